@@ -1,0 +1,140 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NetworkConfig, readNetwork } from "./config/network";
+import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
+import { isDomainName, isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
+import { readService, ServiceConfig } from "./config/service";
+
+export { ConfigError, ConfigIssue, ConfigSource, mapConfigSource } from "./config/reader";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The tags every taggable resource carries (the seeds' tagging strategy); `Function` is set per component. */
+export interface BaseTags {
+  readonly Environment: string;
+  readonly Project: string;
+  readonly Owner: string;
+}
+
+export interface PipelineConfig {
+  /** Whether the ingestion pipeline (buckets, process and vectorize functions) is deployed. */
+  readonly enabled: boolean;
+  /** Upstash Vector REST URL and token; secrets, passed to functions only as a Secrets Manager ARN. */
+  readonly upstashUrl?: pulumi.Output<string>;
+  readonly upstashToken?: pulumi.Output<string>;
+}
+
+export interface DomainConfig {
+  /** The public name, e.g. agents.example.com. */
+  readonly name: string;
+  /** The Route 53 hosted zone that holds `name`. */
+  readonly hostedZoneId: string;
+}
+
+/** Everything a stack may change, validated. Read once in index.ts; components receive their own section. */
+export interface StackConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: Environment;
+  readonly region: string;
+  readonly tags: BaseTags;
+  /** Default retention of application log groups, in days (CloudWatch's allowed values only). */
+  readonly logRetentionDays: number;
+  /** Sets `protect` on stateful resources (buckets, tables, databases) so `pulumi destroy` cannot remove them. */
+  readonly protectStateful: boolean;
+  readonly network: NetworkConfig;
+  readonly service: ServiceConfig;
+  readonly pipeline: PipelineConfig;
+  readonly alertEmails: readonly string[];
+  readonly monthlyBudgetUsd: number;
+  readonly domain?: DomainConfig;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+/**
+ * Builds the StackConfig from a config source. Every problem is collected and thrown as one ConfigError that
+ * names each key, its value and what is allowed.
+ */
+export function loadStackConfig(source: ConfigSource, project: string, stack: string): StackConfig {
+  const r = new ConfigReader(source, project);
+  const logRetention = (name: string): number => {
+    const days = r.number(name, { min: 1 }, 7);
+    if (!isLogRetention(days)) {
+      r.report(name, days, `must be a CloudWatch Logs retention value: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return days;
+  };
+
+  const region = source.get("aws:region");
+  if (region === undefined || !REGION_PATTERN.test(region)) {
+    r.report("aws:region", region, "must be an AWS region such as us-east-1");
+  }
+
+  const environment = r.oneOf("environment", ENVIRONMENTS, "dev");
+  const owner = r.string("owner", "");
+  if (owner.trim() === "") r.report("owner", owner, "must name the owning team (used as the Owner tag)");
+  const projectTag = r.string("projectTag", project);
+  if (projectTag.trim() === "")
+    r.report("projectTag", projectTag, "must not be empty (used as the Project tag)");
+
+  const alertEmails = r.stringList("alertEmails", []);
+  alertEmails.forEach((e, i) => {
+    if (!isEmail(e)) r.report(`alertEmails[${i}]`, e, "must be an e-mail address");
+  });
+
+  const pipelineEnabled = r.boolean("pipelineEnabled", true);
+  const pipeline: PipelineConfig = {
+    enabled: pipelineEnabled,
+    upstashUrl: r.secret("upstashVectorUrl", pipelineEnabled),
+    upstashToken: r.secret("upstashVectorToken", pipelineEnabled),
+  };
+
+  const domainName = r.optionalString("domainName");
+  const hostedZoneId = r.optionalString("hostedZoneId");
+  let domain: DomainConfig | undefined;
+  if (domainName !== undefined) {
+    if (!isDomainName(domainName))
+      r.report("domainName", domainName, "must be a DNS name such as agents.example.com");
+    if (hostedZoneId === undefined) {
+      r.report(
+        "hostedZoneId",
+        undefined,
+        "is required when domainName is set (the zone that holds the name)",
+      );
+    } else if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+      r.report(
+        "hostedZoneId",
+        hostedZoneId,
+        "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+      );
+    } else {
+      domain = { name: domainName, hostedZoneId };
+    }
+  } else if (hostedZoneId !== undefined) {
+    r.report("hostedZoneId", hostedZoneId, "is only used with domainName; set domainName or remove it");
+  }
+
+  const config: StackConfig = {
+    project,
+    stack,
+    environment,
+    region: region ?? "",
+    tags: { Environment: environment, Project: projectTag, Owner: owner },
+    logRetentionDays: logRetention("logRetentionDays"),
+    protectStateful: r.boolean("protectStateful", false),
+    network: readNetwork(r, logRetention),
+    service: readService(r),
+    pipeline,
+    alertEmails,
+    monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
+    ...(domain ? { domain } : {}),
+  };
+  r.finish();
+  return config;
+}
+
+/** The program's entry: config of the running stack, from the Pulumi runtime. */
+export function stackConfig(): StackConfig {
+  return loadStackConfig(runtimeConfigSource(), pulumi.getProject(), pulumi.getStack());
+}

@@ -1,0 +1,117 @@
+import * as path from "path";
+import type { Policies, Policy } from "@pulumi/policy";
+import { evaluateProgram, Evaluation, RegisteredResource } from "../../tools/offline/evaluate";
+import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
+import { PackConfig, runPolicies, Violation } from "../../tools/offline/policy-harness";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * Evaluates `program` (a function that constructs resources, or a program file) under the offline mocks,
+ * with `config` as the stack's config map (fully qualified keys). Returns every registered resource.
+ */
+export function evaluate(
+  program: string | (() => unknown),
+  options: { stack?: string; config?: Record<string, string>; secretKeys?: string[]; region?: string } = {},
+): Promise<Evaluation> {
+  const region = options.region ?? "us-east-1";
+  return evaluateProgram({
+    program,
+    project: "agent-platform",
+    stack: options.stack ?? "test",
+    config: { "aws:region": region, ...(options.config ?? {}) },
+    secretKeys: options.secretKeys ?? [],
+    region,
+    accountId: DEFAULT_ACCOUNT_ID,
+    sourceRoots: [REPO_ROOT],
+  });
+}
+
+/** Resources of one type, in registration order. */
+export function ofType(resources: RegisteredResource[], type: string): RegisteredResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+/** The one resource with this logical name; fails loudly when absent or ambiguous. */
+export function named(resources: RegisteredResource[], name: string): RegisteredResource {
+  const found = resources.filter((r) => r.name === name);
+  if (found.length !== 1) {
+    throw new Error(
+      `expected one resource named ${name}, found ${found.length}: ${resources.map((r) => r.name).join(", ")}`,
+    );
+  }
+  return found[0];
+}
+
+/** Parses a JSON policy document input (IAM, bucket, queue, key policies). */
+export function policyDocument(
+  r: RegisteredResource,
+  prop = "policy",
+): { Statement: Array<Record<string, unknown>> } {
+  const raw = r.inputs[prop];
+  return typeof raw === "string" ? JSON.parse(raw) : (raw as { Statement: Array<Record<string, unknown>> });
+}
+
+let counter = 0;
+
+/**
+ * A synthetic registered resource for policy tests: `inputs` are what the policy sees as props (and, unless
+ * given, as outputs in stack policies). `provider` gives the props of an explicit provider.
+ */
+export function fakeResource(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<Omit<RegisteredResource, "type" | "name" | "inputs">> = {},
+): RegisteredResource {
+  counter++;
+  return {
+    urn: `urn:pulumi:test::agent-platform::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    remote: false,
+    inputs,
+    outputs: extra.outputs ?? inputs,
+    dependencies: [],
+    propertyDependencies: {},
+    options: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      additionalSecretOutputs: [],
+      retainOnDelete: false,
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    },
+    id: `id-${counter}`,
+    ...extra,
+  };
+}
+
+/** A provider resource with the given inputs (e.g. defaultTags as the AWS provider serializes them: JSON). */
+export function fakeProvider(inputs: Record<string, unknown>): RegisteredResource {
+  return fakeResource("pulumi:providers:aws", "aws", inputs);
+}
+
+/** `resource` using `provider` (as the engine links them: `urn::id`). */
+export function withProvider(resource: RegisteredResource, provider: RegisteredResource): RegisteredResource {
+  return { ...resource, provider: `${provider.urn}::${provider.id}` };
+}
+
+/**
+ * Runs policies through the runtime-faithful harness the offline preview uses: the SDK's own analyze
+ * functions, props wrapped in its unknown-checking proxy, config with schema defaults.
+ */
+export function check(
+  policies: Policy | Policies,
+  resources: RegisteredResource[],
+  config: PackConfig = {},
+): Promise<Violation[]> {
+  const list = (Array.isArray(policies) ? policies : [policies]) as Policies;
+  return runPolicies(list, resources, {
+    name: "test-pack",
+    version: "0.0.1",
+    enforcementLevel: "mandatory",
+    config,
+  });
+}

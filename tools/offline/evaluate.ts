@@ -1,0 +1,264 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { OfflineMocks } from "./mocks";
+
+/*
+ * Runs a Pulumi program without the engine: the SDK's own mock monitor answers every registration, and a
+ * subclass of it records what the engine would know about each resource (parent, provider, dependencies,
+ * options, serialized inputs and outputs). Each evaluation gets its own SDK store (the same isolation the
+ * Automation API uses for inline programs), so several stacks can be evaluated in one process and the
+ * @pulumi/aws modules are loaded once.
+ */
+
+// SDK internals used here. They are stable across 3.x, but not part of the public API: pinned with the SDK.
+const state = require("@pulumi/pulumi/runtime/state") as {
+  withLocalStorage<T>(cb: () => Promise<T>): Promise<T>;
+  getStore(): Record<string, unknown> & { logErrorCount: number };
+};
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  setMockOptions(
+    monitor: unknown,
+    project: string,
+    stack: string,
+    preview: boolean,
+    organization: string,
+  ): void;
+  waitForRPCs(): Promise<void>;
+};
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
+  MockMonitor: new (mocks: pulumi.runtime.Mocks) => MonitorLike;
+};
+
+interface MonitorLike {
+  resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
+  registerResource(
+    req: RegisterRequest,
+    callback: (err: Error | null, resp?: { getUrn(): string; getId(): string }) => void,
+  ): Promise<void>;
+}
+
+/** The parts of the SDK's RegisterResourceRequest protobuf that are read here. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): Map<string, { getUrnsList(): string[] }> & {
+    forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
+  };
+  getProtect(): boolean;
+  getIgnorechangesList(): string[];
+  getAliasurnsList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getRetainondelete(): boolean;
+  getRemote(): boolean;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
+
+/** One registered resource as the engine would see it. */
+export interface RegisteredResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  /** True for multi-language components (awsx, @pulumi/eks): their children are not visible offline. */
+  remote: boolean;
+  parent?: string;
+  /** The provider reference `urn::id`, when the resource names one explicitly. */
+  provider?: string;
+  id?: string;
+  /** Inputs as the provider's Check returns them (auto-names filled in), in the engine's serialized form. */
+  inputs: Record<string, unknown>;
+  /** Outputs the mock returned, serialized (secrets keep their signature). */
+  outputs: Record<string, unknown>;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  options: {
+    protect: boolean;
+    ignoreChanges: string[];
+    aliases: string[];
+    additionalSecretOutputs: string[];
+    deleteBeforeReplace?: boolean;
+    retainOnDelete: boolean;
+    customTimeouts: { createSeconds: number; updateSeconds: number; deleteSeconds: number };
+  };
+}
+
+export interface Evaluation {
+  resources: RegisteredResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  /** Absolute path of the program's entry module (index.ts or a fixture), or the program as a function. */
+  program: string | (() => unknown);
+  project: string;
+  stack: string;
+  /** Fully qualified config keys to raw string values, as the language host passes them. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  region: string;
+  accountId: string;
+  /** Directories whose modules (outside node_modules) are reloaded for each evaluation. */
+  sourceRoots: string[];
+  /** How long to wait for the program's registrations to settle. */
+  timeoutMs?: number;
+}
+
+/** The program failed: it threw, a registration failed, or it logged an error. */
+export class ProgramError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProgramError";
+  }
+}
+
+function secondsOf(s: string | undefined): number {
+  if (!s) return 0;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(s);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return m[2] === "ms" ? n / 1000 : m[2] === "s" ? n : m[2] === "m" ? n * 60 : n * 3600;
+}
+
+class RecordingMonitor extends MockMonitor {
+  readonly records: RegisteredResource[] = [];
+
+  constructor(private readonly offline: OfflineMocks) {
+    super(offline);
+  }
+
+  override async registerResource(
+    req: RegisterRequest,
+    callback: Parameters<MonitorLike["registerResource"]>[1],
+  ) {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+    const timeouts = req.getCustomtimeouts();
+    const type = req.getType();
+    const name = req.getName();
+    const serializedInputs = req.getObject()?.toJavaScript() ?? {};
+    const record: RegisteredResource = {
+      urn: "",
+      type,
+      name,
+      custom: req.getCustom(),
+      remote: req.getRemote(),
+      ...(req.getParent() ? { parent: req.getParent() } : {}),
+      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      inputs: req.getCustom() ? this.offline.checkedInputs(type, name, serializedInputs) : serializedInputs,
+      outputs: {},
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+      options: {
+        protect: req.getProtect(),
+        ignoreChanges: req.getIgnorechangesList(),
+        aliases: req.getAliasurnsList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+        retainOnDelete: req.getRetainondelete(),
+        customTimeouts: {
+          createSeconds: secondsOf(timeouts?.getCreate()),
+          updateSeconds: secondsOf(timeouts?.getUpdate()),
+          deleteSeconds: secondsOf(timeouts?.getDelete()),
+        },
+      },
+    };
+    this.records.push(record);
+    return super.registerResource(req, (err, resp) => {
+      if (!err && resp) {
+        record.urn = resp.getUrn();
+        if (resp.getId()) record.id = resp.getId();
+        record.outputs = this.resources.get(record.urn)?.state ?? {};
+      }
+      callback(err, resp);
+    });
+  }
+}
+
+/**
+ * Forget the project's own modules so the program (and config.ts) run afresh for the next stack. Classes
+ * from a reloaded module are new classes: callers compare errors by `name`, not `instanceof`.
+ */
+function unloadSources(roots: string[]): void {
+  const nodeModules = `${path.sep}node_modules${path.sep}`;
+  for (const file of Object.keys(require.cache)) {
+    if (roots.some((root) => file.startsWith(root + path.sep)) && !file.includes(nodeModules))
+      delete require.cache[file];
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Evaluates the program for one stack and returns every resource it registered. */
+export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
+  return state.withLocalStorage(async () => {
+    const mocks = new OfflineMocks({ region: options.region, accountId: options.accountId });
+    const monitor = new RecordingMonitor(mocks);
+    settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
+    // The feature set `pulumi.runtime.setMocks` declares; transforms stay off as in mocks.
+    Object.assign(state.getStore(), {
+      supportsSecrets: true,
+      supportsResourceReferences: true,
+      supportsOutputValues: false,
+      supportsDeletedWith: true,
+      supportsAliasSpecs: true,
+      supportsTransforms: false,
+    });
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+    // Failed registrations surface as unhandled rejections in the SDK; collect them as program errors.
+    const failures: string[] = [];
+    const onRejection = (reason: unknown) => failures.push(describe(reason));
+    process.on("unhandledRejection", onRejection);
+    try {
+      unloadSources(options.sourceRoots);
+      let outputs: Record<string, unknown> = {};
+      try {
+        outputs =
+          (await pulumi.runtime.runInPulumiStack(async () => {
+            if (typeof options.program === "function") return (await options.program()) ?? {};
+            const mod = require(options.program);
+            // A program may export an (async) function, as the Pulumi language host allows.
+            const entry =
+              typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
+            return entry ? await entry() : mod;
+          })) ?? {};
+      } catch (err) {
+        throw new ProgramError(describe(err));
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new ProgramError(
+                `the program's registrations did not settle within ${options.timeoutMs ?? 60000} ms`,
+              ),
+            ),
+          options.timeoutMs ?? 60000,
+        );
+      });
+      try {
+        await Promise.race([settings.waitForRPCs(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      // Let rejections queued in this turn reach the handler.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (failures.length > 0) throw new ProgramError(failures.join("\n"));
+      if (state.getStore().logErrorCount > 0) throw new ProgramError("the program logged errors (see above)");
+      return { resources: monitor.records.filter((r) => r.urn !== ""), outputs };
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+  });
+}

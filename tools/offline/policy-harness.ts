@@ -1,0 +1,319 @@
+import type {
+  EnforcementLevel,
+  Policies,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import type { RegisteredResource } from "./evaluate";
+
+/*
+ * Runs CrossGuard policies in-process exactly as the policy pack's gRPC server would: requests are the
+ * analyzer protobufs the engine sends, handled by @pulumi/policy's own `analyze` and `analyzeStack`
+ * functions, so props are deserialized and wrapped in the unknown-checking proxy, `notApplicable` throws,
+ * messages are formatted and type filters applied by the SDK itself. Two things the SDK only learns over
+ * gRPC are supplied here: the pack config (enforcement levels and properties, with the schema defaults the
+ * CLI fills in) and the stack tags. `new PolicyPack()` is never constructed: it starts a server and may exit
+ * the process.
+ */
+
+// Internal but exported by @pulumi/policy's server module; pinned with the package version.
+const server = require("@pulumi/policy/server") as {
+  makeAnalyzeRpcFun(name: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
+  makeAnalyzeStackRpcFun(name: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
+};
+const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+type RpcFun = (
+  call: { request: unknown },
+  callback: (err: Error | null | undefined, resp?: AnalyzeResponse) => void,
+) => Promise<void>;
+
+interface AnalyzeResponse {
+  getDiagnosticsList(): Array<{
+    getPolicyname(): string;
+    getEnforcementlevel(): number;
+    getMessage(): string;
+    getUrn(): string;
+    getSeverity?(): number;
+  }>;
+  getNotApplicableList?(): Array<{ getPolicyName(): string; getReason(): string }>;
+}
+
+/** Per-policy settings as in a `--policy-pack-config` file; `all` sets every policy's level. */
+export type PackConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
+
+export interface PackOptions {
+  name: string;
+  version: string;
+  enforcementLevel: EnforcementLevel;
+  config?: PackConfig;
+  stackTags?: ReadonlyMap<string, string>;
+}
+
+export interface Violation {
+  policy: string;
+  enforcementLevel: "advisory" | "mandatory";
+  urn: string;
+  type: string;
+  name: string;
+  message: string;
+}
+
+/** The pack config does not fit a policy's configSchema; the CLI would refuse it too. */
+export class PackConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid policy pack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PackConfigError";
+  }
+}
+
+const LEVELS = ["advisory", "mandatory", "disabled"] as const;
+const LEVEL_NAMES: Record<number, EnforcementLevel> = {
+  0: "advisory",
+  1: "mandatory",
+  2: "disabled",
+  3: "remediate",
+};
+
+function checkSchemaValue(
+  path: string,
+  value: unknown,
+  schema: PolicyConfigJSONSchema,
+  problems: string[],
+): void {
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+  const fits = (t: string) =>
+    t === actual || (t === "integer" && Number.isInteger(value)) || (t === "number" && actual === "number");
+  if (types.length > 0 && !types.some(fits)) {
+    problems.push(`${path} = ${JSON.stringify(value)}: must be ${types.join(" or ")}`);
+    return;
+  }
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+    problems.push(
+      `${path} = ${JSON.stringify(value)}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`,
+    );
+  }
+  if (typeof value === "number") {
+    if (schema.minimum !== undefined && value < schema.minimum)
+      problems.push(`${path} = ${value}: must be at least ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum)
+      problems.push(`${path} = ${value}: must be at most ${schema.maximum}`);
+  }
+  if (
+    Array.isArray(value) &&
+    schema.items &&
+    typeof schema.items === "object" &&
+    !Array.isArray(schema.items)
+  ) {
+    value.forEach((v, i) =>
+      checkSchemaValue(`${path}[${i}]`, v, schema.items as PolicyConfigJSONSchema, problems),
+    );
+  }
+}
+
+/** Resolves each policy's level and config the way the CLI does (schema defaults, then the pack config). */
+export function resolvePackConfig(policies: Policies, pack: PackOptions) {
+  const config = pack.config ?? {};
+  const problems: string[] = [];
+  const known = new Set(policies.map((p) => p.name));
+  for (const key of Object.keys(config)) {
+    if (key !== "all" && !known.has(key)) problems.push(`${key}: no policy of that name in the pack`);
+  }
+  const all = config["all"];
+  const resolved = policies.map((p) => {
+    const entry = config[p.name];
+    const props: Record<string, unknown> = typeof entry === "object" ? { ...entry } : {};
+    const level =
+      (typeof entry === "string" ? entry : (props.enforcementLevel as EnforcementLevel | undefined)) ??
+      (typeof all === "string" ? all : undefined) ??
+      p.enforcementLevel ??
+      pack.enforcementLevel;
+    delete props.enforcementLevel;
+    if (![...LEVELS, "remediate"].includes(level))
+      problems.push(
+        `${p.name}.enforcementLevel = ${JSON.stringify(level)}: must be advisory, mandatory, remediate or disabled`,
+      );
+    const schema = p.configSchema;
+    const values: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(schema?.properties ?? {})) {
+      if (s.default !== undefined) values[k] = s.default;
+    }
+    for (const [k, v] of Object.entries(props)) {
+      const s = schema?.properties[k];
+      if (!s) {
+        problems.push(`${p.name}.${k}: the policy has no such setting`);
+        continue;
+      }
+      checkSchemaValue(`${p.name}.${k}`, v, s, problems);
+      values[k] = v;
+    }
+    for (const r of schema?.required ?? []) {
+      if (values[r] === undefined) problems.push(`${p.name}.${r}: required by the policy's configSchema`);
+    }
+    return { policy: p, level, values };
+  });
+  if (problems.length > 0) throw new PackConfigError(problems);
+  return resolved;
+}
+
+/** Policies as the SDK server should run them: level resolved, config and stack tags injected. */
+function preparePolicies(policies: Policies, pack: PackOptions): Policies {
+  const stackTags = pack.stackTags ?? new Map<string, string>();
+  return resolvePackConfig(policies, pack).map(({ policy, level, values }) => {
+    const inject = <F extends (args: never, report: never) => unknown>(fn: F): F => {
+      const wrapped = ((args: object, report: unknown) =>
+        (fn as unknown as (a: object, r: unknown) => unknown)(
+          Object.assign(Object.create(null), args, { getConfig: () => ({ ...values }), stackTags }),
+          report,
+        )) as unknown as F;
+      // Keep the SDK's type fast path (validateResourceOfType marks the function with its type).
+      const marked = fn as unknown as { __pulumiType?: string };
+      if (marked.__pulumiType)
+        (wrapped as unknown as { __pulumiType?: string }).__pulumiType = marked.__pulumiType;
+      return wrapped;
+    };
+    if ("validateResource" in policy && policy.validateResource) {
+      const v = policy.validateResource;
+      return {
+        ...policy,
+        enforcementLevel: level,
+        validateResource: Array.isArray(v) ? v.map(inject) : inject(v),
+      } as ResourceValidationPolicy;
+    }
+    if ("validateStack" in policy && policy.validateStack) {
+      return {
+        ...policy,
+        enforcementLevel: level,
+        validateStack: inject(policy.validateStack),
+      } as StackValidationPolicy;
+    }
+    return { ...policy, enforcementLevel: level };
+  });
+}
+
+function struct(value: Record<string, unknown>) {
+  return Struct.fromJavaScript(value);
+}
+
+function resourceOptions(r: RegisteredResource) {
+  const o = new analyzerpb.AnalyzerResourceOptions();
+  o.setProtect(r.options.protect);
+  o.setIgnorechangesList(r.options.ignoreChanges);
+  o.setAliasesList(r.options.aliases);
+  o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
+  if (r.options.deleteBeforeReplace !== undefined) {
+    o.setDeletebeforereplacedefined(true);
+    o.setDeletebeforereplace(r.options.deleteBeforeReplace);
+  }
+  const t = new analyzerpb.AnalyzerResourceOptions.CustomTimeouts();
+  t.setCreate(r.options.customTimeouts.createSeconds);
+  t.setUpdate(r.options.customTimeouts.updateSeconds);
+  t.setDelete(r.options.customTimeouts.deleteSeconds);
+  o.setCustomtimeouts(t);
+  if (r.parent) o.setParent(r.parent);
+  return o;
+}
+
+function providerResource(r: RegisteredResource, byUrn: ReadonlyMap<string, RegisteredResource>) {
+  if (!r.provider) return undefined;
+  const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
+  const p = byUrn.get(urn);
+  if (!p) return undefined;
+  const pr = new analyzerpb.AnalyzerProviderResource();
+  pr.setType(p.type);
+  pr.setName(p.name);
+  pr.setUrn(p.urn);
+  pr.setProperties(struct(p.inputs));
+  return pr;
+}
+
+function call(fn: RpcFun, request: unknown): Promise<AnalyzeResponse> {
+  return new Promise((resolve, reject) => {
+    void fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp as AnalyzeResponse)));
+  });
+}
+
+function collect(
+  resp: AnalyzeResponse,
+  fallback: RegisteredResource | undefined,
+  byUrn: ReadonlyMap<string, RegisteredResource>,
+  into: Violation[],
+) {
+  for (const d of resp.getDiagnosticsList()) {
+    const level = LEVEL_NAMES[d.getEnforcementlevel()];
+    const target = (d.getUrn() && byUrn.get(d.getUrn())) || fallback;
+    into.push({
+      policy: d.getPolicyname(),
+      enforcementLevel: level === "mandatory" || level === "remediate" ? "mandatory" : "advisory",
+      urn: d.getUrn() || fallback?.urn || "",
+      type: target?.type ?? "",
+      name: target?.name ?? "",
+      message: d.getMessage(),
+    });
+  }
+}
+
+/**
+ * Analyzes every resource (inputs, as `pulumi preview` does) and then the whole stack (outputs, with
+ * parents and dependencies linked). Returns the violations, resource ones first.
+ */
+export async function runPolicies(
+  policies: Policies,
+  resources: RegisteredResource[],
+  pack: PackOptions,
+): Promise<Violation[]> {
+  const prepared = preparePolicies(policies, pack);
+  const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, prepared);
+  const analyzeStack = server.makeAnalyzeStackRpcFun(
+    pack.name,
+    pack.version,
+    pack.enforcementLevel,
+    prepared,
+  );
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const violations: Violation[] = [];
+
+  for (const r of resources) {
+    if (r.type === "pulumi:pulumi:Stack") continue;
+    const req = new analyzerpb.AnalyzeRequest();
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setUrn(r.urn);
+    req.setProperties(struct(r.inputs));
+    req.setOptions(resourceOptions(r));
+    const provider = providerResource(r, byUrn);
+    if (provider) req.setProvider(provider);
+    collect(await call(analyze, req), r, byUrn, violations);
+  }
+
+  const stackReq = new analyzerpb.AnalyzeStackRequest();
+  stackReq.setResourcesList(
+    resources.map((r) => {
+      const ar = new analyzerpb.AnalyzerResource();
+      ar.setType(r.type);
+      ar.setName(r.name);
+      ar.setUrn(r.urn);
+      ar.setProperties(struct(r.outputs));
+      ar.setOptions(resourceOptions(r));
+      if (r.parent) ar.setParent(r.parent);
+      ar.setDependenciesList(r.dependencies);
+      const deps = ar.getPropertydependenciesMap();
+      for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+        const pd = new analyzerpb.AnalyzerPropertyDependencies();
+        pd.setUrnsList(urns);
+        deps.set(k, pd);
+      }
+      const provider = providerResource(r, byUrn);
+      if (provider) ar.setProvider(provider);
+      return ar;
+    }),
+  );
+  collect(await call(analyzeStack, stackReq), undefined, byUrn, violations);
+  return violations;
+}

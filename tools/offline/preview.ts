@@ -1,0 +1,161 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Policies } from "@pulumi/policy";
+import { CostEstimate, estimateCost } from "./cost";
+import { evaluateProgram, RegisteredResource } from "./evaluate";
+import { DEFAULT_ACCOUNT_ID } from "./mocks";
+import { PackConfig, runPolicies, Violation } from "./policy-harness";
+import { readStack } from "./stack-files";
+
+/** This repository: its modules are reloaded with the program's, whatever the project root. */
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** One stack's result, in the shape of the `--json` contract plus what the text report needs. */
+export interface StackReport {
+  stack: string;
+  resources: RegisteredResource[];
+  violations: Violation[];
+  costEstimate: CostEstimate;
+}
+
+export interface PreviewOptions {
+  root: string;
+  stack: string;
+  /** Evaluate this program instead of the project's main module. */
+  program?: string;
+  policies: Policies;
+  pack: { name: string; version: string; enforcementLevel: "advisory" | "mandatory"; config: PackConfig };
+}
+
+/** Loads the policy pack from policy/ without constructing the PolicyPack. */
+export function loadPack(root: string, configFile?: string): PreviewOptions["pack"] & { policies: Policies } {
+  const { policies } = require(path.join(root, "policy", "policies")) as { policies: Policies };
+  const { PACK_NAME, PACK_ENFORCEMENT_LEVEL } = require(path.join(root, "policy", "pack"));
+  const version = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"))
+    .version as string;
+  const file = configFile ?? path.join(root, "policy", "policy-config.json");
+  const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig) : {};
+  return { name: PACK_NAME, version, enforcementLevel: PACK_ENFORCEMENT_LEVEL, config, policies };
+}
+
+/** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
+export async function previewStack(options: PreviewOptions): Promise<StackReport> {
+  const input = readStack(options.root, options.stack);
+  const program = options.program ? path.resolve(options.program) : input.main;
+  const evaluation = await evaluateProgram({
+    program,
+    project: input.project,
+    stack: input.stack,
+    config: input.config,
+    secretKeys: input.secretKeys,
+    region: input.region,
+    accountId: DEFAULT_ACCOUNT_ID,
+    sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
+  });
+  const violations = await runPolicies(options.policies, evaluation.resources, options.pack);
+  return {
+    stack: options.stack,
+    resources: evaluation.resources,
+    violations,
+    costEstimate: estimateCost(evaluation.resources),
+  };
+}
+
+/** The `--json` document: exactly the fields the contract in DESIGN.md names. */
+export function toJson(reports: StackReport[]) {
+  return {
+    stacks: reports.map((r) => ({
+      stack: r.stack,
+      resources: r.resources.map((x) => ({
+        urn: x.urn,
+        type: x.type,
+        name: x.name,
+        parent: x.parent ?? null,
+      })),
+      violations: r.violations.map((v) => ({
+        policy: v.policy,
+        enforcementLevel: v.enforcementLevel,
+        urn: v.urn,
+        type: v.type,
+        name: v.name,
+        message: v.message,
+      })),
+      costEstimate: r.costEstimate,
+    })),
+  };
+}
+
+const usd = (n: number) => `$${n.toFixed(2)}`;
+
+/** The readable report: resources by component, violations by policy, the cost estimate. */
+export function renderReport(report: StackReport): string {
+  const lines: string[] = [];
+  const { resources, violations, costEstimate } = report;
+  const children = new Map<string, RegisteredResource[]>();
+  for (const r of resources) {
+    if (!r.parent) continue;
+    children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  }
+  const stackRes = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const custom = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).length;
+  lines.push(
+    `Stack ${report.stack}: ${custom} resources, ${violations.length} policy findings, about ${usd(costEstimate.monthlyUsd)}/month fixed`,
+  );
+  lines.push("");
+  lines.push("Resources by component:");
+  const walk = (r: RegisteredResource, depth: number) => {
+    const kids = children.get(r.urn) ?? [];
+    const pad = "  ".repeat(depth);
+    if (!r.custom) {
+      const counts = new Map<string, number>();
+      for (const k of kids.filter((k) => k.custom)) counts.set(k.type, (counts.get(k.type) ?? 0) + 1);
+      const summary = [...counts]
+        .map(([t, n]) => `${n} ${t.replace(/^aws:[^/]+\//, "").replace(/:.*$/, "")}`)
+        .join(", ");
+      lines.push(
+        `${pad}${r.type} ${r.name}${r.remote ? "  [remote component: its children are created by its provider plugin and are not visible offline; only its inputs were checked]" : ""}${summary ? `  (${summary})` : ""}`,
+      );
+      for (const k of kids.filter((k) => !k.custom)) walk(k, depth + 1);
+    }
+  };
+  if (stackRes) {
+    for (const r of children.get(stackRes.urn) ?? []) {
+      if (!r.custom) walk(r, 1);
+      else if (!r.type.startsWith("pulumi:providers:")) lines.push(`  ${r.type} ${r.name}`);
+    }
+  }
+  lines.push("");
+  if (violations.length === 0) {
+    lines.push("Policy findings: none");
+  } else {
+    lines.push("Policy findings:");
+    const byPolicy = new Map<string, Violation[]>();
+    for (const v of violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+    for (const [policy, vs] of byPolicy) {
+      lines.push(`  ${policy} (${vs[0].enforcementLevel}): ${vs.length}`);
+      for (const v of vs)
+        lines.push(`    - ${v.name || "(stack)"}: ${v.message.split("\n").slice(1).join(" ") || v.message}`);
+    }
+  }
+  lines.push("");
+  lines.push(
+    `Cost estimate (fixed monthly, ${costEstimate.priceRegion} prices of ${costEstimate.priceDate}): ${usd(costEstimate.monthlyUsd)}`,
+  );
+  const grouped = new Map<string, { n: number; usd: number }>();
+  for (const i of costEstimate.items) {
+    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
+    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
+  }
+  for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd))
+    lines.push(`  ${usd(g.usd).padStart(10)}  ${g.n > 1 ? `${g.n} x ` : ""}${d}`);
+  if (costEstimate.notEstimated.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const n of costEstimate.notEstimated) {
+      const key = `${n.type.replace(/^aws:/, "")}: ${n.reason}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    lines.push("  not estimated:");
+    for (const [k, n] of reasons) lines.push(`    ${n} x ${k}`);
+  }
+  return lines.join("\n");
+}
