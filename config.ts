@@ -59,7 +59,7 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 export function loadStackConfig(source: ConfigSource, project: string, stack: string): StackConfig {
   const r = new ConfigReader(source, project);
   const logRetention = (name: string): number => {
-    const days = r.number(name, { min: 1 }, 7);
+    const days = r.number(name, {}, 7);
     if (!isLogRetention(days)) {
       r.report(name, days, `must be a CloudWatch Logs retention value: ${LOG_RETENTION_DAYS.join(", ")}`);
     }
@@ -72,7 +72,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   }
 
   const environment = r.oneOf("environment", ENVIRONMENTS, "dev");
-  const owner = r.string("owner", "");
+  const owner = r.string("owner", "unset");
   if (owner.trim() === "") r.report("owner", owner, "must name the owning team (used as the Owner tag)");
   const projectTag = r.string("projectTag", project);
   if (projectTag.trim() === "")

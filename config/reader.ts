@@ -114,7 +114,7 @@ export class ConfigReader {
       return fallback;
     }
     if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max)) {
-      this.report(name, n, `must be${describeRange(rule)}`);
+      this.report(name, n, `must be${describeRange(rule).replace(/^ of /, " ")}`);
     }
     return n;
   }

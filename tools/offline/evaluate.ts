@@ -31,6 +31,7 @@ const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
 
 interface MonitorLike {
   resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
+  invoke(req: unknown, callback: (err: Error | null, resp?: unknown) => void): Promise<void>;
   registerResource(
     req: RegisterRequest,
     callback: (err: Error | null, resp?: { getUrn(): string; getId(): string }) => void,
@@ -133,6 +134,30 @@ class RecordingMonitor extends MockMonitor {
     super(offline);
   }
 
+  /** The SDK reads a failed call's `details` (as on a gRPC error); a plain Error from a mock has none. */
+  private static withDetails<R>(callback: (err: Error | null, resp?: R) => void) {
+    return (err: Error | null, resp?: R) => {
+      if (err && !(err as Error & { details?: string }).details) {
+        (err as Error & { details?: string }).details = err.message;
+      }
+      callback(err, resp);
+    };
+  }
+
+  override async invoke(req: unknown, callback: (err: Error | null, resp?: unknown) => void) {
+    return super.invoke(req, RecordingMonitor.withDetails(callback));
+  }
+
+  /**
+   * URNs as the engine forms them: a resource's type is qualified by its parent's type, except under the
+   * root stack (the SDK's mock monitor qualifies those too, which no real stack does).
+   */
+  newUrn(parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : "";
+    const qualified = parent && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+  }
+
   override async registerResource(
     req: RegisterRequest,
     callback: Parameters<MonitorLike["registerResource"]>[1],
@@ -170,14 +195,17 @@ class RecordingMonitor extends MockMonitor {
       },
     };
     this.records.push(record);
-    return super.registerResource(req, (err, resp) => {
-      if (!err && resp) {
-        record.urn = resp.getUrn();
-        if (resp.getId()) record.id = resp.getId();
-        record.outputs = this.resources.get(record.urn)?.state ?? {};
-      }
-      callback(err, resp);
-    });
+    return super.registerResource(
+      req,
+      RecordingMonitor.withDetails((err, resp) => {
+        if (!err && resp) {
+          record.urn = resp.getUrn();
+          if (resp.getId()) record.id = resp.getId();
+          record.outputs = this.resources.get(record.urn)?.state ?? {};
+        }
+        callback(err, resp);
+      }),
+    );
   }
 }
 
