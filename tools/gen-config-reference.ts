@@ -20,7 +20,13 @@ export function configReference(root: string): string {
   const decls = project.config as Record<string, Declaration>;
   const stacks = listStacks(root);
   const stackValues = Object.fromEntries(
-    stacks.map((s) => [s, (YAML.parse(fs.readFileSync(path.join(root, `Pulumi.${s}.yaml`), "utf8")).config ?? {}) as Record<string, unknown>]),
+    stacks.map((s) => [
+      s,
+      (YAML.parse(fs.readFileSync(path.join(root, `Pulumi.${s}.yaml`), "utf8")).config ?? {}) as Record<
+        string,
+        unknown
+      >,
+    ]),
   );
   const lines = [
     "# Config reference",
@@ -38,7 +44,9 @@ export function configReference(root: string): string {
       const v = stackValues[s][`${project.name}:${key}`];
       return d.secret ? "secret (ESC)" : cell(v);
     });
-    lines.push(`| \`${key}\` | ${type}${d.secret ? ", secret" : ""} | ${cell(d.default)} | ${perStack.join(" | ")} | ${(d.description ?? "").replace(/\|/g, "\\|")} |`);
+    lines.push(
+      `| \`${key}\` | ${type}${d.secret ? ", secret" : ""} | ${cell(d.default)} | ${perStack.join(" | ")} | ${(d.description ?? "").replace(/\|/g, "\\|")} |`,
+    );
   }
   lines.push("", "`aws:region` is set in each stack file (all three use `us-east-1`).", "");
   return lines.join("\n");

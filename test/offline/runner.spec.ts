@@ -7,166 +7,208 @@ import { REPO_ROOT } from "../helpers/offline";
 
 /** Runs the CLI in-process and captures what it prints. */
 async function run(argv: string[], root = REPO_ROOT) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, root, (s) => out.push(s), (s) => err.push(s));
-    return { code, out: out.join("\n"), err: err.join("\n") };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    root,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 /** A project root with the repo's Pulumi.yaml, ESC examples and policy pack, plus the given stack files. */
 function projectWith(stacks: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "offline-preview-"));
-    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-    fs.cpSync(path.join(REPO_ROOT, "deploy"), path.join(root, "deploy"), { recursive: true });
-    fs.symlinkSync(path.join(REPO_ROOT, "policy"), path.join(root, "policy"));
-    fs.symlinkSync(path.join(REPO_ROOT, "index.ts"), path.join(root, "index.ts"));
-    for (const [name, text] of Object.entries(stacks)) fs.writeFileSync(path.join(root, `Pulumi.${name}.yaml`), text);
-    return root;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "offline-preview-"));
+  fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+  fs.cpSync(path.join(REPO_ROOT, "deploy"), path.join(root, "deploy"), { recursive: true });
+  fs.symlinkSync(path.join(REPO_ROOT, "policy"), path.join(root, "policy"));
+  fs.symlinkSync(path.join(REPO_ROOT, "index.ts"), path.join(root, "index.ts"));
+  for (const [name, text] of Object.entries(stacks))
+    fs.writeFileSync(path.join(root, `Pulumi.${name}.yaml`), text);
+  return root;
 }
 
 const fixture = (name: string) => path.join(REPO_ROOT, "test", "fixtures", name);
 
 describe("offline preview CLI", function () {
-    this.timeout(120000);
-    let tmp: string;
-    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "offline-json-"))));
-    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  this.timeout(120000);
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "offline-json-"))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("previews every stack file, in order, exits 0 and writes the JSON contract", async () => {
-        const json = path.join(tmp, "all.json");
-        const { code, out, err } = await run(["--stack", "all", "--json", json]);
-        assert.strictEqual(err, "");
-        assert.strictEqual(code, 0);
-        const doc = JSON.parse(fs.readFileSync(json, "utf8"));
-        assert.deepStrictEqual(
-            doc.stacks.map((s: { stack: string }) => s.stack),
-            ["dev", "staging", "prod"],
-        );
-        for (const s of doc.stacks) {
-            assert.deepStrictEqual(Object.keys(s), ["stack", "resources", "violations", "costEstimate"]);
-            assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
-            assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Alerts"));
-            assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
-            assert.ok(Array.isArray(s.costEstimate.items));
-            assert.deepStrictEqual(s.violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory"), []);
-        }
-        assert.match(out, /^Stack dev: \d+ resources/m);
-        assert.match(out, /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month; staging: .*; prod: .*$/m);
+  it("previews every stack file, in order, exits 0 and writes the JSON contract", async () => {
+    const json = path.join(tmp, "all.json");
+    const { code, out, err } = await run(["--stack", "all", "--json", json]);
+    assert.strictEqual(err, "");
+    assert.strictEqual(code, 0);
+    const doc = JSON.parse(fs.readFileSync(json, "utf8"));
+    assert.deepStrictEqual(
+      doc.stacks.map((s: { stack: string }) => s.stack),
+      ["dev", "staging", "prod"],
+    );
+    for (const s of doc.stacks) {
+      assert.deepStrictEqual(Object.keys(s), ["stack", "resources", "violations", "costEstimate"]);
+      assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
+      assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Alerts"));
+      assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
+      assert.ok(Array.isArray(s.costEstimate.items));
+      assert.deepStrictEqual(
+        s.violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory"),
+        [],
+      );
+    }
+    assert.match(out, /^Stack dev: \d+ resources/m);
+    assert.match(
+      out,
+      /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month; staging: .*; prod: .*$/m,
+    );
+  });
+
+  it("exits 1 on a mandatory violation and names the policy and resource", async () => {
+    const json = path.join(tmp, "untagged.json");
+    const { code, out } = await run([
+      "--stack",
+      "dev",
+      "--program",
+      fixture("untagged-program.ts"),
+      "--json",
+      json,
+    ]);
+    assert.strictEqual(code, 1);
+    assert.match(
+      out,
+      /required-tags \(mandatory\): 1\n {4}- untagged: aws:sqs\/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner\./,
+    );
+    const v = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0].violations;
+    assert.deepStrictEqual(v, [
+      {
+        policy: "required-tags",
+        enforcementLevel: "mandatory",
+        urn: "urn:pulumi:dev::agent-platform::aws:sqs/queue:Queue::untagged",
+        type: "aws:sqs/queue:Queue",
+        name: "untagged",
+        message:
+          "Taggable AWS resources carry the required tags with non-empty values.\naws:sqs/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner.",
+      },
+    ]);
+  });
+
+  it("honours the pack config: an advisory level does not fail the run, a disabled policy reports nothing", async () => {
+    const advisory = path.join(tmp, "advisory.json");
+    fs.writeFileSync(advisory, JSON.stringify({ "required-tags": "advisory" }));
+    let r = await run([
+      "--stack",
+      "dev",
+      "--program",
+      fixture("untagged-program.ts"),
+      "--policy-config",
+      advisory,
+    ]);
+    assert.strictEqual(r.code, 0);
+    assert.match(r.out, /required-tags \(advisory\): 1/);
+
+    const disabled = path.join(tmp, "disabled.json");
+    fs.writeFileSync(disabled, JSON.stringify({ "required-tags": { enforcementLevel: "disabled" } }));
+    r = await run([
+      "--stack",
+      "dev",
+      "--program",
+      fixture("untagged-program.ts"),
+      "--policy-config",
+      disabled,
+    ]);
+    assert.strictEqual(r.code, 0);
+    assert.match(r.out, /Policy findings: none/);
+  });
+
+  it("applies policy config properties over the schema defaults", async () => {
+    const cfg = path.join(tmp, "tags.json");
+    fs.writeFileSync(cfg, JSON.stringify({ "required-tags": { requiredTags: ["CostCenter"] } }));
+    const r = await run(["--stack", "dev", "--policy-config", cfg]);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.out, /lacks tags: CostCenter\./);
+  });
+
+  it("exits 2 for a pack config that does not fit the policies", async () => {
+    const cfg = path.join(tmp, "badpack.json");
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({ "required-tagz": "mandatory", "required-tags": { requiredTags: "Owner" } }),
+    );
+    const r = await run(["--stack", "dev", "--policy-config", cfg]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /required-tagz: no policy of that name in the pack/);
+    assert.match(r.err, /required-tags.requiredTags = "Owner": must be array/);
+  });
+
+  it("exits 2 with one message naming every bad key of a stack file, and writes no JSON", async () => {
+    const root = projectWith({
+      bad: [
+        "environment:",
+        "  - agent-platform/dev",
+        "config:",
+        "  aws:region: us-east-1",
+        "  agent-platform:azCount: three",
+        "  agent-platform:natStrateg: none",
+        "  agent-platform:upstashVectorToken: plain-text-token",
+        "",
+      ].join("\n"),
     });
+    const json = path.join(tmp, "bad.json");
+    const r = await run(["--stack", "bad", "--json", json], root);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(r.out, "");
+    assert.match(r.err, /^stack bad: ProgramError: invalid stack configuration \(3 problems\):/);
+    assert.match(r.err, /agent-platform:azCount = "three": must be a number between 2 and 3/);
+    assert.match(r.err, /agent-platform:upstashVectorToken = "\[plain text\]": must be a secret/);
+    assert.match(r.err, /agent-platform:natStrateg = "none": is not a known key/);
+    assert.ok(!r.err.includes("plain-text-token"), "a secret value must not be printed");
+    assert.strictEqual(fs.existsSync(json), false);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
-    it("exits 1 on a mandatory violation and names the policy and resource", async () => {
-        const json = path.join(tmp, "untagged.json");
-        const { code, out } = await run(["--stack", "dev", "--program", fixture("untagged-program.ts"), "--json", json]);
-        assert.strictEqual(code, 1);
-        assert.match(out, /required-tags \(mandatory\): 1\n {4}- untagged: aws:sqs\/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner\./);
-        const v = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0].violations;
-        assert.deepStrictEqual(v, [
-            {
-                policy: "required-tags",
-                enforcementLevel: "mandatory",
-                urn: "urn:pulumi:dev::agent-platform::aws:sqs/queue:Queue::untagged",
-                type: "aws:sqs/queue:Queue",
-                name: "untagged",
-                message:
-                    "Taggable AWS resources carry the required tags with non-empty values.\naws:sqs/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner.",
-            },
-        ]);
-    });
+  it("exits 2 when a required secret is missing", async () => {
+    const root = projectWith({ nosecret: "config:\n  aws:region: us-east-1\n" });
+    const r = await run(["--stack", "nosecret"], root);
+    assert.strictEqual(r.code, 2);
+    assert.match(
+      r.err,
+      /agent-platform:upstashVectorUrl = \(not set\): is required: set it with `pulumi config set --secret`/,
+    );
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
-    it("honours the pack config: an advisory level does not fail the run, a disabled policy reports nothing", async () => {
-        const advisory = path.join(tmp, "advisory.json");
-        fs.writeFileSync(advisory, JSON.stringify({ "required-tags": "advisory" }));
-        let r = await run(["--stack", "dev", "--program", fixture("untagged-program.ts"), "--policy-config", advisory]);
-        assert.strictEqual(r.code, 0);
-        assert.match(r.out, /required-tags \(advisory\): 1/);
+  it("exits 2 for a stack file that is not YAML or does not exist", async () => {
+    const root = projectWith({ broken: "config: [unclosed\n" });
+    let r = await run(["--stack", "broken"], root);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /Pulumi\.broken\.yaml is not valid YAML/);
+    r = await run(["--stack", "nosuch"], root);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /Pulumi\.nosuch\.yaml does not exist/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
-        const disabled = path.join(tmp, "disabled.json");
-        fs.writeFileSync(disabled, JSON.stringify({ "required-tags": { enforcementLevel: "disabled" } }));
-        r = await run(["--stack", "dev", "--program", fixture("untagged-program.ts"), "--policy-config", disabled]);
-        assert.strictEqual(r.code, 0);
-        assert.match(r.out, /Policy findings: none/);
-    });
+  it("exits 2 with the program's own error when it throws", async () => {
+    const r = await run(["--stack", "dev", "--program", fixture("throwing-program.ts")]);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(r.err, "stack dev: ProgramError: component exploded: subnet count must be positive");
+  });
 
-    it("applies policy config properties over the schema defaults", async () => {
-        const cfg = path.join(tmp, "tags.json");
-        fs.writeFileSync(cfg, JSON.stringify({ "required-tags": { requiredTags: ["CostCenter"] } }));
-        const r = await run(["--stack", "dev", "--policy-config", cfg]);
-        assert.strictEqual(r.code, 1);
-        assert.match(r.out, /lacks tags: CostCenter\./);
-    });
+  it("exits 2 when a failure happens inside an Output callback", async () => {
+    const r = await run(["--stack", "dev", "--program", fixture("failing-apply-program.ts")]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /lookup failed inside apply/);
+  });
 
-    it("exits 2 for a pack config that does not fit the policies", async () => {
-        const cfg = path.join(tmp, "badpack.json");
-        fs.writeFileSync(cfg, JSON.stringify({ "required-tagz": "mandatory", "required-tags": { requiredTags: "Owner" } }));
-        const r = await run(["--stack", "dev", "--policy-config", cfg]);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /required-tagz: no policy of that name in the pack/);
-        assert.match(r.err, /required-tags.requiredTags = "Owner": must be array/);
-    });
-
-    it("exits 2 with one message naming every bad key of a stack file, and writes no JSON", async () => {
-        const root = projectWith({
-            bad: [
-                "environment:",
-                "  - agent-platform/dev",
-                "config:",
-                "  aws:region: us-east-1",
-                "  agent-platform:azCount: three",
-                "  agent-platform:natStrateg: none",
-                "  agent-platform:upstashVectorToken: plain-text-token",
-                "",
-            ].join("\n"),
-        });
-        const json = path.join(tmp, "bad.json");
-        const r = await run(["--stack", "bad", "--json", json], root);
-        assert.strictEqual(r.code, 2);
-        assert.strictEqual(r.out, "");
-        assert.match(r.err, /^stack bad: ProgramError: invalid stack configuration \(3 problems\):/);
-        assert.match(r.err, /agent-platform:azCount = "three": must be a number between 2 and 3/);
-        assert.match(r.err, /agent-platform:upstashVectorToken = "\[plain text\]": must be a secret/);
-        assert.match(r.err, /agent-platform:natStrateg = "none": is not a known key/);
-        assert.ok(!r.err.includes("plain-text-token"), "a secret value must not be printed");
-        assert.strictEqual(fs.existsSync(json), false);
-        fs.rmSync(root, { recursive: true, force: true });
-    });
-
-    it("exits 2 when a required secret is missing", async () => {
-        const root = projectWith({ nosecret: "config:\n  aws:region: us-east-1\n" });
-        const r = await run(["--stack", "nosecret"], root);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /agent-platform:upstashVectorUrl = \(not set\): is required: set it with `pulumi config set --secret`/);
-        fs.rmSync(root, { recursive: true, force: true });
-    });
-
-    it("exits 2 for a stack file that is not YAML or does not exist", async () => {
-        const root = projectWith({ broken: "config: [unclosed\n" });
-        let r = await run(["--stack", "broken"], root);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /Pulumi\.broken\.yaml is not valid YAML/);
-        r = await run(["--stack", "nosuch"], root);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /Pulumi\.nosuch\.yaml does not exist/);
-        fs.rmSync(root, { recursive: true, force: true });
-    });
-
-    it("exits 2 with the program's own error when it throws", async () => {
-        const r = await run(["--stack", "dev", "--program", fixture("throwing-program.ts")]);
-        assert.strictEqual(r.code, 2);
-        assert.strictEqual(r.err, "stack dev: ProgramError: component exploded: subnet count must be positive");
-    });
-
-    it("exits 2 when a failure happens inside an Output callback", async () => {
-        const r = await run(["--stack", "dev", "--program", fixture("failing-apply-program.ts")]);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /lookup failed inside apply/);
-    });
-
-    it("exits 2 on an unknown flag or a flag without its value", async () => {
-        let r = await run(["--stak", "dev"]);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /^unknown argument --stak\nusage: preview:offline/);
-        r = await run(["--stack"]);
-        assert.strictEqual(r.code, 2);
-        assert.match(r.err, /^--stack needs a value/);
-    });
+  it("exits 2 on an unknown flag or a flag without its value", async () => {
+    let r = await run(["--stak", "dev"]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /^unknown argument --stak\nusage: preview:offline/);
+    r = await run(["--stack"]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /^--stack needs a value/);
+  });
 });
