@@ -1,0 +1,205 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "./tagging";
+
+export interface ObservabilityArgs {
+  /** E-mail addresses subscribed to the alerts topic; each must confirm its subscription. */
+  readonly alertEmails: readonly string[];
+  /** Monthly cost budget in USD for this stack's resources. */
+  readonly monthlyBudgetUsd: number;
+  /** Alert on a cost anomaly whose total impact reaches this many USD. */
+  readonly anomalyThresholdUsd: number;
+  /** The stack's Environment tag value: budgets and the anomaly monitor look only at resources with it. */
+  readonly environment: string;
+  /**
+   * Tag keys to activate as cost allocation tags. Empty: none. AWS refuses keys it has not yet seen in billing
+   * data (up to 24 h after the first tagged resource), and the setting is account-wide, so one stack per
+   * account turns this on after its first day.
+   */
+  readonly costAllocationTagKeys: readonly string[];
+}
+
+/** Services that publish to the alerts topic and therefore need the topic's KMS key. */
+const PUBLISHERS = ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"];
+
+/**
+ * `agent-platform:index:Observability`: where every alarm, budget and cost anomaly of the stack is sent.
+ *
+ * - The alerts topic is encrypted with its own KMS key: the AWS-managed SNS key cannot be granted to
+ *   CloudWatch, Budgets or Cost Anomaly Detection, which encrypt the messages they publish.
+ * - The topic policy admits those three services from this account only, the account's own principals, and
+ *   refuses publishing without TLS.
+ * - The budget (80 % actual, 100 % forecast) and the anomaly monitor are scoped to the stack's Environment
+ *   tag, so several stacks can share an account without alerting on each other's spend.
+ */
+export class Observability extends PlatformComponent {
+  /** The topic every alarm in the stack notifies. */
+  readonly alertsTopicArn: pulumi.Output<string>;
+  readonly alertsKeyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Guard clauses before anything is registered: a bad argument leaves no half-built component.
+    if (args.monthlyBudgetUsd <= 0)
+      throw new Error(`Observability ${name}: monthlyBudgetUsd must be positive`);
+    if (args.anomalyThresholdUsd <= 0)
+      throw new Error(`Observability ${name}: anomalyThresholdUsd must be positive`);
+    super("agent-platform:index:Observability", name, "observability", opts);
+
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const accountRoot = pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`;
+
+    const key = new aws.kms.Key(
+      `${name}-alerts-key`,
+      {
+        description: `Encrypts the ${name} alerts topic`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              // Without this statement nobody could ever manage the key again.
+              Sid: "AccountAdministersKey",
+              Effect: "Allow",
+              Principal: { AWS: accountRoot },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "PublishersEncrypt",
+              Effect: "Allow",
+              Principal: { Service: PUBLISHERS },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: key.arn }, { parent: this });
+
+    new aws.sns.TopicPolicy(
+      `${name}-alerts-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "ServicesPublish",
+              Effect: "Allow",
+              Principal: { Service: PUBLISHERS },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+            },
+            {
+              Sid: "AccountManagesTopic",
+              Effect: "Allow",
+              Principal: { AWS: accountRoot },
+              Action: [
+                "sns:Publish",
+                "sns:Subscribe",
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+              ],
+              Resource: topic.arn,
+            },
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    args.alertEmails.forEach((email, i) => {
+      new aws.sns.TopicSubscription(
+        `${name}-alerts-email-${i}`,
+        { topic: topic.arn, protocol: "email", endpoint: email },
+        { parent: this },
+      );
+    });
+
+    const environmentTag = `user:Environment$${args.environment}`;
+    new aws.budgets.Budget(
+      `${name}-budget`,
+      {
+        budgetType: "COST",
+        timeUnit: "MONTHLY",
+        limitAmount: args.monthlyBudgetUsd.toFixed(2),
+        limitUnit: "USD",
+        costFilters: [{ name: "TagKeyValue", values: [environmentTag] }],
+        notifications: [
+          {
+            notificationType: "ACTUAL",
+            comparisonOperator: "GREATER_THAN",
+            threshold: 80,
+            thresholdType: "PERCENTAGE",
+            subscriberSnsTopicArns: [topic.arn],
+          },
+          {
+            notificationType: "FORECASTED",
+            comparisonOperator: "GREATER_THAN",
+            threshold: 100,
+            thresholdType: "PERCENTAGE",
+            subscriberSnsTopicArns: [topic.arn],
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    // A custom monitor on the Environment tag: the account-wide SERVICE monitor is limited to one per account.
+    const monitor = new aws.costexplorer.AnomalyMonitor(
+      `${name}-anomalies`,
+      {
+        monitorType: "CUSTOM",
+        monitorSpecification: JSON.stringify({
+          Tags: { Key: "Environment", Values: [args.environment], MatchOptions: ["EQUALS"] },
+        }),
+      },
+      { parent: this },
+    );
+    new aws.costexplorer.AnomalySubscription(
+      `${name}-anomaly-alerts`,
+      {
+        // IMMEDIATE is the only frequency that can notify an SNS topic.
+        frequency: "IMMEDIATE",
+        monitorArnLists: [monitor.arn],
+        subscribers: [{ type: "SNS", address: topic.arn }],
+        thresholdExpression: {
+          dimension: {
+            key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+            matchOptions: ["GREATER_THAN_OR_EQUAL"],
+            values: [String(args.anomalyThresholdUsd)],
+          },
+        },
+      },
+      { parent: this },
+    );
+
+    for (const tagKey of args.costAllocationTagKeys) {
+      new aws.costexplorer.CostAllocationTag(
+        `${name}-cost-tag-${tagKey.toLowerCase()}`,
+        { tagKey, status: "Active" },
+        { parent: this },
+      );
+    }
+
+    this.alertsTopicArn = topic.arn;
+    this.alertsKeyArn = key.arn;
+    this.registerOutputs({ alertsTopicArn: this.alertsTopicArn, alertsKeyArn: this.alertsKeyArn });
+  }
+}

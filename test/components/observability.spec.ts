@@ -1,0 +1,140 @@
+import * as assert from "assert";
+import { Observability, ObservabilityArgs } from "../../components/observability";
+import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
+
+const base: ObservabilityArgs = {
+  alertEmails: ["oncall@example.com", "team@example.com"],
+  monthlyBudgetUsd: 50,
+  anomalyThresholdUsd: 20,
+  environment: "dev",
+  costAllocationTagKeys: [],
+};
+
+describe("Observability", () => {
+  it("encrypts the alerts topic with a rotating key the publishing services may use", async () => {
+    const { resources } = await evaluate(() => new Observability("obs", base));
+    const key = named(resources, "obs-alerts-key");
+    assert.strictEqual(key.inputs.enableKeyRotation, true);
+    const statements = policyDocument(key).Statement;
+    assert.deepStrictEqual(
+      statements.map((s) => s.Sid),
+      ["AccountAdministersKey", "PublishersEncrypt"],
+    );
+    assert.deepStrictEqual(statements[1].Principal, {
+      Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"],
+    });
+    assert.deepStrictEqual(statements[1].Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+    });
+    assert.deepStrictEqual(statements[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
+    const topic = named(resources, "obs-alerts");
+    assert.strictEqual(topic.inputs.kmsMasterKeyId, key.outputs.arn);
+  });
+
+  it("lets only the account and the alerting services publish, and only over TLS", async () => {
+    const { resources } = await evaluate(() => new Observability("obs", base));
+    const topicArn = named(resources, "obs-alerts").outputs.arn;
+    const [services, account, deny] = policyDocument(named(resources, "obs-alerts-policy")).Statement;
+    assert.deepStrictEqual(services, {
+      Sid: "ServicesPublish",
+      Effect: "Allow",
+      Principal: {
+        Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"],
+      },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+    assert.deepStrictEqual(account.Principal, { AWS: "arn:aws:iam::123456789012:root" });
+    assert.deepStrictEqual(deny, {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+
+  it("subscribes each alert address by e-mail", async () => {
+    const { resources } = await evaluate(() => new Observability("obs", base));
+    const subs = ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
+    assert.deepStrictEqual(
+      subs.map((s) => [s.name, s.inputs.protocol, s.inputs.endpoint]),
+      [
+        ["obs-alerts-email-0", "email", "oncall@example.com"],
+        ["obs-alerts-email-1", "email", "team@example.com"],
+      ],
+    );
+  });
+
+  it("budgets the stack's Environment tag with 80 % actual and 100 % forecast alerts", async () => {
+    const { resources } = await evaluate(
+      () => new Observability("obs", { ...base, monthlyBudgetUsd: 1500, environment: "prod" }),
+    );
+    const budget = named(resources, "obs-budget");
+    const topicArn = named(resources, "obs-alerts").outputs.arn;
+    assert.strictEqual(budget.inputs.limitAmount, "1500.00");
+    assert.strictEqual(budget.inputs.timeUnit, "MONTHLY");
+    assert.deepStrictEqual(budget.inputs.costFilters, [
+      { name: "TagKeyValue", values: ["user:Environment$prod"] },
+    ]);
+    assert.deepStrictEqual(
+      (budget.inputs.notifications as Record<string, unknown>[]).map((n) => [
+        n.notificationType,
+        n.threshold,
+        n.subscriberSnsTopicArns,
+      ]),
+      [
+        ["ACTUAL", 80, [topicArn]],
+        ["FORECASTED", 100, [topicArn]],
+      ],
+    );
+  });
+
+  it("watches cost anomalies of the stack's resources and alerts above the threshold", async () => {
+    const { resources } = await evaluate(() => new Observability("obs", base));
+    const monitor = named(resources, "obs-anomalies");
+    assert.strictEqual(monitor.inputs.monitorType, "CUSTOM");
+    assert.deepStrictEqual(JSON.parse(monitor.inputs.monitorSpecification as string), {
+      Tags: { Key: "Environment", Values: ["dev"], MatchOptions: ["EQUALS"] },
+    });
+    const sub = named(resources, "obs-anomaly-alerts");
+    assert.strictEqual(sub.inputs.frequency, "IMMEDIATE");
+    assert.deepStrictEqual(sub.inputs.monitorArnLists, [monitor.outputs.arn]);
+    assert.deepStrictEqual((sub.inputs.thresholdExpression as { dimension: unknown }).dimension, {
+      key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+      matchOptions: ["GREATER_THAN_OR_EQUAL"],
+      values: ["20"],
+    });
+  });
+
+  it("activates cost allocation tags only when asked", async () => {
+    let { resources } = await evaluate(() => new Observability("obs", base));
+    assert.strictEqual(ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").length, 0);
+    ({ resources } = await evaluate(
+      () => new Observability("obs", { ...base, costAllocationTagKeys: ["Environment", "Owner"] }),
+    ));
+    assert.deepStrictEqual(
+      ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").map((t) => [
+        t.inputs.tagKey,
+        t.inputs.status,
+      ]),
+      [
+        ["Environment", "Active"],
+        ["Owner", "Active"],
+      ],
+    );
+  });
+
+  it("refuses a budget or threshold that is not positive, before registering anything", async () => {
+    await assert.rejects(
+      evaluate(() => new Observability("obs", { ...base, monthlyBudgetUsd: 0 })),
+      /^ProgramError: Observability obs: monthlyBudgetUsd must be positive$/,
+    );
+    await assert.rejects(
+      evaluate(() => new Observability("obs", { ...base, anomalyThresholdUsd: -1 })),
+      /^ProgramError: Observability obs: anomalyThresholdUsd must be positive$/,
+    );
+  });
+});
