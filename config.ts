@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DataConfig, readData } from "./config/data";
 import { NetworkConfig, readNetwork } from "./config/network";
+import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
 import { isDomainName, isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
 import { readService, ServiceConfig } from "./config/service";
@@ -43,10 +45,18 @@ export interface StackConfig {
   /** Sets `protect` on stateful resources (buckets, tables, databases) so `pulumi destroy` cannot remove them. */
   readonly protectStateful: boolean;
   readonly network: NetworkConfig;
+  /** Data-tier switches (database, cache); the network adds isolated subnets when one is on. */
+  readonly data: DataConfig;
+  /** The agent queues and their dead-letter queues. */
+  readonly queues: QueuesConfig;
   readonly service: ServiceConfig;
   readonly pipeline: PipelineConfig;
   readonly alertEmails: readonly string[];
   readonly monthlyBudgetUsd: number;
+  /** Cost anomalies with at least this total impact (USD) are sent to the alerts topic. */
+  readonly anomalyThresholdUsd: number;
+  /** Tag keys to activate for cost allocation (account-wide; AWS accepts only keys seen in billing data). */
+  readonly costAllocationTagKeys: readonly string[];
   readonly domain?: DomainConfig;
 }
 
@@ -123,15 +133,30 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     tags: { Environment: environment, Project: projectTag, Owner: owner },
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
-    network: readNetwork(r, logRetention),
+    network: readNetwork(r, logRetention, region ?? ""),
+    data: readData(r),
+    queues: readQueues(r, region ?? ""),
     service: readService(r),
     pipeline,
     alertEmails,
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
+    anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
+    costAllocationTagKeys: readCostAllocationTagKeys(r),
     ...(domain ? { domain } : {}),
   };
   r.finish();
   return config;
+}
+
+/** Cost allocation tag keys: any of the tags the platform sets. */
+function readCostAllocationTagKeys(r: ConfigReader): string[] {
+  const allowed = ["Environment", "Project", "Owner", "Function"];
+  const keys = r.stringList("costAllocationTagKeys", []);
+  keys.forEach((k, i) => {
+    if (!allowed.includes(k))
+      r.report(`costAllocationTagKeys[${i}]`, k, `must be one of ${allowed.join(", ")}`);
+  });
+  return keys;
 }
 
 /** The program's entry: config of the running stack, from the Pulumi runtime. */

@@ -86,9 +86,11 @@ export class ConfigReader {
     return v;
   }
 
+  /** A string whose declared default is empty, meaning "none". */
   optionalString(name: string): string | undefined {
     const v = this.raw(name);
-    return v === undefined || v === "" ? undefined : v;
+    if (v === undefined) return this.missing(name, undefined);
+    return v === "" ? undefined : v;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -296,6 +296,19 @@ describe("stack config", () => {
     });
   });
 
+  describe("cost settings", () => {
+    it("accepts only the platform's tag keys as cost allocation tags", () => {
+      assert.deepStrictEqual(issuesWith({ [K("costAllocationTagKeys")]: '["Environment","CostCenter"]' }), [
+        "agent-platform:costAllocationTagKeys[1]: must be one of Environment, Project, Owner, Function",
+      ]);
+    });
+    it("rejects an anomaly threshold below one dollar", () => {
+      assert.deepStrictEqual(issuesWith({ [K("anomalyThresholdUsd")]: "0" }), [
+        "agent-platform:anomalyThresholdUsd: must be between 1 and 1000000",
+      ]);
+    });
+  });
+
   describe("alert e-mails", () => {
     it("rejects something that is not an address", () => {
       assert.deepStrictEqual(issuesWith({ [K("alertEmails")]: '["ops@example.com","ops at example"]' }), [

@@ -221,9 +221,10 @@ function unloadSources(roots: string[]): void {
   }
 }
 
+/** The failure's own message, without the SDK's "error serializing property" wrappers around it. */
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^(error serializing property "[^"]*": )+/, "");
 }
 
 /** Evaluates the program for one stack and returns every resource it registered. */
@@ -243,49 +244,52 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     });
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
-    // Failed registrations surface as unhandled rejections in the SDK; collect them as program errors.
+    // Failed registrations surface as unhandled rejections in the SDK. The engine stops at the first one;
+    // so does this: resources that depend on a failed output would otherwise never settle under mocks.
     const failures: string[] = [];
-    const onRejection = (reason: unknown) => failures.push(describe(reason));
+    let failFast: (err: Error) => void = () => undefined;
+    const firstFailure = new Promise<never>((_, reject) => (failFast = reject));
+    firstFailure.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+      failures.push(describe(reason));
+      failFast(new ProgramError(describe(reason)));
+    };
     process.on("unhandledRejection", onRejection);
+    let timer: NodeJS.Timeout | undefined;
     try {
       unloadSources(options.sourceRoots);
-      let outputs: Record<string, unknown> = {};
-      try {
-        outputs =
-          (await pulumi.runtime.runInPulumiStack(async () => {
+      const timeoutMs = options.timeoutMs ?? 60000;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ProgramError(`the program's registrations did not settle within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      const run = async (): Promise<Record<string, unknown>> => {
+        let outputs: Record<string, unknown> | undefined;
+        try {
+          outputs = await pulumi.runtime.runInPulumiStack(async () => {
             if (typeof options.program === "function") return (await options.program()) ?? {};
             const mod = require(options.program);
             // A program may export an (async) function, as the Pulumi language host allows.
             const entry =
               typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
             return entry ? await entry() : mod;
-          })) ?? {};
-      } catch (err) {
-        throw new ProgramError(describe(err));
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new ProgramError(
-                `the program's registrations did not settle within ${options.timeoutMs ?? 60000} ms`,
-              ),
-            ),
-          options.timeoutMs ?? 60000,
-        );
-      });
-      try {
-        await Promise.race([settings.waitForRPCs(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+          });
+        } catch (err) {
+          throw new ProgramError(describe(err));
+        }
+        await settings.waitForRPCs();
+        return outputs ?? {};
+      };
+      const outputs = await Promise.race([run(), firstFailure, timeout]);
       // Let rejections queued in this turn reach the handler.
       await new Promise((resolve) => setImmediate(resolve));
       if (failures.length > 0) throw new ProgramError(failures.join("\n"));
       if (state.getStore().logErrorCount > 0) throw new ProgramError("the program logged errors (see above)");
       return { resources: monitor.records.filter((r) => r.urn !== ""), outputs };
     } finally {
+      clearTimeout(timer);
       process.off("unhandledRejection", onRejection);
     }
   });

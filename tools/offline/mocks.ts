@@ -173,6 +173,20 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return ec2("subnet", "subnet");
       case "aws:ec2/securityGroup:SecurityGroup":
         return ec2("sg", "security-group");
+      case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+        return { ...ec2("sg", "security-group"), name: "default" };
+      case "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl":
+        return {
+          ...ec2("acl", "network-acl"),
+          id: String(inputs["defaultNetworkAclId"] ?? `acl-${hex(seed, 17)}`),
+        };
+      case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+        return { id: `rtbassoc-${hex(seed, 17)}` };
+      case "aws:ec2/route:Route":
+        return { id: `r-${String(inputs["routeTableId"])}1080289494`, state: "active" };
+      case "aws:sqs/queuePolicy:QueuePolicy":
+      case "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":
+        return { id: String(inputs["queueUrl"]) };
       case "aws:ec2/internetGateway:InternetGateway":
         return ec2("igw", "internet-gateway");
       case "aws:ec2/natGateway:NatGateway":

@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface FlowLogsArgs {
+  readonly vpcId: pulumi.Input<string>;
+  /** Retention of the log group, in days (a CloudWatch Logs retention value). */
+  readonly retentionInDays: number;
+}
+
+/**
+ * Flow logs of all of a VPC's traffic to a log group with the given retention, delivered by a role that can
+ * write to that one group only. Children go under `parent`, named `<name>-flow-logs`, `-flow-logs-key`,
+ * `-flow-logs-role`, `-flow-logs-policy` and `-flow-log`.
+ *
+ * The group is encrypted with its own KMS key ($1 a month) whose policy lets CloudWatch Logs use it for this
+ * group alone. The group's name is therefore fixed from the VPC id (`/aws/vpc/flow-logs/<vpc-id>`, unique per
+ * account and region): the key policy must name the group's ARN before the group exists, and an auto-named
+ * group's ARN is only known after creation.
+ */
+export function createFlowLogs(parent: pulumi.Resource, name: string, args: FlowLogsArgs): aws.ec2.FlowLog {
+  const opts = { parent };
+  const partition = aws.getPartitionOutput({}, opts);
+  const region = aws.getRegionOutput({}, opts);
+  const identity = aws.getCallerIdentityOutput({}, opts);
+  const groupName = pulumi.interpolate`/aws/vpc/flow-logs/${args.vpcId}`;
+  const groupArn = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:${groupName}`;
+
+  const key = new aws.kms.Key(
+    `${name}-flow-logs-key`,
+    {
+      description: `Encrypts the flow logs of the ${name} VPC`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AccountAdministers",
+            Effect: "Allow",
+            Principal: {
+              AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`,
+            },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          {
+            Sid: "CloudWatchLogsEncryptsThisGroup",
+            Effect: "Allow",
+            Principal: { Service: pulumi.interpolate`logs.${region.region}.${partition.dnsSuffix}` },
+            Action: [
+              "kms:Encrypt*",
+              "kms:Decrypt*",
+              "kms:ReEncrypt*",
+              "kms:GenerateDataKey*",
+              "kms:Describe*",
+            ],
+            Resource: "*",
+            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
+          },
+        ],
+      }),
+    },
+    opts,
+  );
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-flow-logs`,
+    { name: groupName, retentionInDays: args.retentionInDays, kmsKeyId: key.arn },
+    opts,
+  );
+  const role = new aws.iam.Role(
+    `${name}-flow-logs-role`,
+    {
+      description: "Delivers the VPC's flow logs to their log group",
+      assumeRolePolicy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Only flow logs of this account may use the role (confused-deputy protection).
+            Condition: {
+              StringEquals: { "aws:SourceAccount": identity.accountId },
+              ArnLike: {
+                "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:vpc-flow-log/*`,
+              },
+            },
+          },
+        ],
+      }),
+    },
+    opts,
+  );
+  const policy = new aws.iam.RolePolicy(
+    `${name}-flow-logs-policy`,
+    {
+      role: role.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WriteThisLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+          },
+        ],
+      }),
+    },
+    opts,
+  );
+  return new aws.ec2.FlowLog(
+    `${name}-flow-log`,
+    {
+      vpcId: args.vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 600,
+      tags: { Name: `${name}-flow-log` },
+    },
+    // Without the policy in place the first deliveries fail and the flow log reports an access error.
+    { parent, dependsOn: [policy] },
+  );
+}

@@ -1,0 +1,113 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { QueueSpec } from "../config/queues";
+import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
+import { PlatformComponent } from "./tagging";
+
+/** SQS-managed keys, a key this component creates, or an existing KMS key. */
+export type QueueEncryption =
+  | { readonly kind: "sqs" }
+  | { readonly kind: "createKey" }
+  | { readonly kind: "kms"; readonly keyArn: pulumi.Input<string> };
+
+export interface QueuesArgs {
+  /** The queues by short name (letters, digits, - and _), each with its consumer's timeout. */
+  readonly queues: readonly QueueSpec[];
+  /** Receives before a message moves to its dead-letter queue. Default: 3. */
+  readonly maxReceiveCount?: number;
+  /** Server-side encryption of every queue. Default: SQS-managed keys. */
+  readonly encryption?: QueueEncryption;
+  /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+/**
+ * `agent-platform:index:Queues`: the named agent queues (seed 003: pm, dev, qa, ops), each paired with its own
+ * dead-letter queue, encrypted, TLS-only, with alarms on DLQ depth and on the age of the oldest message.
+ */
+export class Queues extends PlatformComponent {
+  /** name -> { url, arn, dlqUrl, dlqArn } (the stack output). */
+  readonly queues: Record<string, QueueRefs>;
+  /** name -> the queue resources and their timeouts, for components that wire consumers. */
+  readonly pairs: Record<string, QueuePair>;
+  /** Every alarm, for the observability dashboard. */
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+  /**
+   * The KMS key encrypting the queues, when there is one: producers need kms:GenerateDataKey and consumers
+   * kms:Decrypt on it.
+   */
+  readonly kmsKeyArn?: pulumi.Output<string>;
+
+  constructor(name: string, args: QueuesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("agent-platform:index:Queues", name, "queues", opts);
+    const names = args.queues.map((q) => q.name);
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    if (repeated.length > 0)
+      throw new Error(`Queues ${name}: queue names must be unique; repeated: ${repeated.join(", ")}`);
+
+    const encryption = args.encryption ?? { kind: "sqs" };
+    let keyArn: pulumi.Input<string> | undefined;
+    if (encryption.kind === "createKey") {
+      keyArn = this.createKey(name).arn;
+    } else if (encryption.kind === "kms") {
+      keyArn = encryption.keyArn;
+    }
+
+    this.pairs = {};
+    this.queues = {};
+    this.alarms = [];
+    for (const spec of args.queues) {
+      const pair = createQueuePair(this, `${name}-${spec.name}`, {
+        consumerTimeoutSeconds: spec.consumerTimeoutSeconds,
+        maxReceiveCount: args.maxReceiveCount,
+        kmsKeyArn: keyArn,
+        alarmTopicArn: args.alarmTopicArn,
+      });
+      this.pairs[spec.name] = pair;
+      this.queues[spec.name] = pair.refs;
+      this.alarms.push(...pair.alarms);
+    }
+    this.kmsKeyArn = keyArn === undefined ? undefined : pulumi.output(keyArn);
+    this.registerOutputs({ queues: this.queues, kmsKeyArn: this.kmsKeyArn });
+  }
+
+  /**
+   * A customer managed key with yearly rotation. The account administers it through IAM; S3 may use it to
+   * send event notifications to the queues (the Pipeline's buckets), for this account's buckets only.
+   */
+  private createKey(name: string): aws.kms.Key {
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    return new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `Encrypts the ${name} queues and their dead-letter queues`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministers",
+              Effect: "Allow",
+              Principal: {
+                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`,
+              },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "S3SendsNotifications",
+              Effect: "Allow",
+              Principal: { Service: "s3.amazonaws.com" },
+              Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+  }
+}
