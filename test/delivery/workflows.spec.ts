@@ -1,0 +1,183 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { listStacks } from "../../tools/offline/stack-files";
+import { REPO_ROOT } from "../helpers/offline";
+
+/*
+ * The workflows cannot run here (no GitHub, no cloud), so their contract is checked as data: schema-valid for
+ * the real validator, least privilege per job, every stack file covered in the order dev -> staging -> prod,
+ * the policy pack and its config passed to every real Pulumi run, and every npm script they call existing.
+ */
+
+const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
+const validator = require("@action-validator/core") as {
+  validateWorkflow(src: string): { errors: unknown[] };
+};
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+}
+interface Job {
+  permissions?: Record<string, string>;
+  needs?: string | string[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  steps?: Step[];
+  environment?: string;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  strategy?: { matrix: { include: Record<string, string>[] } };
+  if?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  jobs: Record<string, Job>;
+}
+
+const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+const text = (f: string) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8");
+const load = (f: string) => YAML.parse(text(f)) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+const stacks = listStacks(REPO_ROOT);
+
+describe("GitHub Actions workflows", () => {
+  it("are exactly the pull-request, deploy and reusable pulumi-up workflows", () => {
+    assert.deepStrictEqual(files.sort(), ["deploy.yml", "pull-request.yml", "pulumi-up.yml"]);
+  });
+
+  it("pass @action-validator's schema check (and the validator rejects a broken workflow)", () => {
+    for (const f of files) assert.deepStrictEqual(validator.validateWorkflow(text(f)).errors, [], f);
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps:\n      - runs: x\n";
+    assert.ok(validator.validateWorkflow(broken).errors.length > 0);
+  });
+
+  it("close every ${{ expression }}", () => {
+    for (const f of files) {
+      const opened = text(f).split("${{").length - 1;
+      const closed = [...text(f).matchAll(/\$\{\{[^}]*\}\}/g)].length;
+      assert.strictEqual(closed, opened, `${f}: an unclosed \${{ expression`);
+    }
+  });
+
+  it("grant nothing by default and each job only what it uses", () => {
+    const granted: Record<string, Record<string, string> | undefined> = {};
+    for (const f of files) {
+      const w = load(f);
+      assert.deepStrictEqual(w.permissions, {}, `${f}: top-level permissions must be {}`);
+      for (const [name, job] of Object.entries(w.jobs)) granted[`${f}:${name}`] = job.permissions;
+    }
+    const read = { contents: "read" };
+    const oidc = { contents: "read", "id-token": "write" };
+    assert.deepStrictEqual(granted, {
+      "deploy.yml:checks": read,
+      "deploy.yml:dev": oidc,
+      "deploy.yml:staging": oidc,
+      "deploy.yml:prod": oidc,
+      "pull-request.yml:checks": read,
+      "pull-request.yml:offline-preview": { contents: "read", "pull-requests": "write" },
+      "pull-request.yml:preview": { ...oidc, "pull-requests": "write" },
+      "pulumi-up.yml:up": oidc,
+    });
+  });
+
+  it("reference every action by owner/name@version", () => {
+    for (const f of files) {
+      for (const s of steps(load(f)).filter((s) => s.uses))
+        assert.match(s.uses!, /^[\w.-]+\/[\w.-]+@[\w.-]+$/, f);
+    }
+  });
+
+  it("call only npm scripts that exist", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts;
+    for (const f of files) {
+      for (const m of text(f).matchAll(/npm run(?: -s)? ([\w:-]+)/g))
+        assert.ok(scripts[m[1]], `${f}: npm run ${m[1]}`);
+    }
+  });
+
+  it("run on a pull request the same checks as .ci/run, and the offline preview of every stack", () => {
+    const ci = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
+    const pr = load("pull-request.yml");
+    const runs = (job: string) => (pr.jobs[job].steps ?? []).map((s) => s.run?.trim()).filter(Boolean);
+    for (const cmd of [
+      "npm run -s typecheck",
+      "npm run -s lint",
+      "npm run -s validate:workflows",
+      "npm test",
+    ]) {
+      assert.ok(ci.includes(cmd), `.ci/run runs ${cmd}`);
+      assert.ok(runs("checks").includes(cmd), `pull-request checks run ${cmd}`);
+    }
+    const preview = runs("offline-preview").join("\n");
+    assert.match(
+      preview,
+      /npm run -s preview:offline -- --stack all --json out\/preview\.json > out\/preview\.txt/,
+    );
+    const offline = pr.jobs["offline-preview"].steps!;
+    assert.match(offline.find((s) => s.run?.includes("GITHUB_STEP_SUMMARY"))!.run!, /cat out\/preview\.txt/);
+    assert.strictEqual(
+      offline.find((s) => s.uses?.startsWith("actions/github-script@"))!.if!.includes("always()"),
+      true,
+    );
+  });
+
+  it("preview every stack on a pull request with the pack, its config and OIDC credentials", () => {
+    const job = load("pull-request.yml").jobs.preview;
+    assert.deepStrictEqual(
+      job.strategy!.matrix.include.map((i) => i.stack),
+      stacks,
+      "a matrix entry per Pulumi.<stack>.yaml",
+    );
+    assert.deepStrictEqual(job.needs, ["checks", "offline-preview"]);
+    assert.match(job.if!, /head\.repo\.full_name == github\.repository/);
+    assert.deepStrictEqual(job.concurrency, {
+      group: "pulumi-preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}",
+      "cancel-in-progress": true,
+    });
+    const pulumi = job.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+    assert.strictEqual(pulumi.with!.command, "preview");
+    assert.strictEqual(pulumi.with!.policyPacks, "policy");
+    assert.strictEqual(pulumi.with!.policyPackConfigs, "policy/policy-config.json");
+    const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    assert.strictEqual(aws.with!["role-to-assume"], "${{ vars[matrix.role-variable] }}");
+    assert.ok(!text("pull-request.yml").includes("aws-access-key-id"), "no stored AWS keys");
+  });
+
+  it("deploy main through dev, staging and prod, each gated on the one before", () => {
+    const w = load("deploy.yml");
+    assert.deepStrictEqual(Object.keys(w.on).sort(), ["push", "workflow_dispatch"]);
+    assert.deepStrictEqual(w.concurrency, { group: "deploy", "cancel-in-progress": false });
+    let previous = "checks";
+    for (const stack of stacks) {
+      const job = w.jobs[stack];
+      assert.ok(job, `a deploy job for ${stack}`);
+      assert.strictEqual(job.needs, previous);
+      assert.strictEqual(job.uses, "./.github/workflows/pulumi-up.yml");
+      assert.deepStrictEqual(job.with, { stack, ref: "${{ inputs.ref || github.sha }}" });
+      previous = stack;
+    }
+  });
+
+  it("run each stack's update in its GitHub environment, one at a time, with the pack", () => {
+    const job = load("pulumi-up.yml").jobs.up;
+    assert.strictEqual(job.environment, "${{ inputs.stack }}");
+    assert.deepStrictEqual(job.concurrency, {
+      group: "pulumi-${{ inputs.stack }}",
+      "cancel-in-progress": false,
+    });
+    const pulumi = job.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+    assert.strictEqual(pulumi.with!.command, "up");
+    assert.strictEqual(pulumi.with!.policyPacks, "policy");
+    assert.strictEqual(pulumi.with!.policyPackConfigs, "policy/policy-config.json");
+    const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    assert.strictEqual(aws.with!["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, "policy", "policy-config.json")));
+  });
+});
