@@ -1,39 +1,58 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { isTaggable } from "../lib/aws-types";
+import { isTaggable, taggableTypes } from "../lib/aws-types";
+import { scanAliasGroups } from "./lib/aliases";
+import { Kind } from "./lib/kinds";
+import { resourcePolicy } from "./lib/framework";
+import { effectiveTags, providerDefaultTags } from "./lib/tags";
+import { isUnknown } from "./lib/values";
+
+export { providerDefaultTags };
 
 /** The seeds' tagging strategy: every taggable resource says where it runs, what for, and who owns it. */
 export const DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Function", "Owner"];
 
+let legacyTaggable: Set<string> | undefined;
+
 /**
- * The provider's default tags. The AWS provider serializes nested config as JSON, so under the engine
- * `defaultTags` arrives as a string; accept the object form too.
+ * Every resource type whose Args take a `tags` map, generated from @pulumi/aws (lib/aws-type-facts.json),
+ * plus the legacy tokens @pulumi/aws aliases to them (aws:elasticloadbalancingv2/..., aws:s3/bucketV2, ...),
+ * which a program on an older SDK still registers. The alias scan reads the package, so it runs only when a
+ * type is not in the generated list.
  */
-export function providerDefaultTags(
-  providerProps: Record<string, unknown> | undefined,
-): Record<string, unknown> {
-  const raw = providerProps?.["defaultTags"];
-  let parsed: unknown = raw;
-  if (typeof raw === "string") {
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return {};
-    }
-  }
-  const tags = (parsed as { tags?: unknown } | undefined)?.tags;
-  return tags && typeof tags === "object" ? (tags as Record<string, unknown>) : {};
+export const TAGGABLE: Kind = {
+  label: "taggable resource",
+  get types() {
+    return new Set([...taggableTypes(), ...legacyTaggableTypes()]);
+  },
+  has: (type) => isTaggable(type) || (type.startsWith("aws:") && legacyTaggableTypes().has(type)),
+};
+
+function legacyTaggableTypes(): Set<string> {
+  legacyTaggable ??= new Set(
+    scanAliasGroups()
+      .filter((group) => group.some(isTaggable))
+      .flat()
+      .filter((t) => !isTaggable(t)),
+  );
+  return legacyTaggable;
 }
 
-export const requiredTags: ResourceValidationPolicy = {
-  name: "required-tags",
-  description: "Taggable AWS resources carry the required tags with non-empty values.",
-  enforcementLevel: "mandatory",
-  severity: "medium",
-  remediationSteps:
-    "Set the stack-wide tags (Environment, Project, Owner) through the provider's defaultTags and the Function " +
-    "tag through the component (PlatformComponent does both); or add the missing keys to the resource's tags.",
-  configSchema: {
-    properties: {
+export const requiredTags = resourcePolicy<{ requiredTags: string[] }>(
+  {
+    name: "required-tags",
+    description: "Taggable AWS resources carry the required tags with non-empty values.",
+    domain: "tagging",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    remediationSteps:
+      "Set the stack-wide tags (Environment, Project, Owner) through the provider's defaultTags and the Function " +
+      "tag through the component (PlatformComponent does both); or add the missing keys to the resource's tags.",
+    references: { pulumi: ["check-required-tags (blog)"] },
+    beyondAnchors:
+      "Neither AWSGuard, cdk-nag nor checkov has a built-in required-tags check. The taggable set is generated " +
+      "from @pulumi/aws's declarations (not a hand list), and provider defaultTags (a JSON string under the " +
+      "engine, visible only in tagsAll in v7) count, so stacks tagged through the provider are not flagged.",
+    kinds: [TAGGABLE],
+    config: {
       requiredTags: {
         type: "array",
         items: { type: "string" },
@@ -42,18 +61,13 @@ export const requiredTags: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: (args, reportViolation) => {
-    // The taggable set is derived from @pulumi/aws's declarations (lib/aws-type-facts.json).
-    if (!isTaggable(args.type)) return;
-    const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? DEFAULT_REQUIRED_TAGS;
+  (res, { config }, add) => {
     // In @pulumi/aws v7 provider defaultTags reach only `tagsAll`; the inputs a policy sees lack them.
-    const tags = {
-      ...providerDefaultTags(args.provider?.props),
-      ...((args.props.tags as Record<string, unknown>) ?? {}),
-    };
-    const missing = required.filter((k) => typeof tags[k] !== "string" || (tags[k] as string).trim() === "");
-    if (missing.length > 0) {
-      reportViolation(`${args.type} '${args.name}' lacks tags: ${missing.join(", ")}.`);
-    }
+    const tags = effectiveTags(res.raw, res.providerProps);
+    // A value unknown during preview (an output of another resource) is present; it is known at update.
+    const missing = config.requiredTags.filter(
+      (k) => !isUnknown(tags[k]) && (typeof tags[k] !== "string" || (tags[k] as string).trim() === ""),
+    );
+    if (missing.length > 0) add(`${res.type} '${res.name}' lacks tags: ${missing.join(", ")}.`);
   },
-};
+);

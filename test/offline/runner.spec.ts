@@ -49,9 +49,15 @@ describe("offline preview CLI", function () {
       ["dev", "staging", "prod"],
     );
     for (const s of doc.stacks) {
-      assert.deepStrictEqual(Object.keys(s), ["stack", "resources", "violations", "costEstimate"]);
+      assert.deepStrictEqual(Object.keys(s), [
+        "stack",
+        "resources",
+        "violations",
+        "costEstimate",
+        "exemptions",
+      ]);
       assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
-      assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Alerts"));
+      assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Observability"));
       assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
       assert.ok(Array.isArray(s.costEstimate.items));
       assert.deepStrictEqual(
@@ -79,18 +85,18 @@ describe("offline preview CLI", function () {
     assert.strictEqual(code, 1);
     assert.match(
       out,
-      /required-tags \(mandatory\): 1\n {4}- untagged: aws:sqs\/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner\./,
+      /required-tags \(mandatory\): 1\n {4}- untagged: aws:cloudwatch\/logGroup:LogGroup .untagged. lacks tags: Environment, Project, Function, Owner\./,
     );
     const v = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0].violations;
     assert.deepStrictEqual(v, [
       {
         policy: "required-tags",
         enforcementLevel: "mandatory",
-        urn: "urn:pulumi:dev::agent-platform::aws:sqs/queue:Queue::untagged",
-        type: "aws:sqs/queue:Queue",
+        urn: "urn:pulumi:dev::agent-platform::aws:cloudwatch/logGroup:LogGroup::untagged",
+        type: "aws:cloudwatch/logGroup:LogGroup",
         name: "untagged",
         message:
-          "Taggable AWS resources carry the required tags with non-empty values.\naws:sqs/queue:Queue 'untagged' lacks tags: Environment, Project, Function, Owner.",
+          "Taggable AWS resources carry the required tags with non-empty values.\naws:cloudwatch/logGroup:LogGroup 'untagged' lacks tags: Environment, Project, Function, Owner.",
       },
     ]);
   });

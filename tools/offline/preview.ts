@@ -15,7 +15,50 @@ export interface StackReport {
   stack: string;
   resources: RegisteredResource[];
   violations: Violation[];
+  /** Findings a policy exemption (tag `policy-exempt:<policy>` or pack config) accepted, with the reason. */
+  exemptions: ExemptedFinding[];
   costEstimate: CostEstimate;
+}
+
+export interface ExemptedFinding {
+  policy: string;
+  urn: string;
+  type: string;
+  name: string;
+  /** Where the exemption is declared: `tag policy-exempt:<policy>` or `pack config <policy>.exemptions`. */
+  source: string;
+  reason: string;
+  message: string;
+}
+
+/**
+ * The pack reports an exempted finding as an advisory whose second line reads
+ * `exempted by <source>: <reason> | finding: <message>` (policy/lib/framework.ts); list those apart.
+ */
+export function splitExemptions(all: Violation[]): {
+  violations: Violation[];
+  exemptions: ExemptedFinding[];
+} {
+  const violations: Violation[] = [];
+  const exemptions: ExemptedFinding[] = [];
+  for (const v of all) {
+    const line = v.message.split("\n").slice(1).join(" ");
+    const m = /^exempted by (.+?): (.*) \| finding: (.*)$/s.exec(line);
+    if (v.enforcementLevel === "advisory" && m) {
+      exemptions.push({
+        policy: v.policy,
+        urn: v.urn,
+        type: v.type,
+        name: v.name,
+        source: m[1],
+        reason: m[2],
+        message: m[3],
+      });
+    } else {
+      violations.push(v);
+    }
+  }
+  return { violations, exemptions };
 }
 
 export interface PreviewOptions {
@@ -52,11 +95,14 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
   });
-  const violations = await runPolicies(options.policies, evaluation.resources, options.pack);
+  const { violations, exemptions } = splitExemptions(
+    await runPolicies(options.policies, evaluation.resources, options.pack),
+  );
   return {
     stack: options.stack,
     resources: evaluation.resources,
     violations,
+    exemptions,
     costEstimate: estimateCost(evaluation.resources),
   };
 }
@@ -81,6 +127,7 @@ export function toJson(reports: StackReport[]) {
         message: v.message,
       })),
       costEstimate: r.costEstimate,
+      exemptions: r.exemptions.map((e) => ({ ...e })),
     })),
   };
 }
@@ -135,6 +182,14 @@ export function renderReport(report: StackReport): string {
       lines.push(`  ${policy} (${vs[0].enforcementLevel}): ${vs.length}`);
       for (const v of vs)
         lines.push(`    - ${v.name || "(stack)"}: ${v.message.split("\n").slice(1).join(" ") || v.message}`);
+    }
+  }
+  if (report.exemptions.length > 0) {
+    lines.push("");
+    lines.push("Exemptions (accepted findings, not counted above):");
+    for (const e of report.exemptions) {
+      lines.push(`  - ${e.policy} on ${e.name}: ${e.reason} [${e.source}]`);
+      lines.push(`      finding: ${e.message}`);
     }
   }
   lines.push("");

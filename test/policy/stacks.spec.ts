@@ -1,0 +1,142 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+  loadPack,
+  previewStack,
+  renderReport,
+  splitExemptions,
+  StackReport,
+  toJson,
+} from "../../tools/offline/preview";
+import type { Violation } from "../../tools/offline/policy-harness";
+import { REPO_ROOT } from "../helpers/offline";
+
+/*
+ * End to end: the project's own stacks under the whole pack, as `npm run preview:offline` runs them. Every
+ * mandatory violation fails; every advisory must be listed (policy and resource) in policy/README.md's
+ * "Accepted advisories" table with the reason it is accepted.
+ */
+
+function acceptedAdvisories(): Array<{ policy: string; resource: RegExp }> {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "policy", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Accepted advisories"));
+  return section
+    .split("\n")
+    .filter((l) => /^\|\s*`[a-z0-9-]+`\s*\|/.test(l))
+    .map((l) => l.split("|").map((c) => c.trim()))
+    .map((cells) => ({
+      policy: cells[1].replace(/`/g, ""),
+      resource: new RegExp(`^${cells[3].replace(/`/g, "").replace(/\*/g, ".*")}$`),
+    }));
+}
+
+describe("policy pack on the project's stacks (end to end)", function () {
+  this.timeout(60000);
+  const pack = loadPack(REPO_ROOT);
+  const reports: StackReport[] = [];
+
+  before(async () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      reports.push(await previewStack({ root: REPO_ROOT, stack, policies: pack.policies, pack }));
+    }
+  });
+
+  for (const stack of ["dev", "staging", "prod"]) {
+    it(`${stack}: no mandatory violation, and every advisory is accepted in policy/README.md`, () => {
+      const report = reports.find((r) => r.stack === stack)!;
+      const show = (vs: Violation[]) => vs.map((v) => `${v.policy} ${v.name}: ${v.message.split("\n")[1]}`);
+      assert.deepStrictEqual(show(report.violations.filter((v) => v.enforcementLevel === "mandatory")), []);
+      const accepted = acceptedAdvisories();
+      const unlisted = report.violations.filter(
+        (v) =>
+          v.enforcementLevel === "advisory" &&
+          !accepted.some((a) => a.policy === v.policy && a.resource.test(v.name)),
+      );
+      assert.deepStrictEqual(show(unlisted), []);
+    });
+  }
+});
+
+describe("offline report: exemptions", () => {
+  const base: Omit<Violation, "policy" | "enforcementLevel" | "message"> = {
+    urn: "urn:pulumi:dev::agent-platform::aws:sns/topic:Topic::feed",
+    type: "aws:sns/topic:Topic",
+    name: "feed",
+  };
+  const exempted: Violation = {
+    ...base,
+    policy: "sns-topic-encryption",
+    enforcementLevel: "advisory",
+    message:
+      "SNS topics are encrypted with a KMS key.\nexempted by tag policy-exempt:sns-topic-encryption: public data | " +
+      "finding: SNS topic 'feed' has no kmsMasterKeyId: messages are stored unencrypted.",
+  };
+  const real: Violation = {
+    ...base,
+    policy: "required-tags",
+    enforcementLevel: "mandatory",
+    message: "d\nlacks tags: Owner.",
+  };
+
+  it("splits exempted findings from violations", () => {
+    assert.deepStrictEqual(splitExemptions([exempted, real]), {
+      violations: [real],
+      exemptions: [
+        {
+          policy: "sns-topic-encryption",
+          urn: base.urn,
+          type: base.type,
+          name: "feed",
+          source: "tag policy-exempt:sns-topic-encryption",
+          reason: "public data",
+          message: "SNS topic 'feed' has no kmsMasterKeyId: messages are stored unencrypted.",
+        },
+      ],
+    });
+  });
+
+  it("lists exemptions in the text report and the JSON, keeping the contract's fields", () => {
+    const { violations, exemptions } = splitExemptions([exempted, real]);
+    const report: StackReport = {
+      stack: "dev",
+      resources: [],
+      violations,
+      exemptions,
+      costEstimate: {
+        monthlyUsd: 0,
+        currency: "USD",
+        priceRegion: "us-east-1",
+        priceDate: "2026-11-21",
+        items: [],
+        notEstimated: [],
+      },
+    };
+    const text = renderReport(report);
+    assert.ok(
+      text.includes(
+        "Exemptions (accepted findings, not counted above):\n" +
+          "  - sns-topic-encryption on feed: public data [tag policy-exempt:sns-topic-encryption]\n" +
+          "      finding: SNS topic 'feed' has no kmsMasterKeyId: messages are stored unencrypted.",
+      ),
+      text,
+    );
+    const json = toJson([report]).stacks[0];
+    assert.deepStrictEqual(Object.keys(json), [
+      "stack",
+      "resources",
+      "violations",
+      "costEstimate",
+      "exemptions",
+    ]);
+    assert.deepStrictEqual(Object.keys(json.violations[0]), [
+      "policy",
+      "enforcementLevel",
+      "urn",
+      "type",
+      "name",
+      "message",
+    ]);
+    assert.strictEqual(json.exemptions[0].reason, "public data");
+  });
+});
