@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
+import { summarizeAlarms } from "./alarms";
 import { CostEstimate, estimateCost } from "./cost";
 import { evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
@@ -191,6 +192,12 @@ export function renderReport(report: StackReport): string {
       lines.push(`  - ${e.policy} on ${e.name}: ${e.reason} [${e.source}]`);
       lines.push(`      finding: ${e.message}`);
     }
+  }
+  const alarms = summarizeAlarms(report.resources);
+  lines.push("");
+  lines.push(`Alarms: ${alarms.length}${alarms.some((a) => a.actions === 0) ? " (some notify nobody)" : ""}`);
+  for (const a of alarms) {
+    lines.push(`  - ${a.name}: ${a.watches} ${a.condition}${a.actions === 0 ? "  [no action]" : ""}`);
   }
   lines.push("");
   lines.push(
