@@ -133,6 +133,13 @@ export function toJson(reports: StackReport[]) {
   };
 }
 
+/** `aws:sqs/queue:Queue` -> `queue`; other packages (`kubernetes:apps/v1:Deployment`) -> `Deployment`. */
+function shortType(type: string): string {
+  return type.startsWith("aws:")
+    ? type.replace(/^aws:[^/]+\//, "").replace(/:.*$/, "")
+    : type.slice(type.lastIndexOf(":") + 1);
+}
+
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 /** The readable report: resources by component, violations by policy, the cost estimate. */
@@ -157,9 +164,7 @@ export function renderReport(report: StackReport): string {
     if (!r.custom) {
       const counts = new Map<string, number>();
       for (const k of kids.filter((k) => k.custom)) counts.set(k.type, (counts.get(k.type) ?? 0) + 1);
-      const summary = [...counts]
-        .map(([t, n]) => `${n} ${t.replace(/^aws:[^/]+\//, "").replace(/:.*$/, "")}`)
-        .join(", ");
+      const summary = [...counts].map(([t, n]) => `${n} ${shortType(t)}`).join(", ");
       lines.push(
         `${pad}${r.type} ${r.name}${r.remote ? "  [remote component: its children are created by its provider plugin and are not visible offline; only its inputs were checked]" : ""}${summary ? `  (${summary})` : ""}`,
       );
