@@ -1,12 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DataConfig, readData } from "./config/data";
+import { EksConfig, readEks } from "./config/eks";
 import { NetworkConfig, readNetwork } from "./config/network";
+import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
 import { isDomainName, isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
-import { readService, ServiceConfig } from "./config/service";
+import { readService, readWorker, ServiceConfig, WorkerConfig } from "./config/service";
 
 export { ConfigError, ConfigIssue, ConfigSource, mapConfigSource } from "./config/reader";
+export type { PipelineConfig } from "./config/pipeline";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -16,14 +19,6 @@ export interface BaseTags {
   readonly Environment: string;
   readonly Project: string;
   readonly Owner: string;
-}
-
-export interface PipelineConfig {
-  /** Whether the ingestion pipeline (buckets, process and vectorize functions) is deployed. */
-  readonly enabled: boolean;
-  /** Upstash Vector REST URL and token; secrets, passed to functions only as a Secrets Manager ARN. */
-  readonly upstashUrl?: pulumi.Output<string>;
-  readonly upstashToken?: pulumi.Output<string>;
 }
 
 export interface DomainConfig {
@@ -50,6 +45,8 @@ export interface StackConfig {
   /** The agent queues and their dead-letter queues. */
   readonly queues: QueuesConfig;
   readonly service: ServiceConfig;
+  /** The queue-driven agent worker on Fargate (off unless workerEnabled). */
+  readonly worker: WorkerConfig;
   readonly pipeline: PipelineConfig;
   readonly alertEmails: readonly string[];
   readonly monthlyBudgetUsd: number;
@@ -58,6 +55,8 @@ export interface StackConfig {
   /** Tag keys to activate for cost allocation (account-wide; AWS accepts only keys seen in billing data). */
   readonly costAllocationTagKeys: readonly string[];
   readonly domain?: DomainConfig;
+  /** The EKS cluster (off unless eksEnabled), its node groups, add-ons and in-cluster workloads. */
+  readonly eks: EksConfig;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -93,12 +92,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     if (!isEmail(e)) r.report(`alertEmails[${i}]`, e, "must be an e-mail address");
   });
 
-  const pipelineEnabled = r.boolean("pipelineEnabled", true);
-  const pipeline: PipelineConfig = {
-    enabled: pipelineEnabled,
-    upstashUrl: r.secret("upstashVectorUrl", pipelineEnabled),
-    upstashToken: r.secret("upstashVectorToken", pipelineEnabled),
-  };
+  const pipeline = readPipeline(r);
 
   const domainName = r.optionalString("domainName");
   const hostedZoneId = r.optionalString("hostedZoneId");
@@ -125,6 +119,9 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     r.report("hostedZoneId", hostedZoneId, "is only used with domainName; set domainName or remove it");
   }
 
+  const network = readNetwork(r, logRetention, region ?? "");
+  const queues = readQueues(r, region ?? "");
+  const service = readService(r);
   const config: StackConfig = {
     project,
     stack,
@@ -133,16 +130,26 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     tags: { Environment: environment, Project: projectTag, Owner: owner },
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
-    network: readNetwork(r, logRetention, region ?? ""),
+    network,
     data: readData(r),
-    queues: readQueues(r, region ?? ""),
-    service: readService(r),
+    queues,
+    service,
+    worker: readWorker(
+      r,
+      queues.queues.map((q) => q.name),
+      service.containerInsights,
+    ),
     pipeline,
     alertEmails,
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
     anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
     costAllocationTagKeys: readCostAllocationTagKeys(r),
     ...(domain ? { domain } : {}),
+    eks: readEks(r, {
+      region: region ?? "",
+      natStrategy: network.natStrategy,
+      hasDomain: domainName !== undefined,
+    }),
   };
   r.finish();
   return config;

@@ -1,7 +1,11 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
+import { EksCluster } from "./components/eks-cluster";
+import { FargateService } from "./components/fargate-service";
+import { FargateWorker } from "./components/fargate-worker";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
 import { platformProvider } from "./components/tagging";
 import { stackConfig } from "./config";
@@ -32,6 +36,94 @@ const agentQueues = new Queues(
   { ...config.queues, alarmTopicArn: observability.alertsTopicArn },
   opts,
 );
+// The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
+const pipeline = config.pipeline.enabled
+  ? new Pipeline(
+      "pipeline",
+      {
+        ...config.pipeline,
+        upstashUrl: config.pipeline.upstashUrl!,
+        upstashToken: config.pipeline.upstashToken!,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
+// The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
+// web ACL and certificate from us-east-1 only, whatever the stack's region.
+const usEast1 = config.service.enabled
+  ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
+  : undefined;
+const web = config.service.enabled
+  ? new FargateService(
+      "web",
+      {
+        ...config.service,
+        network,
+        originVerifySecret: config.service.originVerifySecret!,
+        logRetentionDays: config.logRetentionDays,
+        domain: config.domain,
+        alarmTopicArn: observability.alertsTopicArn,
+        usEast1Provider: usEast1,
+        protectStateful: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
+// The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one.
+const worker = config.worker.enabled
+  ? new FargateWorker(
+      "agent-worker",
+      {
+        ...config.worker,
+        network,
+        queue: agentQueues.pairs[config.worker.queue],
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        cluster: web?.cluster,
+        containerInsights: config.service.containerInsights,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
+// EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
+const eksWorkloads = config.eks.workloads;
+const eks = config.eks.enabled
+  ? new EksCluster(
+      "eks",
+      {
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        version: config.eks.version,
+        publicAccessCidrs: config.eks.publicAccessCidrs,
+        adminRoleArns: config.eks.adminRoleArns,
+        nodes: config.eks.nodes,
+        spot: config.eks.spot,
+        addonVersions: config.eks.addonVersions,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        tags: { ...config.tags },
+        protect: config.protectStateful,
+        workloads: eksWorkloads.enabled
+          ? {
+              loadBalancerControllerChartVersion: eksWorkloads.loadBalancerControllerChartVersion,
+              clusterAutoscalerChartVersion: eksWorkloads.clusterAutoscalerChartVersion,
+              sampleApp: eksWorkloads.sampleApp
+                ? {
+                    image: eksWorkloads.sampleImage,
+                    certificateArn: eksWorkloads.certificateArn,
+                    domain: config.domain,
+                  }
+                : undefined,
+            }
+          : undefined,
+      },
+      opts,
+    )
+  : undefined;
 
 // Stack outputs are a public contract (other stacks and tools read them): rename only with care.
 export const environment = config.environment;
@@ -42,3 +134,33 @@ export const privateSubnetIds = network.privateSubnetIds;
 export const isolatedSubnetIds = network.isolatedSubnetIds;
 /** name -> { url, arn, dlqUrl, dlqArn } */
 export const queues = agentQueues.queues;
+/** The ingestion pipeline (undefined where pipelineEnabled is false); clients upload under uploadPrefix. */
+export const rawBucketName = pipeline?.rawBucketName;
+export const processedBucketName = pipeline?.processedBucketName;
+export const uploadPrefix = pipeline?.uploadPrefix;
+export const uploaderRoleArn = pipeline?.uploaderRoleArn;
+/** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
+export const pipelineQueues = pipeline?.queues;
+/** { process, vectorize } -> function name */
+export const pipelineFunctionNames = pipeline?.functionNames;
+export const upstashSecretArn = pipeline?.upstashSecretArn;
+/** The web service (undefined where serviceEnabled is false): its public URL and what CI deploys to. */
+export const webUrl = web?.url;
+export const cloudfrontDomainName = web?.cloudfrontDomainName;
+export const albDnsName = web?.albDnsName;
+export const ecsClusterName = web?.clusterName ?? worker?.clusterName;
+export const webServiceName = web?.serviceName;
+export const webRepositoryUrl = web?.repositoryUrl;
+/** The agent worker (undefined where workerEnabled is false). */
+export const workerServiceName = worker?.serviceName;
+export const workerRepositoryUrl = worker?.repositoryUrl;
+/** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; undefined without EKS. */
+export const eksCluster = eks && {
+  clusterName: eks.clusterName,
+  endpoint: eks.endpoint,
+  oidcProviderArn: eks.oidcProviderArn,
+  alarms: eks.alarms,
+  sampleAppHostname: eks.sampleAppHostname,
+};
+/** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Undefined without EKS. */
+export const kubeconfig = eks?.kubeconfig;

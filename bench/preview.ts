@@ -23,9 +23,15 @@ function time(args: string[]): number[] {
 const floor = time(["-e", "require('@pulumi/pulumi'); require('@pulumi/aws');"]);
 const preview = time(["-r", "./tools/register-ts.js", "tools/preview-offline.ts", "--stack", "all"]);
 const jsonFile = path.join(fs.mkdtempSync(path.join(require("os").tmpdir(), "bench-")), "preview.json");
-spawnSync(process.execPath, ["-r", "./tools/register-ts.js", "tools/preview-offline.ts", "--stack", "all", "--json", jsonFile], { cwd: root });
+spawnSync(
+  process.execPath,
+  ["-r", "./tools/register-ts.js", "tools/preview-offline.ts", "--stack", "all", "--json", jsonFile],
+  { cwd: root },
+);
 const doc = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
-const counts = (doc.stacks as { stack: string; resources: unknown[] }[]).map((s) => `${s.stack} ${s.resources.length}`).join(", ");
+const counts = (doc.stacks as { stack: string; resources: unknown[] }[])
+  .map((s) => `${s.stack} ${s.resources.length}`)
+  .join(", ");
 
 const f = median(floor);
 const p = median(preview);

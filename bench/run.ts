@@ -11,10 +11,14 @@ const benches = fs
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== bench/${file}`);
-  const r = spawnSync(process.execPath, ["-r", path.join(__dirname, "..", "tools", "register-ts.js"), path.join(__dirname, file)], {
-    stdio: "inherit",
-    cwd: path.join(__dirname, ".."),
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["-r", path.join(__dirname, "..", "tools", "register-ts.js"), path.join(__dirname, file)],
+    {
+      stdio: "inherit",
+      cwd: path.join(__dirname, ".."),
+    },
+  );
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

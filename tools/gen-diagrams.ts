@@ -239,7 +239,8 @@ export function alarmMetrics(alarm: RegisteredResource): string[] {
  * Metrics in the platform's own namespaces (set per stack) are keyed by name alone: `custom-failures`.
  */
 export function runbookAnchor(metric: string): string {
-  const key = metric.startsWith("AWS/") ? metric : `custom/${metric.split("/").pop()}`;
+  // The platform's own EMF namespaces differ per stack (agent-platform-<stack>/...): one entry serves all.
+  const key = metric.startsWith("agent-platform") ? `custom/${metric.split("/").pop()}` : metric;
   return key.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 

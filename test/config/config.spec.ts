@@ -64,8 +64,8 @@ describe("stack config", () => {
     assert.strictEqual(dev.network.natStrategy, "none");
     assert.strictEqual(prod.network.natStrategy, "perAz");
     assert.strictEqual(prod.network.azCount, 3);
-    assert.strictEqual(dev.service.spotPercent, 100);
-    assert.strictEqual(prod.service.spotPercent, 0);
+    assert.deepStrictEqual(dev.service.capacity, { onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 });
+    assert.deepStrictEqual(prod.service.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
     assert.strictEqual(prod.protectStateful, true);
     assert.strictEqual(dev.protectStateful, false);
     assert.ok(prod.logRetentionDays > dev.logRetentionDays);
@@ -261,7 +261,7 @@ describe("stack config", () => {
       ]);
     });
     it("refuses a secret set in plain text", () => {
-      assert.deepStrictEqual(issuesWith({}, [K("upstashVectorUrl")]), [
+      assert.deepStrictEqual(issuesWith({}, [K("upstashVectorUrl"), K("originVerifySecret")]), [
         "agent-platform:upstashVectorToken: must be a secret: set it with `pulumi config set --secret`",
       ]);
     });
@@ -276,9 +276,10 @@ describe("stack config", () => {
       );
     });
     it("refuses a plain setting stored as a secret (it would hide a non-sensitive value)", () => {
-      assert.deepStrictEqual(issuesWith({}, [K("upstashVectorUrl"), K("upstashVectorToken"), K("owner")]), [
-        "agent-platform:owner: must not be a secret (it is not sensitive; set it in plain text)",
-      ]);
+      assert.deepStrictEqual(
+        issuesWith({}, [K("upstashVectorUrl"), K("upstashVectorToken"), K("originVerifySecret"), K("owner")]),
+        ["agent-platform:owner: must not be a secret (it is not sensitive; set it in plain text)"],
+      );
     });
     it("never puts a secret value into an error message", () => {
       const input = devConfig();

@@ -109,6 +109,18 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
     notEstimated.push({ urn: r.urn, type: r.type, name: r.name, reason });
   const byArn = new Map<string, RegisteredResource>();
   const clusterStrategies = new Map<string, unknown[]>();
+  // IngressClasses served by the AWS Load Balancer Controller, and the subnets it may put load balancers in.
+  const albClasses = new Set(
+    resources
+      .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:IngressClass")
+      .filter((r) => (r.inputs.spec as Props | undefined)?.controller === "ingress.k8s.aws/alb")
+      .map((r) => String((r.inputs.metadata as Props | undefined)?.name)),
+  );
+  const elbSubnets = (role: string) =>
+    resources.filter(
+      (r) => r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Props | undefined)?.[role] === "1",
+    ).length;
+  const albGroups = new Set<string>();
   for (const r of resources) {
     if (typeof r.outputs.arn === "string") byArn.set(r.outputs.arn, r);
     if (r.type === "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders") {
@@ -181,6 +193,30 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
         );
         break;
       }
+      case "kubernetes:networking.k8s.io/v1:Ingress": {
+        // The controller creates one ALB per Ingress, or per group.name shared by several Ingresses, in every
+        // subnet tagged for it (public ones when internet-facing).
+        const meta = (p.metadata ?? {}) as Props;
+        const annotations = (meta.annotations ?? {}) as Props;
+        if (!albClasses.has(String((p.spec as Props | undefined)?.ingressClassName))) break;
+        const group = String(
+          annotations["alb.ingress.kubernetes.io/group.name"] ?? `${meta.namespace}/${meta.name}`,
+        );
+        if (albGroups.has(group)) break;
+        albGroups.add(group);
+        const internal = annotations["alb.ingress.kubernetes.io/scheme"] !== "internet-facing";
+        const azs = Math.max(
+          elbSubnets(internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb"),
+          1,
+        );
+        add(
+          r,
+          `application load balancer of the Ingress, ${H} h (LCUs are usage)` +
+            (internal ? "" : ` + ${azs} public IPv4`),
+          prices.hourly.applicationLoadBalancer * H + (internal ? 0 : azs * prices.hourly.publicIpv4 * H),
+        );
+        break;
+      }
       case "aws:eks/cluster:Cluster":
         add(r, "EKS control plane", prices.hourly.eksCluster * H);
         break;
@@ -193,10 +229,28 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
           break;
         }
         const spot = p.capacityType === "SPOT";
+        // Node volumes: the launch template's EBS mappings, or the node group's diskSize (default 20 GB).
+        const template = resources.find(
+          (t) =>
+            t.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
+            t.id !== undefined &&
+            t.id === (p.launchTemplate as Props | undefined)?.id,
+        );
+        const volumes = template
+          ? arr(template.inputs.blockDeviceMappings).map((m) => (m as Props).ebs as Props | undefined)
+          : [{ volumeSize: num(p.diskSize, 20), volumeType: "gp3" }];
+        const gb = volumes.reduce((t: number, v) => t + num(v?.volumeSize, 0), 0);
+        const volumeUsd = volumes.reduce(
+          (t: number, v) =>
+            t +
+            num(v?.volumeSize, 0) *
+              (prices.ebsGbMonth[String(v?.volumeType ?? "gp3")] ?? prices.ebsGbMonth.gp3),
+          0,
+        );
         add(
           r,
-          `${desired} x ${type}${spot ? " Spot" : ""}`,
-          desired * price * H * (spot ? 1 - prices.spotDiscountEc2 : 1),
+          `${desired} x ${type}${spot ? " Spot" : ""}, ${gb} GB EBS each`,
+          desired * (price * H * (spot ? 1 - prices.spotDiscountEc2 : 1) + volumeUsd),
         );
         break;
       }

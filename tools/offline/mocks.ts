@@ -160,6 +160,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     };
     switch (type) {
       case "pulumi:providers:aws":
+      case "pulumi:providers:kubernetes":
         return { id: uuid(seed) };
       case "aws:ec2/vpc:Vpc":
         return {
@@ -312,6 +313,37 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           id: this.arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`),
           arn: this.arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`),
         };
+      case "aws:lb/listenerRule:ListenerRule":
+      case "aws:alb/listenerRule:ListenerRule":
+        return {
+          id: this.arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}/${hex(seed + "r", 16)}`),
+          arn: this.arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}/${hex(seed + "r", 16)}`),
+        };
+      case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+        return {
+          id: `sgr-${hex(seed, 17)}`,
+          securityGroupRuleId: `sgr-${hex(seed, 17)}`,
+          arn: this.arn("ec2", `security-group-rule/sgr-${hex(seed, 17)}`),
+        };
+      case "aws:cloudfront/cachePolicy:CachePolicy":
+        return { id: uuid(seed), etag: `E${hex(seed + "etag", 13).toUpperCase()}` };
+      case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+        return { id: String(inputs["clusterName"]) };
+      case "aws:appautoscaling/target:Target":
+        return {
+          id: String(inputs["resourceId"]),
+          arn: this.arn("application-autoscaling", `scalable-target/${hex(seed, 32)}`),
+        };
+      case "aws:appautoscaling/policy:Policy":
+        return {
+          id: physical,
+          arn: this.arn(
+            "autoscaling",
+            `scalingPolicy:${uuid(seed)}:resource/${String(inputs["resourceId"])}:policyName/${physical}`,
+          ),
+          alarmArns: [],
+        };
       case "aws:ecs/cluster:Cluster":
         return { id: this.arn("ecs", `cluster/${physical}`), arn: this.arn("ecs", `cluster/${physical}`) };
       case "aws:ecs/service:Service":
@@ -408,10 +440,68 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           ],
           clusterId: uuid(seed),
         };
+      case "aws:eks/nodeGroup:NodeGroup": {
+        // The provider names a group it is not given a name for, as it does other auto-named resources.
+        const groupName = String(inputs["nodeGroupName"] ?? `${name}-${hex(seed, 7)}`);
+        const cluster = String(inputs["clusterName"]);
+        return {
+          id: `${cluster}:${groupName}`,
+          nodeGroupName: groupName,
+          arn: this.arn("eks", `nodegroup/${cluster}/${groupName}/${uuid(seed)}`),
+          status: "ACTIVE",
+          resources: [{ autoscalingGroups: [{ name: `eks-${groupName}-${uuid(seed)}` }] }],
+        };
+      }
+      case "aws:eks/addon:Addon":
+        return {
+          id: `${String(inputs["clusterName"])}:${String(inputs["addonName"])}`,
+          arn: this.arn(
+            "eks",
+            `addon/${String(inputs["clusterName"])}/${String(inputs["addonName"])}/${uuid(seed)}`,
+          ),
+          addonVersion: inputs["addonVersion"] ?? "v1.0.0-eksbuild.1",
+        };
+      case "aws:route53/record:Record":
+        return {
+          id: `${String(inputs["zoneId"])}_${String(inputs["name"])}_${String(inputs["type"])}`,
+          fqdn: String(inputs["name"]).replace(/\.$/, ""),
+        };
+      case "aws:acm/certificateValidation:CertificateValidation":
+        return { id: String(inputs["certificateArn"]) };
+      // Kubernetes objects echo their inputs; a Helm release and an ALB Ingress also report what the cluster
+      // would: the release's status, and the load balancer the AWS Load Balancer Controller creates.
+      case "kubernetes:helm.sh/v3:Release":
+        return {
+          id: `${String(inputs["namespace"] ?? "default")}/${String(inputs["name"] ?? name)}`,
+          status: {
+            name: inputs["name"] ?? name,
+            namespace: inputs["namespace"] ?? "default",
+            chart: inputs["chart"],
+            version: inputs["version"],
+            revision: 1,
+            status: "deployed",
+          },
+        };
+      case "kubernetes:networking.k8s.io/v1:Ingress": {
+        const meta = (inputs["metadata"] ?? {}) as Record<string, unknown>;
+        return {
+          status: {
+            loadBalancer: {
+              ingress: [
+                {
+                  hostname: `k8s-${String(meta["namespace"])}-${String(meta["name"])}-${hex(seed, 10)}-${digits(seed, 10)}.${region}.elb.${this.dnsSuffix}`,
+                },
+              ],
+            },
+          },
+        };
+      }
       default: {
         // aws:<module>/<resource>:<Name> -> arn:<partition>:<module>:<region>:<account>:<resource>/<name>
         const m = /^aws:([^/]+)\/([^:]+):/.exec(type);
         if (!m) return {};
+        // Attachments and policies take the ARN of what they attach to as an input named `arn`: keep it.
+        if (inputs["arn"] !== undefined) return { id: physical };
         return { id: physical, arn: this.arn(m[1], `${m[2]}/${physical}`) };
       }
     }

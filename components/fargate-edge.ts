@@ -1,0 +1,277 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DomainConfig } from "../config";
+import { WafManagedRuleGroup } from "../config/service";
+import { ORIGIN_VERIFY_HEADER } from "./fargate-alb";
+
+/*
+ * The public entry of the web service (seed 001): a CloudFront distribution in front of the ALB, protected
+ * by a WAF web ACL, with a Route 53 alias and a us-east-1 certificate when the stack has a domain.
+ *
+ * CloudFront only accepts web ACLs and certificates from us-east-1, whatever the stack's region, so those are
+ * created with `usEast1Provider` (an explicit provider in us-east-1 with the stack's default tags).
+ */
+
+/** AWS managed policies, by their documented, stable ids. */
+export const MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+export const MANAGED_RESPONSE_HEADERS_SECURITY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
+/** CloudFront's hosted zone for alias records (the same for every distribution). */
+export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
+/** Paths served from CloudFront's cache for a day unless the origin says otherwise. */
+export const DEFAULT_STATIC_PATHS = ["/static/*", "/assets/*"];
+
+const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
+const CACHED_METHODS = ["GET", "HEAD"];
+
+export interface EdgeArgs {
+  /** The ALB's DNS name, or the origin name its certificate covers (origin.<domain>). */
+  readonly originDomainName: pulumi.Input<string>;
+  /** https-only when the ALB has a certificate for `originDomainName`; http-only otherwise. */
+  readonly originProtocol: "https-only" | "http-only";
+  readonly originVerifySecret: pulumi.Input<string>;
+  readonly domain?: DomainConfig;
+  readonly wafRateLimit: number;
+  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  readonly staticPaths: readonly string[];
+  readonly usEast1Provider?: aws.Provider;
+  /** The stack's region: without `usEast1Provider` it must be us-east-1. */
+  readonly region: pulumi.Input<string>;
+  /** Tags of the distribution (e.g. a reasoned policy exemption). */
+  readonly tags?: Record<string, string>;
+}
+
+export interface Edge {
+  readonly distribution: aws.cloudfront.Distribution;
+  readonly webAcl: aws.wafv2.WebAcl;
+  readonly certificate?: aws.acm.Certificate;
+}
+
+/**
+ * A DNS-validated ACM certificate for one name (no SANs, so one validation record), and its validation.
+ * `provider` places it in another region (us-east-1 for CloudFront).
+ */
+export function validatedCertificate(
+  parent: pulumi.Resource,
+  name: string,
+  domainName: pulumi.Input<string>,
+  hostedZoneId: string,
+  provider?: aws.Provider,
+): { certificate: aws.acm.Certificate; arn: pulumi.Output<string> } {
+  const opts = provider ? { parent, provider } : { parent };
+  const certificate = new aws.acm.Certificate(name, { domainName, validationMethod: "DNS" }, opts);
+  const option = certificate.domainValidationOptions.apply((o) => o[0]);
+  // Route 53 is global: the record needs no regional provider.
+  const record = new aws.route53.Record(
+    `${name}-validation-record`,
+    {
+      zoneId: hostedZoneId,
+      name: option.apply((o) => o.resourceRecordName!),
+      type: option.apply((o) => o.resourceRecordType!),
+      records: [option.apply((o) => o.resourceRecordValue!)],
+      ttl: 300,
+      // The same validation record serves a second certificate for the name (e.g. after a replacement).
+      allowOverwrite: true,
+    },
+    { parent },
+  );
+  const validation = new aws.acm.CertificateValidation(
+    `${name}-validation`,
+    { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+    opts,
+  );
+  return { certificate, arn: validation.certificateArn };
+}
+
+function visibility(metricName: string) {
+  return { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
+}
+
+/**
+ * WAF rules: the per-IP rate limit first (429 above it), then each managed group in the configured order,
+ * blocking what the group's rules block.
+ */
+export function wafRules(name: string, rateLimit: number, groups: readonly WafManagedRuleGroup[]) {
+  return [
+    {
+      name: "rate-limit-per-ip",
+      priority: 0,
+      action: { block: { customResponse: { responseCode: 429 } } },
+      statement: {
+        rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+      },
+      visibilityConfig: visibility(`${name}-rate-limit`),
+    },
+    ...groups.map((group, i) => ({
+      name: group,
+      priority: i + 1,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+      visibilityConfig: visibility(`${name}-${group}`),
+    })),
+  ];
+}
+
+export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs): Edge {
+  const opts = { parent };
+  const usEast1 = args.usEast1Provider ? { parent, provider: args.usEast1Provider } : { parent };
+
+  const webAcl = new aws.wafv2.WebAcl(
+    `${name}-waf`,
+    {
+      description: `In front of the ${name} CloudFront distribution`,
+      // Without a us-east-1 provider the component's own provider must be in us-east-1: checked here, at
+      // preview, rather than failing in the CloudFront API halfway through `pulumi up`.
+      scope: args.usEast1Provider
+        ? "CLOUDFRONT"
+        : pulumi.output(args.region).apply((region) => {
+            if (region !== "us-east-1")
+              throw new Error(
+                `${name}: CloudFront takes web ACLs and certificates from us-east-1 only, and the stack is in ` +
+                  `${region}; pass usEast1Provider`,
+              );
+            return "CLOUDFRONT";
+          }),
+      defaultAction: { allow: {} },
+      rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
+      visibilityConfig: visibility(`${name}-waf`),
+    },
+    usEast1,
+  );
+
+  // Static assets: cached a day by default (the origin's Cache-Control wins within 0 s - 1 year), one
+  // copy per path whatever the cookies, headers or query strings, compressed with Brotli or Gzip.
+  const staticPolicy = new aws.cloudfront.CachePolicy(
+    `${name}-static`,
+    {
+      comment: `${name}: static assets`,
+      minTtl: 0,
+      defaultTtl: 86400,
+      maxTtl: 31536000,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: { headerBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+        enableAcceptEncodingBrotli: true,
+        enableAcceptEncodingGzip: true,
+      },
+    },
+    opts,
+  );
+  // The API and pages: never cached unless the origin says so (default TTL 0), and then per Authorization
+  // header, cookie and query string, so one user's response never reaches another. Compression needs a
+  // cacheable policy, hence a maximum TTL above 0 rather than CloudFront's CachingDisabled.
+  const apiPolicy = new aws.cloudfront.CachePolicy(
+    `${name}-api`,
+    {
+      comment: `${name}: API and pages`,
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 3600,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "all" },
+        headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization"] } },
+        queryStringsConfig: { queryStringBehavior: "all" },
+        enableAcceptEncodingBrotli: true,
+        enableAcceptEncodingGzip: true,
+      },
+    },
+    opts,
+  );
+
+  let certificate: aws.acm.Certificate | undefined;
+  let viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate;
+  if (args.domain) {
+    const cert = validatedCertificate(
+      parent,
+      `${name}-cdn-cert`,
+      args.domain.name,
+      args.domain.hostedZoneId,
+      args.usEast1Provider,
+    );
+    certificate = cert.certificate;
+    viewerCertificate = {
+      acmCertificateArn: cert.arn,
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    };
+  } else {
+    // Without a domain the distribution answers on its *.cloudfront.net name with CloudFront's own
+    // certificate, for which CloudFront fixes the viewer security policy (it negotiates TLS 1.2 or 1.3 with
+    // current clients but cannot be told to refuse TLS 1.0); TLSv1.2_2021 needs a domain.
+    viewerCertificate = { cloudfrontDefaultCertificate: true };
+  }
+
+  const behavior = {
+    targetOriginId: "alb",
+    viewerProtocolPolicy: "https-only",
+    compress: true,
+    responseHeadersPolicyId: MANAGED_RESPONSE_HEADERS_SECURITY,
+  };
+  const distribution = new aws.cloudfront.Distribution(
+    `${name}-cdn`,
+    {
+      enabled: true,
+      comment: `${name}: CloudFront + WAF in front of the load balancer`,
+      isIpv6Enabled: true,
+      httpVersion: "http2and3",
+      // North America and Europe edges only: the cheapest price class; viewers elsewhere are served from
+      // the nearest of those.
+      priceClass: "PriceClass_100",
+      webAclId: webAcl.arn,
+      ...(args.domain ? { aliases: [args.domain.name] } : {}),
+      origins: [
+        {
+          originId: "alb",
+          domainName: args.originDomainName,
+          customOriginConfig: {
+            httpPort: 80,
+            httpsPort: 443,
+            originProtocolPolicy: args.originProtocol,
+            originSslProtocols: ["TLSv1.2"],
+            originReadTimeout: 60,
+            originKeepaliveTimeout: 5,
+          },
+          customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: args.originVerifySecret }],
+        },
+      ],
+      defaultCacheBehavior: {
+        ...behavior,
+        allowedMethods: ALL_METHODS,
+        cachedMethods: CACHED_METHODS,
+        cachePolicyId: apiPolicy.id,
+        // Every viewer header, cookie and query string except Host (the origin's own name must reach the
+        // ALB, so TLS to it validates and its listener matches).
+        originRequestPolicyId: MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
+      },
+      orderedCacheBehaviors: args.staticPaths.map((pathPattern) => ({
+        ...behavior,
+        pathPattern,
+        allowedMethods: CACHED_METHODS,
+        cachedMethods: CACHED_METHODS,
+        cachePolicyId: staticPolicy.id,
+      })),
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate,
+      ...(args.tags ? { tags: args.tags } : {}),
+    },
+    opts,
+  );
+
+  if (args.domain) {
+    for (const type of ["A", "AAAA"]) {
+      new aws.route53.Record(
+        `${name}-cdn-${type.toLowerCase()}`,
+        {
+          zoneId: args.domain.hostedZoneId,
+          name: args.domain.name,
+          type,
+          aliases: [
+            { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+          ],
+        },
+        opts,
+      );
+    }
+  }
+  return { distribution, webAcl, certificate };
+}

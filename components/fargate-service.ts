@@ -1,0 +1,302 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DomainConfig } from "../config";
+import { checkFargatePair } from "../config/rules";
+import { capacityProviderStrategy, ServiceConfig } from "../config/service";
+import { createAlb, ORIGIN_VERIFY_HEADER } from "./fargate-alb";
+import { createEdge, DEFAULT_STATIC_PATHS, validatedCertificate } from "./fargate-edge";
+import { componentNameProblem, FargateNetwork, placeTasks, startupServices } from "./fargate-plan";
+import { loadBalancerAlarms, scaleOnUtilization, utilizationAlarms } from "./fargate-scaling";
+import {
+  awsContext,
+  ClusterRef,
+  CONTAINER_NAME,
+  createCluster,
+  createLogGroup,
+  createRepository,
+  createTaskDefinition,
+} from "./fargate-task";
+import { createTaskRoles } from "./fargate-iam";
+import { PlatformComponent } from "./tagging";
+
+export { FargateNetwork } from "./fargate-plan";
+
+export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "originVerifySecret"> {
+  readonly network: FargateNetwork;
+  /** The header value CloudFront sends and the ALB requires (config `originVerifySecret`). */
+  readonly originVerifySecret: pulumi.Input<string>;
+  /** Retention of the task log group and of the ALB access logs, in days. */
+  readonly logRetentionDays: number;
+  /** Public name with its hosted zone: HTTPS to the ALB, CloudFront aliases and Route 53 records. */
+  readonly domain?: DomainConfig;
+  /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * An AWS provider in us-east-1, where CloudFront's web ACL and certificate must live. Default: the
+   * component's provider, which is only right when the stack itself is in us-east-1.
+   */
+  readonly usEast1Provider?: aws.Provider;
+  /** `protect` on the access log bucket (config `protectStateful`). Default: false. */
+  readonly protectStateful?: boolean;
+  /** Path patterns CloudFront caches as static assets. Default: /static/* and /assets/*. */
+  readonly staticPaths?: readonly string[];
+}
+
+/** Every problem with `args`, as one Error naming the component; checked before anything is registered. */
+export function checkFargateServiceArgs(name: string, args: FargateServiceArgs): void {
+  const problems: string[] = [];
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) problems.push(nameProblem);
+  const pair = checkFargatePair(args.cpu, args.memory);
+  if (pair) problems.push(`cpu ${args.cpu} / memory ${args.memory}: ${pair}`);
+  if (!(args.minTasks <= args.desiredTasks && args.desiredTasks <= args.maxTasks))
+    problems.push(
+      `tasks must satisfy min <= desired <= max; got min ${args.minTasks}, desired ${args.desiredTasks}, max ${args.maxTasks}`,
+    );
+  if (!args.healthCheckPath.startsWith("/"))
+    problems.push(`healthCheckPath "${args.healthCheckPath}" must start with /`);
+  if (args.containerPort < 1024 || args.containerPort > 65535)
+    problems.push(
+      `containerPort ${args.containerPort} must be 1024-65535 (the container does not run as root)`,
+    );
+  if (args.capacity.onDemandWeight === 0 && args.capacity.spotWeight === 0)
+    problems.push("capacity needs a weight above 0 for FARGATE or FARGATE_SPOT");
+  if (problems.length > 0) throw new Error(`FargateService ${name}: ${problems.join("; ")}`);
+}
+
+/**
+ * `agent-platform:index:FargateService`: a containerized web service on ECS Fargate (Spot where config says
+ * so) behind an ALB that only CloudFront can use, CloudFront with WAF in front, autoscaled on CPU and memory,
+ * with alarms on CPU, memory, 5xx responses and unhealthy targets.
+ *
+ * Built from plain @pulumi/aws resources (not awsx.ecs.FargateService, a remote component whose children the
+ * tests and the policy pack could not see).
+ */
+export class FargateService extends PlatformComponent {
+  /** The ECS cluster, for other services (the agent worker) to run in. */
+  readonly cluster: ClusterRef;
+  readonly clusterName: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+  readonly albDnsName: pulumi.Output<string>;
+  readonly cloudfrontDomainName: pulumi.Output<string>;
+  /** https://<domain> with a domain, else https://<distribution>.cloudfront.net. */
+  readonly url: pulumi.Output<string>;
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkFargateServiceArgs(name, args);
+    super("agent-platform:index:FargateService", name, "web-service", opts);
+    const ctx = awsContext(this);
+    const { cluster, capacityProviders } = createCluster(this, name, {
+      containerInsights: args.containerInsights,
+      capacity: args.capacity,
+    });
+
+    // The repository exists whatever the image: it is where CI pushes the application (the repositoryUrl
+    // output), and switching serviceImage to "" then runs serviceImageTag from it.
+    const repository = createRepository(this, `${name}-images`, args.imagesKept);
+    const fromRepository = args.image.kind === "repository";
+    const logGroup = createLogGroup(this, name, ctx, args.logRetentionDays);
+    const roles = createTaskRoles(this, name, ctx, {
+      logGroup,
+      repository: fromRepository ? repository : undefined,
+      secretArns: args.secrets.map((s) => s.secretArn),
+    });
+    const taskDefinition = createTaskDefinition(this, name, roles, {
+      task: args,
+      image:
+        args.image.kind === "uri"
+          ? args.image.uri
+          : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`,
+      logGroup,
+      region: ctx.region,
+      environment: { PORT: String(args.containerPort) },
+      port: args.containerPort,
+      healthCheckPath: args.healthCheckPath,
+      readOnlyRootFilesystem: args.readOnlyRootFilesystem,
+      // Spot gives two minutes' notice; the ALB drains in 30 s, then the app has the rest to finish requests.
+      stopTimeout: 90,
+    });
+
+    let originName: string | undefined;
+    let albCertificateArn: pulumi.Output<string> | undefined;
+    if (args.domain) {
+      originName = `origin.${args.domain.name}`;
+      albCertificateArn = validatedCertificate(
+        this,
+        `${name}-origin-cert`,
+        originName,
+        args.domain.hostedZoneId,
+      ).arn;
+    }
+    const alb = createAlb(this, name, {
+      vpcId: args.network.vpcId,
+      publicSubnetIds: args.network.publicSubnetIds,
+      containerPort: args.containerPort,
+      healthCheckPath: args.healthCheckPath,
+      originVerifySecret: args.originVerifySecret,
+      certificateArn: albCertificateArn,
+      accessLogDays: args.albAccessLogs ? args.logRetentionDays : undefined,
+      protectLogs: args.protectStateful ?? false,
+      ctx,
+    });
+
+    const placement = placeTasks(
+      args.network.natStrategy,
+      args.network.interfaceEndpoints,
+      startupServices(args.image, args.secrets.length > 0),
+    );
+    const tasksSg = new aws.ec2.SecurityGroup(
+      `${name}-tasks-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `Tasks of ${name}: the load balancer only`,
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: args.containerPort,
+            toPort: args.containerPort,
+            securityGroups: [alb.securityGroup.id],
+            description: "From the load balancer",
+          },
+        ],
+        // Image pulls, logs, secrets and the AWS APIs the application calls, all over HTTPS.
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
+        ],
+        tags: { Name: `${name}-tasks-sg` },
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-to-tasks`,
+      {
+        securityGroupId: alb.securityGroup.id,
+        description: "To the tasks",
+        ipProtocol: "tcp",
+        fromPort: args.containerPort,
+        toPort: args.containerPort,
+        referencedSecurityGroupId: tasksSg.id,
+      },
+      { parent: this },
+    );
+
+    const service = new aws.ecs.Service(
+      name,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.desiredTasks,
+        capacityProviderStrategies: capacityProviderStrategy(args.capacity),
+        platformVersion: "LATEST",
+        networkConfiguration: {
+          // Private subnets, unless the stack has no NAT gateway (natStrategy none) and the private subnets
+          // lack endpoints for the image registry and CloudWatch Logs: then the public subnets with a public
+          // IP, so the task can pull its image and ship logs; its security group still admits the ALB only.
+          subnets:
+            placement.tier === "private" ? args.network.privateSubnetIds : args.network.publicSubnetIds,
+          securityGroups: [tasksSg.id],
+          assignPublicIp: placement.assignPublicIp,
+        },
+        loadBalancers: [
+          {
+            targetGroupArn: alb.targetGroup.arn,
+            containerName: CONTAINER_NAME,
+            containerPort: args.containerPort,
+          },
+        ],
+        healthCheckGracePeriodSeconds: 60,
+        // A deployment whose tasks never become healthy stops and rolls back to the last working one.
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        enableEcsManagedTags: true,
+        propagateTags: "SERVICE",
+        enableExecuteCommand: false,
+        waitForSteadyState: false,
+        ...(placement.assignPublicIp
+          ? {
+              tags: {
+                "policy-exempt:no-public-ip":
+                  "natStrategy none: without NAT or endpoints the tasks pull images and ship logs through a " +
+                  "public IP - their security group admits only the load balancer",
+              },
+            }
+          : {}),
+      },
+      {
+        parent: this,
+        // The target group must belong to a listener, and the roles must work, before tasks start.
+        dependsOn: [alb.forwardRule, capacityProviders, ...roles.policies],
+        // Autoscaling owns the task count after creation; `pulumi up` must not reset it.
+        ignoreChanges: ["desiredCount"],
+      },
+    );
+
+    const edge = createEdge(this, name, {
+      originDomainName: originName ?? alb.loadBalancer.dnsName,
+      originProtocol: args.domain ? "https-only" : "http-only",
+      originVerifySecret: args.originVerifySecret,
+      domain: args.domain,
+      wafRateLimit: args.wafRateLimit,
+      wafManagedRules: args.wafManagedRules,
+      staticPaths: args.staticPaths ?? DEFAULT_STATIC_PATHS,
+      usEast1Provider: args.usEast1Provider,
+      region: ctx.region,
+      ...(args.domain
+        ? {}
+        : {
+            tags: {
+              "policy-exempt:cloudfront-origin-tls":
+                "no domain so the ALB has no certificate CloudFront could validate: the origin is http-only - " +
+                `reachable only from the CloudFront prefix list and refused without the ${ORIGIN_VERIFY_HEADER} header`,
+            },
+          }),
+    });
+    if (args.domain) {
+      new aws.route53.Record(
+        `${name}-origin-a`,
+        {
+          zoneId: args.domain.hostedZoneId,
+          name: originName!,
+          type: "A",
+          aliases: [
+            { name: alb.loadBalancer.dnsName, zoneId: alb.loadBalancer.zoneId, evaluateTargetHealth: true },
+          ],
+        },
+        { parent: this },
+      );
+    }
+
+    const scaled = { clusterName: cluster.name, service };
+    scaleOnUtilization(this, name, scaled, {
+      min: args.minTasks,
+      max: args.maxTasks,
+      cpuPercent: args.targetCpuPercent,
+      memoryPercent: args.targetMemoryPercent,
+    });
+    this.alarms = [
+      ...utilizationAlarms(this, name, scaled, args.alarmTopicArn),
+      ...loadBalancerAlarms(this, name, alb, args.alarmTopicArn),
+    ];
+
+    this.cluster = { arn: cluster.arn, name: cluster.name, capacityProviders };
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.albDnsName = alb.loadBalancer.dnsName;
+    this.cloudfrontDomainName = edge.distribution.domainName;
+    this.url = args.domain
+      ? pulumi.output(`https://${args.domain.name}`)
+      : pulumi.interpolate`https://${edge.distribution.domainName}`;
+    this.repositoryUrl = repository.repositoryUrl;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      serviceName: this.serviceName,
+      albDnsName: this.albDnsName,
+      cloudfrontDomainName: this.cloudfrontDomainName,
+      url: this.url,
+      repositoryUrl: this.repositoryUrl,
+    });
+  }
+}

@@ -1,0 +1,210 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { checkFargatePair } from "../config/rules";
+import { capacityProviderStrategy, ContainerInsightsMode, WorkerConfig } from "../config/service";
+import { componentNameProblem, FargateNetwork, placeTasks, startupServices } from "./fargate-plan";
+import { scaleOnBacklog, utilizationAlarms } from "./fargate-scaling";
+import {
+  awsContext,
+  ClusterRef,
+  createCluster,
+  createLogGroup,
+  createRepository,
+  createTaskDefinition,
+} from "./fargate-task";
+import { createTaskRoles } from "./fargate-iam";
+import { QueuePair } from "./queue-pair";
+import { PlatformComponent } from "./tagging";
+
+export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue"> {
+  readonly network: FargateNetwork;
+  /** The queue the worker consumes (`Queues.pairs[name]`). */
+  readonly queue: QueuePair;
+  /** The KMS key encrypting the queue (`Queues.kmsKeyArn`), when there is one: the worker needs kms:Decrypt. */
+  readonly queueKmsKeyArn?: pulumi.Input<string>;
+  /** The cluster to run in (the web service's). Default: a cluster of the worker's own. */
+  readonly cluster?: ClusterRef;
+  /** Container Insights of the worker's own cluster; must not be disabled. Default: enabled. */
+  readonly containerInsights?: ContainerInsightsMode;
+  readonly logRetentionDays: number;
+  /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** Images the worker's ECR repository keeps. Default: 10. */
+  readonly imagesKept?: number;
+  /** What else the agent calls (e.g. bedrock:InvokeModel on one model). Default: only its queue. */
+  readonly taskStatements?: pulumi.Input<Record<string, unknown>>[];
+}
+
+/** Every problem with `args`, as one Error naming the component. */
+export function checkFargateWorkerArgs(name: string, args: FargateWorkerArgs): void {
+  const problems: string[] = [];
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) problems.push(nameProblem);
+  const pair = checkFargatePair(args.cpu, args.memory);
+  if (pair) problems.push(`cpu ${args.cpu} / memory ${args.memory}: ${pair}`);
+  if (!(args.minTasks >= 1 && args.minTasks <= args.maxTasks))
+    problems.push(
+      `tasks must satisfy 1 <= min <= max (backlog per task divides by the running tasks); got min ${args.minTasks}, max ${args.maxTasks}`,
+    );
+  if (args.backlogPerTask < 1) problems.push(`backlogPerTask ${args.backlogPerTask} must be at least 1`);
+  if (!args.cluster && args.containerInsights === "disabled")
+    problems.push(
+      "containerInsights must be enabled: RunningTaskCount, the scaling divisor, is a Container Insights metric",
+    );
+  if (problems.length > 0) throw new Error(`FargateWorker ${name}: ${problems.join("; ")}`);
+}
+
+/**
+ * `agent-platform:index:FargateWorker` (seed 002: SQS -> ECS Fargate agents): an ECS service without a load
+ * balancer whose tasks consume one agent queue, scaled on the queue's backlog per running task, with only
+ * the queue permissions a consumer needs. Tasks run on Fargate Spot above `onDemandBase`: a task interrupted
+ * mid-message leaves the message to reappear after the visibility timeout, which is the queue's contract.
+ */
+export class FargateWorker extends PlatformComponent {
+  readonly serviceName: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: FargateWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkFargateWorkerArgs(name, args);
+    super("agent-platform:index:FargateWorker", name, "agent-worker", opts);
+    const ctx = awsContext(this);
+    const capacity = { onDemandBase: args.onDemandBase, onDemandWeight: 0, spotWeight: 1 };
+    let cluster: ClusterRef;
+    const dependsOn: pulumi.Resource[] = [];
+    if (args.cluster) {
+      cluster = args.cluster;
+      if (args.cluster.capacityProviders) dependsOn.push(args.cluster.capacityProviders);
+    } else {
+      const own = createCluster(this, name, {
+        containerInsights: args.containerInsights ?? "enabled",
+        capacity,
+      });
+      cluster = own.cluster;
+      dependsOn.push(own.capacityProviders);
+    }
+
+    const repository = createRepository(this, `${name}-images`, args.imagesKept ?? 10);
+    const fromRepository = args.image.kind === "repository";
+    const logGroup = createLogGroup(this, name, ctx, args.logRetentionDays);
+    const queueArn = args.queue.queue.arn;
+    const roles = createTaskRoles(this, name, ctx, {
+      logGroup,
+      repository: fromRepository ? repository : undefined,
+      secretArns: args.secrets.map((s) => s.secretArn),
+      taskStatements: [
+        {
+          Sid: "ConsumeTheQueue",
+          Effect: "Allow",
+          Action: [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+          ],
+          Resource: queueArn,
+        },
+        ...(args.queueKmsKeyArn
+          ? [
+              {
+                Sid: "DecryptTheQueue",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: args.queueKmsKeyArn,
+              },
+            ]
+          : []),
+        ...(args.taskStatements ?? []),
+      ],
+    });
+    const taskDefinition = createTaskDefinition(this, name, roles, {
+      task: args,
+      image:
+        args.image.kind === "uri"
+          ? args.image.uri
+          : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`,
+      logGroup,
+      region: ctx.region,
+      environment: {
+        QUEUE_URL: args.queue.queue.url,
+        // How long the agent may work on one message before SQS hands it to another consumer.
+        CONSUMER_TIMEOUT_SECONDS: String(args.queue.consumerTimeoutSeconds),
+      },
+      readOnlyRootFilesystem: true,
+      // Fargate's maximum, the length of a Spot interruption notice: time to finish or release a message.
+      stopTimeout: 120,
+    });
+
+    const placement = placeTasks(args.network.natStrategy, args.network.interfaceEndpoints, [
+      ...startupServices(args.image, args.secrets.length > 0),
+      "sqs",
+    ]);
+    const tasksSg = new aws.ec2.SecurityGroup(
+      `${name}-tasks-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `Tasks of ${name}: no inbound traffic`,
+        ingress: [],
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
+        ],
+        tags: { Name: `${name}-tasks-sg` },
+      },
+      { parent: this },
+    );
+    const service = new aws.ecs.Service(
+      name,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.minTasks,
+        capacityProviderStrategies: capacityProviderStrategy(capacity),
+        platformVersion: "LATEST",
+        networkConfiguration: {
+          // As for the web service: private subnets, or public with a public IP only without a NAT gateway
+          // when the private subnets lack endpoints for the registry, logs and SQS.
+          subnets:
+            placement.tier === "private" ? args.network.privateSubnetIds : args.network.publicSubnetIds,
+          securityGroups: [tasksSg.id],
+          assignPublicIp: placement.assignPublicIp,
+        },
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        enableEcsManagedTags: true,
+        propagateTags: "SERVICE",
+        enableExecuteCommand: false,
+        waitForSteadyState: false,
+        ...(placement.assignPublicIp
+          ? {
+              tags: {
+                "policy-exempt:no-public-ip":
+                  "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
+                  "their security group admits no inbound traffic",
+              },
+            }
+          : {}),
+      },
+      { parent: this, dependsOn: [...dependsOn, ...roles.policies], ignoreChanges: ["desiredCount"] },
+    );
+
+    const scaled = { clusterName: cluster.name, service };
+    scaleOnBacklog(this, name, scaled, {
+      min: args.minTasks,
+      max: args.maxTasks,
+      queueName: args.queue.queue.name,
+      backlogPerTask: args.backlogPerTask,
+    });
+    this.alarms = utilizationAlarms(this, name, scaled, args.alarmTopicArn);
+
+    this.serviceName = service.name;
+    this.clusterName = pulumi.output(cluster.name);
+    this.repositoryUrl = repository.repositoryUrl;
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      clusterName: this.clusterName,
+      repositoryUrl: this.repositoryUrl,
+    });
+  }
+}

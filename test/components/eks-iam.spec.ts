@@ -1,0 +1,275 @@
+import * as assert from "assert";
+import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
+import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks-iam";
+import { iamPolicies } from "../../policy/iam";
+import { RegisteredResource } from "../../tools/offline/evaluate";
+import { check, evaluate, named, ofType, policyDocument } from "../helpers/offline";
+
+const CLUSTER = "agent-platform-test-eks";
+const VPC = "vpc-0a1b2c3d4e5f60718";
+const ACCOUNT = "123456789012";
+
+const args: EksClusterArgs = {
+  vpcId: VPC,
+  privateSubnetIds: ["subnet-a", "subnet-b"],
+  version: "1.33",
+  nodes: { instanceTypes: ["t3.medium"], minSize: 1, desiredSize: 2, maxSize: 4, diskSizeGib: 20 },
+  logRetentionDays: 30,
+  alarmTopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`,
+  tags: { Environment: "test", Project: "agent-platform", Owner: "platform-team" },
+  workloads: { loadBalancerControllerChartVersion: "1.13.0", clusterAutoscalerChartVersion: "9.46.0" },
+};
+
+type Statement = Record<string, unknown> & { Action: string | string[]; Resource: string | string[] };
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+describe("EksCluster IAM", function () {
+  this.timeout(60000);
+  let resources: RegisteredResource[];
+  let issuerHost: string;
+  let oidcArn: string;
+  before(async () => {
+    ({ resources } = await evaluate(() => {
+      new EksCluster("eks", args);
+    }));
+    const issuer = (
+      named(resources, "eks-cluster").outputs.identities as Array<{ oidcs: Array<{ issuer: string }> }>
+    )[0].oidcs[0].issuer;
+    issuerHost = issuer.replace("https://", "");
+    oidcArn = named(resources, "eks-oidc").outputs.arn as string;
+  });
+
+  const role = (name: string) => ofType(resources, "aws:iam/role:Role").find((r) => r.name === name)!;
+  const attached = (r: RegisteredResource) =>
+    ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === r.id)
+      .map((a) => a.inputs.policyArn);
+  const inline = (r: RegisteredResource) =>
+    ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === r.id);
+
+  it("registers the cluster's OIDC issuer as an identity provider for STS", () => {
+    const provider = named(resources, "eks-oidc");
+    assert.deepStrictEqual(provider.inputs.url, `https://${issuerHost}`);
+    assert.deepStrictEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
+    assert.strictEqual(provider.inputs.thumbprintLists, undefined);
+    assert.strictEqual(oidcArn, `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`);
+  });
+
+  const roles: Array<[string, { namespace: string; name: string }, unknown[], string | undefined]> = [
+    [
+      "eks-vpc-cni-role",
+      SERVICE_ACCOUNTS.vpcCni,
+      ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+      undefined,
+    ],
+    [
+      "eks-ebs-csi-role",
+      SERVICE_ACCOUNTS.ebsCsi,
+      ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+      undefined,
+    ],
+    [
+      "eks-cloudwatch-role",
+      SERVICE_ACCOUNTS.cloudWatch,
+      ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+      undefined,
+    ],
+    [
+      "eks-load-balancer-controller-role",
+      SERVICE_ACCOUNTS.loadBalancerController,
+      [],
+      "eks-load-balancer-controller-role-policy",
+    ],
+    [
+      "eks-cluster-autoscaler-role",
+      SERVICE_ACCOUNTS.clusterAutoscaler,
+      [],
+      "eks-cluster-autoscaler-role-policy",
+    ],
+  ];
+
+  for (const [name, account, managed, inlineName] of roles) {
+    it(`${name}: trusts only ${account.namespace}/${account.name}, with ${inlineName ? "its inline policy" : managed.join(", ")}`, () => {
+      const r = role(name);
+      assert.deepStrictEqual(JSON.parse(r.inputs.assumeRolePolicy as string), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: oidcArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                [`${issuerHost}:sub`]: `system:serviceaccount:${account.namespace}:${account.name}`,
+                [`${issuerHost}:aud`]: "sts.amazonaws.com",
+              },
+            },
+          },
+        ],
+      });
+      assert.deepStrictEqual(attached(r), managed);
+      assert.deepStrictEqual(
+        inline(r).map((p) => p.name),
+        inlineName ? [inlineName] : [],
+      );
+    });
+  }
+
+  it("binds the service accounts the add-ons and charts use", () => {
+    assert.deepStrictEqual(SERVICE_ACCOUNTS, {
+      vpcCni: { namespace: "kube-system", name: "aws-node" },
+      ebsCsi: { namespace: "kube-system", name: "ebs-csi-controller-sa" },
+      cloudWatch: { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" },
+      loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
+      clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
+    });
+  });
+
+  describe("AWS Load Balancer Controller policy", () => {
+    let doc: { Version: string; Statement: Statement[] };
+    let raw: string;
+    before(() => {
+      const p = named(resources, "eks-load-balancer-controller-role-policy");
+      raw = p.inputs.policy as string;
+      doc = policyDocument(p) as unknown as typeof doc;
+    });
+
+    it("fills every placeholder with this partition, region, account, cluster and VPC", () => {
+      assert.ok(!raw.includes("${"), raw);
+      assert.ok(!/arn:aws:[a-z0-9-]+:\*:\*:/.test(raw), "an ARN for any region and account");
+      const arns = doc.Statement.flatMap((s) => list(s.Resource)).filter((r) => r !== "*");
+      for (const arn of arns)
+        assert.match(arn, new RegExp(`^arn:aws:[a-z0-9-]+:(us-east-1)?:${ACCOUNT}:`), arn);
+    });
+
+    it("keeps Resource * for Describe and List calls only", () => {
+      const wild = doc.Statement.filter((s) => list(s.Resource).includes("*"));
+      assert.deepStrictEqual(
+        wild.map((s) => s.Sid),
+        ["Describe", "ListCertificates"],
+      );
+      for (const s of wild) for (const a of list(s.Action)) assert.match(a, /^[a-z0-9-]+:(Describe|List)/, a);
+    });
+
+    it("lets the controller change only load balancers, target groups and security groups of this cluster", () => {
+      const tagConditions = doc.Statement.flatMap((s) =>
+        Object.entries(
+          (s.Condition as Record<string, Record<string, unknown>> | undefined)?.StringEquals ?? {},
+        )
+          .filter(([k]) => k.endsWith("/elbv2.k8s.aws/cluster"))
+          .map(([k, v]) => [s.Sid, k, v]),
+      );
+      assert.deepStrictEqual(tagConditions, [
+        ["TagSecurityGroupsOnCreate", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["RetagOwnSecurityGroups", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["DeleteOwnSecurityGroups", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["CreateLoadBalancersTaggedForTheCluster", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["RetagOwnLoadBalancers", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["ModifyOwnLoadBalancers", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
+        ["TagLoadBalancersOnCreate", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
+      ]);
+      const vpcArn = `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${VPC}`;
+      const ingress = doc.Statement.find((s) => s.Sid === "OpenNodeSecurityGroupsToLoadBalancers")!;
+      assert.deepStrictEqual(ingress.Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
+      assert.deepStrictEqual(doc.Statement.find((s) => s.Sid === "CreateSecurityGroupsInTheVpc")!.Resource, [
+        `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/*`,
+        vpcArn,
+      ]);
+      assert.deepStrictEqual(
+        doc.Statement.find((s) => s.Sid === "CreateElbServiceLinkedRole")!.Resource,
+        `arn:aws:iam::${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`,
+      );
+    });
+
+    it("grants no WAF Classic, Shield or Outposts actions (the chart runs with them off)", () => {
+      const actions = doc.Statement.flatMap((s) => list(s.Action));
+      assert.deepStrictEqual(
+        actions.filter((a) => /^(waf-regional|shield):|GetCoipPoolUsage/.test(a)),
+        [],
+      );
+    });
+
+    it("fits IAM's 10,240-character limit for a role's inline policies", () => {
+      const size = raw.replace(/\s/g, "").length;
+      assert.ok(size < 10240, `${size} characters`);
+    });
+  });
+
+  it("lets the cluster autoscaler resize only this cluster's node groups", () => {
+    assert.deepStrictEqual(policyDocument(named(resources, "eks-cluster-autoscaler-role-policy")), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ScaleThisClustersNodeGroups",
+          Effect: "Allow",
+          Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+          Resource: `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/eks-*`,
+          Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "owned" } },
+        },
+        {
+          Sid: "DescribeGroupsAndInstanceTypes",
+          Effect: "Allow",
+          Action: [
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:DescribeAutoScalingInstances",
+            "autoscaling:DescribeLaunchConfigurations",
+            "autoscaling:DescribeScalingActivities",
+            "autoscaling:DescribeTags",
+            "ec2:DescribeImages",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplateVersions",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "DescribeThisClustersNodeGroups",
+          Effect: "Allow",
+          Action: "eks:DescribeNodegroup",
+          Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/${CLUSTER}/*/*`,
+        },
+      ],
+    });
+  });
+
+  it("gives the control plane the EKS cluster policy, trusted by EKS alone", () => {
+    const r = role("eks-cluster-role");
+    assert.deepStrictEqual(JSON.parse(r.inputs.assumeRolePolicy as string).Statement, [
+      {
+        Effect: "Allow",
+        Principal: { Service: "eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ]);
+    assert.deepStrictEqual(attached(r), ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
+    assert.deepStrictEqual(
+      inline(r).map((p) => p.name),
+      ["eks-cluster-role-kms"],
+    );
+  });
+
+  it("passes the policy pack's IAM policies, which would catch a trust that does not pin the subject", async () => {
+    assert.deepStrictEqual(
+      (await check(iamPolicies, resources)).map((v) => `${v.policy}: ${v.message}`),
+      [],
+    );
+    // Negative control: the same role trusting every service account of the cluster.
+    const r = role("eks-load-balancer-controller-role");
+    const open = JSON.parse(r.inputs.assumeRolePolicy as string);
+    delete open.Statement[0].Condition.StringEquals[`${issuerHost}:sub`];
+    delete open.Statement[0].Condition.StringEquals[`${issuerHost}:aud`];
+    const found = await check(iamPolicies, [
+      { ...r, inputs: { ...r.inputs, assumeRolePolicy: JSON.stringify(open) } },
+    ]);
+    assert.deepStrictEqual(
+      found.map((v) => v.policy),
+      ["iam-trust-policy"],
+    );
+  });
+
+  it("refuses a policy template with a placeholder it has no value for", () => {
+    assert.deepStrictEqual(fillPlaceholders({ "a/${X}": ["${X}", 1] }, { X: "x" }), { "a/x": ["x", 1] });
+    assert.throws(() => fillPlaceholders({ Resource: "${Nope}" }, {}), {
+      message: "policy template: no value for ${Nope}",
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { FargateService } from "../../components/fargate-service";
+import { FargateWorker } from "../../components/fargate-worker";
+import { Network } from "../../components/network";
+import { Queues } from "../../components/queues";
+import { platformProvider } from "../../components/tagging";
+import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
+import { RegisteredResource } from "../../tools/offline/evaluate";
+import { readStack } from "../../tools/offline/stack-files";
+import { evaluate, REPO_ROOT } from "../helpers/offline";
+
+export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
+export const K = (name: string) => `agent-platform:${name}`;
+/** The signature key the engine wraps secret values in. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A serialized input with its secret wrappers removed. */
+export function plain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (SECRET_SIG in o) return plain(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+}
+
+export interface FargateStack {
+  resources: RegisteredResource[];
+  config: StackConfig;
+  web?: FargateService;
+  worker?: FargateWorker;
+}
+
+/**
+ * Evaluates the Network, Queues, FargateService and (when enabled) FargateWorker as index.ts composes them
+ * for `stack`, from the real stack files with `overrides` applied.
+ */
+export async function fargateStack(
+  stack: string,
+  overrides: Record<string, string> = {},
+  options: { usEast1Provider?: boolean } = {},
+): Promise<FargateStack> {
+  const input = readStack(REPO_ROOT, stack);
+  const values = { ...input.config, ...overrides };
+  const region = values["aws:region"];
+  const result: Partial<FargateStack> = {};
+  const { resources } = await evaluate(
+    () => {
+      const config = loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", stack);
+      result.config = config;
+      const usEast1 =
+        options.usEast1Provider === false
+          ? undefined
+          : platformProvider("aws-us-east-1", "us-east-1", config.tags);
+      const network = new Network("network", {
+        ...config.network,
+        isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+      });
+      const queues = new Queues("agents", { ...config.queues, alarmTopicArn: TOPIC });
+      if (config.service.enabled) {
+        result.web = new FargateService("web", {
+          ...config.service,
+          network,
+          originVerifySecret: config.service.originVerifySecret!,
+          logRetentionDays: config.logRetentionDays,
+          domain: config.domain,
+          alarmTopicArn: TOPIC,
+          usEast1Provider: usEast1,
+          protectStateful: config.protectStateful,
+        });
+      }
+      if (config.worker.enabled) {
+        result.worker = new FargateWorker("agent-worker", {
+          ...config.worker,
+          network,
+          queue: queues.pairs[config.worker.queue],
+          queueKmsKeyArn: queues.kmsKeyArn,
+          cluster: result.web?.cluster,
+          containerInsights: config.service.containerInsights,
+          logRetentionDays: config.logRetentionDays,
+          alarmTopicArn: TOPIC,
+        });
+      }
+    },
+    { stack, config: values, secretKeys: input.secretKeys, region },
+  );
+  return { ...(result as FargateStack), resources };
+}
+
+/** The value of an Output, once resolved. */
+export function valueOf<T>(o: { apply<U>(f: (t: T) => U): unknown }): Promise<T> {
+  return new Promise((resolve) =>
+    o.apply((v: T) => {
+      resolve(v);
+      return v;
+    }),
+  );
+}
+
+/** The component resources' children: everything parented (at any depth) by the component named `name`. */
+export function childrenOf(
+  resources: RegisteredResource[],
+  type: string,
+  name: string,
+): RegisteredResource[] {
+  const root = resources.find((r) => r.type === type && r.name === name);
+  if (!root) throw new Error(`no ${type} ${name}`);
+  const urns = new Set([root.urn]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of resources) {
+      if (r.parent && urns.has(r.parent) && !urns.has(r.urn)) {
+        urns.add(r.urn);
+        grew = true;
+      }
+    }
+  }
+  urns.delete(root.urn);
+  return resources.filter((r) => urns.has(r.urn));
+}

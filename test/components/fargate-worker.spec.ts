@@ -1,0 +1,236 @@
+import * as assert from "assert";
+import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
+import { RegisteredResource } from "../../tools/offline/evaluate";
+import { estimateCost } from "../../tools/offline/cost";
+import { named, ofType, policyDocument } from "../helpers/offline";
+import { childrenOf, fargateStack, FargateStack, K, TOPIC, valueOf } from "./fargate-helpers";
+
+const arnOf = (r: RegisteredResource) => r.outputs.arn as string;
+const idOf = (r: RegisteredResource) => r.id as string;
+const ON = { [K("workerEnabled")]: "true", [K("workerImageTag")]: "1.0.0" };
+
+describe("FargateWorker", function () {
+  this.timeout(60000);
+
+  for (const stack of ["dev", "staging", "prod"] as const) {
+    describe(`${stack} (workerEnabled, an image tag in its repository)`, () => {
+      let s: FargateStack;
+      let mine: RegisteredResource[];
+      before(async () => {
+        s = await fargateStack(stack, ON);
+        mine = childrenOf(s.resources, "agent-platform:index:FargateWorker", "agent-worker");
+      });
+      const one = (name: string) => named(mine, name);
+      const queue = () => named(s.resources, "agents-dev");
+      const publicTasks = stack === "dev";
+      const kms = stack === "prod";
+      const minTasks = stack === "prod" ? 2 : 1;
+
+      it("runs in the web service's cluster, on Spot, without a load balancer or inbound traffic", () => {
+        const p = one("agent-worker").inputs;
+        assert.strictEqual(p.cluster, arnOf(named(s.resources, "web-cluster")));
+        assert.deepStrictEqual(ofType(mine, "aws:ecs/cluster:Cluster"), []);
+        assert.deepStrictEqual(p.capacityProviderStrategies, [
+          { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 },
+        ]);
+        assert.strictEqual(p.loadBalancers, undefined);
+        assert.strictEqual(p.desiredCount, minTasks);
+        const subnets = ofType(s.resources, "aws:ec2/subnet:Subnet")
+          .filter((x) => x.name.startsWith(`network-${publicTasks ? "public" : "private"}-`))
+          .map(idOf);
+        assert.deepStrictEqual(p.networkConfiguration, {
+          subnets,
+          securityGroups: [idOf(one("agent-worker-tasks-sg"))],
+          assignPublicIp: publicTasks,
+        });
+        assert.deepStrictEqual(one("agent-worker-tasks-sg").inputs.ingress, []);
+        assert.deepStrictEqual(p.deploymentCircuitBreaker, { enable: true, rollback: true });
+        assert.deepStrictEqual(one("agent-worker").options.ignoreChanges, ["desiredCount"]);
+        // The web cluster's capacity providers must be associated before the worker's strategy uses them.
+        assert.ok(one("agent-worker").dependencies.includes(named(s.resources, "web-capacity").urn));
+        const tags = p.tags as Record<string, string> | undefined;
+        assert.strictEqual(tags?.["policy-exempt:no-public-ip"] !== undefined, publicTasks);
+      });
+
+      it("lets the task consume exactly its queue (and decrypt it where the queues use a KMS key)", () => {
+        const statements = policyDocument(one("agent-worker-task-policy")).Statement;
+        assert.deepStrictEqual(statements, [
+          {
+            Sid: "ConsumeTheQueue",
+            Effect: "Allow",
+            Action: [
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+              "sqs:ChangeMessageVisibility",
+              "sqs:GetQueueAttributes",
+            ],
+            Resource: arnOf(queue()),
+          },
+          ...(kms
+            ? [
+                {
+                  Sid: "DecryptTheQueue",
+                  Effect: "Allow",
+                  Action: "kms:Decrypt",
+                  Resource: arnOf(named(s.resources, "agents-key")),
+                },
+              ]
+            : []),
+        ]);
+        assert.strictEqual(one("agent-worker-task-policy").inputs.role, idOf(one("agent-worker-task-role")));
+      });
+
+      it("pulls its image from its own repository: ECR on that repository, the registry login on *", () => {
+        const repo = one("agent-worker-images");
+        assert.deepStrictEqual(policyDocument(one("agent-worker-execution-policy")).Statement, [
+          {
+            Sid: "WriteTaskLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${arnOf(one("agent-worker-logs"))}:log-stream:*`,
+          },
+          {
+            Sid: "PullTheImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: arnOf(repo),
+          },
+          { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        ]);
+        const [container] = JSON.parse(one("agent-worker-taskdef").inputs.containerDefinitions as string);
+        assert.strictEqual(container.image, `${repo.outputs.repositoryUrl}:1.0.0`);
+        assert.deepStrictEqual(container.environment, [
+          { name: "QUEUE_URL", value: queue().outputs.url },
+          { name: "CONSUMER_TIMEOUT_SECONDS", value: "900" },
+        ]);
+        assert.deepStrictEqual(
+          [container.user, container.readonlyRootFilesystem, container.stopTimeout, container.portMappings],
+          ["1000", true, 120, undefined],
+        );
+        assert.strictEqual(container.healthCheck, undefined);
+      });
+
+      it("scales between min and max tasks on visible messages per running task", () => {
+        const target = one("agent-worker-scaling").inputs;
+        const cluster = named(s.resources, "web-cluster").inputs.name;
+        const service = one("agent-worker").inputs.name;
+        assert.deepStrictEqual(
+          [target.resourceId, target.minCapacity, target.maxCapacity],
+          [`service/${cluster}/${service}`, minTasks, 4],
+        );
+        const config = one("agent-worker-backlog-scaling").inputs.targetTrackingScalingPolicyConfiguration;
+        assert.deepStrictEqual(config, {
+          targetValue: 5,
+          scaleOutCooldown: 60,
+          scaleInCooldown: 600,
+          customizedMetricSpecification: {
+            metrics: [
+              {
+                id: "visible",
+                returnData: false,
+                metricStat: {
+                  metric: {
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: [{ name: "QueueName", value: queue().inputs.name }],
+                  },
+                  stat: "Average",
+                },
+              },
+              {
+                id: "running",
+                returnData: false,
+                metricStat: {
+                  metric: {
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: [
+                      { name: "ClusterName", value: cluster },
+                      { name: "ServiceName", value: service },
+                    ],
+                  },
+                  stat: "Average",
+                },
+              },
+              {
+                id: "backlogPerTask",
+                expression: "FILL(visible, 0) / running",
+                label: "Messages per task",
+                returnData: true,
+              },
+            ],
+          },
+        });
+      });
+
+      it("alarms on CPU and memory to the alerts topic and prices its tasks on Spot", async () => {
+        const alarms = ofType(mine, "aws:cloudwatch/metricAlarm:MetricAlarm")
+          .map((a) => [a.name, a.inputs.alarmActions])
+          .sort();
+        assert.deepStrictEqual(alarms, [
+          ["agent-worker-cpu-high", [TOPIC]],
+          ["agent-worker-memory-high", [TOPIC]],
+        ]);
+        const item = estimateCost(s.resources).items.find((i) => i.name === "agent-worker")!;
+        assert.strictEqual(
+          item.description,
+          `${minTasks} Fargate task(s) of 0.25 vCPU / 0.5 GB X86_64, 100% on Spot`,
+        );
+        assert.strictEqual(
+          await valueOf(s.worker!.clusterName),
+          named(s.resources, "web-cluster").inputs.name,
+        );
+      });
+    });
+  }
+
+  it("creates a cluster of its own with Container Insights when there is no web service", async () => {
+    const s = await fargateStack("dev", { ...ON, [K("serviceEnabled")]: "false" });
+    const mine = childrenOf(s.resources, "agent-platform:index:FargateWorker", "agent-worker");
+    const cluster = named(mine, "agent-worker-cluster");
+    assert.deepStrictEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+    assert.strictEqual(named(mine, "agent-worker").inputs.cluster, arnOf(cluster));
+    assert.deepStrictEqual(named(mine, "agent-worker-capacity").inputs.defaultCapacityProviderStrategies, [
+      { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 },
+    ]);
+    assert.deepStrictEqual(
+      ofType(s.resources, "aws:ecs/service:Service").map((x) => x.name),
+      ["agent-worker"],
+    );
+    assert.strictEqual(s.web, undefined);
+  });
+
+  describe("guard clauses", () => {
+    const base = {
+      cpu: 256,
+      memory: 512,
+      minTasks: 1,
+      maxTasks: 4,
+      backlogPerTask: 5,
+      containerInsights: "enabled",
+    } as unknown as FargateWorkerArgs;
+    it("names every problem at once", () => {
+      assert.throws(
+        () =>
+          checkFargateWorkerArgs("Agent_Worker", {
+            ...base,
+            memory: 4096,
+            minTasks: 3,
+            maxTasks: 2,
+            backlogPerTask: 0,
+            containerInsights: "disabled",
+          }),
+        {
+          message:
+            'FargateWorker Agent_Worker: name "Agent_Worker" must be lower-case letters, digits and inner hyphens, ' +
+            "starting with a letter (it names the ECR repository and load balancer); cpu 256 / memory 4096: with " +
+            "256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048); tasks must satisfy " +
+            "1 <= min <= max (backlog per task divides by the running tasks); got min 3, max 2; backlogPerTask 0 " +
+            "must be at least 1; containerInsights must be enabled: RunningTaskCount, the scaling divisor, is a " +
+            "Container Insights metric",
+        },
+      );
+      assert.doesNotThrow(() => checkFargateWorkerArgs("agent-worker", base));
+    });
+  });
+});
