@@ -1,0 +1,102 @@
+/**
+ * Bedrock Runtime on loopback: POST /model/{modelId}/invoke with the documented bodies of Titan Text Embeddings
+ * V2 ({inputText, dimensions, normalize} → {embedding, inputTextTokenCount}) and Cohere Embed ({texts, input_type,
+ * truncate, embedding_types?} → {embeddings}), and errors as the service sends them (x-amzn-ErrorType header plus
+ * a JSON message). Embeddings are deterministic functions of the text.
+ */
+import { createHash } from "node:crypto";
+import { Fault, LoopbackServer, RecordedRequest, Reply } from "./loopback";
+
+export function bedrockError(status: number, type: string, message = type): Fault {
+  return {
+    status,
+    body: { message },
+    headers: { "x-amzn-ErrorType": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+  };
+}
+
+export const THROTTLED = bedrockError(
+  429,
+  "ThrottlingException",
+  "Too many requests, please wait before trying again.",
+);
+export const UNAVAILABLE = bedrockError(503, "ServiceUnavailableException", "Service unavailable");
+export const INTERNAL = bedrockError(500, "InternalServerException", "Internal server error");
+
+/**
+ * A deterministic unit vector for `text`, with float32 values printed to 9 significant digits as Bedrock's JSON
+ * has them (the models compute in float32), so payload sizes match the real service's.
+ */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const values: number[] = [];
+  let seed = createHash("sha256").update(text).digest();
+  while (values.length < dimensions) {
+    for (let i = 0; i + 1 < seed.length && values.length < dimensions; i += 2)
+      values.push(seed.readInt16BE(i) / 32768);
+    seed = createHash("sha256").update(seed).digest();
+  }
+  const norm = Math.sqrt(values.reduce((s, x) => s + x * x, 0));
+  return values.map((x) => Number(Math.fround(x / norm).toPrecision(9)));
+}
+
+export class FakeBedrock extends LoopbackServer {
+  /** Texts embedded, in request order. */
+  readonly embedded: string[] = [];
+
+  constructor() {
+    super("http2");
+  }
+
+  invocations(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith("/invoke"));
+  }
+
+  protected handle(request: RecordedRequest): Reply {
+    const match = /^\/model\/(.+)\/invoke$/.exec(request.path);
+    if (request.method !== "POST" || !match)
+      return invalid(404, "UnknownOperationException", `no route ${request.path}`);
+    const modelId = match[1];
+    const body = JSON.parse(request.body) as Record<string, unknown>;
+    if (modelId.includes("titan-embed-text-v2")) {
+      const text = body.inputText;
+      const dimensions = (body.dimensions as number | undefined) ?? 1024;
+      if (typeof text !== "string" || text.length === 0)
+        return invalid(400, "ValidationException", "inputText is required");
+      if (text.length > 50_000) return invalid(400, "ValidationException", "Too many input characters");
+      if (![256, 512, 1024].includes(dimensions))
+        return invalid(400, "ValidationException", "dimensions must be 256, 512 or 1024");
+      this.embedded.push(text);
+      return {
+        status: 200,
+        body: { embedding: fakeEmbedding(text, dimensions), inputTextTokenCount: Math.ceil(text.length / 4) },
+      };
+    }
+    if (modelId.includes("cohere.embed")) {
+      const texts = body.texts;
+      if (!Array.isArray(texts) || texts.length === 0 || texts.length > 96) {
+        return invalid(400, "ValidationException", "texts must hold 1 to 96 strings");
+      }
+      const dimensions = (body.output_dimension as number | undefined) ?? 1024;
+      this.embedded.push(...(texts as string[]));
+      // Unnormalised on purpose: the embedder normalises Cohere vectors itself.
+      const vectors = (texts as string[]).map((t) =>
+        fakeEmbedding(t, dimensions).map((x) => Number(Math.fround(x * 3).toPrecision(9))),
+      );
+      const byType = Array.isArray(body.embedding_types);
+      return {
+        status: 200,
+        body: {
+          id: "fake",
+          texts,
+          embeddings: byType ? { float: vectors } : vectors,
+          response_type: byType ? "embeddings_by_type" : "embeddings_floats",
+        },
+      };
+    }
+    return invalid(400, "ValidationException", `model ${modelId} is not served here`);
+  }
+}
+
+function invalid(status: number, type: string, message: string): Reply {
+  return { status, body: { message }, headers: { "x-amzn-ErrorType": type } };
+}

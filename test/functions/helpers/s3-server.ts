@@ -1,0 +1,69 @@
+/**
+ * An S3-compatible server on loopback (s3rver, files in a temporary directory), with one addition real S3 has and
+ * s3rver 3.7 lacks: If-Match on GET and HEAD (412 PreconditionFailed when the ETag differs).
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import S3rver from "s3rver";
+
+export interface LocalS3 {
+  readonly client: S3Client;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+interface S3rverStore {
+  getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+}
+
+export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3> {
+  const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
+  const s3rver = new S3rver({ directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
+  await s3rver.configureBuckets();
+  const handle = s3rver.callback();
+  const store = (s3rver as unknown as { store: S3rverStore }).store;
+
+  const server: Server = createServer((req, res) => {
+    const ifMatch = req.headers["if-match"];
+    if (!ifMatch || (req.method !== "GET" && req.method !== "HEAD")) return void handle(req, res);
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const slash = path.indexOf("/", 1);
+    const bucket = decodeURIComponent(path.slice(1, slash));
+    const key = decodeURIComponent(path.slice(slash + 1));
+    store.getMetadata(bucket, key).then(
+      (metadata) => {
+        if (metadata.etag.replace(/"/g, "") === String(ifMatch).replace(/"/g, ""))
+          return void handle(req, res);
+        res.writeHead(412, { "content-type": "application/xml" });
+        res.end(
+          req.method === "HEAD"
+            ? undefined
+            : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+        );
+      },
+      () => void handle(req, res), // no such key: s3rver answers 404 NoSuchKey
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
+  return {
+    client,
+    endpoint,
+    async close() {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
