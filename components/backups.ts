@@ -1,0 +1,259 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { BackupsConfig } from "../config/backups";
+import { PlatformComponent } from "./tagging";
+
+/*
+ * `agent-platform:index:Backups` (seed 004): AWS Backup for the stack's stateful resources. A resource joins
+ * by carrying the tag BACKUP_TAG (and the stack's Environment tag); one daily plan backs up DynamoDB tables,
+ * EBS volumes (the EKS gp3 volumes) and RDS databases, on top of DynamoDB's point-in-time recovery and RDS's
+ * own automated backups. S3 is left out: the pipeline's buckets are versioned, and their processed output can
+ * be rebuilt from the raw uploads, so AWS Backup for S3 would add cost without a recovery it lacks.
+ */
+
+/** The tag a resource carries to be backed up daily. */
+export const BACKUP_TAG = { key: "Backup", value: "daily" } as const;
+/** The resource types the daily selection covers, as ARN patterns (partition filled in). */
+export const BACKUP_RESOURCE_PATTERNS = [
+  "dynamodb:*:*:table/*",
+  "ec2:*:*:volume/*",
+  "rds:*:*:db:*",
+  "rds:*:*:cluster:*",
+] as const;
+/** Restore-testing selections: one per protected resource type. */
+export const RESTORE_TEST_TYPES = ["DynamoDB", "EBS", "RDS"] as const;
+
+export interface BackupsArgs extends Omit<BackupsConfig, "enabled"> {
+  /** The stack's Environment tag value: only this stack's tagged resources are selected. */
+  readonly environment: string;
+  /** An AWS provider in `copyRegion` (required when copyRegion is set). */
+  readonly copyProvider?: aws.Provider;
+  /** Name prefix of the restore-testing plan (letters, digits, underscores), e.g. agent_platform_prod. */
+  readonly restoreTestingPrefix: string;
+  /** `protect` on the vaults and keys (config protectStateful). Default: false. */
+  readonly protect?: boolean;
+}
+
+/** Every problem with `args` as one Error; checked before anything is registered. */
+export function checkBackupsArgs(name: string, args: BackupsArgs): void {
+  const problems: string[] = [];
+  if (args.copyRegion !== undefined && !args.copyProvider)
+    problems.push(`copyRegion ${args.copyRegion} needs copyProvider (an AWS provider in that region)`);
+  if (args.copyRegion === undefined && args.copyProvider)
+    problems.push("copyProvider is given without copyRegion");
+  if (!/^[A-Za-z0-9_]{1,30}$/.test(args.restoreTestingPrefix))
+    problems.push(
+      `restoreTestingPrefix "${args.restoreTestingPrefix}" must be 1-30 letters, digits or underscores (AWS Backup's rule for restore-testing names)`,
+    );
+  if (problems.length > 0) throw new Error(`Backups ${name}: ${problems.join("; ")}`);
+}
+
+export class Backups extends PlatformComponent {
+  readonly vaultName: pulumi.Output<string>;
+  readonly vaultArn: pulumi.Output<string>;
+  readonly copyVaultArn?: pulumi.Output<string>;
+  readonly planId: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkBackupsArgs(name, args);
+    super("agent-platform:index:Backups", name, "backups", opts);
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+    const vault = this.vault(name, { parent: this }, accountId, partition, args);
+    const copyVault =
+      args.copyRegion !== undefined
+        ? this.vault(
+            `${name}-copy`,
+            { parent: this, provider: args.copyProvider },
+            accountId,
+            partition,
+            args,
+          )
+        : undefined;
+
+    // AWS Backup assumes this role for backups and restores; only on this account's behalf.
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: "AWS Backup creates and restores the stack's recovery points",
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "backup.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    // AWS's own service-role policies: they track every resource type AWS Backup supports (tag-scoped where
+    // the services allow it); an inline copy would need updating with every new type.
+    for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${policy.endsWith("Backup") ? "backup" : "restores"}`,
+        {
+          role: role.name,
+          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
+        },
+        { parent: this },
+      );
+    }
+
+    const plan = new aws.backup.Plan(
+      `${name}-plan`,
+      {
+        rules: [
+          {
+            ruleName: "daily",
+            targetVaultName: vault.name,
+            schedule: args.schedule,
+            startWindow: 60,
+            completionWindow: 480,
+            lifecycle: { deleteAfter: args.retentionDays },
+            ...(copyVault
+              ? {
+                  copyActions: [
+                    {
+                      destinationVaultArn: copyVault.arn,
+                      lifecycle: { deleteAfter: args.copyRetentionDays },
+                    },
+                  ],
+                }
+              : {}),
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    const conditions = {
+      stringEquals: [
+        { key: `aws:ResourceTag/${BACKUP_TAG.key}`, value: BACKUP_TAG.value },
+        { key: "aws:ResourceTag/Environment", value: args.environment },
+      ],
+    };
+    new aws.backup.Selection(
+      `${name}-daily`,
+      {
+        planId: plan.id,
+        iamRoleArn: role.arn,
+        resources: BACKUP_RESOURCE_PATTERNS.map((p) => pulumi.interpolate`arn:${partition}:${p}`),
+        conditions: [conditions],
+      },
+      { parent: this },
+    );
+
+    if (args.restoreTesting) {
+      const testPlan = new aws.backup.RestoreTestingPlan(
+        `${name}-restore-test`,
+        {
+          name: `${args.restoreTestingPrefix}_restore_test`,
+          // Sundays 08:00 UTC, the latest recovery point of the last week in the stack's vault.
+          scheduleExpression: "cron(0 8 ? * SUN *)",
+          startWindowHours: 24,
+          recoveryPointSelection: {
+            algorithm: "LATEST_WITHIN_WINDOW",
+            includeVaults: [vault.arn],
+            recoveryPointTypes: ["SNAPSHOT"],
+            selectionWindowDays: 7,
+          },
+        },
+        { parent: this },
+      );
+      for (const type of RESTORE_TEST_TYPES) {
+        new aws.backup.RestoreTestingSelection(
+          `${name}-restore-test-${type.toLowerCase()}`,
+          {
+            name: `${args.restoreTestingPrefix}_${type.toLowerCase()}`,
+            restoreTestingPlanName: testPlan.name,
+            protectedResourceType: type,
+            iamRoleArn: role.arn,
+            protectedResourceArns: ["*"],
+            protectedResourceConditions: conditions,
+            // The restored copy is deleted after this many hours; validate it within them.
+            validationWindowHours: 2,
+          },
+          { parent: this },
+        );
+      }
+    }
+
+    this.vaultName = vault.name;
+    this.vaultArn = vault.arn;
+    this.copyVaultArn = copyVault?.arn;
+    this.planId = plan.id;
+    this.roleArn = role.arn;
+    this.registerOutputs({
+      vaultArn: this.vaultArn,
+      planId: this.planId,
+      ...(copyVault ? { copyVaultArn: copyVault.arn } : {}),
+    });
+  }
+
+  /** A vault encrypted with its own rotating key, locked when config says so. */
+  private vault(
+    name: string,
+    opts: pulumi.CustomResourceOptions,
+    accountId: pulumi.Output<string>,
+    partition: pulumi.Output<string>,
+    args: BackupsArgs,
+  ): aws.backup.Vault {
+    // Without a customer managed key AWS Backup encrypts with its AWS managed key (aws/backup): still KMS, no
+    // monthly fee, but its key policy cannot be narrowed and copies to other accounts are impossible.
+    if (!args.customerManagedKey)
+      return new aws.backup.Vault(
+        `${name}-vault`,
+        { forceDestroy: false },
+        { ...opts, protect: args.protect },
+      );
+    const key = new aws.kms.Key(
+      `${name}-vault-key`,
+      {
+        description: `Encrypts the recovery points in the ${name} backup vault`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        // The account administers the key through IAM; AWS Backup uses it through grants its role creates.
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministers",
+              Effect: "Allow",
+              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+          ],
+        }),
+      },
+      { ...opts, protect: args.protect },
+    );
+    const vault = new aws.backup.Vault(
+      `${name}-vault`,
+      { kmsKeyArn: key.arn, forceDestroy: false },
+      { ...opts, protect: args.protect },
+    );
+    if (args.vaultLock) {
+      new aws.backup.VaultLockConfiguration(
+        `${name}-vault-lock`,
+        {
+          backupVaultName: vault.name,
+          minRetentionDays: args.vaultLock.minRetentionDays,
+          maxRetentionDays: args.vaultLock.maxRetentionDays,
+          // Without changeableForDays the lock is in governance mode; with it, compliance mode.
+          ...(args.vaultLock.changeableForDays !== undefined
+            ? { changeableForDays: args.vaultLock.changeableForDays }
+            : {}),
+        },
+        opts,
+      );
+    }
+    return vault;
+  }
+}

@@ -1,0 +1,300 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DomainConfig } from "../config";
+import { WafManagedRuleGroup } from "../config/service";
+import { CLOUDFRONT_ZONE_ID, validatedCertificate, wafRules } from "./fargate-edge";
+import { siteFiles } from "./frontend-site";
+import { denyInsecureTransport } from "./pipeline-bucket-rules";
+import { configureBucket } from "./pipeline-storage";
+import { PlatformComponent } from "./tagging";
+
+/*
+ * `agent-platform:index:Frontend` (seeds 002-004): a single-page app in a private S3 bucket, served only by
+ * CloudFront through Origin Access Control, behind WAF, with security headers.
+ *
+ * No CloudFront invalidation is needed, by design: hashed assets get new names on every build (cached a
+ * year, immutable), and everything else (index.html, favicon) is `Cache-Control: no-cache`, which CloudFront
+ * honours because the cache policy's minimum TTL is 0: each request revalidates with S3 by ETag, so a deploy
+ * is visible at once and the S3 revalidation is a 304 when nothing changed. The SPA fallback (403/404 ->
+ * index.html) is not cached either (errorCachingMinTtl 0). An invalidation would need a Lambda or a command
+ * provider just to repeat what the headers already guarantee.
+ */
+
+/** Days old versions of site objects stay in the versioned bucket (a rollback is a re-deploy of the old build). */
+export const NONCURRENT_VERSION_DAYS = 30;
+/** HSTS for two years with subdomains and preload, as hstspreload.org asks. */
+export const HSTS_MAX_AGE_SECONDS = 63072000;
+
+export interface FrontendArgs {
+  /** Absolute path of the built site folder (index.html at its top). */
+  readonly siteDir: string;
+  /** The Content-Security-Policy header added to every response. */
+  readonly contentSecurityPolicy: string;
+  /** The frontend's own name and the hosted zone that holds it: certificate, alias, A/AAAA records. */
+  readonly domain?: DomainConfig;
+  /** An existing CLOUDFRONT-scope web ACL to share (no second ACL at $5 + $1 a rule). Default: its own. */
+  readonly webAclArn?: pulumi.Input<string>;
+  /** Rules of its own web ACL (ignored with webAclArn). */
+  readonly wafRateLimit: number;
+  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  /** A provider in us-east-1 for the web ACL and certificate. Default: the component's (must be us-east-1). */
+  readonly usEast1Provider?: aws.Provider;
+  /** The stack's region, checked when usEast1Provider is absent and something needs us-east-1. */
+  readonly region: string;
+  /** `protect` on the bucket (config protectStateful). Default: false. */
+  readonly protect?: boolean;
+}
+
+export class Frontend extends PlatformComponent {
+  readonly bucketName: pulumi.Output<string>;
+  readonly distributionId: pulumi.Output<string>;
+  readonly cloudfrontDomainName: pulumi.Output<string>;
+  /** https://<domain> with a domain, else https://<distribution>.cloudfront.net. */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Guard clauses first: nothing is registered for a folder that cannot be served.
+    const files = siteFiles(args.siteDir);
+    const needsUsEast1 = args.domain !== undefined || args.webAclArn === undefined;
+    if (needsUsEast1 && !args.usEast1Provider && args.region !== "us-east-1")
+      throw new Error(
+        `Frontend ${name}: CloudFront takes web ACLs and certificates from us-east-1 only, and the stack is in ` +
+          `${args.region}; pass usEast1Provider`,
+      );
+    super("agent-platform:index:Frontend", name, "frontend", opts);
+    const usEast1 = args.usEast1Provider
+      ? { parent: this, provider: args.usEast1Provider }
+      : { parent: this };
+
+    const bucket = new aws.s3.Bucket(
+      `${name}-site`,
+      { forceDestroy: false },
+      { parent: this, protect: args.protect },
+    );
+
+    const oac = new aws.cloudfront.OriginAccessControl(
+      `${name}-oac`,
+      {
+        description: `CloudFront reads the ${name} site bucket`,
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      { parent: this },
+    );
+    // Honours the objects' Cache-Control (0 s to a year; a day when absent), one cached copy per path whatever
+    // the cookies, headers or query strings, compressed with Brotli or Gzip.
+    const cachePolicy = new aws.cloudfront.CachePolicy(
+      `${name}-cache`,
+      {
+        comment: `${name}: site objects, by their Cache-Control`,
+        minTtl: 0,
+        defaultTtl: 86400,
+        maxTtl: 31536000,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          cookiesConfig: { cookieBehavior: "none" },
+          headersConfig: { headerBehavior: "none" },
+          queryStringsConfig: { queryStringBehavior: "none" },
+          enableAcceptEncodingBrotli: true,
+          enableAcceptEncodingGzip: true,
+        },
+      },
+      { parent: this },
+    );
+    const headers = new aws.cloudfront.ResponseHeadersPolicy(
+      `${name}-headers`,
+      {
+        comment: `${name}: security headers`,
+        securityHeadersConfig: {
+          strictTransportSecurity: {
+            accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
+            includeSubdomains: true,
+            preload: true,
+            override: true,
+          },
+          contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy, override: true },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: "DENY", override: true },
+          referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+        },
+      },
+      { parent: this },
+    );
+
+    const webAclArn =
+      args.webAclArn ??
+      new aws.wafv2.WebAcl(
+        `${name}-waf`,
+        {
+          description: `In front of the ${name} CloudFront distribution`,
+          scope: "CLOUDFRONT",
+          defaultAction: { allow: {} },
+          rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            sampledRequestsEnabled: true,
+            metricName: `${name}-waf`,
+          },
+        },
+        usEast1,
+      ).arn;
+
+    let viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate;
+    if (args.domain) {
+      const cert = validatedCertificate(
+        this,
+        `${name}-cert`,
+        args.domain.name,
+        args.domain.hostedZoneId,
+        args.usEast1Provider,
+      );
+      viewerCertificate = {
+        acmCertificateArn: cert.arn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      };
+    } else {
+      // CloudFront's own *.cloudfront.net certificate; CloudFront fixes its security policy (TLSv1.2_2021 needs a
+      // custom certificate, hence a domain).
+      viewerCertificate = { cloudfrontDefaultCertificate: true };
+    }
+
+    const distribution = new aws.cloudfront.Distribution(
+      `${name}-cdn`,
+      {
+        enabled: true,
+        comment: `${name}: single-page app from a private S3 bucket`,
+        isIpv6Enabled: true,
+        httpVersion: "http2and3",
+        priceClass: "PriceClass_100",
+        defaultRootObject: "index.html",
+        webAclId: webAclArn,
+        ...(args.domain ? { aliases: [args.domain.name] } : {}),
+        origins: [
+          { originId: "site", domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+        ],
+        defaultCacheBehavior: {
+          targetOriginId: "site",
+          viewerProtocolPolicy: "redirect-to-https",
+          allowedMethods: ["GET", "HEAD", "OPTIONS"],
+          cachedMethods: ["GET", "HEAD"],
+          compress: true,
+          cachePolicyId: cachePolicy.id,
+          responseHeadersPolicyId: headers.id,
+        },
+        // Client-side routes (/agents) are not objects: S3 answers 403 through OAC (no s3:ListBucket) or 404;
+        // both become index.html with 200 so the app's router renders them. Not cached, so a deploy shows at once.
+        customErrorResponses: [403, 404].map((errorCode) => ({
+          errorCode,
+          responseCode: 200,
+          responsePagePath: "/index.html",
+          errorCachingMinTtl: 0,
+        })),
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate,
+      },
+      { parent: this },
+    );
+
+    // SSE-KMS with a key of its own: CloudFront may decrypt, and only for this distribution (OAC signs as
+    // cloudfront.amazonaws.com). The account administers the key through IAM.
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `Encrypts the ${name} site bucket`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministers",
+              Effect: "Allow",
+              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "CloudFrontDecryptsForTheDistribution",
+              Effect: "Allow",
+              Principal: { Service: "cloudfront.amazonaws.com" },
+              Action: "kms:Decrypt",
+              Resource: "*",
+              Condition: { StringEquals: { "AWS:SourceArn": distribution.arn } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    configureBucket(this, `${name}-site`, bucket, {
+      encryption: { kind: "kms", keyArn: key.arn },
+      lifecycleRules: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
+      statements: (bucketArn) => [
+        {
+          Sid: "CloudFrontReadsThroughOac",
+          Effect: "Allow",
+          Principal: { Service: "cloudfront.amazonaws.com" },
+          Action: "s3:GetObject",
+          Resource: pulumi.interpolate`${bucketArn}/*`,
+          Condition: { StringEquals: { "AWS:SourceArn": distribution.arn } },
+        },
+        denyInsecureTransport(bucketArn),
+      ],
+    });
+
+    for (const file of files) {
+      new aws.s3.BucketObjectv2(
+        `${name}-site/${file.key}`,
+        {
+          bucket: bucket.id,
+          key: file.key,
+          source: new pulumi.asset.FileAsset(file.absolutePath),
+          contentType: file.contentType,
+          cacheControl: file.cacheControl,
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: key.arn,
+          bucketKeyEnabled: true,
+          // S3's ETag of an SSE-KMS object is not the content's MD5: the content hash tells Pulumi of changes.
+          sourceHash: file.sha256,
+        },
+        { parent: this },
+      );
+    }
+
+    if (args.domain) {
+      for (const type of ["A", "AAAA"]) {
+        new aws.route53.Record(
+          `${name}-${type.toLowerCase()}`,
+          {
+            zoneId: args.domain.hostedZoneId,
+            name: args.domain.name,
+            type,
+            aliases: [
+              { name: distribution.domainName, zoneId: CLOUDFRONT_ZONE_ID, evaluateTargetHealth: false },
+            ],
+          },
+          { parent: this },
+        );
+      }
+    }
+
+    this.bucketName = bucket.bucket;
+    this.distributionId = distribution.id;
+    this.cloudfrontDomainName = distribution.domainName;
+    this.url = args.domain
+      ? pulumi.output(`https://${args.domain.name}`)
+      : pulumi.interpolate`https://${distribution.domainName}`;
+    this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
+  }
+}

@@ -1,0 +1,151 @@
+import * as assert from "assert";
+import * as path from "path";
+import { Frontend, FrontendArgs } from "../../components/frontend";
+import { IMMUTABLE, REVALIDATE, siteFiles } from "../../components/frontend-site";
+import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+
+const base: FrontendArgs = {
+  siteDir: path.join(REPO_ROOT, "site"),
+  contentSecurityPolicy: "default-src 'self'",
+  wafRateLimit: 2000,
+  wafManagedRules: ["AWSManagedRulesCommonRuleSet"],
+  region: "us-east-1",
+};
+
+describe("Frontend", () => {
+  it("lets only the distribution's OAC read the bucket, over TLS only", async () => {
+    const { resources } = await evaluate(() => new Frontend("fe", base));
+    const distributionArn = named(resources, "fe-cdn").outputs.arn;
+    const bucketArn = named(resources, "fe-site").outputs.arn;
+    const [allow, deny] = policyDocument(named(resources, "fe-site-policy")).Statement;
+    assert.deepStrictEqual(allow, {
+      Sid: "CloudFrontReadsThroughOac",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/*`,
+      Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+    });
+    assert.strictEqual(deny.Effect, "Deny");
+    assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+    assert.deepStrictEqual(named(resources, "fe-site-pab").inputs.restrictPublicBuckets, true);
+    const key = policyDocument(named(resources, "fe-key")).Statement[1];
+    assert.deepStrictEqual(key.Condition, { StringEquals: { "AWS:SourceArn": distributionArn } });
+    const oac = named(resources, "fe-oac").inputs;
+    assert.deepStrictEqual(
+      [oac.originAccessControlOriginType, oac.signingBehavior, oac.signingProtocol],
+      ["s3", "always", "sigv4"],
+    );
+  });
+
+  it("serves the app from S3 with SPA routing, compression, headers and its own WAF", async () => {
+    const { resources } = await evaluate(() => new Frontend("fe", base));
+    const d = named(resources, "fe-cdn").inputs;
+    assert.strictEqual(d.defaultRootObject, "index.html");
+    assert.deepStrictEqual(d.origins, [
+      {
+        originId: "site",
+        domainName: named(resources, "fe-site").outputs.bucketRegionalDomainName,
+        originAccessControlId: named(resources, "fe-oac").id,
+      },
+    ]);
+    assert.deepStrictEqual(d.defaultCacheBehavior, {
+      targetOriginId: "site",
+      viewerProtocolPolicy: "redirect-to-https",
+      allowedMethods: ["GET", "HEAD", "OPTIONS"],
+      cachedMethods: ["GET", "HEAD"],
+      compress: true,
+      cachePolicyId: named(resources, "fe-cache").id,
+      responseHeadersPolicyId: named(resources, "fe-headers").id,
+    });
+    assert.deepStrictEqual(
+      d.customErrorResponses,
+      [403, 404].map((errorCode) => ({
+        errorCode,
+        responseCode: 200,
+        responsePagePath: "/index.html",
+        errorCachingMinTtl: 0,
+      })),
+    );
+    assert.strictEqual(d.webAclId, named(resources, "fe-waf").outputs.arn);
+    assert.deepStrictEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true });
+    assert.strictEqual(named(resources, "fe-cache").inputs.minTtl, 0);
+    const h = named(resources, "fe-headers").inputs.securityHeadersConfig as Record<string, unknown>;
+    assert.deepStrictEqual(h, {
+      strictTransportSecurity: {
+        accessControlMaxAgeSec: 63072000,
+        includeSubdomains: true,
+        preload: true,
+        override: true,
+      },
+      contentSecurityPolicy: { contentSecurityPolicy: "default-src 'self'", override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: "DENY", override: true },
+      referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+    });
+  });
+
+  it("uploads every site file with its content type, cache header and content hash", async () => {
+    const { resources } = await evaluate(() => new Frontend("fe", base));
+    const objects = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => [
+      o.name,
+      o.inputs.key,
+      o.inputs.contentType,
+      o.inputs.cacheControl,
+    ]);
+    assert.deepStrictEqual(objects, [
+      ["fe-site/assets/app.5d41402a.css", "assets/app.5d41402a.css", "text/css; charset=utf-8", IMMUTABLE],
+      [
+        "fe-site/assets/app.7c9e2f1b.js",
+        "assets/app.7c9e2f1b.js",
+        "text/javascript; charset=utf-8",
+        IMMUTABLE,
+      ],
+      ["fe-site/favicon.svg", "favicon.svg", "image/svg+xml", REVALIDATE],
+      ["fe-site/index.html", "index.html", "text/html; charset=utf-8", "no-cache"],
+    ]);
+    const index = named(resources, "fe-site/index.html").inputs;
+    assert.strictEqual(index.sourceHash, siteFiles(base.siteDir).find((f) => f.key === "index.html")!.sha256);
+    assert.strictEqual(index.serverSideEncryption, "aws:kms");
+  });
+
+  it("shares a given web ACL, and with a domain adds a us-east-1 certificate, TLSv1.2_2021 and aliases", async () => {
+    const { resources } = await evaluate(
+      () =>
+        new Frontend("fe", {
+          ...base,
+          webAclArn: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/web/abc",
+          domain: { name: "app.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
+        }),
+    );
+    assert.strictEqual(ofType(resources, "aws:wafv2/webAcl:WebAcl").length, 0);
+    const d = named(resources, "fe-cdn").inputs;
+    assert.strictEqual(d.webAclId, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/web/abc");
+    assert.deepStrictEqual(d.aliases, ["app.example.com"]);
+    assert.deepStrictEqual(d.viewerCertificate, {
+      acmCertificateArn: named(resources, "fe-cert").outputs.arn,
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    });
+    assert.deepStrictEqual(
+      ["fe-a", "fe-aaaa"].map((n) => [named(resources, n).inputs.type, named(resources, n).inputs.name]),
+      [
+        ["A", "app.example.com"],
+        ["AAAA", "app.example.com"],
+      ],
+    );
+  });
+
+  it("refuses a folder without index.html and a non-us-east-1 stack without the us-east-1 provider", () => {
+    assert.throws(
+      () => siteFiles(path.join(REPO_ROOT, "site", "assets")),
+      new RegExp(
+        `^Error: the site folder .*assets has no index.html \\(build the site, or set frontendSiteDir\\)$`,
+      ),
+    );
+    assert.throws(() => new Frontend("fe", { ...base, region: "eu-west-1" }), {
+      message:
+        "Frontend fe: CloudFront takes web ACLs and certificates from us-east-1 only, and the stack is in eu-west-1; pass usEast1Provider",
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import * as assert from "assert";
+import { loadStackConfig, mapConfigSource } from "../../config";
+import { readStack } from "../../tools/offline/stack-files";
+import { REPO_ROOT } from "../helpers/offline";
+
+const K = (name: string) => `agent-platform:${name}`;
+
+function load(stack: string, changes: Record<string, string> = {}) {
+  const input = readStack(REPO_ROOT, stack);
+  return loadStackConfig(
+    mapConfigSource({ ...input.config, ...changes }, input.secretKeys),
+    "agent-platform",
+    stack,
+  );
+}
+
+function issuesWith(stack: string, changes: Record<string, string>): string[] {
+  try {
+    load(stack, changes);
+    return [];
+  } catch (e) {
+    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
+    assert.strictEqual(err.name, "ConfigError", err.message);
+    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
+  }
+}
+
+describe("frontend config", () => {
+  it("is off in dev, on in staging and prod, with app.<domainName> where the stack has a domain", () => {
+    assert.strictEqual(load("dev").frontend.enabled, false);
+    const staging = load("staging").frontend;
+    assert.deepStrictEqual([staging.enabled, staging.siteDir, staging.domainName], [true, "site", undefined]);
+    assert.match(staging.contentSecurityPolicy, /^default-src 'self'; /);
+    assert.strictEqual(load("prod").frontend.domainName, "app.agents.example.com");
+    assert.strictEqual(
+      load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend.domainName,
+      "www.agents.example.com",
+    );
+  });
+
+  it("rejects a CSP that is not a string, empty or malformed", () => {
+    assert.deepStrictEqual(
+      issuesWith("dev", { [K("frontendContentSecurityPolicy")]: '{"default-src":"self"}' }),
+      [
+        `agent-platform:frontendContentSecurityPolicy = "{\\"default-src\\":\\"self\\"}": must be a string: a Content-Security-Policy header value such as "default-src 'self'"`,
+      ],
+    );
+    assert.deepStrictEqual(issuesWith("dev", { [K("frontendContentSecurityPolicy")]: "true" }), [
+      `agent-platform:frontendContentSecurityPolicy = "true": must be a string: a Content-Security-Policy header value such as "default-src 'self'"`,
+    ]);
+    assert.deepStrictEqual(
+      issuesWith("dev", { [K("frontendContentSecurityPolicy")]: "default-src 'self'; 'none'" }),
+      [
+        `agent-platform:frontendContentSecurityPolicy = "default-src 'self'; 'none'": must be directives separated by ';', each starting with a lower-case name; not: 'none'`,
+      ],
+    );
+  });
+
+  it("rejects a frontend name without a domain, equal to domainName, and a site folder outside the project", () => {
+    assert.deepStrictEqual(
+      issuesWith("staging", { [K("frontendDomainName")]: "app.example.com", [K("frontendSiteDir")]: "../x" }),
+      [
+        'agent-platform:frontendSiteDir = "../x": must be a folder inside the project (no ..), such as site',
+        'agent-platform:frontendDomainName = "app.example.com": needs domainName and hostedZoneId (the zone that holds it); set them or remove frontendDomainName',
+      ],
+    );
+    assert.deepStrictEqual(issuesWith("prod", { [K("frontendDomainName")]: "agents.example.com" }), [
+      `agent-platform:frontendDomainName = "agents.example.com": must differ from domainName, which the web service's CloudFront distribution and records own`,
+    ]);
+  });
+});
