@@ -1,19 +1,88 @@
 import { ConfigReader } from "./reader";
 
+/** PostgreSQL settings (used where databaseEnabled). */
+export interface DatabaseConfig {
+  /** RDS PostgreSQL engine version, 16 or newer (e.g. "16.4"). */
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGb: number;
+  /** Storage autoscaling ceiling (RDS grows the volume up to it). */
+  readonly maxAllocatedStorageGb: number;
+  readonly multiAz: boolean;
+  /** Automated backups and point-in-time recovery window, 1-35 days. */
+  readonly backupRetentionDays: number;
+  /** Deletion protection on, and a final snapshot taken on delete. */
+  readonly deletionProtection: boolean;
+  /** Region the automated backups are replicated to; undefined for none. */
+  readonly backupReplicaRegion?: string;
+  /** Enhanced monitoring interval in seconds (1, 5, 10, 15, 30 or 60). */
+  readonly monitoringIntervalSeconds: number;
+}
+
 /**
- * Switches of the data tier. The Network component creates its isolated (data) subnets only when one of them
- * is on; the database and cache components read them too.
+ * Switches and settings of the data tier. The Network component creates its isolated (data) subnets only when
+ * the database or the cache is on.
  */
 export interface DataConfig {
   /** Whether the PostgreSQL database is deployed. */
   readonly databaseEnabled: boolean;
   /** Whether the Redis cache is deployed. */
   readonly cacheEnabled: boolean;
+  readonly database: DatabaseConfig;
 }
 
-export function readData(r: ConfigReader): DataConfig {
-  return {
-    databaseEnabled: r.boolean("databaseEnabled", false),
-    cacheEnabled: r.boolean("cacheEnabled", false),
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export function readData(r: ConfigReader, stackRegion: string): DataConfig {
+  const databaseEnabled = r.boolean("databaseEnabled", false);
+  const cacheEnabled = r.boolean("cacheEnabled", false);
+
+  const engineVersion = r.string("databaseEngineVersion", "16.4");
+  if (!/^\d+(\.\d+)?$/.test(engineVersion) || Number(engineVersion.split(".")[0]) < 16)
+    r.report(
+      "databaseEngineVersion",
+      engineVersion,
+      "must be a PostgreSQL version 16 or newer, such as 16.4",
+    );
+  const instanceClass = r.string("databaseInstanceClass", "db.t4g.micro");
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass))
+    r.report("databaseInstanceClass", instanceClass, "must be an RDS instance class such as db.t4g.micro");
+  const allocatedStorageGb = r.number("databaseAllocatedStorageGb", { min: 20, max: 65536 }, 20);
+  const maxAllocatedStorageGb = r.number("databaseMaxAllocatedStorageGb", { min: 20, max: 65536 }, 100);
+  if (maxAllocatedStorageGb < allocatedStorageGb)
+    r.report(
+      "databaseMaxAllocatedStorageGb",
+      maxAllocatedStorageGb,
+      `must be at least databaseAllocatedStorageGb (${allocatedStorageGb})`,
+    );
+  const backupReplicaRegion = r.optionalString("databaseBackupReplicaRegion");
+  if (
+    backupReplicaRegion !== undefined &&
+    (!REGION.test(backupReplicaRegion) || backupReplicaRegion === stackRegion)
+  )
+    r.report(
+      "databaseBackupReplicaRegion",
+      backupReplicaRegion,
+      "must be an AWS region other than the stack's, such as us-west-2 (or empty for no replication)",
+    );
+  const monitoringIntervalSeconds = r.number("databaseMonitoringIntervalSeconds", {}, 60);
+  if (![1, 5, 10, 15, 30, 60].includes(monitoringIntervalSeconds))
+    r.report(
+      "databaseMonitoringIntervalSeconds",
+      monitoringIntervalSeconds,
+      "must be one of 1, 5, 10, 15, 30, 60",
+    );
+  const database: DatabaseConfig = {
+    engineVersion,
+    instanceClass,
+    allocatedStorageGb,
+    maxAllocatedStorageGb,
+    multiAz: r.boolean("databaseMultiAz", false),
+    backupRetentionDays: r.number("databaseBackupRetentionDays", { min: 1, max: 35 }, 7),
+    deletionProtection: r.boolean("databaseDeletionProtection", false),
+    ...(backupReplicaRegion !== undefined ? { backupReplicaRegion } : {}),
+    monitoringIntervalSeconds,
   };
+
+  return { databaseEnabled, cacheEnabled, database };
 }

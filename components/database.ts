@@ -1,0 +1,496 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { DatabaseConfig } from "../config/data";
+import { BACKUP_TAG } from "./backups";
+import { functionBundles } from "./pipeline-function";
+import { lambdaTrust } from "./pipeline-iam";
+import { PlatformComponent } from "./tagging";
+
+/** What the database needs of the Network component. */
+export interface DatabaseNetwork {
+  readonly vpcId: pulumi.Input<string>;
+  readonly isolatedSubnetIds: pulumi.Input<string[]>;
+  readonly privateSubnetIds: pulumi.Input<string[]>;
+  requirePrivateReach(consumer: string, services: readonly string[]): void;
+}
+
+export interface DatabaseArgs {
+  readonly settings: DatabaseConfig;
+  readonly network: DatabaseNetwork;
+  /** Security groups of the application tasks admitted on 5432; nothing else is (besides the migration runner). */
+  readonly clientSecurityGroupIds: pulumi.Input<string>[];
+  readonly logRetentionDays: number;
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** The `protect` option on the instance (protectStateful). */
+  readonly protect?: boolean;
+  /** Provider in `settings.backupReplicaRegion`; required when it is set. */
+  readonly replicaProvider?: aws.Provider;
+  /** Directory of the versioned SQL files. Default: migrations/ at the repository root. */
+  readonly migrationsDir?: string;
+}
+
+export const DATABASE_NAME = "platform";
+export const DATABASE_PORT = 5432;
+
+/** Guard clauses, without mocks. */
+export function checkDatabaseArgs(name: string, args: DatabaseArgs): void {
+  if (args.settings.backupReplicaRegion !== undefined && !args.replicaProvider)
+    throw new Error(
+      `${name}: backups are replicated to ${args.settings.backupReplicaRegion} but no replicaProvider was given`,
+    );
+  if (args.settings.backupRetentionDays < 1 || args.settings.backupRetentionDays > 35)
+    throw new Error(
+      `${name}: backupRetentionDays must be between 1 and 35 (got ${args.settings.backupRetentionDays})`,
+    );
+}
+
+/** SHA-256 over the migration files' names and texts: the runner is invoked again when it changes. */
+export function migrationsHash(dir: string): string {
+  const h = createHash("sha256");
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    h.update(f)
+      .update("\0")
+      .update(readFileSync(join(dir, f)))
+      .update("\0");
+  }
+  return h.digest("hex");
+}
+
+/** The migration runner's function name: fixed, so its log group and the key policy can name it first. */
+function migrationFunctionName(name: string): string {
+  return `${name}-migrate-${pulumi.getStack()}`;
+}
+
+/**
+ * `agent-platform:index:Database`: RDS PostgreSQL in the isolated subnets, reachable on 5432 only from the
+ * given application security groups and the migration runner; storage, Performance Insights and the
+ * RDS-managed master secret encrypted with a stack key; SSL forced by its parameter group; IAM authentication;
+ * backups/PITR, Multi-AZ, deletion protection and cross-region backup replication from config; enhanced
+ * monitoring; alarms; and the migration runner Lambda, invoked whenever migrations/ changes.
+ */
+export class Database extends PlatformComponent {
+  readonly address: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly masterSecretArn: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly instanceResourceId: pulumi.Output<string>;
+  readonly migrationFunctionName: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkDatabaseArgs(name, args);
+    super("agent-platform:index:Database", name, "database", opts);
+    const s = args.settings;
+    // The runner reads the RDS-managed secret: Secrets Manager must be reachable from the private subnets
+    // (staging: the NAT gateway; prod: the interface endpoint). dev would need natStrategy single or the
+    // secretsmanager interface endpoint (about $14.60 a month) before turning databaseEnabled on.
+    args.network.requirePrivateReach(`${name} migration runner`, ["secretsmanager"]);
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+
+    // The migration runner's log group, named before the function exists so the key policy can name it.
+    const runnerLogGroupArn = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:/aws/lambda/${migrationFunctionName(name)}`;
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `${name}: RDS storage, Performance Insights, the master user secret and the runner's logs`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              // The account administers the key; RDS and Secrets Manager use it through grants its IAM allows.
+              Sid: "AccountAdministersKey",
+              Effect: "Allow",
+              Principal: {
+                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:root`,
+              },
+              Action: "kms:*",
+              Resource: "*",
+            },
+            {
+              Sid: "LogsEncryptRunnerLogs",
+              Effect: "Allow",
+              Principal: { Service: pulumi.interpolate`logs.${region.region}.amazonaws.com` },
+              Action: [
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+              ],
+              Resource: "*",
+              Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": runnerLogGroupArn } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
+      { parent: this },
+    );
+    const runnerSg = new aws.ec2.SecurityGroup(
+      `${name}-migrate-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `${name} migration runner: Secrets Manager over HTTPS and the database`,
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
+        ],
+        tags: { Name: `${name}-migrate-sg` },
+      },
+      { parent: this },
+    );
+    const clients = [...args.clientSecurityGroupIds, runnerSg.id];
+    const dbSg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `${name}: PostgreSQL from the application security groups only`,
+        ingress: clients.map((id) => ({
+          protocol: "tcp",
+          fromPort: DATABASE_PORT,
+          toPort: DATABASE_PORT,
+          securityGroups: [id],
+          description: "PostgreSQL from an application security group",
+        })),
+        egress: [],
+        tags: { Name: `${name}-sg` },
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-migrate-to-db`,
+      {
+        securityGroupId: runnerSg.id,
+        description: "To the database",
+        ipProtocol: "tcp",
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        referencedSecurityGroupId: dbSg.id,
+      },
+      { parent: this },
+    );
+    // Each client's own security group lets it out to the database only (the tasks' groups allow HTTPS alone).
+    args.clientSecurityGroupIds.forEach((id, i) => {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-client-${i}-to-db`,
+        {
+          securityGroupId: id,
+          description: `To the ${name} database`,
+          ipProtocol: "tcp",
+          fromPort: DATABASE_PORT,
+          toPort: DATABASE_PORT,
+          referencedSecurityGroupId: dbSg.id,
+        },
+        { parent: this },
+      );
+    });
+    const major = s.engineVersion.split(".")[0];
+    const parameters = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        family: `postgres${major}`,
+        description: `${name}: SSL only, slow statements logged`,
+        parameters: [
+          { name: "rds.force_ssl", value: "1" },
+          { name: "log_min_duration_statement", value: "1000" },
+        ],
+      },
+      { parent: this },
+    );
+    const monitoringRole = new aws.iam.Role(
+      `${name}-monitoring-role`,
+      {
+        description: `${name}: RDS enhanced monitoring`,
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "monitoring.rds.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    // What AmazonRDSEnhancedMonitoringRole grants, written out (it is not on the pack's managed-policy list).
+    const osMetrics = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:RDSOSMetrics`;
+    const monitoringPolicy = new aws.iam.RolePolicy(
+      `${name}-monitoring-policy`,
+      {
+        role: monitoringRole.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+              Resource: osMetrics,
+            },
+            {
+              Effect: "Allow",
+              Action: [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogStreams",
+                "logs:GetLogEvents",
+              ],
+              Resource: pulumi.interpolate`${osMetrics}:log-stream:*`,
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    const db = new aws.rds.Instance(
+      `${name}-postgres`,
+      {
+        // AWS Backup's daily plan adds copies beyond RDS's own automated backups (seed 004).
+        tags: { [BACKUP_TAG.key]: BACKUP_TAG.value },
+        engine: "postgres",
+        engineVersion: s.engineVersion,
+        instanceClass: s.instanceClass,
+        dbName: DATABASE_NAME,
+        port: DATABASE_PORT,
+        username: "platform_admin",
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: key.arn,
+        iamDatabaseAuthenticationEnabled: true,
+        allocatedStorage: s.allocatedStorageGb,
+        maxAllocatedStorage: s.maxAllocatedStorageGb,
+        storageType: "gp3",
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [dbSg.id],
+        parameterGroupName: parameters.name,
+        publiclyAccessible: false,
+        multiAz: s.multiAz,
+        backupRetentionPeriod: s.backupRetentionDays,
+        backupWindow: "03:00-04:00",
+        maintenanceWindow: "sun:04:30-sun:05:30",
+        copyTagsToSnapshot: true,
+        deletionProtection: s.deletionProtection,
+        skipFinalSnapshot: !s.deletionProtection,
+        ...(s.deletionProtection ? { finalSnapshotIdentifier: `${name}-final` } : {}),
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        performanceInsightsRetentionPeriod: 7,
+        monitoringInterval: s.monitoringIntervalSeconds,
+        monitoringRoleArn: monitoringRole.arn,
+        autoMinorVersionUpgrade: true,
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+      },
+      { parent: this, protect: args.protect ?? false, dependsOn: [monitoringPolicy] },
+    );
+    const secretArn = db.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn ?? "");
+
+    if (s.backupReplicaRegion !== undefined) {
+      // Encrypted backups are re-encrypted in the destination region with a key of that region.
+      const replicaKey = new aws.kms.Key(
+        `${name}-replica-key`,
+        {
+          description: `${name}: automated backups replicated to ${s.backupReplicaRegion}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+        },
+        { parent: this, provider: args.replicaProvider },
+      );
+      new aws.rds.InstanceAutomatedBackupsReplication(
+        `${name}-backup-replica`,
+        { sourceDbInstanceArn: db.arn, retentionPeriod: s.backupRetentionDays, kmsKeyId: replicaKey.arn },
+        { parent: this, provider: args.replicaProvider },
+      );
+    }
+
+    const runner = this.migrationRunner(name, args, {
+      db,
+      key,
+      runnerSg,
+      secretArn,
+      partition,
+      region,
+      account,
+    });
+    this.alarms = this.createAlarms(name, args, db);
+    this.address = db.address;
+    this.port = db.port;
+    this.masterSecretArn = secretArn;
+    this.securityGroupId = dbSg.id;
+    this.instanceResourceId = db.resourceId;
+    this.migrationFunctionName = runner.name;
+    this.registerOutputs({
+      address: this.address,
+      port: this.port,
+      masterSecretArn: this.masterSecretArn,
+      securityGroupId: this.securityGroupId,
+      migrationFunctionName: this.migrationFunctionName,
+    });
+  }
+
+  private migrationRunner(
+    name: string,
+    args: DatabaseArgs,
+    ctx: {
+      db: aws.rds.Instance;
+      key: aws.kms.Key;
+      runnerSg: aws.ec2.SecurityGroup;
+      secretArn: pulumi.Output<string>;
+      partition: pulumi.Output<aws.GetPartitionResult>;
+      region: pulumi.Output<aws.GetRegionResult>;
+      account: pulumi.Output<aws.GetCallerIdentityResult>;
+    },
+  ): aws.lambda.Function {
+    const opts = { parent: this };
+    const dir = resolve(args.migrationsDir ?? join(__dirname, "..", "migrations"));
+    const hash = migrationsHash(dir);
+    const functionName = migrationFunctionName(name);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-migrate-logs`,
+      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: ctx.key.arn },
+      opts,
+    );
+    const role = new aws.iam.Role(
+      `${name}-migrate-role`,
+      { description: `Runs the ${functionName} function`, assumeRolePolicy: lambdaTrust() },
+      opts,
+    );
+    // Network interfaces in the VPC: AWS's managed policy (its ec2 actions support no resource scoping).
+    const vpcAccess = new aws.iam.RolePolicyAttachment(
+      `${name}-migrate-vpc-access`,
+      {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${ctx.partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+      },
+      opts,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-migrate-policy`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${logGroup.arn}:*`,
+            },
+            { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ctx.secretArn },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: ctx.key.arn },
+          ],
+        }),
+      },
+      opts,
+    );
+    const bundle = functionBundles().then((b) => b.migrate);
+    const fn = new aws.lambda.Function(
+      `${name}-migrate`,
+      {
+        name: functionName,
+        description: "Applies the versioned SQL migrations (migrations/*.sql) to the database",
+        role: role.arn,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ["arm64"],
+        handler: "index.handler",
+        // The SQL files travel in the code archive: invoking the function can only apply reviewed files.
+        code: bundle.then(
+          (b) =>
+            new pulumi.asset.AssetArchive({
+              "index.js": new pulumi.asset.FileAsset(b.bundle),
+              "index.js.map": new pulumi.asset.FileAsset(`${b.bundle}.map`),
+              migrations: new pulumi.asset.FileArchive(dir),
+            }),
+        ),
+        sourceCodeHash: bundle.then((b) =>
+          createHash("sha256").update(b.sha256).update(hash).digest("base64"),
+        ),
+        memorySize: 256,
+        timeout: 300,
+        // One runner at a time (the advisory lock would serialise them anyway).
+        reservedConcurrentExecutions: 1,
+        tracingConfig: { mode: "Active" },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        vpcConfig: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [ctx.runnerSg.id] },
+        environment: {
+          variables: {
+            DB_HOST: ctx.db.address,
+            DB_PORT: String(DATABASE_PORT),
+            DB_NAME: DATABASE_NAME,
+            DB_SECRET_ARN: ctx.secretArn,
+            // The Lambda Node.js 20+ runtimes ship the RDS CA bundle here but do not load it by default.
+            NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+          },
+        },
+      },
+      { parent: this, dependsOn: [rolePolicy, vpcAccess] },
+    );
+    // Synchronous (RequestResponse): a failed migration fails `pulumi up`. Runs again only when a file changes.
+    new aws.lambda.Invocation(
+      `${name}-migrate-run`,
+      {
+        functionName: fn.name,
+        input: JSON.stringify({ migrationsSha256: hash }),
+        triggers: { migrations: hash },
+      },
+      { parent: this, dependsOn: [ctx.db] },
+    );
+    return fn;
+  }
+
+  private createAlarms(name: string, args: DatabaseArgs, db: aws.rds.Instance): aws.cloudwatch.MetricAlarm[] {
+    const actions = args.alarmTopicArn
+      ? { alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] }
+      : {};
+    const common = {
+      namespace: "AWS/RDS",
+      dimensions: { DBInstanceIdentifier: db.identifier },
+      period: 300,
+      treatMissingData: "missing",
+      ...actions,
+    };
+    return [
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-cpu`,
+        {
+          ...common,
+          alarmDescription: `${name}: CPU above 80 % for 15 minutes`,
+          metricName: "CPUUtilization",
+          statistic: "Average",
+          evaluationPeriods: 3,
+          threshold: 80,
+          comparisonOperator: "GreaterThanThreshold",
+        },
+        { parent: this },
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-free-storage`,
+        {
+          ...common,
+          alarmDescription: `${name}: less than 10 % of the ${args.settings.maxAllocatedStorageGb} GiB storage ceiling free`,
+          metricName: "FreeStorageSpace",
+          statistic: "Minimum",
+          evaluationPeriods: 1,
+          threshold: Math.round(args.settings.maxAllocatedStorageGb * 0.1 * 1024 ** 3),
+          comparisonOperator: "LessThanThreshold",
+        },
+        { parent: this },
+      ),
+    ];
+  }
+}

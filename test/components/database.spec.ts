@@ -1,0 +1,214 @@
+import * as assert from "assert";
+import * as aws from "@pulumi/aws";
+import { Database, DatabaseArgs } from "../../components/database";
+import type { DatabaseConfig } from "../../config/data";
+import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
+
+const staging: DatabaseConfig = {
+  engineVersion: "16.4",
+  instanceClass: "db.t4g.micro",
+  allocatedStorageGb: 20,
+  maxAllocatedStorageGb: 100,
+  multiAz: false,
+  backupRetentionDays: 7,
+  deletionProtection: false,
+  monitoringIntervalSeconds: 60,
+};
+const prod: DatabaseConfig = {
+  ...staging,
+  instanceClass: "db.t4g.medium",
+  multiAz: true,
+  backupRetentionDays: 30,
+  deletionProtection: true,
+  backupReplicaRegion: "us-west-2",
+};
+const reached: string[][] = [];
+const network = {
+  vpcId: "vpc-1",
+  isolatedSubnetIds: ["subnet-i1", "subnet-i2"],
+  privateSubnetIds: ["subnet-p1", "subnet-p2"],
+  requirePrivateReach: (_c: string, services: readonly string[]) => void reached.push([...services]),
+};
+const args = (settings: DatabaseConfig, extra: Partial<DatabaseArgs> = {}): DatabaseArgs => ({
+  settings,
+  network,
+  clientSecurityGroupIds: ["sg-app"],
+  logRetentionDays: 30,
+  alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+  ...extra,
+});
+
+describe("Database", function () {
+  this.timeout(60_000);
+
+  it("staging: encrypted, SSL-only, IAM auth, managed secret, single-AZ, 7-day backups, no protection", async () => {
+    const { resources } = await evaluate(() => new Database("db", args(staging)));
+    const db = named(resources, "db-postgres");
+    const key = named(resources, "db-key");
+    assert.strictEqual(key.inputs.enableKeyRotation, true);
+    // The runner's logs use the same key, which CloudWatch Logs may use for that one log group only.
+    assert.strictEqual(named(resources, "db-migrate-logs").inputs.kmsKeyId, key.outputs.arn);
+    const logsGrant = policyDocument(key).Statement.find((st) => st.Sid === "LogsEncryptRunnerLogs")!;
+    assert.deepStrictEqual(logsGrant.Condition, {
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn":
+          "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/db-migrate-test",
+      },
+    });
+    const i = db.inputs;
+    assert.deepStrictEqual(
+      [
+        i.engine,
+        i.engineVersion,
+        i.instanceClass,
+        i.storageEncrypted,
+        i.kmsKeyId,
+        i.masterUserSecretKmsKeyId,
+      ],
+      ["postgres", "16.4", "db.t4g.micro", true, key.outputs.arn, key.outputs.arn],
+    );
+    assert.deepStrictEqual(
+      [i.manageMasterUserPassword, i.password, i.iamDatabaseAuthenticationEnabled, i.publiclyAccessible],
+      [true, undefined, true, false],
+    );
+    assert.deepStrictEqual(
+      [
+        i.multiAz,
+        i.backupRetentionPeriod,
+        i.deletionProtection,
+        i.skipFinalSnapshot,
+        i.finalSnapshotIdentifier,
+      ],
+      [false, 7, false, true, undefined],
+    );
+    assert.deepStrictEqual([i.allocatedStorage, i.maxAllocatedStorage], [20, 100]);
+    assert.deepStrictEqual(
+      [i.performanceInsightsEnabled, i.performanceInsightsKmsKeyId, i.monitoringInterval],
+      [true, key.outputs.arn, 60],
+    );
+    assert.strictEqual(i.monitoringRoleArn, named(resources, "db-monitoring-role").outputs.arn);
+    assert.strictEqual(db.options.protect ?? false, false);
+    assert.deepStrictEqual(named(resources, "db-subnets").inputs.subnetIds, ["subnet-i1", "subnet-i2"]);
+    const params = named(resources, "db-params").inputs;
+    assert.strictEqual(params.family, "postgres16");
+    assert.deepStrictEqual(
+      (params.parameters as { name: string; value: string }[]).find((p) => p.name === "rds.force_ssl")?.value,
+      "1",
+    );
+    assert.strictEqual(i.parameterGroupName, named(resources, "db-params").outputs.name);
+    assert.strictEqual(
+      ofType(resources, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
+        .length,
+      0,
+    );
+    assert.deepStrictEqual(reached.at(-1), ["secretsmanager"]);
+  });
+
+  it("admits PostgreSQL only from the application security groups and the migration runner", async () => {
+    const { resources } = await evaluate(() => new Database("db", args(staging)));
+    const sg = named(resources, "db-sg").inputs;
+    const runner = named(resources, "db-migrate-sg");
+    assert.deepStrictEqual(
+      (
+        sg.ingress as { fromPort: number; toPort: number; securityGroups: string[]; cidrBlocks?: string[] }[]
+      ).map((r) => [r.fromPort, r.toPort, r.securityGroups, r.cidrBlocks]),
+      [
+        [5432, 5432, ["sg-app"], undefined],
+        [5432, 5432, [runner.id], undefined],
+      ],
+    );
+    assert.deepStrictEqual(sg.egress, []);
+    // The client's own group gets a way out to the database, and to nothing else.
+    const clientOut = named(resources, "db-client-0-to-db").inputs;
+    assert.deepStrictEqual(
+      [
+        clientOut.securityGroupId,
+        clientOut.ipProtocol,
+        clientOut.fromPort,
+        clientOut.toPort,
+        clientOut.referencedSecurityGroupId,
+      ],
+      ["sg-app", "tcp", 5432, 5432, named(resources, "db-sg").id],
+    );
+    assert.deepStrictEqual(named(resources, "db-postgres").inputs.vpcSecurityGroupIds, [
+      named(resources, "db-sg").id,
+    ]);
+  });
+
+  it("prod: Multi-AZ, 30-day backups, deletion protection, final snapshot, protect, backups replicated to us-west-2", async () => {
+    const { resources } = await evaluate(() => {
+      const replica = new aws.Provider("replica", { region: "us-west-2" });
+      new Database("db", args(prod, { protect: true, replicaProvider: replica }));
+    });
+    const i = named(resources, "db-postgres").inputs;
+    assert.deepStrictEqual(
+      [
+        i.instanceClass,
+        i.multiAz,
+        i.backupRetentionPeriod,
+        i.deletionProtection,
+        i.skipFinalSnapshot,
+        i.finalSnapshotIdentifier,
+      ],
+      ["db.t4g.medium", true, 30, true, false, "db-final"],
+    );
+    assert.strictEqual(named(resources, "db-postgres").options.protect, true);
+    const replication = named(resources, "db-backup-replica");
+    const replicaKey = named(resources, "db-replica-key");
+    assert.deepStrictEqual(replication.inputs, {
+      ...replication.inputs,
+      sourceDbInstanceArn: named(resources, "db-postgres").outputs.arn,
+      retentionPeriod: 30,
+      kmsKeyId: replicaKey.outputs.arn,
+    });
+    assert.match(String(replication.provider), /::replica::/);
+    assert.match(String(replicaKey.provider), /::replica::/);
+  });
+
+  it("refuses backup replication without a provider in the replica region", () => {
+    assert.throws(() => new Database("db", args(prod)), {
+      message: "db: backups are replicated to us-west-2 but no replicaProvider was given",
+    });
+  });
+
+  it("runs the migrations in the private subnets with read access to the master secret only, on every change", async () => {
+    const { resources } = await evaluate(() => new Database("db", args(staging)));
+    const fn = named(resources, "db-migrate").inputs;
+    assert.deepStrictEqual(fn.vpcConfig, {
+      subnetIds: ["subnet-p1", "subnet-p2"],
+      securityGroupIds: [named(resources, "db-migrate-sg").id],
+    });
+    const env = (fn.environment as { variables: Record<string, string> }).variables;
+    assert.deepStrictEqual(Object.keys(env).sort(), [
+      "DB_HOST",
+      "DB_NAME",
+      "DB_PORT",
+      "DB_SECRET_ARN",
+      "NODE_EXTRA_CA_CERTS",
+    ]);
+    assert.deepStrictEqual([fn.timeout, fn.memorySize, fn.reservedConcurrentExecutions], [300, 256, 1]);
+    const statements = policyDocument(named(resources, "db-migrate-policy")).Statement;
+    assert.deepStrictEqual(
+      statements.map((s) => s.Action),
+      [["logs:CreateLogStream", "logs:PutLogEvents"], "secretsmanager:GetSecretValue", "kms:Decrypt"],
+    );
+    assert.strictEqual(statements[1].Resource, env.DB_SECRET_ARN);
+    assert.strictEqual(statements[2].Resource, named(resources, "db-key").outputs.arn);
+    const run = named(resources, "db-migrate-run").inputs;
+    const triggers = run.triggers as { migrations: string };
+    assert.match(triggers.migrations, /^[0-9a-f]{64}$/);
+    assert.deepStrictEqual(JSON.parse(String(run.input)), { migrationsSha256: triggers.migrations });
+  });
+
+  it("alarms on CPU and free storage to the alerts topic", async () => {
+    const { resources } = await evaluate(() => new Database("db", args(staging)));
+    const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.deepStrictEqual(
+      alarms.map((a) => [a.name, a.inputs.metricName, a.inputs.threshold, a.inputs.alarmActions]),
+      [
+        ["db-cpu", "CPUUtilization", 80, ["arn:aws:sns:us-east-1:123456789012:alerts"]],
+        ["db-free-storage", "FreeStorageSpace", 10737418240, ["arn:aws:sns:us-east-1:123456789012:alerts"]],
+      ],
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import * as assert from "assert";
+import { ConfigReader, mapConfigSource } from "../../config/reader";
+import { readData } from "../../config/data";
+
+const K = (name: string) => `agent-platform:${name}`;
+const DEFAULTS: Record<string, string> = {
+  databaseEnabled: "false",
+  cacheEnabled: "false",
+  databaseEngineVersion: "16.4",
+  databaseInstanceClass: "db.t4g.micro",
+  databaseAllocatedStorageGb: "20",
+  databaseMaxAllocatedStorageGb: "100",
+  databaseMultiAz: "false",
+  databaseBackupRetentionDays: "7",
+  databaseDeletionProtection: "false",
+  databaseBackupReplicaRegion: "",
+  databaseMonitoringIntervalSeconds: "60",
+};
+
+function problems(changes: Record<string, string>, secrets: string[] = []): string[] {
+  const values = Object.fromEntries(Object.entries({ ...DEFAULTS, ...changes }).map(([k, v]) => [K(k), v]));
+  const r = new ConfigReader(mapConfigSource(values, secrets.map(K)), "agent-platform");
+  readData(r, "us-east-1");
+  try {
+    r.finish();
+    return [];
+  } catch (e) {
+    return (e as { issues: { key: string; allowed: string }[] }).issues.map((i) => `${i.key}: ${i.allowed}`);
+  }
+}
+
+describe("data config", () => {
+  it("accepts the defaults", () => assert.deepStrictEqual(problems({}), []));
+
+  it("keeps backup retention within RDS's 1-35 days", () => {
+    assert.deepStrictEqual(problems({ databaseBackupRetentionDays: "0" }), [
+      "agent-platform:databaseBackupRetentionDays: must be between 1 and 35",
+    ]);
+    assert.deepStrictEqual(problems({ databaseBackupRetentionDays: "36" }), [
+      "agent-platform:databaseBackupRetentionDays: must be between 1 and 35",
+    ]);
+  });
+
+  it("refuses PostgreSQL before 16, a replica region equal to the stack's, and a ceiling below the storage", () => {
+    assert.deepStrictEqual(
+      problems({
+        databaseEngineVersion: "15.7",
+        databaseBackupReplicaRegion: "us-east-1",
+        databaseMaxAllocatedStorageGb: "20",
+        databaseAllocatedStorageGb: "50",
+      }),
+      [
+        "agent-platform:databaseEngineVersion: must be a PostgreSQL version 16 or newer, such as 16.4",
+        "agent-platform:databaseMaxAllocatedStorageGb: must be at least databaseAllocatedStorageGb (50)",
+        "agent-platform:databaseBackupReplicaRegion: must be an AWS region other than the stack's, such as us-west-2 (or empty for no replication)",
+      ],
+    );
+  });
+});
