@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DataTierConfig, readDataTier } from "./config/api";
+import { BackupsConfig, readBackups } from "./config/backups";
 import { DataConfig, readData } from "./config/data";
 import { EksConfig, readEks } from "./config/eks";
+import { FrontendConfig, readFrontend } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
@@ -42,6 +45,8 @@ export interface StackConfig {
   readonly network: NetworkConfig;
   /** Data-tier switches (database, cache); the network adds isolated subnets when one is on. */
   readonly data: DataConfig;
+  /** The serverless data tier (seed 003): DynamoDB single table and artifacts bucket. */
+  readonly dataTier: DataTierConfig;
   /** The agent queues and their dead-letter queues. */
   readonly queues: QueuesConfig;
   readonly service: ServiceConfig;
@@ -57,6 +62,10 @@ export interface StackConfig {
   readonly domain?: DomainConfig;
   /** The EKS cluster (off unless eksEnabled), its node groups, add-ons and in-cluster workloads. */
   readonly eks: EksConfig;
+  /** The single-page frontend on S3 + CloudFront (issue 13). */
+  readonly frontend: FrontendConfig;
+  /** AWS Backup vault, daily plan, cross-region copy, vault lock and restore testing (issue 13). */
+  readonly backups: BackupsConfig;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -131,7 +140,8 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
     network,
-    data: readData(r),
+    data: readData(r, region ?? ""),
+    dataTier: readDataTier(r),
     queues,
     service,
     worker: readWorker(
@@ -150,6 +160,8 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       natStrategy: network.natStrategy,
       hasDomain: domainName !== undefined,
     }),
+    frontend: readFrontend(r, domain?.name),
+    backups: readBackups(r, region ?? ""),
   };
   r.finish();
   return config;

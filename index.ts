@@ -1,8 +1,14 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
+import { Data } from "./components/data";
+import { Dashboard, sectionOf } from "./components/dashboard";
+import { Database } from "./components/database";
+import * as path from "path";
+import { Backups } from "./components/backups";
 import { EksCluster } from "./components/eks-cluster";
 import { FargateService } from "./components/fargate-service";
 import { FargateWorker } from "./components/fargate-worker";
+import { Frontend } from "./components/frontend";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
@@ -36,6 +42,17 @@ const agentQueues = new Queues(
   { ...config.queues, alarmTopicArn: observability.alertsTopicArn },
   opts,
 );
+// The serverless data tier (seed 003): the single DynamoDB table and the artifacts bucket.
+const data = new Data(
+  "data",
+  {
+    ...config.dataTier,
+    logGroupNamePrefix: `/aws/lambda/${config.project}-${config.stack}-`,
+    protect: config.protectStateful,
+    alarmTopicArn: observability.alertsTopicArn,
+  },
+  opts,
+);
 // The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
 const pipeline = config.pipeline.enabled
   ? new Pipeline(
@@ -53,9 +70,10 @@ const pipeline = config.pipeline.enabled
   : undefined;
 // The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
-const usEast1 = config.service.enabled
-  ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
-  : undefined;
+const usEast1 =
+  config.service.enabled || config.frontend.enabled
+    ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
+    : undefined;
 const web = config.service.enabled
   ? new FargateService(
       "web",
@@ -85,6 +103,29 @@ const worker = config.worker.enabled
         containerInsights: config.service.containerInsights,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
+// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the web tasks are its clients.
+const dbSettings = config.data.database;
+const database = config.data.databaseEnabled
+  ? new Database(
+      "db",
+      {
+        settings: dbSettings,
+        network,
+        clientSecurityGroupIds: web ? [web.tasksSecurityGroupId] : [],
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+        replicaProvider: dbSettings.backupReplicaRegion
+          ? platformProvider(
+              `aws-${dbSettings.backupReplicaRegion}`,
+              dbSettings.backupReplicaRegion,
+              config.tags,
+            )
+          : undefined,
       },
       opts,
     )
@@ -125,9 +166,67 @@ const eks = config.eks.enabled
     )
   : undefined;
 
+// The single-page frontend (issue 13): private bucket, CloudFront with OAC, its own WAF web ACL and name.
+const frontend = config.frontend.enabled
+  ? new Frontend(
+      "frontend",
+      {
+        siteDir: path.resolve(__dirname, config.frontend.siteDir),
+        contentSecurityPolicy: config.frontend.contentSecurityPolicy,
+        domain:
+          config.domain && config.frontend.domainName
+            ? { name: config.frontend.domainName, hostedZoneId: config.domain.hostedZoneId }
+            : undefined,
+        wafRateLimit: config.service.wafRateLimit,
+        wafManagedRules: config.service.wafManagedRules,
+        usEast1Provider: usEast1,
+        region: config.region,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
+// AWS Backup (seed 004): resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
+const backupsConfig = config.backups;
+const backups = backupsConfig.enabled
+  ? new Backups(
+      "backups",
+      {
+        ...backupsConfig,
+        environment: config.environment,
+        copyProvider: backupsConfig.copyRegion
+          ? platformProvider("aws-backup-copy", backupsConfig.copyRegion, config.tags)
+          : undefined,
+        restoreTestingPrefix: `agent_platform_${config.stack}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 30),
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
+
+// One dashboard per stack, built from the alarms of the components present (issue 11).
+const dashboard = new Dashboard(
+  "dashboard",
+  {
+    region: config.region,
+    monthlyBudgetUsd: config.monthlyBudgetUsd,
+    sections: [
+      ...sectionOf("Agent queues", agentQueues.alarms),
+      ...sectionOf("Data table", data.alarms),
+      ...sectionOf("Ingestion pipeline", pipeline?.alarms),
+      ...sectionOf("Web service", web?.alarms),
+      ...sectionOf("Agent worker", worker?.alarms),
+      ...sectionOf("Database", database?.alarms),
+      ...(eks ? [{ title: "EKS", alarmArns: eks.alarms.apply((a) => Object.values(a)) }] : []),
+    ],
+  },
+  opts,
+);
+
 // Stack outputs are a public contract (other stacks and tools read them): rename only with care.
 export const environment = config.environment;
 export const alertsTopicArn = observability.alertsTopicArn;
+export const dashboardName = dashboard.dashboardName;
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
 export const privateSubnetIds = network.privateSubnetIds;
@@ -144,6 +243,9 @@ export const pipelineQueues = pipeline?.queues;
 /** { process, vectorize } -> function name */
 export const pipelineFunctionNames = pipeline?.functionNames;
 export const upstashSecretArn = pipeline?.upstashSecretArn;
+/** The serverless data tier (seed 003). */
+export const dataTableName = data.tableName;
+export const artifactsBucketName = data.bucketName;
 /** The web service (undefined where serviceEnabled is false): its public URL and what CI deploys to. */
 export const webUrl = web?.url;
 export const cloudfrontDomainName = web?.cloudfrontDomainName;
@@ -164,3 +266,14 @@ export const eksCluster = eks && {
 };
 /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Undefined without EKS. */
 export const kubeconfig = eks?.kubeconfig;
+/** The database (undefined where databaseEnabled is false): endpoint and the RDS-managed master secret. */
+export const databaseAddress = database?.address;
+export const databaseSecretArn = database?.masterSecretArn;
+export const databaseMigrationFunction = database?.migrationFunctionName;
+/** The frontend (undefined where frontendEnabled is false): its URL, and the bucket and distribution CI deploys to. */
+export const frontendUrl = frontend?.url;
+export const frontendBucketName = frontend?.bucketName;
+export const frontendDistributionId = frontend?.distributionId;
+/** AWS Backup (undefined where backupsEnabled is false). */
+export const backupVaultName = backups?.vaultName;
+export const backupPlanId = backups?.planId;

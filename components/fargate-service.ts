@@ -82,6 +82,8 @@ export class FargateService extends PlatformComponent {
   /** https://<domain> with a domain, else https://<distribution>.cloudfront.net. */
   readonly url: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
+  /** The tasks' security group, for data stores that admit the service (the database, the cache). */
+  readonly tasksSecurityGroupId: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -290,6 +292,7 @@ export class FargateService extends PlatformComponent {
       ? pulumi.output(`https://${args.domain.name}`)
       : pulumi.interpolate`https://${edge.distribution.domainName}`;
     this.repositoryUrl = repository.repositoryUrl;
+    this.tasksSecurityGroupId = tasksSg.id;
     this.registerOutputs({
       clusterName: this.clusterName,
       serviceName: this.serviceName,
@@ -297,6 +300,7 @@ export class FargateService extends PlatformComponent {
       cloudfrontDomainName: this.cloudfrontDomainName,
       url: this.url,
       repositoryUrl: this.repositoryUrl,
+      tasksSecurityGroupId: this.tasksSecurityGroupId,
     });
   }
 }

@@ -499,6 +499,9 @@ export const ALLOWED_AWS_MANAGED_POLICIES = [
   "AmazonSSMManagedInstanceCore",
   "CloudWatchAgentServerPolicy",
   "AmazonAPIGatewayPushToCloudWatchLogs",
+  // AWS Backup's documented service-role policies: scoped by the service to backup and restore operations.
+  "AWSBackupServiceRolePolicyForBackup",
+  "AWSBackupServiceRolePolicyForRestores",
 ];
 
 export const iamAwsManagedPolicies = resourcePolicy<{ allowedPolicies: string[] }>(

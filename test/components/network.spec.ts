@@ -254,6 +254,8 @@ describe("Network", () => {
           ["network-private-0", "10.10.64.0/20", "us-east-1a"],
           ["network-private-1", "10.10.80.0/20", "us-east-1b"],
         ],
+        // No database or cache in dev: no isolated tier.
+        isolated: [] as string[][],
         nat: [] as string[],
         privateRoutes: [] as string[][],
         endpoints: [] as string[],
@@ -267,6 +269,11 @@ describe("Network", () => {
         private: [
           ["network-private-0", "10.20.64.0/20", "us-east-1a"],
           ["network-private-1", "10.20.80.0/20", "us-east-1b"],
+        ],
+        // staging and prod run the database: the isolated tier exists.
+        isolated: [
+          ["network-isolated-0", "10.20.128.0/20", "us-east-1a"],
+          ["network-isolated-1", "10.20.144.0/20", "us-east-1b"],
         ],
         nat: ["network-public-0"],
         privateRoutes: [
@@ -286,6 +293,11 @@ describe("Network", () => {
           ["network-private-0", "10.30.64.0/20", "us-east-1a"],
           ["network-private-1", "10.30.80.0/20", "us-east-1b"],
           ["network-private-2", "10.30.96.0/20", "us-east-1c"],
+        ],
+        isolated: [
+          ["network-isolated-0", "10.30.128.0/20", "us-east-1a"],
+          ["network-isolated-1", "10.30.144.0/20", "us-east-1b"],
+          ["network-isolated-2", "10.30.160.0/20", "us-east-1c"],
         ],
         nat: ["network-public-0", "network-public-1", "network-public-2"],
         privateRoutes: [
@@ -307,7 +319,7 @@ describe("Network", () => {
         const byId = (id: unknown) => resources.find((r) => r.id === id);
         const nameOf = (id: unknown) => byId(id)?.name;
 
-        it("has public and private subnets per zone, no isolated tier, none with public IPs by default", () => {
+        it("has public, private and (with a data store) isolated subnets per zone, none with public IPs", () => {
           assert.deepStrictEqual(
             subnetsOf(resources, "public").map((s) => [s.name, s.cidr, s.az]),
             want.public,
@@ -316,9 +328,12 @@ describe("Network", () => {
             subnetsOf(resources, "private").map((s) => [s.name, s.cidr, s.az]),
             want.private,
           );
-          assert.deepStrictEqual(subnetsOf(resources, "isolated"), []);
+          assert.deepStrictEqual(
+            subnetsOf(resources, "isolated").map((s) => [s.name, s.cidr, s.az]),
+            want.isolated,
+          );
           const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
-          assert.strictEqual(subnets.length, want.public.length + want.private.length);
+          assert.strictEqual(subnets.length, want.public.length + want.private.length + want.isolated.length);
           for (const s of subnets) assert.strictEqual(s.inputs.mapPublicIpOnLaunch, false);
           const vpc = named(resources, "network-vpc");
           assert.strictEqual(vpc.inputs.cidrBlock, config.network.vpcCidr);
@@ -409,11 +424,15 @@ describe("Network", () => {
 
         it("gives each tier its network ACL with the documented rules", () => {
           const acls = ofType(resources, "aws:ec2/networkAcl:NetworkAcl");
-          assert.deepStrictEqual(acls.map((a) => a.name).sort(), [
-            "network-private-nacl",
-            "network-public-nacl",
-          ]);
-          for (const tier of ["public", "private"] as const) {
+          const tiers =
+            want.isolated.length > 0
+              ? (["public", "private", "isolated"] as const)
+              : (["public", "private"] as const);
+          assert.deepStrictEqual(
+            acls.map((a) => a.name).sort(),
+            tiers.map((t) => `network-${t}-nacl`).sort(),
+          );
+          for (const tier of tiers) {
             const acl = named(resources, `network-${tier}-nacl`);
             assert.deepStrictEqual(
               (acl.inputs.subnetIds as string[]).map(nameOf),

@@ -88,7 +88,7 @@ describe("stack config", () => {
         assert.match(e.message, /agent-platform:azCount = 7: must be between 2 and 3/);
         assert.match(
           e.message,
-          /agent-platform:serviceMemory = 3000: with 512 CPU units Fargate accepts 1024-4096 MiB/,
+          /agent-platform:serviceMemory = 3000: with 256 CPU units Fargate accepts 512-2048 MiB/,
         );
         return true;
       },

@@ -374,6 +374,16 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           etag: `E${hex(seed + "etag", 13).toUpperCase()}`,
         };
       }
+      case "aws:cloudfront/originAccessControl:OriginAccessControl":
+        return { id: `E${hex(seed, 13).toUpperCase()}`, etag: `E${hex(seed + "etag", 13).toUpperCase()}` };
+      case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+        return { id: uuid(seed), etag: `E${hex(seed + "etag", 13).toUpperCase()}` };
+      case "aws:backup/vault:Vault":
+        return { id: physical, name: physical, arn: this.arn("backup", `backup-vault:${physical}`) };
+      case "aws:backup/plan:Plan": {
+        const id = uuid(seed);
+        return { id, arn: this.arn("backup", `backup-plan:${id}`), version: hex(seed, 32) };
+      }
       case "aws:wafv2/webAcl:WebAcl": {
         const id = uuid(seed);
         return {
