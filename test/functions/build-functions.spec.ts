@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SourceMap } from "node:module";
@@ -49,6 +49,29 @@ describe("tools/build-functions", function () {
       assert.equal(first[name].bundle, join(a, name, "index.js"));
       assert.match(readFileSync(first[name].bundle, "utf8"), /\/\/# sourceMappingURL=index\.js\.map\s*$/);
     }
+  });
+
+  it("reuses a bundle whose inputs are unchanged and rebuilds when an input or the bundle differs", async () => {
+    // Prepare: the build in `a` recorded its inputs beside the process function's directory.
+    const recordFile = join(a, "process.build.json");
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as {
+      inputs: Record<string, string>;
+      sha256: string;
+    };
+    assert.ok(Object.keys(record.inputs).includes("functions/process/index.ts"));
+    assert.ok(Object.keys(record.inputs).some((i) => i.startsWith("node_modules/@aws-sdk/client-s3/")));
+    // Act: an input whose recorded content no longer matches, and a bundle edited by hand.
+    writeFileSync(
+      recordFile,
+      JSON.stringify({ ...record, inputs: { ...record.inputs, "functions/process/index.ts": "stale" } }),
+    );
+    writeFileSync(first.vectorize.bundle, "tampered");
+    const again = await buildFunctions({ outDir: a });
+    // Assess: both were rebuilt to the same bytes, and the record is current again.
+    assert.equal(again.process.sha256, first.process.sha256);
+    assert.equal(again.vectorize.sha256, first.vectorize.sha256);
+    assert.notEqual(readFileSync(first.vectorize.bundle, "utf8"), "tampered");
+    assert.deepEqual(JSON.parse(readFileSync(recordFile, "utf8")), record);
   });
 
   it("keeps source mappings for this repository's code only, and they point at the TypeScript lines", () => {
