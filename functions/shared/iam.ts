@@ -55,12 +55,7 @@ function consume(queueArn: string): PolicyStatement {
   return {
     Sid: "ConsumeQueue",
     Effect: "Allow",
-    Action: [
-      "sqs:ReceiveMessage",
-      "sqs:DeleteMessage",
-      "sqs:GetQueueAttributes",
-      "sqs:ChangeMessageVisibility",
-    ],
+    Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
     Resource: [queueArn],
   };
 }

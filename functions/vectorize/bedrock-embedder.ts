@@ -180,12 +180,17 @@ function parseResponse(model: EmbeddingModel, text: string, expected: number): n
   return vectors as number[][];
 }
 
-/** Unit length, so cosine and dot-product indexes rank the same (Titan normalises server-side). */
+/**
+ * Unit length, so cosine and dot-product indexes rank the same (Titan normalises server-side), rounded to 9
+ * decimal places: an error under 5e-10 per component, finer than float32 (which Upstash stores) for components
+ * above 0.01 and negligible for similarity, while each value's JSON shrinks from about 20 characters to 12, so
+ * upserts carry 40% fewer bytes.
+ */
 function normalize(vector: number[]): number[] {
   let sum = 0;
   for (const x of vector) sum += x * x;
   const norm = Math.sqrt(sum);
-  return norm === 0 ? vector : vector.map((x) => x / norm);
+  return norm === 0 ? vector : vector.map((x) => Math.round((x / norm) * 1e9) / 1e9);
 }
 
 const RETRYABLE_ERRORS = new Set([

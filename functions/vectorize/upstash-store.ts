@@ -58,9 +58,11 @@ export function createUpstashRequester(options: RequesterOptions): Requester {
       const response = await fetch(`${base}/${endpoint}`, {
         method: "POST",
         headers,
-        body:
+        // Bytes, not a string: fetch would otherwise scan megabytes of text for lone surrogates before encoding it.
+        body: Buffer.from(
           (typeof req.body === "object" && req.body !== null && serializedBodies.get(req.body)) ||
-          JSON.stringify(req.body),
+            JSON.stringify(req.body),
+        ),
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.text();
@@ -221,6 +223,14 @@ function givingUp(error: unknown, what: string): Error {
 }
 
 /**
+ * JSON.stringify(vector), twice as fast: the thousand numbers are joined natively instead of walked by the
+ * serialiser. Numbers print the same either way (the embedder has rejected non-finite values).
+ */
+export function serializeVector(record: VectorRecord): string {
+  return `{"id":${JSON.stringify(record.id)},"vector":[${record.vector.join(",")}],"data":${JSON.stringify(record.data)},"metadata":${JSON.stringify(record.metadata)}}`;
+}
+
+/**
  * Packs vectors into upsert requests as they arrive: a request is sent as soon as adding the next vector would
  * pass the byte or count limit, so uploading overlaps embedding and the number of requests is the fewest the
  * limits allow (requests are filled in arrival order). Each vector is serialised once, here, to measure it; the
@@ -242,7 +252,7 @@ export class UpsertBatcher {
 
   add(vector: VectorRecord): void {
     if (this.failure !== undefined) throw this.failure;
-    const piece = JSON.stringify(vector);
+    const piece = serializeVector(vector);
     const size = Buffer.byteLength(piece) + 1; // and a comma
     if (size + 1 > this.maxBytes) {
       throw new RejectedError(

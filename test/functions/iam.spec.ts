@@ -22,6 +22,11 @@ describe("functions/shared/iam", () => {
       Resource: ["arn:aws:s3:::processed/docs/*"],
     });
     assert.deepEqual(byId.ConsumeQueue.Resource, ["arn:aws:sqs:us-east-1:123456789012:process"]);
+    assert.deepEqual(byId.ConsumeQueue.Action, [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+    ]);
     assert.ok(
       !policy.Statement.some((s) =>
         s.Action.some((a) => a.startsWith("bedrock:") || a === "s3:DeleteObject"),

@@ -24,19 +24,23 @@ export const UNAVAILABLE = bedrockError(503, "ServiceUnavailableException", "Ser
 export const INTERNAL = bedrockError(500, "InternalServerException", "Internal server error");
 
 /**
- * A deterministic unit vector for `text`, with float32 values printed to 9 significant digits as Bedrock's JSON
- * has them (the models compute in float32), so payload sizes match the real service's.
+ * A deterministic unit vector for `text`: a xorshift sequence seeded by the text's hash, rounded to 9 decimal
+ * places, which is how long Bedrock's float32 values are in its JSON (so payload sizes match the real service's).
+ * Cheap on purpose: the benchmark measures the function, not this fake.
  */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
-  const values: number[] = [];
-  let seed = createHash("sha256").update(text).digest();
-  while (values.length < dimensions) {
-    for (let i = 0; i + 1 < seed.length && values.length < dimensions; i += 2)
-      values.push(seed.readInt16BE(i) / 32768);
-    seed = createHash("sha256").update(seed).digest();
+  let state = createHash("sha256").update(text).digest().readUInt32BE(0) || 1;
+  const values = new Array<number>(dimensions);
+  let sum = 0;
+  for (let i = 0; i < dimensions; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    values[i] = (state >>> 0) / 2 ** 31 - 1;
+    sum += values[i] * values[i];
   }
-  const norm = Math.sqrt(values.reduce((s, x) => s + x * x, 0));
-  return values.map((x) => Number(Math.fround(x / norm).toPrecision(9)));
+  const norm = Math.sqrt(sum);
+  return values.map((x) => Math.round((x / norm) * 1e9) / 1e9);
 }
 
 export class FakeBedrock extends LoopbackServer {
@@ -80,7 +84,7 @@ export class FakeBedrock extends LoopbackServer {
       this.embedded.push(...(texts as string[]));
       // Unnormalised on purpose: the embedder normalises Cohere vectors itself.
       const vectors = (texts as string[]).map((t) =>
-        fakeEmbedding(t, dimensions).map((x) => Number(Math.fround(x * 3).toPrecision(9))),
+        fakeEmbedding(t, dimensions).map((x) => Math.round(x * 3e9) / 1e9),
       );
       const byType = Array.isArray(body.embedding_types);
       return {
