@@ -4,6 +4,7 @@ import type { DataTierConfig } from "../config/api";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "../functions/api/lib/table-schema";
 import { BACKUP_TAG } from "./backups";
 import { AwsContext, awsContext } from "./fargate-task";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";
 import { PlatformComponent } from "./tagging";
@@ -138,31 +139,14 @@ export class Data extends PlatformComponent {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              Sid: "CloudWatchLogsEncryptsTheFunctionLogs",
-              Effect: "Allow",
-              Principal: { Service: pulumi.interpolate`logs.${ctx.region}.${ctx.dnsSuffix}` },
-              Action: [
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-              ],
-              Resource: "*",
-              Condition: {
-                ArnLike: {
-                  "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${args.logGroupNamePrefix}*`,
-                },
-              },
-            },
+            accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
+            logsMayEncrypt(
+              "CloudWatchLogsEncryptsTheFunctionLogs",
+              ctx.region,
+              ctx.dnsSuffix,
+              pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${args.logGroupNamePrefix}*`,
+              "ArnLike",
+            ),
           ],
         }),
       },

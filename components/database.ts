@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
 import { BACKUP_TAG } from "./backups";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 import { functionBundles } from "./pipeline-function";
 import { lambdaTrust } from "./pipeline-iam";
 import { PlatformComponent } from "./tagging";
@@ -105,30 +106,9 @@ export class Database extends PlatformComponent {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              // The account administers the key; RDS and Secrets Manager use it through grants its IAM allows.
-              Sid: "AccountAdministersKey",
-              Effect: "Allow",
-              Principal: {
-                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account.accountId}:root`,
-              },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              Sid: "LogsEncryptRunnerLogs",
-              Effect: "Allow",
-              Principal: { Service: pulumi.interpolate`logs.${region.region}.amazonaws.com` },
-              Action: [
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-              ],
-              Resource: "*",
-              Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": runnerLogGroupArn } },
-            },
+            // The account administers the key; RDS and Secrets Manager use it through grants its IAM allows.
+            accountAdministersKey("AccountAdministersKey", partition.partition, account.accountId),
+            logsMayEncrypt("LogsEncryptRunnerLogs", region.region, partition.dnsSuffix, runnerLogGroupArn),
           ],
         }),
       },

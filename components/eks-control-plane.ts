@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicy, clusterKeyPolicy, serviceTrustPolicy } from "./eks-iam";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 /** Where the stack runs, for ARNs and service principals (never literal). */
 export interface AwsContext {
@@ -72,28 +73,9 @@ export function createControlPlane(
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            // IAM policies of the account decide who uses the key (the cluster role's, below).
-            Sid: "AccountAdministers",
-            Effect: "Allow",
-            Principal: { AWS: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchLogsEncryptsTheClusterLogs",
-            Effect: "Allow",
-            Principal: { Service: pulumi.interpolate`logs.${ctx.region}.${ctx.dnsSuffix}` },
-            Action: [
-              "kms:Encrypt*",
-              "kms:Decrypt*",
-              "kms:ReEncrypt*",
-              "kms:GenerateDataKey*",
-              "kms:Describe*",
-            ],
-            Resource: "*",
-            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
-          },
+          // IAM policies of the account decide who uses the key (the cluster role's, below).
+          accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
+          logsMayEncrypt("CloudWatchLogsEncryptsTheClusterLogs", ctx.region, ctx.dnsSuffix, logGroupArn),
         ],
       }),
     },

@@ -8,6 +8,7 @@ import {
 } from "../config/service";
 import type { TaskRoles } from "./fargate-iam";
 import { containerHealthCheckCommand } from "./fargate-plan";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 /*
  * The parts the web service and the agent worker share: cluster, image repository, an encrypted log group
@@ -129,27 +130,8 @@ export function createLogGroup(
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            Sid: "AccountAdministers",
-            Effect: "Allow",
-            Principal: { AWS: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchLogsEncryptsThisGroup",
-            Effect: "Allow",
-            Principal: { Service: pulumi.interpolate`logs.${ctx.region}.${ctx.dnsSuffix}` },
-            Action: [
-              "kms:Encrypt*",
-              "kms:Decrypt*",
-              "kms:ReEncrypt*",
-              "kms:GenerateDataKey*",
-              "kms:Describe*",
-            ],
-            Resource: "*",
-            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
-          },
+          accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
+          logsMayEncrypt("CloudWatchLogsEncryptsThisGroup", ctx.region, ctx.dnsSuffix, groupArn),
         ],
       }),
     },
