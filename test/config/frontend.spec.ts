@@ -1,29 +1,8 @@
 import * as assert from "assert";
-import { loadStackConfig, mapConfigSource } from "../../config";
-import { readStack } from "../../tools/offline/stack-files";
-import { REPO_ROOT } from "../helpers/offline";
+import { configIssues, K, loadStack } from "../helpers/config";
 
-const K = (name: string) => `agent-platform:${name}`;
-
-function load(stack: string, changes: Record<string, string> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  return loadStackConfig(
-    mapConfigSource({ ...input.config, ...changes }, input.secretKeys),
-    "agent-platform",
-    stack,
-  );
-}
-
-function issuesWith(stack: string, changes: Record<string, string>): string[] {
-  try {
-    load(stack, changes);
-    return [];
-  } catch (e) {
-    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
-    assert.strictEqual(err.name, "ConfigError", err.message);
-    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
-  }
-}
+const load = loadStack;
+const issuesWith = configIssues;
 
 describe("frontend config", () => {
   it("is off in dev, on in staging and prod, with app.<domainName> where the stack has a domain", () => {

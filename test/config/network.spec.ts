@@ -1,31 +1,9 @@
 import * as assert from "assert";
-import { loadStackConfig, mapConfigSource } from "../../config";
 import { isZoneOf } from "../../config/network";
-import { readStack } from "../../tools/offline/stack-files";
-import { REPO_ROOT } from "../helpers/offline";
+import { configIssues, K, loadStack } from "../helpers/config";
 
-const K = (name: string) => `agent-platform:${name}`;
-
-function load(stack: string, changes: Record<string, string> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  return loadStackConfig(
-    mapConfigSource({ ...input.config, ...changes }, input.secretKeys),
-    "agent-platform",
-    stack,
-  );
-}
-
-/** The issues loading `stack` with `changes` reports, as `key: allowed`. */
-function issuesWith(stack: string, changes: Record<string, string>): string[] {
-  try {
-    load(stack, changes);
-    return [];
-  } catch (e) {
-    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
-    assert.strictEqual(err.name, "ConfigError", err.message);
-    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
-  }
-}
+const load = loadStack;
+const issuesWith = configIssues;
 
 describe("network config", () => {
   it("reads each stack's network and data-tier switches", () => {

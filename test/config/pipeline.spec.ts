@@ -1,33 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, mapConfigSource } from "../../config";
 import { PipelineSettings, pipelineSettingsProblems } from "../../config/pipeline";
-import { readStack } from "../../tools/offline/stack-files";
-import { REPO_ROOT } from "../helpers/offline";
+import { configIssues, K, loadStack } from "../helpers/config";
 
-const K = (name: string) => `agent-platform:${name}`;
-
-function load(stack: string, changes: Record<string, string | undefined> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  const values: Record<string, string> = { ...input.config };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete values[k];
-    else values[k] = v;
-  }
-  return loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", stack);
-}
-
+const load = loadStack;
 /** The problems loading dev with `changes` reports, as `key = value: allowed`. */
-function issuesWith(changes: Record<string, string | undefined>): string[] {
-  try {
-    load("dev", changes);
-    return [];
-  } catch (e) {
-    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
-    assert.strictEqual(err.name, "ConfigError", err.message);
-    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
-  }
-}
+const issuesWith = (changes: Record<string, string | undefined>) => configIssues("dev", changes);
 
 function settings(stack: string): PipelineSettings {
   const { enabled: _e, upstashUrl: _u, upstashToken: _t, ...rest } = load(stack).pipeline;

@@ -1,29 +1,9 @@
 import * as assert from "assert";
-import { loadStackConfig, mapConfigSource } from "../../config";
-import { readStack } from "../../tools/offline/stack-files";
-import { REPO_ROOT } from "../helpers/offline";
+import { configIssues, K, loadStack } from "../helpers/config";
 
-const K = (name: string) => `agent-platform:${name}`;
-
-function load(stack: string, changes: Record<string, string> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  return loadStackConfig(
-    mapConfigSource({ ...input.config, ...changes }, input.secretKeys),
-    "agent-platform",
-    stack,
-  );
-}
-
-function issuesWith(changes: Record<string, string>): string[] {
-  try {
-    load("dev", changes);
-    return [];
-  } catch (e) {
-    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
-    assert.strictEqual(err.name, "ConfigError", err.message);
-    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
-  }
-}
+const load = loadStack;
+/** The problems loading dev with `changes` reports, as `key = value: allowed`. */
+const issuesWith = (changes: Record<string, string | undefined>) => configIssues("dev", changes);
 
 describe("queues config", () => {
   it("defaults to seed 003's agent queues with their consumers' timeouts, 3 receives, SQS-managed keys", () => {

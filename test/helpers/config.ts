@@ -1,0 +1,33 @@
+import * as assert from "assert";
+import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
+import { readStack } from "../../tools/offline/stack-files";
+import { REPO_ROOT } from "./offline";
+
+/** A fully qualified key of the project's namespace. */
+export const K = (name: string) => `agent-platform:${name}`;
+
+/**
+ * A stack's typed config, from its real files as the CLI would combine them (Pulumi.yaml defaults, ESC values,
+ * the stack file), with `changes` applied: a string sets a key, undefined removes it.
+ */
+export function loadStack(stack: string, changes: Record<string, string | undefined> = {}): StackConfig {
+  const input = readStack(REPO_ROOT, stack);
+  const values = { ...input.config };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete values[k];
+    else values[k] = v;
+  }
+  return loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", stack);
+}
+
+/** The problems loading `stack` with `changes` reports, as `key = value: allowed`; [] when it loads. */
+export function configIssues(stack: string, changes: Record<string, string | undefined>): string[] {
+  try {
+    loadStack(stack, changes);
+    return [];
+  } catch (e) {
+    const err = e as Error & { issues?: { key: string; value: unknown; allowed: string }[] };
+    assert.strictEqual(err.name, "ConfigError", err.message);
+    return err.issues!.map((i) => `${i.key} = ${JSON.stringify(i.value)}: ${i.allowed}`);
+  }
+}
