@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupsConfig } from "../config/backups";
+import { accountAdministersKey } from "./kms-statements";
 import { PlatformComponent } from "./tagging";
 
 /*
@@ -221,15 +222,7 @@ export class Backups extends PlatformComponent {
         // The account administers the key through IAM; AWS Backup uses it through grants its role creates.
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-          ],
+          Statement: [accountAdministersKey("AccountAdministers", partition, accountId)],
         }),
       },
       { ...opts, protect: args.protect },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -34,29 +35,8 @@ export function createFlowLogs(parent: pulumi.Resource, name: string, args: Flow
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            Sid: "AccountAdministers",
-            Effect: "Allow",
-            Principal: {
-              AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`,
-            },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          {
-            Sid: "CloudWatchLogsEncryptsThisGroup",
-            Effect: "Allow",
-            Principal: { Service: pulumi.interpolate`logs.${region.region}.${partition.dnsSuffix}` },
-            Action: [
-              "kms:Encrypt*",
-              "kms:Decrypt*",
-              "kms:ReEncrypt*",
-              "kms:GenerateDataKey*",
-              "kms:Describe*",
-            ],
-            Resource: "*",
-            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
-          },
+          accountAdministersKey("AccountAdministers", partition.partition, identity.accountId),
+          logsMayEncrypt("CloudWatchLogsEncryptsThisGroup", region.region, partition.dnsSuffix, groupArn),
         ],
       }),
     },

@@ -4,6 +4,7 @@ import { DomainConfig } from "../config";
 import { WafManagedRuleGroup } from "../config/service";
 import { CLOUDFRONT_ZONE_ID, validatedCertificate, wafRules } from "./fargate-edge";
 import { siteFiles } from "./frontend-site";
+import { accountAdministersKey } from "./kms-statements";
 import { denyInsecureTransport } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";
 import { PlatformComponent } from "./tagging";
@@ -209,13 +210,7 @@ export class Frontend extends PlatformComponent {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
+            accountAdministersKey("AccountAdministers", partition, accountId),
             {
               Sid: "CloudFrontDecryptsForTheDistribution",
               Effect: "Allow",

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineSettings } from "../config/pipeline";
 import type { AwsContext } from "./fargate-task";
+import { accountAdministersKey } from "./kms-statements";
 import {
   ACCESS_LOG_PREFIXES,
   accessLogLifecycle,
@@ -52,13 +53,7 @@ export function createPipelineKey(parent: pulumi.Resource, name: string, args: K
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            Sid: "AccountAdministers",
-            Effect: "Allow",
-            Principal: { AWS: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
+          accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
           {
             Sid: "S3SendsNotificationsToTheQueues",
             Effect: "Allow",

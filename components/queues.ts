@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { QueueSpec } from "../config/queues";
+import { accountAdministersKey } from "./kms-statements";
 import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
 
@@ -87,15 +88,7 @@ export class Queues extends PlatformComponent {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: {
-                AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`,
-              },
-              Action: "kms:*",
-              Resource: "*",
-            },
+            accountAdministersKey("AccountAdministers", partition.partition, identity.accountId),
             {
               Sid: "S3SendsNotifications",
               Effect: "Allow",
