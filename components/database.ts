@@ -6,8 +6,7 @@ import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
 import { BACKUP_TAG } from "./backups";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
-import { functionBundles } from "./pipeline-function";
-import { lambdaTrust } from "./pipeline-iam";
+import { functionBundles, lambdaTrust } from "./lambda-function";
 import { PlatformComponent } from "./tagging";
 
 /** What the database needs of the Network component. */

@@ -182,16 +182,6 @@ export function uploaderStatements(r: PipelineRefs): Statement[] {
   ];
 }
 
-/** A role Lambda assumes for one function. */
-export function lambdaTrust(): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  });
-}
-
 /**
  * The uploader role, assumed by the backend that signs upload URLs (docs/uploads.md). It trusts the configured
  * principals, or else the stack's account: then any IAM principal of the account whose own policy allows

@@ -4,12 +4,8 @@ import { PipelineSettings, pipelineSettingsProblems } from "../config/pipeline";
 import { isLogRetention } from "../config/rules";
 import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from "../functions/shared/env";
 import { awsContext } from "./fargate-task";
-import {
-  createPipelineFunction,
-  functionBundles,
-  FunctionBundles,
-  PipelineFunction,
-} from "./pipeline-function";
+import { FunctionBundles, functionBundles, LAMBDA_NAME, stackScopedName } from "./lambda-function";
+import { createPipelineFunction, PipelineFunction } from "./pipeline-function";
 import { createPipelineEvents } from "./pipeline-events";
 import {
   createUploader,
@@ -38,13 +34,7 @@ export interface PipelineArgs extends PipelineSettings {
   readonly bundles?: Promise<FunctionBundles>;
 }
 
-const LAMBDA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** `<project>-<stack>-<name>`, with characters Lambda refuses in a name replaced by "-". */
-function stackScopedName(name: string): string {
-  return `${pulumi.getProject()}-${pulumi.getStack()}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-");
-}
 
 /** Physical names decided before anything exists: the key policy and the log groups need them. */
 export function pipelineNames(name: string) {
@@ -158,8 +148,6 @@ export class Pipeline extends PlatformComponent {
       kmsBuckets: args.bucketEncryption === "kms",
     };
     const bundles = args.bundles ?? functionBundles();
-    // Source maps turn minified stack traces into the TypeScript lines.
-    const runtimeOptions = { NODE_OPTIONS: "--enable-source-maps" };
     const common = {
       batchWindowSeconds: args.batchWindowSeconds,
       keyArn: key.arn,
@@ -172,18 +160,15 @@ export class Pipeline extends PlatformComponent {
       functionName: names.process,
       settings: args.process,
       queue: queues.process,
-      environment: {
-        ...processEnvironment<pulumi.Output<string>>({
-          serviceName: names.process,
-          metricsNamespace: names.metricsNamespace,
-          maxReceiveCount: args.maxReceiveCount,
-          rawBucket: raw.bucket,
-          rawPrefix: args.uploadPrefix,
-          processedBucket: processed.bucket,
-          processedPrefix: args.processedPrefix,
-        }),
-        ...runtimeOptions,
-      },
+      environment: processEnvironment<pulumi.Output<string>>({
+        serviceName: names.process,
+        metricsNamespace: names.metricsNamespace,
+        maxReceiveCount: args.maxReceiveCount,
+        rawBucket: raw.bucket,
+        rawPrefix: args.uploadPrefix,
+        processedBucket: processed.bucket,
+        processedPrefix: args.processedPrefix,
+      }),
       statements: (logGroup) =>
         processStatements(refs, { queueArn: queues.process.queue.arn, logGroupArn: logGroup }),
       bundle: bundles.then((b) => b.process),
@@ -196,21 +181,18 @@ export class Pipeline extends PlatformComponent {
       functionName: names.vectorize,
       settings: args.vectorize,
       queue: queues.vectorize,
-      environment: {
-        ...vectorizeEnvironment<pulumi.Output<string>>({
-          serviceName: names.vectorize,
-          metricsNamespace: names.metricsNamespace,
-          maxReceiveCount: args.maxReceiveCount,
-          rawBucket: raw.bucket,
-          processedBucket: processed.bucket,
-          processedPrefix: args.processedPrefix,
-          embeddingModelId: args.embeddingModelId,
-          embeddingDimensions: args.embeddingDimensions,
-          upstashSecretArn: secret.arn,
-          upstashNamespace: args.upstashNamespace ?? names.upstashNamespace,
-        }),
-        ...runtimeOptions,
-      },
+      environment: vectorizeEnvironment<pulumi.Output<string>>({
+        serviceName: names.vectorize,
+        metricsNamespace: names.metricsNamespace,
+        maxReceiveCount: args.maxReceiveCount,
+        rawBucket: raw.bucket,
+        processedBucket: processed.bucket,
+        processedPrefix: args.processedPrefix,
+        embeddingModelId: args.embeddingModelId,
+        embeddingDimensions: args.embeddingDimensions,
+        upstashSecretArn: secret.arn,
+        upstashNamespace: args.upstashNamespace ?? names.upstashNamespace,
+      }),
       statements: (logGroup) =>
         vectorizeStatements(refs, {
           queueArn: queues.vectorize.queue.arn,

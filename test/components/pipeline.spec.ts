@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkPipelineArgs, Pipeline, PipelineArgs } from "../../components/pipeline";
-import { codeHash, functionBundles } from "../../components/pipeline-function";
+import { codeHash, functionBundles } from "../../components/lambda-function";
 import { deployabilityPolicies } from "../../policy/deployability";
 import { encryptionPolicies } from "../../policy/encryption";
 import { iamPolicies } from "../../policy/iam";
