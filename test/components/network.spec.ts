@@ -11,27 +11,13 @@ import {
   subnetCidr,
   subnetLayout,
 } from "../../components/network-plan";
-import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
+import { StackConfig } from "../../config";
 import { parseCidr } from "../../config/rules";
 import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { estimateCost } from "../../tools/offline/cost";
-import { readStack } from "../../tools/offline/stack-files";
+import { K, stackInput } from "../helpers/config";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
-
-const K = (name: string) => `agent-platform:${name}`;
-
-/** A stack's typed config from its real stack files, with `overrides` (fully qualified keys) applied. */
-function stackInput(stack: string, overrides: Record<string, string> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  const values = { ...input.config, ...overrides };
-  const config: StackConfig = loadStackConfig(
-    mapConfigSource(values, input.secretKeys),
-    "agent-platform",
-    stack,
-  );
-  return { values, secretKeys: input.secretKeys, config };
-}
 
 /** Evaluates the Network component as index.ts builds it for `stack`. */
 async function networkOf(stack: string, overrides: Record<string, string> = {}) {

@@ -3,25 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkQueuePairArgs, createQueuePair, visibilityTimeoutFor } from "../../components/queue-pair";
 import { Queues } from "../../components/queues";
 import { PlatformComponent } from "../../components/tagging";
-import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { queueNameProblem } from "../../config/queues";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { K, stackInput } from "../helpers/config";
+import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
-const K = (name: string) => `agent-platform:${name}`;
-
-function stackInput(stack: string, overrides: Record<string, string> = {}) {
-  const input = readStack(REPO_ROOT, stack);
-  const values = { ...input.config, ...overrides };
-  const config: StackConfig = loadStackConfig(
-    mapConfigSource(values, input.secretKeys),
-    "agent-platform",
-    stack,
-  );
-  return { values, secretKeys: input.secretKeys, config };
-}
 
 /** Evaluates the Queues component as index.ts builds it for `stack`. */
 async function queuesOf(stack: string, overrides: Record<string, string> = {}) {

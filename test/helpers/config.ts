@@ -7,17 +7,28 @@ import { REPO_ROOT } from "./offline";
 export const K = (name: string) => `agent-platform:${name}`;
 
 /**
- * A stack's typed config, from its real files as the CLI would combine them (Pulumi.yaml defaults, ESC values,
- * the stack file), with `changes` applied: a string sets a key, undefined removes it.
+ * A stack's config, from its real files as the CLI would combine them (Pulumi.yaml defaults, ESC values, the
+ * stack file), with `changes` applied (a string sets a key, undefined removes it): the raw values and secret
+ * keys, for evaluating a program, and the typed StackConfig.
  */
-export function loadStack(stack: string, changes: Record<string, string | undefined> = {}): StackConfig {
+export function stackInput(stack: string, changes: Record<string, string | undefined> = {}) {
   const input = readStack(REPO_ROOT, stack);
   const values = { ...input.config };
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) delete values[k];
     else values[k] = v;
   }
-  return loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", stack);
+  const config: StackConfig = loadStackConfig(
+    mapConfigSource(values, input.secretKeys),
+    "agent-platform",
+    stack,
+  );
+  return { values, secretKeys: input.secretKeys, config };
+}
+
+/** A stack's typed config (see stackInput). */
+export function loadStack(stack: string, changes: Record<string, string | undefined> = {}): StackConfig {
+  return stackInput(stack, changes).config;
 }
 
 /** The problems loading `stack` with `changes` reports, as `key = value: allowed`; [] when it loads. */
