@@ -9,8 +9,9 @@
  * or the stack files failed; the message names the cause.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { loadPack, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
+import { loadPack, PreviewWorker, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 interface Args {
@@ -21,6 +22,15 @@ interface Args {
 }
 
 export class UsageError extends Error {}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  // Read in stack order; a later stack may fail before an earlier one is read.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
 
 const USAGE =
   "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]";
@@ -59,12 +69,33 @@ export function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Runs the preview and returns the exit code; the report goes to `out`, failures to `err`. */
+/**
+ * Threads that preview stacks at once: PREVIEW_OFFLINE_JOBS when set, else one per idle core (cores less the
+ * 1-minute load average, at most 4). Each thread loads its own SDK and pack (about a second of CPU): on busy
+ * cores a second thread only adds that work, while on idle ones it previews stacks in parallel. One thread
+ * previews every stack itself.
+ */
+export function defaultJobs(
+  env: NodeJS.ProcessEnv = process.env,
+  cores = os.availableParallelism(),
+  load = os.loadavg()[0],
+): number {
+  const set = Number(env.PREVIEW_OFFLINE_JOBS);
+  if (Number.isInteger(set) && set >= 1) return set;
+  return Math.max(1, Math.min(4, Math.round(cores - load)));
+}
+
+/**
+ * Runs the preview and returns the exit code; the report goes to `out`, failures to `err`. With `jobs` > 1
+ * and several stacks, worker threads preview stacks while this thread previews others; the reports are
+ * printed in stack order, as the stacks finish, and are the same as from one thread.
+ */
 export async function main(
   argv: string[],
   root: string,
   out: (s: string) => void,
   err: (s: string) => void,
+  jobs = defaultJobs(),
 ): Promise<number> {
   let args: Args;
   try {
@@ -78,32 +109,62 @@ export async function main(
     err(`no Pulumi.<stack>.yaml files in ${root}`);
     return 2;
   }
-  let pack;
-  try {
-    pack = loadPack(root, args.policyConfig && path.resolve(args.policyConfig));
-  } catch (e) {
-    err(`policy pack failed to load: ${(e as Error).message}`);
-    return 2;
-  }
+  const policyConfig = args.policyConfig && path.resolve(args.policyConfig);
   const reports: StackReport[] = [];
   const failures: string[] = [];
-  for (const stack of stacks) {
+  // Workers start first: they load the SDK and the pack while this thread loads its own.
+  const workers = Array.from(
+    { length: Math.min(jobs, stacks.length) - 1 },
+    () => new PreviewWorker({ root, program: args.program, policyConfig }),
+  );
+  try {
+    let pack: ReturnType<typeof loadPack>;
     try {
-      const report = await previewStack({
-        root,
-        stack,
-        program: args.program,
-        policies: pack.policies,
-        pack,
-      });
-      reports.push(report);
-      out(renderReport(report) + "\n");
+      pack = loadPack(root, policyConfig);
     } catch (e) {
-      // Nothing half-evaluated is reported as a result: a failed stack contributes only its error.
-      failures.push(
-        `stack ${stack}: ${(e as Error).name === "Error" ? "" : `${(e as Error).name}: `}${(e as Error).message}`,
-      );
+      err(`policy pack failed to load: ${(e as Error).message}`);
+      return 2;
     }
+    // This thread takes stacks from the front of the list, the workers from the back (the last stacks are
+    // usually the largest), each the next one when it is done.
+    const outcomes = new Map(stacks.map((s) => [s, deferred<StackReport>()]));
+    const queue = [...stacks];
+    const drain = async (
+      take: () => string | undefined,
+      preview: (stack: string) => Promise<StackReport>,
+    ) => {
+      for (let stack = take(); stack !== undefined; stack = take()) {
+        const outcome = outcomes.get(stack)!;
+        await preview(stack).then(outcome.resolve, outcome.reject);
+      }
+    };
+    const running = Promise.all([
+      drain(
+        () => queue.shift(),
+        (stack) => previewStack({ root, stack, program: args.program, policies: pack.policies, pack }),
+      ),
+      ...workers.map((w) =>
+        drain(
+          () => queue.pop(),
+          (stack) => w.preview(stack),
+        ),
+      ),
+    ]);
+    for (const stack of stacks) {
+      try {
+        const report = await outcomes.get(stack)!.promise;
+        reports.push(report);
+        out(renderReport(report) + "\n");
+      } catch (e) {
+        // Nothing half-evaluated is reported as a result: a failed stack contributes only its error.
+        failures.push(
+          `stack ${stack}: ${(e as Error).name === "Error" ? "" : `${(e as Error).name}: `}${(e as Error).message}`,
+        );
+      }
+    }
+    await running;
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
   }
   if (args.json && failures.length === 0) {
     fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
@@ -127,8 +188,8 @@ export async function main(
 }
 
 if (require.main === module) {
-  // The SDK captures a stack trace for every promise it tracks and every registration it makes; formatting
-  // them took a quarter of the preview's time. The preview reports failures by message, so one frame is enough.
+  // The preview reports failures by message, so one frame is enough (evaluations run with none: see
+  // skipDebuggingAids in offline/evaluate.ts).
   Error.stackTraceLimit = 1;
   main(
     process.argv.slice(2),

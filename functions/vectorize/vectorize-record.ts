@@ -108,7 +108,7 @@ export async function vectorizeObject(
   }
 
   const batcher = new UpsertBatcher(
-    (vectors, json) => store.upsert(vectors, request, json),
+    (vectors, json, bytes) => store.upsert(vectors, request, json, bytes),
     env.upstashMaxRequestBytes,
   );
   const batches: { chunk: ProcessedChunk; id: string }[][] = [];

@@ -2,11 +2,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../tools/preview-offline";
+import { defaultJobs, main } from "../../tools/preview-offline";
 import { REPO_ROOT } from "../helpers/offline";
 
 /** Runs the CLI in-process and captures what it prints. */
-async function run(argv: string[], root = REPO_ROOT) {
+async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(
@@ -14,6 +14,7 @@ async function run(argv: string[], root = REPO_ROOT) {
     root,
     (s) => out.push(s),
     (s) => err.push(s),
+    jobs,
   );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -184,6 +185,38 @@ describe("offline preview CLI", function () {
       /agent-platform:upstashVectorUrl = \(not set\): is required: set it with `pulumi config set --secret`/,
     );
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("prints the same reports and errors, in stack order, with worker threads as in one thread", async () => {
+    // Prepare: a failing stack before a good one (its late rejections must not fail the next evaluation), and
+    // a failing last stack, which a worker thread previews (its error crosses threads with its name).
+    const good = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8");
+    const noSecrets = "config:\n  aws:region: us-east-1\n";
+    const root = projectWith({ dev: noSecrets, staging: good, prod: noSecrets });
+    // Act
+    const oneThread = await run(["--stack", "all"], root, 1);
+    const twoThreads = await run(["--stack", "all"], root, 2);
+    // Assess
+    assert.strictEqual(oneThread.code, 2);
+    assert.match(oneThread.out, /^Stack staging: \d+ resources/);
+    const errors = oneThread.err.split("\n").filter((l) => l.startsWith("stack "));
+    assert.deepStrictEqual(
+      errors.map((l) => l.slice(0, l.indexOf(":", 6))),
+      ["stack dev", "stack prod"],
+    );
+    for (const line of errors)
+      assert.match(line, /: ProgramError: invalid stack configuration \(\d+ problems\):$/);
+    assert.deepStrictEqual(twoThreads, oneThread);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("previews with one thread per idle core, at most 4, unless PREVIEW_OFFLINE_JOBS says otherwise", () => {
+    assert.strictEqual(defaultJobs({}, 2, 0.1), 2);
+    assert.strictEqual(defaultJobs({}, 2, 1.7), 1);
+    assert.strictEqual(defaultJobs({}, 2, 6), 1);
+    assert.strictEqual(defaultJobs({}, 16, 0), 4);
+    assert.strictEqual(defaultJobs({ PREVIEW_OFFLINE_JOBS: "3" }, 2, 6), 3);
+    assert.strictEqual(defaultJobs({ PREVIEW_OFFLINE_JOBS: "zero" }, 2, 0), 2);
   });
 
   it("exits 2 for a stack file that is not YAML or does not exist", async () => {

@@ -227,6 +227,53 @@ function describe(err: unknown): string {
   return message.replace(/^(error serializing property "[^"]*": )+/, "");
 }
 
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+};
+
+/**
+ * Debugging aids of the SDK that nothing offline reads, and that cost a large share of an evaluation. The SDK
+ * stamps every promise it tracks (one per input property of every resource) with an id, a context and
+ * `new Error().stack`, and keeps it in a set of leak candidates it reports at process exit; and it formats the
+ * whole stack of every resource it constructs, for the engine's source positions. Here tracked promises are
+ * chained as the SDK chains them (so registrations settle in the same order), without the stamps and the leak
+ * set; positions are left out of the registrations (the recording monitor does not keep them); and stack
+ * traces have no frames (failures are reported by message). Returns the function that restores all three.
+ */
+function skipDebuggingAids(): () => void {
+  const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
+  const callsites = Object.getOwnPropertyDescriptor(resource, "callsites");
+  const debuggablePromise = debuggable.debuggablePromise;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  Object.defineProperty(resource, "callsites", { configurable: true, writable: true, value: () => [] });
+  debuggable.debuggablePromise = (p) =>
+    p
+      .then((value) => value)
+      .catch((err) => {
+        if (err instanceof Object) (err as { promise?: unknown }).promise = p;
+        throw err;
+      });
+  return () => {
+    Error.stackTraceLimit = limit;
+    debuggable.debuggablePromise = debuggablePromise;
+    if (callsites) Object.defineProperty(resource, "callsites", callsites);
+  };
+}
+
+/** Waits for `work` to settle, at most QUIESCE_MS, then lets the rejections it queued reach their handlers. */
+async function quiesce(work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, QUIESCE_MS))),
+  ]);
+  clearTimeout(timer);
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const QUIESCE_MS = 1000;
+
 /** Evaluates the program for one stack and returns every resource it registered. */
 export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
   return state.withLocalStorage(async () => {
@@ -256,6 +303,8 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     };
     process.on("unhandledRejection", onRejection);
     let timer: NodeJS.Timeout | undefined;
+    const restoreDebuggingAids = skipDebuggingAids();
+    let settled = false;
     try {
       unloadSources(options.sourceRoots);
       const timeoutMs = options.timeoutMs ?? 60000;
@@ -287,8 +336,14 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
       await new Promise((resolve) => setImmediate(resolve));
       if (failures.length > 0) throw new ProgramError(failures.join("\n"));
       if (state.getStore().logErrorCount > 0) throw new ProgramError("the program logged errors (see above)");
+      settled = true;
       return { resources: monitor.records.filter((r) => r.urn !== ""), outputs };
     } finally {
+      // A failed program leaves registrations and outputs behind that reject later, one by one: wait for
+      // them (within a bound) while this evaluation's handler still takes them, or the next evaluation in
+      // this process would report them as its own failures.
+      if (!settled) await quiesce(settings.waitForRPCs());
+      restoreDebuggingAids();
       clearTimeout(timer);
       process.off("unhandledRejection", onRejection);
     }

@@ -197,8 +197,23 @@ function preparePolicies(policies: Policies, pack: PackOptions): Policies {
   });
 }
 
-function struct(value: Record<string, unknown>) {
-  return Struct.fromJavaScript(value);
+interface WithProperties {
+  setProperties(value: unknown): void;
+  getProperties(): { toJavaScript(): unknown };
+}
+
+/**
+ * Sets a message's properties as the engine sends them. The SDK server deserializes a request's properties
+ * once per policy (68 times per resource), and `Struct.toJavaScript` was a quarter of the policy phase. The
+ * values still make the protobuf round trip (`fromJavaScript`, then `toJavaScript`), once; every later read
+ * returns that same plain value. No policy can see or change it: `deserializeProperties` copies every
+ * object and array into the props it hands a policy.
+ */
+function setProperties<M extends WithProperties>(message: M, value: Record<string, unknown>): M {
+  message.setProperties(Struct.fromJavaScript(value));
+  const js = message.getProperties().toJavaScript();
+  message.getProperties = () => ({ toJavaScript: () => js });
+  return message;
 }
 
 function resourceOptions(r: RegisteredResource) {
@@ -220,16 +235,25 @@ function resourceOptions(r: RegisteredResource) {
   return o;
 }
 
-function providerResource(r: RegisteredResource, byUrn: ReadonlyMap<string, RegisteredResource>) {
+/** The provider a resource names, as the engine sends it; one message per provider, shared by its resources. */
+function providerResource(
+  r: RegisteredResource,
+  byUrn: ReadonlyMap<string, RegisteredResource>,
+  cache: Map<string, unknown>,
+) {
   if (!r.provider) return undefined;
   const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
+  if (cache.has(urn)) return cache.get(urn);
   const p = byUrn.get(urn);
-  if (!p) return undefined;
-  const pr = new analyzerpb.AnalyzerProviderResource();
-  pr.setType(p.type);
-  pr.setName(p.name);
-  pr.setUrn(p.urn);
-  pr.setProperties(struct(p.inputs));
+  let pr;
+  if (p) {
+    pr = new analyzerpb.AnalyzerProviderResource();
+    pr.setType(p.type);
+    pr.setName(p.name);
+    pr.setUrn(p.urn);
+    setProperties(pr, p.inputs);
+  }
+  cache.set(urn, pr);
   return pr;
 }
 
@@ -277,6 +301,7 @@ export async function runPolicies(
     prepared,
   );
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const providers = new Map<string, unknown>();
   const violations: Violation[] = [];
 
   for (const r of resources) {
@@ -285,9 +310,9 @@ export async function runPolicies(
     req.setType(r.type);
     req.setName(r.name);
     req.setUrn(r.urn);
-    req.setProperties(struct(r.inputs));
+    setProperties(req, r.inputs);
     req.setOptions(resourceOptions(r));
-    const provider = providerResource(r, byUrn);
+    const provider = providerResource(r, byUrn, providers);
     if (provider) req.setProvider(provider);
     collect(await call(analyze, req), r, byUrn, violations);
   }
@@ -299,7 +324,7 @@ export async function runPolicies(
       ar.setType(r.type);
       ar.setName(r.name);
       ar.setUrn(r.urn);
-      ar.setProperties(struct(r.outputs));
+      setProperties(ar, r.outputs);
       ar.setOptions(resourceOptions(r));
       if (r.parent) ar.setParent(r.parent);
       ar.setDependenciesList(r.dependencies);
@@ -309,7 +334,7 @@ export async function runPolicies(
         pd.setUrnsList(urns);
         deps.set(k, pd);
       }
-      const provider = providerResource(r, byUrn);
+      const provider = providerResource(r, byUrn, providers);
       if (provider) ar.setProvider(provider);
       return ar;
     }),

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parentPort, Worker, workerData } from "worker_threads";
 import type { Policies } from "@pulumi/policy";
 import { summarizeAlarms } from "./alarms";
 import { CostEstimate, estimateCost } from "./cost";
@@ -106,6 +107,100 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     exemptions,
     costEstimate: estimateCost(evaluation.resources),
   };
+}
+
+/** What a preview worker is given: the same inputs the CLI gives `loadPack` and `previewStack`. */
+interface WorkerInput {
+  root: string;
+  program?: string;
+  policyConfig?: string;
+}
+
+type WorkerReply =
+  { id: number; report: StackReport } | { id: number; error: { name: string; message: string } };
+
+const REGISTER_TS = path.join(REPO_ROOT, "tools", "register-ts.js");
+
+/**
+ * A worker thread that previews stacks, one at a time, with its own SDK, program modules and policy pack:
+ * on two cores the CLI previews two stacks at once. It loads the SDK and the pack as soon as it starts, while
+ * the caller loads its own. A report arrives as the same plain data `previewStack` returns in-process; a
+ * failure keeps its error's name and message.
+ */
+export class PreviewWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(r: StackReport): void; reject(e: Error): void }>();
+  private nextId = 0;
+  private exited?: Error;
+
+  constructor(input: WorkerInput) {
+    this.worker = new Worker(
+      `require(${JSON.stringify(REGISTER_TS)}); require(${JSON.stringify(__filename)}).servePreviewWorker();`,
+      { eval: true, workerData: input },
+    );
+    this.worker.on("message", (reply: WorkerReply) => {
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (!waiter) return;
+      if ("report" in reply) waiter.resolve(reply.report);
+      else waiter.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+    });
+    const fail = (err: Error) => {
+      this.exited = err;
+      for (const waiter of this.pending.values()) waiter.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on("error", fail);
+    this.worker.on("exit", (code) => fail(new Error(`the preview worker exited (code ${code})`)));
+  }
+
+  preview(stack: string): Promise<StackReport> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, stack });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** The worker side of PreviewWorker (runs in the worker thread). */
+export function servePreviewWorker(): void {
+  const port = parentPort;
+  if (!port) throw new Error("servePreviewWorker runs in a worker thread");
+  Error.stackTraceLimit = 1;
+  const input = workerData as WorkerInput;
+  let pack: ReturnType<typeof loadPack> | undefined;
+  let packError: unknown;
+  try {
+    pack = loadPack(input.root, input.policyConfig);
+  } catch (e) {
+    packError = e;
+  }
+  // One request at a time, in the order they came: evaluations share the process-wide SDK state.
+  let queue = Promise.resolve();
+  port.on("message", ({ id, stack }: { id: number; stack: string }) => {
+    queue = queue.then(async () => {
+      try {
+        if (!pack) throw packError;
+        const report = await previewStack({
+          root: input.root,
+          stack,
+          program: input.program,
+          policies: pack.policies,
+          pack,
+        });
+        port.postMessage({ id, report } satisfies WorkerReply);
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        port.postMessage({ id, error: { name: error.name, message: error.message } } satisfies WorkerReply);
+      }
+    });
+  });
 }
 
 /** The `--json` document: exactly the fields the contract in DESIGN.md names. */
