@@ -406,6 +406,39 @@ export const vpcDefaultSecurityGroupClosed = stackPolicy(
 );
 
 const AUTHORIZED = ["AWS_IAM", "JWT", "CUSTOM", "COGNITO_USER_POOLS"];
+const OPENAPI_METHODS = ["get", "put", "post", "delete", "patch", "head", "x-amazon-apigateway-any-method"];
+
+/**
+ * The operations of a REST API's OpenAPI body that need no credentials: no security requirement of their own
+ * nor from the document, and no `x-public-reason` saying why (the per-route exemption, with its reason).
+ * OPTIONS preflights are exempt, as on Method resources. A body that is not JSON is left to `pulumi up`.
+ */
+function openOperations(body: unknown): string[] {
+  if (typeof body !== "string") return [];
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  // Alternatives are OR-ed, so an empty requirement ({}) among them makes credentials optional.
+  const required = (security: unknown) =>
+    Array.isArray(security) &&
+    security.length > 0 &&
+    security.every((s) => typeof s === "object" && s !== null && Object.keys(s).length > 0);
+  const open: string[] = [];
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const method of OPENAPI_METHODS) {
+      const op = item?.[method] as Record<string, unknown> | undefined;
+      if (!op) continue;
+      const security = op.security ?? doc.security;
+      const reason = op["x-public-reason"];
+      if (!required(security) && !(typeof reason === "string" && reason.trim() !== ""))
+        open.push(`${method === "x-amazon-apigateway-any-method" ? "ANY" : method.toUpperCase()} ${path}`);
+    }
+  }
+  return open;
+}
 
 export const apiGatewayAuthorization = stackPolicy(
   {
@@ -417,17 +450,26 @@ export const apiGatewayAuthorization = stackPolicy(
     remediationSteps:
       'Set authorizationType ("JWT", "CUSTOM" with a Lambda authorizer, or "AWS_IAM") and authorizerId on HTTP ' +
       "API routes and on the WebSocket $connect route; on REST methods set authorization (OPTIONS preflights " +
-      "are exempt). Exempt a deliberately public route with a reason.",
+      "are exempt), and in a REST API's OpenAPI body give each operation a security requirement. Exempt a " +
+      "deliberately public route with a reason: `x-public-reason` on the OpenAPI operation, or the " +
+      "policy-exempt tag on the route or method resource.",
     references: {
       checkov: ["CKV_AWS_309", "CKV_AWS_59", "CKV2_AWS_70"],
       cdkNag: ["AwsSolutions-APIG4", "AwsSolutions-COG4"],
     },
     beyondAnchors:
       "Knows that a WebSocket API authorizes only on $connect (its other routes cannot take an authorizer), by " +
-      "relating each route to its API's protocol.",
-    kinds: [K.httpApiRoute, K.httpApi, K.restMethod],
+      "relating each route to its API's protocol; reads the operations of REST APIs defined by an OpenAPI body.",
+    kinds: [K.httpApiRoute, K.httpApi, K.restMethod, K.restApi],
   },
   (resources, { guard }, add) => {
+    for (const r of ofKind(resources, K.restApi)) {
+      guard(() => {
+        const open = openOperations(r.props.body);
+        if (open.length > 0)
+          add(r, `${who(r)} has operations without authorization or x-public-reason: ${open.join(", ")}.`);
+      });
+    }
     const apis = ofKind(resources, K.httpApi);
     for (const r of ofKind(resources, K.httpApiRoute, K.restMethod)) {
       guard(() => {

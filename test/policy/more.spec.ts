@@ -21,6 +21,7 @@ const T = {
   api: "aws:apigatewayv2/api:Api",
   route: "aws:apigatewayv2/route:Route",
   method: "aws:apigateway/method:Method",
+  restApi: "aws:apigateway/restApi:RestApi",
   taskDef: "aws:ecs/taskDefinition:TaskDefinition",
   cluster: "aws:ecs/cluster:Cluster",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -164,6 +165,39 @@ describe("policy: api-gateway-authorization", () => {
         "API Gateway v2 route 'connect' '$connect' has no authorization.",
         "API Gateway v2 route 'catchall' '$default' has no authorization.",
         "REST API method 'get' (GET) has authorization NONE.",
+      ],
+    );
+  });
+  it("reads a REST API's OpenAPI body: a keyless operation needs x-public-reason, preflights are exempt", async () => {
+    const key = [{ api_key: [] }];
+    const body = (paths: object, security?: object) =>
+      JSON.stringify({ openapi: "3.0.1", ...(security ? { security } : {}), paths });
+    await expectFindings(
+      apiGatewayAuthorization,
+      [
+        res(T.restApi, "keyed", {
+          body: body({
+            "/projects": { get: { security: key }, options: { security: [] } },
+            "/health": { get: { security: [], "x-public-reason": "uptime checks" } },
+          }),
+        }),
+        res(T.restApi, "global", { body: body({ "/tasks": { post: {} } }, key) }),
+      ],
+      [],
+    );
+    await expectFindings(
+      apiGatewayAuthorization,
+      [
+        res(T.restApi, "open", {
+          body: body({
+            "/projects": { get: {}, delete: { security: [{}] }, put: { security: [...key, {}] } },
+            "/health": { get: { security: [], "x-public-reason": " " } },
+          }),
+        }),
+      ],
+      [
+        "REST API 'open' has operations without authorization or x-public-reason: GET /projects, " +
+          "PUT /projects, DELETE /projects, GET /health.",
       ],
     );
   });
