@@ -1,15 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AgentsConfig, leaveFargateQueue, readAgents } from "./config/agents";
 import { DataTierConfig, readDataTier } from "./config/api";
+import { ApiGatewayConfig, readApiGateway } from "./config/api-gateway";
 import { BackupsConfig, readBackups } from "./config/backups";
+import { CacheConfig, readCache } from "./config/cache";
+import { BedrockConfig, readBedrock } from "./config/bedrock";
 import { DataConfig, readData } from "./config/data";
+import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
+import { EmailConfig, readEmail } from "./config/email";
 import { EksConfig, readEks } from "./config/eks";
 import { FrontendConfig, readFrontend } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
-import { isDomainName, isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
+import { isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
 import { readService, readWorker, ServiceConfig, WorkerConfig } from "./config/service";
+import { readWebSocket, WebSocketConfig } from "./config/websocket";
 
 export { ConfigError, ConfigIssue, ConfigSource, mapConfigSource } from "./config/reader";
 export type { PipelineConfig } from "./config/pipeline";
@@ -24,12 +31,7 @@ export interface BaseTags {
   readonly Owner: string;
 }
 
-export interface DomainConfig {
-  /** The public name, e.g. agents.example.com. */
-  readonly name: string;
-  /** The Route 53 hosted zone that holds `name`. */
-  readonly hostedZoneId: string;
-}
+export type { DomainConfig } from "./config/dns";
 
 /** Everything a stack may change, validated. Read once in index.ts; components receive their own section. */
 export interface StackConfig {
@@ -45,14 +47,22 @@ export interface StackConfig {
   readonly network: NetworkConfig;
   /** Data-tier switches (database, cache); the network adds isolated subnets when one is on. */
   readonly data: DataConfig;
+  /** The ElastiCache (Valkey) cache, used where data.cacheEnabled. */
+  readonly cache: CacheConfig;
   /** The serverless data tier (seed 003): DynamoDB single table and artifacts bucket. */
   readonly dataTier: DataTierConfig;
+  /** The REST API (seed 003): throttling, quota, CORS, alarms, handler sizing, WAF. */
+  readonly apiGateway: ApiGatewayConfig;
+  /** The WebSocket API (issue 9): task status pushed to subscribed clients. */
+  readonly websocket: WebSocketConfig;
   /** The agent queues and their dead-letter queues. */
   readonly queues: QueuesConfig;
   readonly service: ServiceConfig;
   /** The queue-driven agent worker on Fargate (off unless workerEnabled). */
   readonly worker: WorkerConfig;
   readonly pipeline: PipelineConfig;
+  /** The agent worker Lambdas (issue 9), their blue/green deployments and the LLM provider key. */
+  readonly agents: AgentsConfig;
   readonly alertEmails: readonly string[];
   readonly monthlyBudgetUsd: number;
   /** Cost anomalies with at least this total impact (USD) are sent to the alerts topic. */
@@ -60,12 +70,18 @@ export interface StackConfig {
   /** Tag keys to activate for cost allocation (account-wide; AWS accepts only keys seen in billing data). */
   readonly costAllocationTagKeys: readonly string[];
   readonly domain?: DomainConfig;
+  /** The hosted zone (existing or created) and the web health check; undefined without domainName. */
+  readonly dns?: DnsConfig;
+  /** The agents' Bedrock application role and its usage alarms (issue 10). */
+  readonly bedrock: BedrockConfig;
   /** The EKS cluster (off unless eksEnabled), its node groups, add-ons and in-cluster workloads. */
   readonly eks: EksConfig;
   /** The single-page frontend on S3 + CloudFront (issue 13). */
   readonly frontend: FrontendConfig;
   /** AWS Backup vault, daily plan, cross-region copy, vault lock and restore testing (issue 13). */
   readonly backups: BackupsConfig;
+  /** SES sending domain (DKIM, MAIL FROM, DMARC), configuration set, templates and alarms (issue 10). */
+  readonly email: EmailConfig;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -103,34 +119,14 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
 
   const pipeline = readPipeline(r);
 
-  const domainName = r.optionalString("domainName");
-  const hostedZoneId = r.optionalString("hostedZoneId");
-  let domain: DomainConfig | undefined;
-  if (domainName !== undefined) {
-    if (!isDomainName(domainName))
-      r.report("domainName", domainName, "must be a DNS name such as agents.example.com");
-    if (hostedZoneId === undefined) {
-      r.report(
-        "hostedZoneId",
-        undefined,
-        "is required when domainName is set (the zone that holds the name)",
-      );
-    } else if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
-      r.report(
-        "hostedZoneId",
-        hostedZoneId,
-        "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
-      );
-    } else {
-      domain = { name: domainName, hostedZoneId };
-    }
-  } else if (hostedZoneId !== undefined) {
-    r.report("hostedZoneId", hostedZoneId, "is only used with domainName; set domainName or remove it");
-  }
+  // The zone, its apex and the names in it; `domain` only for an existing zone (see config/dns.ts).
+  const { domainName, domain, dns } = readDns(r);
+  const bedrock = readBedrock(r, region ?? "");
 
   const network = readNetwork(r, logRetention, region ?? "");
   const queues = readQueues(r, region ?? "");
   const service = readService(r);
+  const data = readData(r, region ?? "");
   const config: StackConfig = {
     project,
     stack,
@@ -140,8 +136,11 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
     network,
-    data: readData(r, region ?? ""),
+    data,
+    cache: readCache(r, data.cacheEnabled),
     dataTier: readDataTier(r),
+    apiGateway: readApiGateway(r),
+    websocket: readWebSocket(r),
     queues,
     service,
     worker: readWorker(
@@ -150,11 +149,14 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       service.containerInsights,
     ),
     pipeline,
+    agents: readAgents(r, queues.queues),
     alertEmails,
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
     anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
     costAllocationTagKeys: readCostAllocationTagKeys(r),
     ...(domain ? { domain } : {}),
+    ...(dns ? { dns } : {}),
+    bedrock,
     eks: readEks(r, {
       region: region ?? "",
       natStrategy: network.natStrategy,
@@ -162,9 +164,18 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     }),
     frontend: readFrontend(r, domain?.name),
     backups: readBackups(r, region ?? ""),
+    email: readEmail(r, domainName, domain?.hostedZoneId),
   };
+  checkUnderZone(r, "frontendDomainName", config.frontend.domainName, dns);
+  if (dns?.healthCheck && !config.service.enabled)
+    r.report(
+      "dnsHealthCheckEnabled",
+      true,
+      "needs serviceEnabled (the health check watches the web endpoint)",
+    );
   r.finish();
-  return config;
+  // One consumer per queue: the Fargate worker's queue is not the Lambda workers' (config/agents.ts).
+  return { ...config, agents: leaveFargateQueue(config.agents, config.worker) };
 }
 
 /** Cost allocation tag keys: any of the tags the platform sets. */

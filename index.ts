@@ -1,10 +1,16 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
+import { AgentWorkers } from "./components/agent-workers";
+import { Api } from "./components/api";
 import { Data } from "./components/data";
+import { Email } from "./components/email";
 import { Dashboard, sectionOf } from "./components/dashboard";
 import { Database } from "./components/database";
+import { BedrockAccess } from "./components/bedrock-access";
+import { Dns } from "./components/dns";
 import * as path from "path";
 import { Backups } from "./components/backups";
+import { Cache } from "./components/cache";
 import { EksCluster } from "./components/eks-cluster";
 import { FargateService } from "./components/fargate-service";
 import { FargateWorker } from "./components/fargate-worker";
@@ -13,6 +19,7 @@ import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
+import { WebSocketApi } from "./components/websocket";
 import { platformProvider } from "./components/tagging";
 import { stackConfig } from "./config";
 
@@ -34,7 +41,11 @@ const observability = new Observability(
 );
 const network = new Network(
   "network",
-  { ...config.network, isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled },
+  {
+    ...config.network,
+    flowLogsKeyArn: observability.logsKeyArn,
+    isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+  },
   opts,
 );
 const agentQueues = new Queues(
@@ -48,11 +59,45 @@ const data = new Data(
   {
     ...config.dataTier,
     logGroupNamePrefix: `/aws/lambda/${config.project}-${config.stack}-`,
+    // The REST API stage's access logs share the data key (no second key: dev's budget).
+    extraLogGroupNamePrefixes: [`/aws/apigateway/${config.project}-${config.stack}-`],
     protect: config.protectStateful,
     alarmTopicArn: observability.alertsTopicArn,
   },
   opts,
 );
+// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; modifications go to the dev queue.
+const api = new Api(
+  "api",
+  {
+    ...config.apiGateway,
+    data,
+    devQueue: agentQueues.pairs["dev"],
+    queueKmsKeyArn: agentQueues.kmsKeyArn,
+    wafRateLimit: config.service.wafRateLimit,
+    wafManagedRules: config.service.wafManagedRules,
+    logRetentionDays: config.logRetentionDays,
+    alarmTopicArn: observability.alertsTopicArn,
+  },
+  opts,
+);
+// The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its logs and
+// connections table use the Data key (its access logs are under the /aws/apigateway/ prefix admitted above).
+const websocket = config.websocket.enabled
+  ? new WebSocketApi(
+      "ws",
+      {
+        settings: config.websocket,
+        keyArn: data.keyArn,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+        // The Api component sets API Gateway's account-level CloudWatch role, which stage logging needs.
+        stageReadyBefore: [api],
+      },
+      opts,
+    )
+  : undefined;
 // The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
 const pipeline = config.pipeline.enabled
   ? new Pipeline(
@@ -82,6 +127,7 @@ const web = config.service.enabled
         network,
         originVerifySecret: config.service.originVerifySecret!,
         logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
         domain: config.domain,
         alarmTopicArn: observability.alertsTopicArn,
         usEast1Provider: usEast1,
@@ -102,11 +148,39 @@ const worker = config.worker.enabled
         cluster: web?.cluster,
         containerInsights: config.service.containerInsights,
         logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
       },
       opts,
     )
   : undefined;
+// The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
+// status in the Data table (its key also encrypts their logs and the provider key) and pushing it to WebSocket
+// subscribers. With agentBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
+const agentWorkers =
+  config.agents.enabled && config.agents.agents.length > 0
+    ? new AgentWorkers(
+        "agent-workers",
+        {
+          ...config.agents,
+          llmApiKey: config.agents.llmApiKey!,
+          queues: agentQueues.pairs,
+          queueKmsKeyArn: agentQueues.kmsKeyArn,
+          maxReceiveCount: config.queues.maxReceiveCount,
+          table: { name: data.tableName, arn: data.tableArn },
+          dataKeyArn: data.keyArn,
+          statusPush: websocket && {
+            connectionsTableName: websocket.connectionsTableName,
+            connectionsTableArn: websocket.connectionsTableArn,
+            managementEndpoint: websocket.managementEndpoint,
+            manageConnectionsArn: websocket.manageConnectionsArn,
+          },
+          logRetentionDays: config.logRetentionDays,
+          alarmTopicArn: observability.alertsTopicArn,
+        },
+        opts,
+      )
+    : undefined;
 // PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the web tasks are its clients.
 const dbSettings = config.data.database;
 const database = config.data.databaseEnabled
@@ -126,6 +200,23 @@ const database = config.data.databaseEnabled
               config.tags,
             )
           : undefined,
+      },
+      opts,
+    )
+  : undefined;
+// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the web tasks are its clients (the worker
+// exposes no security group yet). Applications read the endpoint and AUTH token from the secret by ARN.
+const cache = config.data.cacheEnabled
+  ? new Cache(
+      "cache",
+      {
+        settings: config.cache,
+        authToken: config.cache.authToken!,
+        network,
+        clientSecurityGroupIds: web ? [web.tasksSecurityGroupId] : [],
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
       },
       opts,
     )
@@ -166,7 +257,7 @@ const eks = config.eks.enabled
     )
   : undefined;
 
-// The single-page frontend (issue 13): private bucket, CloudFront with OAC, its own WAF web ACL and name.
+// The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
 const frontend = config.frontend.enabled
   ? new Frontend(
       "frontend",
@@ -179,9 +270,46 @@ const frontend = config.frontend.enabled
             : undefined,
         wafRateLimit: config.service.wafRateLimit,
         wafManagedRules: config.service.wafManagedRules,
+        // Shares the web service's CLOUDFRONT web ACL where there is one (no second $5 + $1-a-rule ACL).
+        webAclArn: web?.webAclArn,
         usEast1Provider: usEast1,
         region: config.region,
         protect: config.protectStateful,
+        invalidation: config.frontend.invalidation
+          ? { logRetentionDays: config.logRetentionDays }
+          : undefined,
+      },
+      opts,
+    )
+  : undefined;
+// The hosted zone (existing or created) and the health check of the web endpoint (issue 10). The web service and
+// the frontend still create their own certificates and alias records in an existing zone.
+const dns = config.dns
+  ? new Dns(
+      "dns",
+      {
+        zoneName: config.dns.zoneName,
+        existingZoneId: config.dns.existingZoneId,
+        createZone: config.dns.createZone,
+        healthCheck:
+          config.dns.healthCheck && web
+            ? { ...config.dns.healthCheck, endpoint: web.cloudfrontDomainName }
+            : undefined,
+        alarmTopicArn: observability.alertsTopicArn,
+        usEast1Provider: usEast1,
+        region: config.region,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
+// The agents' Bedrock role (seed 004: Nova Lite), scoped to the configured model ARNs, with usage alarms.
+const bedrock = config.bedrock.enabled
+  ? new BedrockAccess(
+      "bedrock",
+      {
+        ...config.bedrock,
+        alarmTopicArn: config.bedrock.alarmsEnabled ? observability.alertsTopicArn : undefined,
       },
       opts,
     )
@@ -199,6 +327,28 @@ const backups = backupsConfig.enabled
           : undefined,
         restoreTestingPrefix: `agent_platform_${config.stack}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 30),
         protect: config.protectStateful,
+        alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
+
+// SES e-mail (seed 004) only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
+const emailSettings = config.email;
+const email = emailSettings.sending
+  ? new Email(
+      "email",
+      {
+        ...emailSettings.sending,
+        dmarcPolicy: emailSettings.dmarcPolicy,
+        dmarcReportUri: emailSettings.dmarcReportUri!,
+        templatesDir: path.resolve(__dirname, "templates", "email"),
+        templatesDirShown: "templates/email",
+        namePrefix: `${config.project}-${config.stack}-`,
+        bounceRateAlarmBp: emailSettings.bounceRateAlarmBp,
+        complaintRateAlarmBp: emailSettings.complaintRateAlarmBp,
+        alarmTopicArn: observability.alertsTopicArn,
+        eventWebhookUrl: emailSettings.eventWebhookUrl,
       },
       opts,
     )
@@ -213,10 +363,22 @@ const dashboard = new Dashboard(
     sections: [
       ...sectionOf("Agent queues", agentQueues.alarms),
       ...sectionOf("Data table", data.alarms),
+      ...sectionOf("API", api.alarms),
+      ...sectionOf("WebSocket API", websocket?.alarms),
       ...sectionOf("Ingestion pipeline", pipeline?.alarms),
       ...sectionOf("Web service", web?.alarms),
       ...sectionOf("Agent worker", worker?.alarms),
+      // Dev runs them without function alarms: no empty section.
+      ...sectionOf(
+        "Agent workers (Lambda)",
+        agentWorkers?.functionAlarms.length ? agentWorkers.functionAlarms : undefined,
+      ),
       ...sectionOf("Database", database?.alarms),
+      ...sectionOf("DNS", dns?.alarms),
+      ...sectionOf("Bedrock", bedrock?.alarms),
+      ...sectionOf("Cache", cache?.alarms),
+      ...sectionOf("E-mail", email?.alarms),
+      ...sectionOf("Backups", backups?.alarms),
       ...(eks ? [{ title: "EKS", alarmArns: eks.alarms.apply((a) => Object.values(a)) }] : []),
     ],
   },
@@ -246,6 +408,13 @@ export const upstashSecretArn = pipeline?.upstashSecretArn;
 /** The serverless data tier (seed 003). */
 export const dataTableName = data.tableName;
 export const artifactsBucketName = data.bucketName;
+/** The REST API (seed 003): stage URL, API id and the default key's id (its value: `aws apigateway get-api-key --include-value`). */
+export const apiUrl = api.url;
+export const apiId = api.apiId;
+export const apiKeyId = api.apiKeyId;
+/** The WebSocket API (undefined where websocketEnabled is false): wss:// URL and the policy its clients attach. */
+export const websocketUrl = websocket?.url;
+export const websocketClientPolicyArn = websocket?.clientPolicyArn;
 /** The web service (undefined where serviceEnabled is false): its public URL and what CI deploys to. */
 export const webUrl = web?.url;
 export const cloudfrontDomainName = web?.cloudfrontDomainName;
@@ -256,6 +425,10 @@ export const webRepositoryUrl = web?.repositoryUrl;
 /** The agent worker (undefined where workerEnabled is false). */
 export const workerServiceName = worker?.serviceName;
 export const workerRepositoryUrl = worker?.repositoryUrl;
+/** The agent worker Lambdas (undefined where agentWorkersEnabled is false): agent -> function name, and where
+ * agentBlueGreen is on, agent -> the CodeDeploy application and deployment group tools/deploy-lambda.ts uses. */
+export const agentFunctionNames = agentWorkers?.functionNames;
+export const agentDeployments = agentWorkers?.deployments;
 /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; undefined without EKS. */
 export const eksCluster = eks && {
   clusterName: eks.clusterName,
@@ -270,6 +443,11 @@ export const kubeconfig = eks?.kubeconfig;
 export const databaseAddress = database?.address;
 export const databaseSecretArn = database?.masterSecretArn;
 export const databaseMigrationFunction = database?.migrationFunctionName;
+/** The cache (undefined where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
+export const cacheEndpoint = cache?.endpoint;
+export const cachePort = cache?.port;
+/** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
+export const cacheAuthSecretArn = cache?.authSecretArn;
 /** The frontend (undefined where frontendEnabled is false): its URL, and the bucket and distribution CI deploys to. */
 export const frontendUrl = frontend?.url;
 export const frontendBucketName = frontend?.bucketName;
@@ -277,3 +455,13 @@ export const frontendDistributionId = frontend?.distributionId;
 /** AWS Backup (undefined where backupsEnabled is false). */
 export const backupVaultName = backups?.vaultName;
 export const backupPlanId = backups?.planId;
+/** SES (undefined where emailEnabled is false): senders use the configuration set and these template names. */
+export const emailIdentityArn = email?.identityArn;
+export const emailConfigurationSetName = email?.configurationSetName;
+export const emailEventsTopicArn = email?.eventsTopicArn;
+export const emailTemplateNames = email?.templateNames;
+/** DNS (undefined without domainName): the zone, and its name servers to delegate to when the stack created it. */
+export const dnsZoneId = dns?.zoneId;
+export const dnsNameServers = dns?.nameServers;
+/** The agents' Bedrock application role (undefined where bedrockAccessEnabled is false). */
+export const bedrockRoleArn = bedrock?.roleArn;

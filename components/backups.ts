@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupsConfig } from "../config/backups";
 import { accountAdministersKey } from "./kms-statements";
+import { alarmActions } from "./lambda-function";
 import { PlatformComponent } from "./tagging";
 
 /*
@@ -23,6 +24,12 @@ export const BACKUP_RESOURCE_PATTERNS = [
 ] as const;
 /** Restore-testing selections: one per protected resource type. */
 export const RESTORE_TEST_TYPES = ["DynamoDB", "EBS", "RDS"] as const;
+/** AWS Backup's job metrics (namespace AWS/Backup), one alarm each where such jobs run. */
+export const BACKUP_JOB_METRICS = {
+  backup: "NumberOfBackupJobsFailed",
+  copy: "NumberOfCopyJobsFailed",
+  restore: "NumberOfRestoreJobsFailed",
+} as const;
 
 export interface BackupsArgs extends Omit<BackupsConfig, "enabled"> {
   /** The stack's Environment tag value: only this stack's tagged resources are selected. */
@@ -33,6 +40,8 @@ export interface BackupsArgs extends Omit<BackupsConfig, "enabled"> {
   readonly restoreTestingPrefix: string;
   /** `protect` on the vaults and keys (config protectStateful). Default: false. */
   readonly protect?: boolean;
+  /** The alerts topic; every job-failure alarm notifies it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
 /** Every problem with `args` as one Error; checked before anything is registered. */
@@ -55,6 +64,8 @@ export class Backups extends PlatformComponent {
   readonly copyVaultArn?: pulumi.Output<string>;
   readonly planId: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
+  /** Failed backup jobs always; failed copy jobs with copyRegion; failed restore jobs with restoreTesting. */
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     checkBackupsArgs(name, args);
@@ -185,6 +196,7 @@ export class Backups extends PlatformComponent {
       }
     }
 
+    this.alarms = this.jobAlarms(name, vault.name, args);
     this.vaultName = vault.name;
     this.vaultArn = vault.arn;
     this.copyVaultArn = copyVault?.arn;
@@ -195,6 +207,87 @@ export class Backups extends PlatformComponent {
       planId: this.planId,
       ...(copyVault ? { copyVaultArn: copyVault.arn } : {}),
     });
+  }
+
+  /**
+   * One alarm per kind of job this stack runs, so no stack pays ($0.10 a metric) for an alarm on jobs it never
+   * starts: backup jobs into the stack's vault always, copy jobs out of it where a copy region is set (AWS
+   * Backup counts a copy job under its source vault), and restore jobs where restore testing starts them every
+   * week. Restore-job metrics carry only the ResourceType dimension, so that alarm sums the restore-tested
+   * types. A daily job either fails or not: any failure in a day alarms, and a day without jobs is no data.
+   */
+  private jobAlarms(
+    name: string,
+    vaultName: pulumi.Output<string>,
+    args: BackupsArgs,
+  ): aws.cloudwatch.MetricAlarm[] {
+    const opts = { parent: this };
+    const common = {
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...alarmActions(args.alarmTopicArn),
+    };
+    const byVault = (kind: "backup" | "copy", description: string) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${kind}-jobs-failed`,
+        {
+          alarmDescription: description,
+          namespace: "AWS/Backup",
+          metricName: BACKUP_JOB_METRICS[kind],
+          dimensions: { BackupVaultName: vaultName },
+          statistic: "Sum",
+          period: 86400,
+          ...common,
+        },
+        opts,
+      );
+    const alarms = [
+      byVault(
+        "backup",
+        "An AWS Backup job into the stack's vault failed: a resource missed its daily backup",
+      ),
+    ];
+    if (args.copyRegion !== undefined)
+      alarms.push(
+        byVault(
+          "copy",
+          `An AWS Backup copy job to ${args.copyRegion} failed: the disaster-recovery copy is missing`,
+        ),
+      );
+    if (args.restoreTesting)
+      alarms.push(
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-restore-jobs-failed`,
+          {
+            alarmDescription:
+              "An AWS Backup restore job failed (the weekly restore test or a manual restore)",
+            metricQueries: [
+              ...RESTORE_TEST_TYPES.map((type) => ({
+                id: type.toLowerCase(),
+                metric: {
+                  namespace: "AWS/Backup",
+                  metricName: BACKUP_JOB_METRICS.restore,
+                  dimensions: { ResourceType: type },
+                  period: 86400,
+                  stat: "Sum",
+                },
+                returnData: false,
+              })),
+              {
+                id: "failed",
+                expression: RESTORE_TEST_TYPES.map((t) => `FILL(${t.toLowerCase()}, 0)`).join(" + "),
+                label: "Failed restore jobs",
+                returnData: true,
+              },
+            ],
+            ...common,
+          },
+          opts,
+        ),
+      );
+    return alarms;
   }
 
   /** A vault encrypted with its own rotating key, locked when config says so. */

@@ -20,6 +20,11 @@ export interface DataArgs extends DataTierConfig {
    * `/aws/lambda/agent-platform-dev-`: a prefix, matched with a trailing `*`.
    */
   readonly logGroupNamePrefix: string;
+  /**
+   * More log group name prefixes the key may encrypt, each in its own statement (e.g. the API stage's access
+   * logs, `/aws/apigateway/agent-platform-dev-`). Default: none.
+   */
+  readonly extraLogGroupNamePrefixes?: readonly string[];
   /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. */
   readonly protect: boolean;
   /** The alerts topic; the throttling alarm notifies it on ALARM and OK. Default: none. */
@@ -146,6 +151,15 @@ export class Data extends PlatformComponent {
               ctx.dnsSuffix,
               pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${args.logGroupNamePrefix}*`,
               "ArnLike",
+            ),
+            ...(args.extraLogGroupNamePrefixes ?? []).map((prefix, i) =>
+              logsMayEncrypt(
+                `CloudWatchLogsEncryptsMoreLogs${i + 1}`,
+                ctx.region,
+                ctx.dnsSuffix,
+                pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${prefix}*`,
+                "ArnLike",
+              ),
             ),
           ],
         }),

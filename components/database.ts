@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
+import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../config/rds-classes";
 import { BACKUP_TAG } from "./backups";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 import { functionBundles, lambdaTrust } from "./lambda-function";
@@ -41,10 +42,22 @@ export function checkDatabaseArgs(name: string, args: DatabaseArgs): void {
     throw new Error(
       `${name}: backups are replicated to ${args.settings.backupReplicaRegion} but no replicaProvider was given`,
     );
+  // A class without a known memory size has no max_connections for the connections alarm to derive from.
+  if (RDS_INSTANCE_CLASS_MEMORY_GIB[args.settings.instanceClass] === undefined)
+    throw new Error(
+      `${name}: unknown instance class ${args.settings.instanceClass} (one of ${Object.keys(RDS_INSTANCE_CLASS_MEMORY_GIB).join(", ")})`,
+    );
   if (args.settings.backupRetentionDays < 1 || args.settings.backupRetentionDays > 35)
     throw new Error(
       `${name}: backupRetentionDays must be between 1 and 35 (got ${args.settings.backupRetentionDays})`,
     );
+}
+
+/** DatabaseConnections above which the connections alarm fires: a percentage of the class's max_connections. */
+export function connectionsThreshold(settings: DatabaseConfig): number {
+  return Math.floor(
+    (postgresMaxConnections(settings.instanceClass) * settings.connectionsAlarmPercent) / 100,
+  );
 }
 
 /** SHA-256 over the migration files' names and texts: the runner is invoked again when it changes. */
@@ -433,6 +446,7 @@ export class Database extends PlatformComponent {
   }
 
   private createAlarms(name: string, args: DatabaseArgs, db: aws.rds.Instance): aws.cloudwatch.MetricAlarm[] {
+    const maxConnections = postgresMaxConnections(args.settings.instanceClass);
     const actions = args.alarmTopicArn
       ? { alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] }
       : {};
@@ -467,6 +481,19 @@ export class Database extends PlatformComponent {
           evaluationPeriods: 1,
           threshold: Math.round(args.settings.maxAllocatedStorageGb * 0.1 * 1024 ** 3),
           comparisonOperator: "LessThanThreshold",
+        },
+        { parent: this },
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-connections`,
+        {
+          ...common,
+          alarmDescription: `${name}: more than ${args.settings.connectionsAlarmPercent} % of the ${maxConnections} connections ${args.settings.instanceClass} allows for 10 minutes`,
+          metricName: "DatabaseConnections",
+          statistic: "Maximum",
+          evaluationPeriods: 2,
+          threshold: connectionsThreshold(args.settings),
+          comparisonOperator: "GreaterThanThreshold",
         },
         { parent: this },
       ),

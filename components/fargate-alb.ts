@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./fargate-task";
 import { elbLogDeliveryStatement, LOAD_BALANCER_SUFFIX, TARGET_GROUP_SUFFIX } from "./fargate-plan";
+import { denyInsecureTransport } from "./policy-statements";
 
 /*
  * The web service's Application Load Balancer. Only CloudFront reaches it: its security group admits the
@@ -242,14 +243,7 @@ function createLogBucket(parent: pulumi.Resource, name: string, args: AlbArgs) {
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
-              {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [arn, `${arn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
+              denyInsecureTransport("s3:*", [arn, `${arn}/*`]),
               elbLogDeliveryStatement(region, partition, accountId, arn, LOG_PREFIX),
             ],
           }),

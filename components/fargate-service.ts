@@ -27,6 +27,8 @@ export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "ori
   readonly originVerifySecret: pulumi.Input<string>;
   /** Retention of the task log group and of the ALB access logs, in days. */
   readonly logRetentionDays: number;
+  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). */
+  readonly logKeyArn: pulumi.Input<string>;
   /** Public name with its hosted zone: HTTPS to the ALB, CloudFront aliases and Route 53 records. */
   readonly domain?: DomainConfig;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
@@ -79,6 +81,8 @@ export class FargateService extends PlatformComponent {
   readonly serviceName: pulumi.Output<string>;
   readonly albDnsName: pulumi.Output<string>;
   readonly cloudfrontDomainName: pulumi.Output<string>;
+  /** Its CLOUDFRONT-scope WAF web ACL, for other distributions to share (the frontend's). */
+  readonly webAclArn: pulumi.Output<string>;
   /** https://<domain> with a domain, else https://<distribution>.cloudfront.net. */
   readonly url: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
@@ -99,7 +103,7 @@ export class FargateService extends PlatformComponent {
     // output), and switching serviceImage to "" then runs serviceImageTag from it.
     const repository = createRepository(this, `${name}-images`, args.imagesKept);
     const fromRepository = args.image.kind === "repository";
-    const logGroup = createLogGroup(this, name, ctx, args.logRetentionDays);
+    const logGroup = createLogGroup(this, name, args.logRetentionDays, args.logKeyArn);
     const roles = createTaskRoles(this, name, ctx, {
       logGroup,
       repository: fromRepository ? repository : undefined,
@@ -288,6 +292,7 @@ export class FargateService extends PlatformComponent {
     this.serviceName = service.name;
     this.albDnsName = alb.loadBalancer.dnsName;
     this.cloudfrontDomainName = edge.distribution.domainName;
+    this.webAclArn = edge.webAcl.arn;
     this.url = args.domain
       ? pulumi.output(`https://${args.domain.name}`)
       : pulumi.interpolate`https://${edge.distribution.domainName}`;

@@ -8,7 +8,6 @@ import {
 } from "../config/service";
 import type { TaskRoles } from "./fargate-iam";
 import { containerHealthCheckCommand } from "./fargate-plan";
-import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 /*
  * The parts the web service and the agent worker share: cluster, image repository, an encrypted log group
@@ -109,37 +108,18 @@ export function createRepository(
 }
 
 /**
- * The task's log group, encrypted with its own KMS key ($1 a month) that CloudWatch Logs may use for this
- * group only. The group's name is fixed (`/ecs/<project>-<stack>/<name>`, unique per account and region)
- * because the key policy must name it before it exists.
+ * The task's log group, encrypted with the stack's operations key (Observability.logsKeyArn), whose policy
+ * admits CloudWatch Logs for `/ecs/<project>-<stack>/*`: hence the fixed name, unique per account and region.
  */
 export function createLogGroup(
   parent: pulumi.Resource,
   name: string,
-  ctx: AwsContext,
   retentionInDays: number,
+  keyArn: pulumi.Input<string>,
 ): aws.cloudwatch.LogGroup {
-  const groupName = `/ecs/${pulumi.getProject()}-${pulumi.getStack()}/${name}`;
-  const groupArn = pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${groupName}`;
-  const key = new aws.kms.Key(
-    `${name}-logs-key`,
-    {
-      description: `Encrypts the ${groupName} log group`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
-          logsMayEncrypt("CloudWatchLogsEncryptsThisGroup", ctx.region, ctx.dnsSuffix, groupArn),
-        ],
-      }),
-    },
-    { parent },
-  );
   return new aws.cloudwatch.LogGroup(
     `${name}-logs`,
-    { name: groupName, retentionInDays, kmsKeyId: key.arn },
+    { name: `/ecs/${pulumi.getProject()}-${pulumi.getStack()}/${name}`, retentionInDays, kmsKeyId: keyArn },
     { parent },
   );
 }

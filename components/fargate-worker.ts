@@ -27,6 +27,8 @@ export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue
   /** Container Insights of the worker's own cluster; must not be disabled. Default: enabled. */
   readonly containerInsights?: ContainerInsightsMode;
   readonly logRetentionDays: number;
+  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). */
+  readonly logKeyArn: pulumi.Input<string>;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Images the worker's ECR repository keeps. Default: 10. */
@@ -87,7 +89,7 @@ export class FargateWorker extends PlatformComponent {
 
     const repository = createRepository(this, `${name}-images`, args.imagesKept ?? 10);
     const fromRepository = args.image.kind === "repository";
-    const logGroup = createLogGroup(this, name, ctx, args.logRetentionDays);
+    const logGroup = createLogGroup(this, name, args.logRetentionDays, args.logKeyArn);
     const queueArn = args.queue.queue.arn;
     const roles = createTaskRoles(this, name, ctx, {
       logGroup,

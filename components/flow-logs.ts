@@ -1,22 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Retention of the log group, in days (a CloudWatch Logs retention value). */
   readonly retentionInDays: number;
+  /** The group's KMS key: the stack's operations key, which admits `/aws/vpc/flow-logs/vpc-*` groups. */
+  readonly keyArn: pulumi.Input<string>;
 }
 
 /**
  * Flow logs of all of a VPC's traffic to a log group with the given retention, delivered by a role that can
- * write to that one group only. Children go under `parent`, named `<name>-flow-logs`, `-flow-logs-key`,
- * `-flow-logs-role`, `-flow-logs-policy` and `-flow-log`.
+ * write to that one group only. Children go under `parent`, named `<name>-flow-logs`, `-flow-logs-role`,
+ * `-flow-logs-policy` and `-flow-log`.
  *
- * The group is encrypted with its own KMS key ($1 a month) whose policy lets CloudWatch Logs use it for this
- * group alone. The group's name is therefore fixed from the VPC id (`/aws/vpc/flow-logs/<vpc-id>`, unique per
- * account and region): the key policy must name the group's ARN before the group exists, and an auto-named
- * group's ARN is only known after creation.
+ * The group is encrypted with the key given (the stack's operations key), whose policy admits CloudWatch Logs
+ * for `/aws/vpc/flow-logs/vpc-*` groups: hence the group's name fixed from the VPC id, unique per account and
+ * region.
  */
 export function createFlowLogs(parent: pulumi.Resource, name: string, args: FlowLogsArgs): aws.ec2.FlowLog {
   const opts = { parent };
@@ -24,27 +24,10 @@ export function createFlowLogs(parent: pulumi.Resource, name: string, args: Flow
   const region = aws.getRegionOutput({}, opts);
   const identity = aws.getCallerIdentityOutput({}, opts);
   const groupName = pulumi.interpolate`/aws/vpc/flow-logs/${args.vpcId}`;
-  const groupArn = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:${groupName}`;
 
-  const key = new aws.kms.Key(
-    `${name}-flow-logs-key`,
-    {
-      description: `Encrypts the flow logs of the ${name} VPC`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          accountAdministersKey("AccountAdministers", partition.partition, identity.accountId),
-          logsMayEncrypt("CloudWatchLogsEncryptsThisGroup", region.region, partition.dnsSuffix, groupArn),
-        ],
-      }),
-    },
-    opts,
-  );
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-flow-logs`,
-    { name: groupName, retentionInDays: args.retentionInDays, kmsKeyId: key.arn },
+    { name: groupName, retentionInDays: args.retentionInDays, kmsKeyId: args.keyArn },
     opts,
   );
   const role = new aws.iam.Role(

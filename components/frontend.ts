@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DomainConfig } from "../config";
 import { WafManagedRuleGroup } from "../config/service";
 import { CLOUDFRONT_ZONE_ID, validatedCertificate, wafRules } from "./fargate-edge";
+import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./frontend-invalidation";
 import { siteFiles } from "./frontend-site";
-import { accountAdministersKey } from "./kms-statements";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 import { denyInsecureTransport } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";
 import { PlatformComponent } from "./tagging";
@@ -13,12 +14,13 @@ import { PlatformComponent } from "./tagging";
  * `agent-platform:index:Frontend` (seeds 002-004): a single-page app in a private S3 bucket, served only by
  * CloudFront through Origin Access Control, behind WAF, with security headers.
  *
- * No CloudFront invalidation is needed, by design: hashed assets get new names on every build (cached a
- * year, immutable), and everything else (index.html, favicon) is `Cache-Control: no-cache`, which CloudFront
- * honours because the cache policy's minimum TTL is 0: each request revalidates with S3 by ETag, so a deploy
- * is visible at once and the S3 revalidation is a 304 when nothing changed. The SPA fallback (403/404 ->
- * index.html) is not cached either (errorCachingMinTtl 0). An invalidation would need a Lambda or a command
- * provider just to repeat what the headers already guarantee.
+ * Caching: hashed assets get new names on every build (cached a year, immutable), and everything else
+ * (index.html, favicon) is `Cache-Control: no-cache`, which CloudFront honours because the cache policy's
+ * minimum TTL is 0: each request revalidates with S3 by ETag. The SPA fallback (403/404 -> index.html) is not
+ * cached either (errorCachingMinTtl 0). On top of that, with `invalidation` (config frontendInvalidation), a
+ * deploy that changes a non-hashed file invalidates exactly those paths (frontend-invalidation.ts): copies an
+ * edge cached under other headers (an object uploaded by hand, a header changed later) are dropped at once,
+ * and an unchanged site invalidates nothing.
  */
 
 /** Days old versions of site objects stay in the versioned bucket (a rollback is a re-deploy of the old build). */
@@ -44,6 +46,8 @@ export interface FrontendArgs {
   readonly region: string;
   /** `protect` on the bucket (config protectStateful). Default: false. */
   readonly protect?: boolean;
+  /** Invalidate changed non-hashed paths on deploy (a function and its log group). Default: none. */
+  readonly invalidation?: InvalidationArgs;
 }
 
 export class Frontend extends PlatformComponent {
@@ -200,7 +204,11 @@ export class Frontend extends PlatformComponent {
     // SSE-KMS with a key of its own: CloudFront may decrypt, and only for this distribution (OAC signs as
     // cloudfront.amazonaws.com). The account administers the key through IAM.
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const partitionInfo = aws.getPartitionOutput({}, { parent: this });
+    const partition = partitionInfo.partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    // The invalidation function's log group is encrypted with the same key (no second $1 key).
+    const invalidationLogGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${invalidationFunctionName(name)}`;
     const key = new aws.kms.Key(
       `${name}-key`,
       {
@@ -219,6 +227,16 @@ export class Frontend extends PlatformComponent {
               Resource: "*",
               Condition: { StringEquals: { "AWS:SourceArn": distribution.arn } },
             },
+            ...(args.invalidation
+              ? [
+                  logsMayEncrypt(
+                    "LogsEncryptInvalidationLogs",
+                    region,
+                    partitionInfo.dnsSuffix,
+                    invalidationLogGroupArn,
+                  ),
+                ]
+              : []),
           ],
         }),
       },
@@ -248,24 +266,33 @@ export class Frontend extends PlatformComponent {
       ],
     });
 
-    for (const file of files) {
-      new aws.s3.BucketObjectv2(
-        `${name}-site/${file.key}`,
-        {
-          bucket: bucket.id,
-          key: file.key,
-          source: new pulumi.asset.FileAsset(file.absolutePath),
-          contentType: file.contentType,
-          cacheControl: file.cacheControl,
-          serverSideEncryption: "aws:kms",
-          kmsKeyId: key.arn,
-          bucketKeyEnabled: true,
-          // S3's ETag of an SSE-KMS object is not the content's MD5: the content hash tells Pulumi of changes.
-          sourceHash: file.sha256,
-        },
-        { parent: this },
-      );
-    }
+    const uploads = files.map(
+      (file) =>
+        new aws.s3.BucketObjectv2(
+          `${name}-site/${file.key}`,
+          {
+            bucket: bucket.id,
+            key: file.key,
+            source: new pulumi.asset.FileAsset(file.absolutePath),
+            contentType: file.contentType,
+            cacheControl: file.cacheControl,
+            serverSideEncryption: "aws:kms",
+            kmsKeyId: key.arn,
+            bucketKeyEnabled: true,
+            // S3's ETag of an SSE-KMS object is not the content's MD5: the content hash tells Pulumi of changes.
+            sourceHash: file.sha256,
+          },
+          { parent: this },
+        ),
+    );
+    if (args.invalidation)
+      createSiteInvalidation(this, name, {
+        ...args.invalidation,
+        files,
+        distribution,
+        logKeyArn: key.arn,
+        uploads,
+      });
 
     if (args.domain) {
       for (const type of ["A", "AAAA"]) {

@@ -22,13 +22,13 @@ export function accountAdministersKey(
 
 /**
  * CloudWatch Logs in the region may use the key for the log groups whose ARN matches `logGroupArn` (one ARN
- * with ArnEquals, a pattern with ArnLike), and for nothing else.
+ * with ArnEquals; with ArnLike a pattern, or a list of patterns any of which may match), and for nothing else.
  */
 export function logsMayEncrypt(
   sid: string,
   region: pulumi.Input<string>,
   dnsSuffix: pulumi.Input<string>,
-  logGroupArn: pulumi.Input<string>,
+  logGroupArn: pulumi.Input<string> | pulumi.Input<string>[],
   operator: "ArnEquals" | "ArnLike" = "ArnEquals",
 ) {
   return {

@@ -5,9 +5,10 @@ import type { QueuePair } from "./queue-pair";
 
 /*
  * The one way this program builds a Lambda function (pipeline, API, WebSocket, agent workers): a log group
- * created first (encrypted, with retention), a role with exactly the statements the caller names, the function
- * on Node.js 22 / arm64 with active tracing and JSON logs, and the alarms every function gets (error rate,
- * throttles, duration near the timeout). SQS consumers add `createQueueEventSource`.
+ * created first (encrypted, with retention), a role with exactly the statements the caller names plus its own
+ * log streams and traces, the function on Node.js 22 / arm64 with active tracing and JSON logs, and the alarms
+ * every function gets (error rate, throttles, duration near the timeout). SQS consumers add
+ * `createQueueEventSource`.
  */
 
 export type FunctionBundles = Record<FunctionName, FunctionBundle>;
@@ -53,6 +54,24 @@ export function stackScopedName(name: string): string {
 /** Lambda's own limit on a function name. */
 export const LAMBDA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Creating streams in the function's own log group and writing to them, and nothing else in CloudWatch Logs. */
+export function writeLogs(logGroupArn: pulumi.Input<string>) {
+  return {
+    Sid: "WriteItsLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+  };
+}
+
+/** Active tracing's segments. X-Ray's write actions support no resource-level permissions: AWS accepts only "*". */
+export const SEND_TRACES = {
+  Sid: "SendTraces",
+  Effect: "Allow",
+  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+  Resource: "*",
+};
+
 /** The sizing every function is given from config. */
 export interface FunctionSizing {
   readonly memoryMb: number;
@@ -67,8 +86,8 @@ export interface PlatformFunctionArgs {
   readonly functionName: string;
   readonly sizing: FunctionSizing;
   readonly environment: Record<string, pulumi.Input<string>>;
-  /** The role's statements, given the function's log group ARN. */
-  readonly statements: (logGroupArn: pulumi.Output<string>) => pulumi.Input<object>[];
+  /** The role's statements for what the function itself calls; its logs and traces are added (writeLogs). */
+  readonly statements: pulumi.Input<object>[];
   /** The KMS key that encrypts the log group (its policy must let CloudWatch Logs use it for this group). */
   readonly logKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
@@ -77,6 +96,8 @@ export interface PlatformFunctionArgs {
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Publish a version on every code change (for an alias and blue/green deployments). Default: false. */
   readonly publish?: boolean;
+  /** The standard alarms (error rate, throttles, duration); off where a stack cannot afford them. Default: true. */
+  readonly alarms?: boolean;
 }
 
 export interface PlatformFunction {
@@ -119,7 +140,10 @@ export function createPlatformFunction(
     `${name}-role-policy`,
     {
       role: role.id,
-      policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.statements(logGroup.arn) }),
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [...args.statements, writeLogs(logGroup.arn), SEND_TRACES],
+      }),
     },
     opts,
   );
@@ -151,11 +175,14 @@ export function createPlatformFunction(
     role,
     rolePolicy,
     logGroup,
-    alarms: lambdaAlarms(parent, name, {
-      functionName: args.functionName,
-      timeoutSeconds: s.timeoutSeconds,
-      alarmTopicArn: args.alarmTopicArn,
-    }),
+    alarms:
+      args.alarms === false
+        ? []
+        : lambdaAlarms(parent, name, {
+            functionName: args.functionName,
+            timeoutSeconds: s.timeoutSeconds,
+            alarmTopicArn: args.alarmTopicArn,
+          }),
   };
 }
 

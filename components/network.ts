@@ -27,6 +27,8 @@ export interface NetworkArgs {
   readonly interfaceEndpoints?: readonly InterfaceEndpointService[];
   /** Retention of the flow log group, in days (a CloudWatch Logs retention value). */
   readonly flowLogRetentionDays: number;
+  /** The flow log group's KMS key (Observability.logsKeyArn, which admits `/aws/vpc/flow-logs/vpc-*`). */
+  readonly flowLogsKeyArn: pulumi.Input<string>;
   /** Adds the isolated (data) tier, for a database or cache. Default: false. */
   readonly isolatedSubnets?: boolean;
   /** Adds the public tier with its internet gateway; NAT gateways need it. Default: true. */
@@ -289,7 +291,11 @@ export class Network extends PlatformComponent {
       );
     }
 
-    createFlowLogs(this, name, { vpcId: vpc.id, retentionInDays: args.flowLogRetentionDays });
+    createFlowLogs(this, name, {
+      vpcId: vpc.id,
+      retentionInDays: args.flowLogRetentionDays,
+      keyArn: args.flowLogsKeyArn,
+    });
 
     this.vpcId = vpc.id;
     this.vpcCidr = args.vpcCidr;

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logsMayEncrypt } from "./kms-statements";
+import { denyInsecureTransport } from "./policy-statements";
 import { PlatformComponent } from "./tagging";
 
 export interface ObservabilityArgs {
@@ -19,14 +21,25 @@ export interface ObservabilityArgs {
   readonly costAllocationTagKeys: readonly string[];
 }
 
+/**
+ * The stack's log groups that have no key of their own and use the operations key: the ECS tasks' groups
+ * (fargate-task.ts names them `/ecs/<project>-<stack>/<name>`) and the VPC's flow logs
+ * (`/aws/vpc/flow-logs/<vpc-id>`, flow-logs.ts).
+ */
+export function operationsLogGroupPatterns(): string[] {
+  return [`/ecs/${pulumi.getProject()}-${pulumi.getStack()}/*`, "/aws/vpc/flow-logs/vpc-*"];
+}
+
 /** Services that publish to the alerts topic and therefore need the topic's KMS key. */
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"];
 
 /**
  * `agent-platform:index:Observability`: where every alarm, budget and cost anomaly of the stack is sent.
  *
- * - The alerts topic is encrypted with its own KMS key: the AWS-managed SNS key cannot be granted to
- *   CloudWatch, Budgets or Cost Anomaly Detection, which encrypt the messages they publish.
+ * - The alerts topic is encrypted with the stack's operations key: the AWS-managed SNS key cannot be granted
+ *   to CloudWatch, Budgets or Cost Anomaly Detection, which encrypt the messages they publish. The same key
+ *   encrypts the operational log groups of operationsLogGroupPatterns (one $1-a-month key instead of one per
+ *   log group: what they hold is operational, not customer data, which keeps keys of its own).
  * - The topic policy admits those three services from this account only, the account's own principals, and
  *   refuses publishing without TLS.
  * - The budget (80 % actual, 100 % forecast) and the anomaly monitor are scoped to the stack's Environment
@@ -36,6 +49,8 @@ export class Observability extends PlatformComponent {
   /** The topic every alarm in the stack notifies. */
   readonly alertsTopicArn: pulumi.Output<string>;
   readonly alertsKeyArn: pulumi.Output<string>;
+  /** The operations key, which CloudWatch Logs may use for the log groups of operationsLogGroupPatterns. */
+  readonly logsKeyArn: pulumi.Output<string>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     // Guard clauses before anything is registered: a bad argument leaves no half-built component.
@@ -47,12 +62,13 @@ export class Observability extends PlatformComponent {
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
     const accountRoot = pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`;
 
     const key = new aws.kms.Key(
       `${name}-alerts-key`,
       {
-        description: `Encrypts the ${name} alerts topic`,
+        description: `Encrypts the ${name} alerts topic and the stack's operational log groups`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: pulumi.jsonStringify({
@@ -74,6 +90,16 @@ export class Observability extends PlatformComponent {
               Resource: "*",
               Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
             },
+            logsMayEncrypt(
+              "CloudWatchLogsEncryptsOperationalGroups",
+              region.region,
+              partition.dnsSuffix,
+              operationsLogGroupPatterns().map(
+                (pattern) =>
+                  pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:${pattern}`,
+              ),
+              "ArnLike",
+            ),
           ],
         }),
       },
@@ -110,14 +136,7 @@ export class Observability extends PlatformComponent {
               ],
               Resource: topic.arn,
             },
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "sns:Publish",
-              Resource: topic.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport("sns:Publish", topic.arn),
           ],
         }),
       },
@@ -200,6 +219,7 @@ export class Observability extends PlatformComponent {
 
     this.alertsTopicArn = topic.arn;
     this.alertsKeyArn = key.arn;
+    this.logsKeyArn = key.arn;
     this.registerOutputs({ alertsTopicArn: this.alertsTopicArn, alertsKeyArn: this.alertsKeyArn });
   }
 }

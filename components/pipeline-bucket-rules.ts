@@ -2,6 +2,7 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketEncryption } from "../config/pipeline";
 import type { AwsContext } from "./fargate-task";
+import { denyInsecureTransport as denyWithoutTls } from "./policy-statements";
 
 /*
  * What the pipeline's buckets say: policy statements, lifecycle rules and CORS. Plain values (with Outputs for
@@ -20,16 +21,9 @@ export interface Encryption {
   readonly keyArn: pulumi.Input<string>;
 }
 
-/** Denies every request that does not use TLS. */
+/** Denies every request to the bucket and its objects that does not use TLS. */
 export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
+  return denyWithoutTls("s3:*", [bucketArn, pulumi.interpolate`${bucketArn}/*`]);
 }
 
 /**

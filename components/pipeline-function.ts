@@ -14,8 +14,8 @@ export interface PipelineFunctionArgs {
   readonly batchWindowSeconds: number;
   readonly queue: QueuePair;
   readonly environment: Record<string, pulumi.Input<string>>;
-  /** The role's statements, given the function's log group ARN. */
-  readonly statements: (logGroupArn: pulumi.Output<string>) => pulumi.Input<object>[];
+  /** The role's statements (createPlatformFunction adds the log group's and X-Ray's). */
+  readonly statements: pulumi.Input<object>[];
   readonly keyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
   readonly bundle: Promise<FunctionBundle>;

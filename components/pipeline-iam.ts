@@ -80,28 +80,8 @@ function encryptThroughS3(r: PipelineRefs): Statement {
   };
 }
 
-function writeLogs(logGroupArn: pulumi.Input<string>): Statement {
-  return {
-    Sid: "WriteItsLogs",
-    Effect: "Allow",
-    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-    Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
-  };
-}
-
-/** X-Ray's write actions support no resource-level permissions: AWS accepts only "*" for them. */
-const SEND_TRACES: Statement = {
-  Sid: "SendTraces",
-  Effect: "Allow",
-  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-  Resource: "*",
-};
-
 /** The process function: raw uploads in, processed documents out. */
-export function processStatements(
-  r: PipelineRefs,
-  own: { queueArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> },
-): Statement[] {
+export function processStatements(r: PipelineRefs, own: { queueArn: pulumi.Input<string> }): Statement[] {
   return [
     listBuckets(r),
     {
@@ -120,8 +100,6 @@ export function processStatements(
     consumeQueue(own.queueArn),
     decrypt(r, r.kmsBuckets ? ["s3", "sqs"] : ["sqs"]),
     ...(r.kmsBuckets ? [encryptThroughS3(r)] : []),
-    writeLogs(own.logGroupArn),
-    SEND_TRACES,
   ];
 }
 
@@ -130,7 +108,6 @@ export function vectorizeStatements(
   r: PipelineRefs,
   own: {
     queueArn: pulumi.Input<string>;
-    logGroupArn: pulumi.Input<string>;
     modelArn: pulumi.Input<string>;
     secretArn: pulumi.Input<string>;
   },
@@ -164,8 +141,6 @@ export function vectorizeStatements(
     },
     consumeQueue(own.queueArn),
     decrypt(r, r.kmsBuckets ? ["s3", "sqs", "secretsmanager"] : ["sqs", "secretsmanager"]),
-    writeLogs(own.logGroupArn),
-    SEND_TRACES,
   ];
 }
 

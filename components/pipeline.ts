@@ -169,8 +169,7 @@ export class Pipeline extends PlatformComponent {
         processedBucket: processed.bucket,
         processedPrefix: args.processedPrefix,
       }),
-      statements: (logGroup) =>
-        processStatements(refs, { queueArn: queues.process.queue.arn, logGroupArn: logGroup }),
+      statements: processStatements(refs, { queueArn: queues.process.queue.arn }),
       bundle: bundles.then((b) => b.process),
       metrics: { namespace: names.metricsNamespace, service: names.process },
     });
@@ -193,13 +192,11 @@ export class Pipeline extends PlatformComponent {
         upstashSecretArn: secret.arn,
         upstashNamespace: args.upstashNamespace ?? names.upstashNamespace,
       }),
-      statements: (logGroup) =>
-        vectorizeStatements(refs, {
-          queueArn: queues.vectorize.queue.arn,
-          logGroupArn: logGroup,
-          modelArn,
-          secretArn: secret.arn,
-        }),
+      statements: vectorizeStatements(refs, {
+        queueArn: queues.vectorize.queue.arn,
+        modelArn,
+        secretArn: secret.arn,
+      }),
       bundle: bundles.then((b) => b.vectorize),
       metrics: { namespace: names.metricsNamespace, service: names.vectorize },
       readyBefore: [secretValue],

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { queueNameProblem, visibilityTimeoutFor } from "../config/queues";
+import { denyInsecureTransport as denyWithoutTls } from "./policy-statements";
 
 export { visibilityTimeoutFor } from "../config/queues";
 
@@ -88,16 +89,9 @@ export function checkQueuePairArgs(name: string, args: QueuePairArgs): void {
   if (problems.length > 0) throw new Error(`queue ${name}: ${problems.join("; ")}`);
 }
 
-/** Denies every request that does not use TLS; IAM policies of the account grant the rest. */
+/** Denies every request to the queue that does not use TLS. */
 export function denyInsecureTransport(queueArn: pulumi.Input<string>) {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "sqs:*",
-    Resource: queueArn,
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
+  return denyWithoutTls("sqs:*", queueArn);
 }
 
 /**

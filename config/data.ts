@@ -1,3 +1,4 @@
+import { RDS_INSTANCE_CLASS_MEMORY_GIB } from "./rds-classes";
 import { ConfigReader } from "./reader";
 
 /** PostgreSQL settings (used where databaseEnabled). */
@@ -17,6 +18,8 @@ export interface DatabaseConfig {
   readonly backupReplicaRegion?: string;
   /** Enhanced monitoring interval in seconds (1, 5, 10, 15, 30 or 60). */
   readonly monitoringIntervalSeconds: number;
+  /** The connections alarm fires above this percentage of the class's max_connections. */
+  readonly connectionsAlarmPercent: number;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface DatabaseConfig {
 export interface DataConfig {
   /** Whether the PostgreSQL database is deployed. */
   readonly databaseEnabled: boolean;
-  /** Whether the Redis cache is deployed. */
+  /** Whether the ElastiCache (Valkey) cache is deployed; its settings are read by config/cache.ts. */
   readonly cacheEnabled: boolean;
   readonly database: DatabaseConfig;
 }
@@ -45,8 +48,12 @@ export function readData(r: ConfigReader, stackRegion: string): DataConfig {
       "must be a PostgreSQL version 16 or newer, such as 16.4",
     );
   const instanceClass = r.string("databaseInstanceClass", "db.t4g.micro");
-  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass))
-    r.report("databaseInstanceClass", instanceClass, "must be an RDS instance class such as db.t4g.micro");
+  if (RDS_INSTANCE_CLASS_MEMORY_GIB[instanceClass] === undefined)
+    r.report(
+      "databaseInstanceClass",
+      instanceClass,
+      `must be one of ${Object.keys(RDS_INSTANCE_CLASS_MEMORY_GIB).join(", ")} (their memory sets max_connections)`,
+    );
   const allocatedStorageGb = r.number("databaseAllocatedStorageGb", { min: 20, max: 65536 }, 20);
   const maxAllocatedStorageGb = r.number("databaseMaxAllocatedStorageGb", { min: 20, max: 65536 }, 100);
   if (maxAllocatedStorageGb < allocatedStorageGb)
@@ -82,6 +89,7 @@ export function readData(r: ConfigReader, stackRegion: string): DataConfig {
     deletionProtection: r.boolean("databaseDeletionProtection", false),
     ...(backupReplicaRegion !== undefined ? { backupReplicaRegion } : {}),
     monitoringIntervalSeconds,
+    connectionsAlarmPercent: r.number("databaseConnectionsAlarmPercent", { min: 1, max: 100 }, 80),
   };
 
   return { databaseEnabled, cacheEnabled, database };

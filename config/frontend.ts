@@ -18,6 +18,8 @@ export interface FrontendConfig {
   readonly contentSecurityPolicy: string;
   /** The frontend's public name (certificate, alias, Route 53 records); undefined without a domain. */
   readonly domainName?: string;
+  /** A deploy that changes a non-hashed file invalidates those paths (a function with three alarms, $0.40). */
+  readonly invalidation: boolean;
 }
 
 /** Why `csp` is not a usable Content-Security-Policy header value, or undefined. */
@@ -41,6 +43,7 @@ export function cspProblem(csp: string): string | undefined {
 export function readFrontend(r: ConfigReader, stackDomainName: string | undefined): FrontendConfig {
   const enabled = r.boolean("frontendEnabled", true);
   const siteDir = r.string("frontendSiteDir", "site");
+  const invalidation = r.boolean("frontendInvalidation", true);
   if (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes(".."))
     r.report("frontendSiteDir", siteDir, "must be a folder inside the project (no ..), such as site");
   const contentSecurityPolicy = r.string("frontendContentSecurityPolicy", "default-src 'self'");
@@ -68,5 +71,5 @@ export function readFrontend(r: ConfigReader, stackDomainName: string | undefine
   } else if (stackDomainName !== undefined) {
     domainName = `app.${stackDomainName}`;
   }
-  return { enabled, siteDir, contentSecurityPolicy, ...(domainName ? { domainName } : {}) };
+  return { enabled, siteDir, contentSecurityPolicy, ...(domainName ? { domainName } : {}), invalidation };
 }

@@ -19,7 +19,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, relative, resolve } from "node:path";
 import { build, Metafile } from "esbuild";
 
-export const FUNCTION_NAMES = ["process", "vectorize", "migrate"] as const;
+export const FUNCTION_NAMES = [
+  "process",
+  "vectorize",
+  "migrate",
+  "invalidate",
+  "ws",
+  "api",
+  "agent-worker",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionBundle {

@@ -12,6 +12,7 @@ import {
   updateProjectSchema,
 } from "./lib/schemas";
 import { Item, notFound, projectKey, publicView, requestHash, Store, templateKey } from "./lib/store";
+import { CORS_ALLOW_HEADERS } from "./lib/routes";
 import { ARTIFACT_PREFIXES } from "./lib/table-schema";
 import { Schema, validate } from "./lib/validate";
 
@@ -38,7 +39,12 @@ export interface AppDeps {
   readonly newId?: (prefix: string) => string;
   /** Where unexpected errors are reported (the client only sees INTERNAL_ERROR). */
   readonly logError?: (error: unknown, requestId: string) => void;
+  /** Origins allowed to call the API from a browser (CORS); the response echoes the request's if listed. */
+  readonly corsOrigins?: readonly string[];
 }
+
+/** How long a browser may cache a preflight answer, in seconds. */
+export const CORS_MAX_AGE_SECONDS = 600;
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** How long a documentation download link stays valid. */
@@ -283,7 +289,25 @@ export function createApp(deps: AppDeps) {
     { pattern: /^\/api\/templates$/, methods: { GET: listTemplates, POST: createTemplate } },
   ];
 
+  const corsOrigins = new Set(deps.corsOrigins ?? []);
+  /** CORS headers for an allowed Origin (echoed, never "*"); none for other or absent origins. */
+  const corsHeaders = (event: ApiEvent): Record<string, string> => {
+    const origin = header(event, "origin");
+    if (origin === undefined || !corsOrigins.has(origin)) return {};
+    return {
+      "access-control-allow-origin": origin,
+      "access-control-expose-headers": "idempotent-replayed",
+      vary: "Origin",
+    };
+  };
+
   return async function handle(event: ApiEvent, awsRequestId?: string): Promise<ApiResponse> {
+    const response = await dispatch(event, awsRequestId);
+    const cors = corsHeaders(event);
+    return { ...response, headers: { ...response.headers, ...cors } };
+  };
+
+  async function dispatch(event: ApiEvent, awsRequestId?: string): Promise<ApiResponse> {
     const requestId = event.requestContext?.requestId ?? awsRequestId ?? randomUUID();
     const ctx: ResponseContext = { requestId, now };
     try {
@@ -291,6 +315,7 @@ export function createApp(deps: AppDeps) {
       for (const route of routes) {
         const match = route.pattern.exec(path);
         if (!match) continue;
+        if (event.httpMethod.toUpperCase() === "OPTIONS") return preflight(event, Object.keys(route.methods));
         const handler = route.methods[event.httpMethod.toUpperCase()];
         if (!handler)
           throw new ApiError(405, "METHOD_NOT_ALLOWED", `${event.httpMethod} is not allowed on ${path}`, {
@@ -306,7 +331,23 @@ export function createApp(deps: AppDeps) {
       deps.logError?.(error, requestId);
       return failure(ctx, new ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred"));
     }
-  };
+  }
+
+  /** A CORS preflight: 204, with the allowed methods and headers when the Origin is allowed. */
+  function preflight(event: ApiEvent, methods: string[]): ApiResponse {
+    const allowed = Object.keys(corsHeaders(event)).length > 0;
+    return {
+      statusCode: 204,
+      headers: allowed
+        ? {
+            "access-control-allow-methods": [...methods, "OPTIONS"].join(","),
+            "access-control-allow-headers": CORS_ALLOW_HEADERS,
+            "access-control-max-age": String(CORS_MAX_AGE_SECONDS),
+          }
+        : {},
+      body: "",
+    };
+  }
 }
 
 function secondsOf(date: Date): number {

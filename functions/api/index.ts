@@ -8,14 +8,10 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ApiEvent, createApp, DOWNLOAD_URL_SECONDS } from "./app";
+import { API_ENV } from "./lib/env";
 import { Store } from "./lib/store";
 
-/** The variables the Api component sets. */
-export const API_ENV = {
-  tableName: "TABLE_NAME",
-  artifactsBucket: "ARTIFACTS_BUCKET",
-  devQueueUrl: "DEV_QUEUE_URL",
-} as const;
+export { API_ENV };
 
 function required(name: string): string {
   const value = process.env[name];
@@ -39,6 +35,7 @@ const app = createApp({
   },
   presignDownload: (key) =>
     getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS }),
+  corsOrigins: (process.env[API_ENV.corsOrigins] ?? "").split(",").filter((o) => o !== ""),
   logError: (error, requestId) =>
     console.error(JSON.stringify({ level: "ERROR", request_id: requestId, error: String(error) })),
 });

@@ -150,4 +150,81 @@ describe("Backups", () => {
         'Backups bk: copyRegion us-west-2 needs copyProvider (an AWS provider in that region); restoreTestingPrefix "a-b" must be 1-30 letters, digits or underscores (AWS Backup\'s rule for restore-testing names)',
     });
   });
+
+  describe("job-failure alarms", () => {
+    const topic = "arn:aws:sns:us-east-1:123456789012:alerts";
+    const alarmsOf = (resources: Awaited<ReturnType<typeof evaluate>>["resources"]) =>
+      ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").sort((a, b) =>
+        a.name.localeCompare(b.name),
+      );
+
+    it("dev: failed backup jobs into the stack's vault only, to the alerts topic", async () => {
+      let backups: Backups | undefined;
+      const { resources } = await evaluate(
+        () => (backups = new Backups("bk", { ...dev, alarmTopicArn: topic })),
+      );
+      const alarms = alarmsOf(resources);
+      assert.deepStrictEqual(
+        alarms.map((a) => a.name),
+        ["bk-backup-jobs-failed"],
+      );
+      const a = alarms[0].inputs;
+      assert.deepStrictEqual(
+        [a.namespace, a.metricName, a.dimensions, a.statistic, a.period, a.threshold, a.comparisonOperator],
+        [
+          "AWS/Backup",
+          "NumberOfBackupJobsFailed",
+          { BackupVaultName: named(resources, "bk-vault").outputs.name },
+          "Sum",
+          86400,
+          0,
+          "GreaterThanThreshold",
+        ],
+      );
+      assert.deepStrictEqual(
+        [a.alarmActions, a.okActions, a.treatMissingData],
+        [[topic], [topic], "notBreaching"],
+      );
+      assert.strictEqual(backups!.alarms.length, 1);
+    });
+
+    it("prod: copy jobs to the second region and the restore tests too", async () => {
+      const { resources } = await evaluate(() => new Backups("bk", { ...prod(), alarmTopicArn: topic }));
+      const alarms = alarmsOf(resources);
+      assert.deepStrictEqual(
+        alarms.map((a) => a.name),
+        ["bk-backup-jobs-failed", "bk-copy-jobs-failed", "bk-restore-jobs-failed"],
+      );
+      const copy = named(resources, "bk-copy-jobs-failed").inputs;
+      assert.deepStrictEqual(
+        [copy.metricName, copy.dimensions],
+        ["NumberOfCopyJobsFailed", { BackupVaultName: named(resources, "bk-vault").outputs.name }],
+      );
+      const restore = named(resources, "bk-restore-jobs-failed").inputs;
+      const queries = restore.metricQueries as Array<Record<string, unknown>>;
+      assert.deepStrictEqual(
+        queries.map((q) => [
+          q.id,
+          (q.metric as { dimensions?: unknown } | undefined)?.dimensions ?? q.expression,
+        ]),
+        [
+          ["dynamodb", { ResourceType: "DynamoDB" }],
+          ["ebs", { ResourceType: "EBS" }],
+          ["rds", { ResourceType: "RDS" }],
+          ["failed", "FILL(dynamodb, 0) + FILL(ebs, 0) + FILL(rds, 0)"],
+        ],
+      );
+      assert.ok(
+        queries
+          .slice(0, 3)
+          .every((q) => (q.metric as { metricName: string }).metricName === "NumberOfRestoreJobsFailed"),
+      );
+      assert.ok(alarms.every((a) => JSON.stringify(a.inputs.alarmActions) === JSON.stringify([topic])));
+    });
+
+    it("without a topic the alarms exist but notify nobody", async () => {
+      const { resources } = await evaluate(() => new Backups("bk", dev));
+      assert.strictEqual(named(resources, "bk-backup-jobs-failed").inputs.alarmActions, undefined);
+    });
+  });
 });

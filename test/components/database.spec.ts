@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
-import { Database, DatabaseArgs } from "../../components/database";
+import { connectionsThreshold, Database, DatabaseArgs } from "../../components/database";
+import { postgresMaxConnections } from "../../config/rds-classes";
 import type { DatabaseConfig } from "../../config/data";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
@@ -13,6 +14,7 @@ const staging: DatabaseConfig = {
   backupRetentionDays: 7,
   deletionProtection: false,
   monitoringIntervalSeconds: 60,
+  connectionsAlarmPercent: 80,
 };
 const prod: DatabaseConfig = {
   ...staging,
@@ -200,7 +202,7 @@ describe("Database", function () {
     assert.deepStrictEqual(JSON.parse(String(run.input)), { migrationsSha256: triggers.migrations });
   });
 
-  it("alarms on CPU and free storage to the alerts topic", async () => {
+  it("alarms on CPU, free storage and connections to the alerts topic", async () => {
     const { resources } = await evaluate(() => new Database("db", args(staging)));
     const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepStrictEqual(
@@ -208,7 +210,49 @@ describe("Database", function () {
       [
         ["db-cpu", "CPUUtilization", 80, ["arn:aws:sns:us-east-1:123456789012:alerts"]],
         ["db-free-storage", "FreeStorageSpace", 10737418240, ["arn:aws:sns:us-east-1:123456789012:alerts"]],
+        // db.t4g.micro: LEAST(1 GiB / 9531392, 5000) = 112 connections; 80 % of it.
+        ["db-connections", "DatabaseConnections", 89, ["arn:aws:sns:us-east-1:123456789012:alerts"]],
       ],
     );
+    const connections = named(resources, "db-connections").inputs;
+    assert.deepStrictEqual(
+      [
+        connections.statistic,
+        connections.period,
+        connections.evaluationPeriods,
+        connections.comparisonOperator,
+      ],
+      ["Maximum", 300, 2, "GreaterThanThreshold"],
+    );
+    assert.strictEqual(
+      connections.alarmDescription,
+      "db: more than 80 % of the 112 connections db.t4g.micro allows for 10 minutes",
+    );
+  });
+
+  it("derives the connections threshold from the instance class's memory and the configured percentage", () => {
+    assert.deepStrictEqual(
+      [
+        connectionsThreshold(staging),
+        connectionsThreshold({ ...staging, instanceClass: "db.t4g.medium" }),
+        connectionsThreshold({ ...staging, instanceClass: "db.r7g.xlarge", connectionsAlarmPercent: 90 }),
+        // 64 GiB would allow 7209: RDS caps max_connections at 5000.
+        connectionsThreshold({ ...staging, instanceClass: "db.r7g.2xlarge", connectionsAlarmPercent: 50 }),
+      ],
+      [89, 360, 3243, 2500],
+    );
+    assert.deepStrictEqual(
+      [postgresMaxConnections("db.t4g.micro"), postgresMaxConnections("db.m7g.large")],
+      [112, 901],
+    );
+  });
+
+  it("refuses an instance class without a known memory size", () => {
+    assert.throws(() => new Database("db", args({ ...staging, instanceClass: "db.x9.huge" })), {
+      message:
+        "db: unknown instance class db.x9.huge (one of db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.large, " +
+        "db.t4g.xlarge, db.t4g.2xlarge, db.m7g.large, db.m7g.xlarge, db.m7g.2xlarge, db.m6g.large, db.m6g.xlarge, " +
+        "db.r7g.large, db.r7g.xlarge, db.r7g.2xlarge, db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge)",
+    });
   });
 });

@@ -6,7 +6,7 @@ import { platformProvider } from "../../components/tagging";
 import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, REPO_ROOT } from "../helpers/offline";
+import { evaluate, LOGS_KEY_ARN, REPO_ROOT } from "../helpers/offline";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 export const K = (name: string) => `agent-platform:${name}`;
@@ -54,6 +54,7 @@ export async function fargateStack(
           : platformProvider("aws-us-east-1", "us-east-1", config.tags);
       const network = new Network("network", {
         ...config.network,
+        flowLogsKeyArn: LOGS_KEY_ARN,
         isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
       });
       const queues = new Queues("agents", { ...config.queues, alarmTopicArn: TOPIC });
@@ -63,6 +64,7 @@ export async function fargateStack(
           network,
           originVerifySecret: config.service.originVerifySecret!,
           logRetentionDays: config.logRetentionDays,
+          logKeyArn: LOGS_KEY_ARN,
           domain: config.domain,
           alarmTopicArn: TOPIC,
           usEast1Provider: usEast1,
@@ -78,6 +80,7 @@ export async function fargateStack(
           cluster: result.web?.cluster,
           containerInsights: config.service.containerInsights,
           logRetentionDays: config.logRetentionDays,
+          logKeyArn: LOGS_KEY_ARN,
           alarmTopicArn: TOPIC,
         });
       }

@@ -1,6 +1,9 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Frontend, FrontendArgs } from "../../components/frontend";
+import { invalidationPaths } from "../../components/frontend-invalidation";
 import { IMMUTABLE, REVALIDATE, siteFiles } from "../../components/frontend-site";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 
@@ -146,6 +149,110 @@ describe("Frontend", () => {
     assert.throws(() => new Frontend("fe", { ...base, region: "eu-west-1" }), {
       message:
         "Frontend fe: CloudFront takes web ACLs and certificates from us-east-1 only, and the stack is in eu-west-1; pass usEast1Provider",
+    });
+  });
+
+  describe("invalidation", () => {
+    const withInvalidation = (siteDir = base.siteDir): FrontendArgs => ({
+      ...base,
+      siteDir,
+      invalidation: { logRetentionDays: 14 },
+    });
+    const copies: string[] = [];
+    after(() => copies.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+    /** A copy of the site in a temporary folder, changed by `change`. */
+    const siteCopy = (change: (dir: string) => void) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-"));
+      copies.push(dir);
+      fs.cpSync(base.siteDir, dir, { recursive: true });
+      change(dir);
+      return dir;
+    };
+    const invocationInput = async (siteDir: string) => {
+      const { resources } = await evaluate(() => new Frontend("fe", withInvalidation(siteDir)));
+      return JSON.parse(named(resources, "fe-invalidate-run").inputs.input as string);
+    };
+
+    it("sends the non-hashed paths' content hashes, after the uploads, to a function allowed only this distribution", async () => {
+      const { resources } = await evaluate(() => new Frontend("fe", withInvalidation()));
+      const files = siteFiles(base.siteDir);
+      const run = named(resources, "fe-invalidate-run");
+      assert.deepStrictEqual(JSON.parse(run.inputs.input as string), {
+        distributionId: named(resources, "fe-cdn").id,
+        paths: {
+          "/favicon.svg": files.find((f) => f.key === "favicon.svg")!.sha256,
+          "/index.html": files.find((f) => f.key === "index.html")!.sha256,
+        },
+      });
+      assert.strictEqual(run.inputs.lifecycleScope, "CRUD");
+      assert.strictEqual(run.inputs.functionName, named(resources, "fe-invalidate-fn").outputs.name);
+      for (const upload of ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2"))
+        assert.ok(run.dependencies.includes(upload.urn), `the invocation waits for ${upload.name}`);
+      assert.ok(run.dependencies.includes(named(resources, "fe-invalidate-role-policy").urn));
+
+      const statements = policyDocument(named(resources, "fe-invalidate-role-policy")).Statement;
+      assert.deepStrictEqual(statements[0], {
+        Sid: "InvalidateThisDistribution",
+        Effect: "Allow",
+        Action: "cloudfront:CreateInvalidation",
+        Resource: named(resources, "fe-cdn").outputs.arn,
+      });
+      assert.deepStrictEqual(
+        statements.map((s) => s.Action),
+        [
+          "cloudfront:CreateInvalidation",
+          ["logs:CreateLogStream", "logs:PutLogEvents"],
+          ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        ],
+      );
+      const fn = named(resources, "fe-invalidate-fn").inputs;
+      assert.deepStrictEqual(
+        [fn.name, fn.memorySize, fn.timeout, (fn.tracingConfig as { mode: string }).mode],
+        ["agent-platform-test-fe-invalidate", 128, 30, "Active"],
+      );
+      const logs = named(resources, "fe-invalidate-logs").inputs;
+      assert.deepStrictEqual(
+        [logs.name, logs.retentionInDays, logs.kmsKeyId],
+        ["/aws/lambda/agent-platform-test-fe-invalidate", 14, named(resources, "fe-key").outputs.arn],
+      );
+      // The site key lets CloudWatch Logs encrypt exactly that log group.
+      assert.deepStrictEqual(policyDocument(named(resources, "fe-key")).Statement[2].Condition, {
+        ArnEquals: {
+          "kms:EncryptionContext:aws:logs:arn":
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/agent-platform-test-fe-invalidate",
+        },
+      });
+      // No alarms: a failed invalidation fails `pulumi up` itself (synchronous Invocation).
+      assert.deepStrictEqual(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm"), []);
+    });
+
+    it("gives an unchanged site the same input (no invalidation) and a changed file a new one", async () => {
+      const original = await invocationInput(base.siteDir);
+      assert.deepStrictEqual(await invocationInput(siteCopy(() => undefined)), original);
+      // A new build's hashed asset is a new name: not a path to invalidate, so the input stays the same.
+      const newAsset = siteCopy((dir) => fs.writeFileSync(path.join(dir, "assets", "app.0123abcd.js"), "x"));
+      assert.deepStrictEqual(await invocationInput(newAsset), original);
+      const edited = siteCopy((dir) => fs.appendFileSync(path.join(dir, "index.html"), "<!-- v2 -->"));
+      const changed = await invocationInput(edited);
+      assert.notDeepStrictEqual(changed, original);
+      assert.deepStrictEqual(changed.paths, {
+        ...original.paths,
+        "/index.html": siteFiles(edited).find((f) => f.key === "index.html")!.sha256,
+      });
+    });
+
+    it("keys only the files that keep their name across builds", () => {
+      const files = siteFiles(base.siteDir);
+      assert.deepStrictEqual(Object.keys(invalidationPaths(files)), ["/favicon.svg", "/index.html"]);
+    });
+
+    it("without invalidation: no function, no invocation and no logs statement in the key", async () => {
+      const { resources } = await evaluate(() => new Frontend("fe", base));
+      assert.deepStrictEqual(
+        resources.filter((r) => r.name.startsWith("fe-invalidate")).map((r) => r.name),
+        [],
+      );
+      assert.strictEqual(policyDocument(named(resources, "fe-key")).Statement.length, 2);
     });
   });
 });

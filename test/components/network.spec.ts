@@ -17,7 +17,7 @@ import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluat
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { estimateCost } from "../../tools/offline/cost";
 import { K, stackInput } from "../helpers/config";
-import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 
 /** Evaluates the Network component as index.ts builds it for `stack`. */
 async function networkOf(stack: string, overrides: Record<string, string> = {}) {
@@ -27,6 +27,7 @@ async function networkOf(stack: string, overrides: Record<string, string> = {}) 
     () => {
       network = new Network("network", {
         ...config.network,
+        flowLogsKeyArn: LOGS_KEY_ARN,
         isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
       });
     },
@@ -437,33 +438,9 @@ describe("Network", () => {
           assert.strictEqual(group.inputs.name, `/aws/vpc/flow-logs/${vpcId}`);
           const groupArn = `arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/${vpcId}`;
           assert.strictEqual(group.outputs.arn, groupArn);
-          // Encrypted with a rotated key that CloudWatch Logs may use for this one group.
-          const key = named(resources, "network-flow-logs-key");
-          assert.strictEqual(group.inputs.kmsKeyId, key.outputs.arn);
-          assert.strictEqual(key.inputs.enableKeyRotation, true);
-          assert.deepStrictEqual(policyDocument(key).Statement, [
-            {
-              Sid: "AccountAdministers",
-              Effect: "Allow",
-              Principal: { AWS: "arn:aws:iam::123456789012:root" },
-              Action: "kms:*",
-              Resource: "*",
-            },
-            {
-              Sid: "CloudWatchLogsEncryptsThisGroup",
-              Effect: "Allow",
-              Principal: { Service: "logs.us-east-1.amazonaws.com" },
-              Action: [
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-              ],
-              Resource: "*",
-              Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
-            },
-          ]);
+          // Encrypted with the stack's operations key (Observability admits /aws/vpc/flow-logs/vpc-* groups).
+          assert.strictEqual(group.inputs.kmsKeyId, LOGS_KEY_ARN);
+          assert.strictEqual(ofType(resources, "aws:kms/key:Key").length, 0);
           const log = named(resources, "network-flow-log");
           assert.strictEqual(log.inputs.trafficType, "ALL");
           assert.strictEqual(log.inputs.logDestinationType, "cloud-watch-logs");
@@ -545,7 +522,8 @@ describe("Network", () => {
   it("fails with a clear error when the region has fewer zones than azCount", async () => {
     const { values, secretKeys, config } = stackInput("prod", { "aws:region": "us-west-1" });
     const run = evaluateProgram({
-      program: () => new Network("network", { ...config.network, isolatedSubnets: false }),
+      program: () =>
+        new Network("network", { ...config.network, flowLogsKeyArn: LOGS_KEY_ARN, isolatedSubnets: false }),
       project: "agent-platform",
       stack: "prod",
       config: values,

@@ -18,7 +18,7 @@ describe("Observability", () => {
     const statements = policyDocument(key).Statement;
     assert.deepStrictEqual(
       statements.map((s) => s.Sid),
-      ["AccountAdministersKey", "PublishersEncrypt"],
+      ["AccountAdministersKey", "PublishersEncrypt", "CloudWatchLogsEncryptsOperationalGroups"],
     );
     assert.deepStrictEqual(statements[1].Principal, {
       Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"],
@@ -29,6 +29,27 @@ describe("Observability", () => {
     assert.deepStrictEqual(statements[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
     const topic = named(resources, "obs-alerts");
     assert.strictEqual(topic.inputs.kmsMasterKeyId, key.outputs.arn);
+  });
+
+  it("lets CloudWatch Logs use the same key for the stack's ECS and flow log groups, and no others", async () => {
+    const { resources } = await evaluate(() => new Observability("obs", base), { stack: "staging" });
+    const key = named(resources, "obs-alerts-key");
+    const logs = policyDocument(key).Statement[2];
+    assert.deepStrictEqual(logs, {
+      Sid: "CloudWatchLogsEncryptsOperationalGroups",
+      Effect: "Allow",
+      Principal: { Service: "logs.us-east-1.amazonaws.com" },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": [
+            "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/agent-platform-staging/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/vpc-*",
+          ],
+        },
+      },
+    });
   });
 
   it("lets only the account and the alerting services publish, and only over TLS", async () => {

@@ -243,6 +243,7 @@ describe("Queues", () => {
       [K("queueMaxReceiveCount")]: "5",
       [K("queues")]: '["triage","long_jobs:3600"]',
       [K("queueConsumerTimeoutSeconds")]: "120",
+      [K("agentWorkersEnabled")]: "false",
     });
     assert.strictEqual(ofType(resources, "aws:kms/key:Key").length, 0);
     assert.deepStrictEqual(

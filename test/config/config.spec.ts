@@ -261,9 +261,10 @@ describe("stack config", () => {
       ]);
     });
     it("refuses a secret set in plain text", () => {
-      assert.deepStrictEqual(issuesWith({}, [K("upstashVectorUrl"), K("originVerifySecret")]), [
-        "agent-platform:upstashVectorToken: must be a secret: set it with `pulumi config set --secret`",
-      ]);
+      assert.deepStrictEqual(
+        issuesWith({}, [K("upstashVectorUrl"), K("originVerifySecret"), K("agentLlmApiKey")]),
+        ["agent-platform:upstashVectorToken: must be a secret: set it with `pulumi config set --secret`"],
+      );
     });
     it("does not require them when the pipeline is off", () => {
       assert.deepStrictEqual(
@@ -277,7 +278,13 @@ describe("stack config", () => {
     });
     it("refuses a plain setting stored as a secret (it would hide a non-sensitive value)", () => {
       assert.deepStrictEqual(
-        issuesWith({}, [K("upstashVectorUrl"), K("upstashVectorToken"), K("originVerifySecret"), K("owner")]),
+        issuesWith({}, [
+          K("upstashVectorUrl"),
+          K("upstashVectorToken"),
+          K("originVerifySecret"),
+          K("agentLlmApiKey"),
+          K("owner"),
+        ]),
         ["agent-platform:owner: must not be a secret (it is not sensitive; set it in plain text)"],
       );
     });
@@ -323,7 +330,8 @@ describe("stack config", () => {
   describe("feature switches that need other keys", () => {
     it("requires a hosted zone with a domain", () => {
       assert.deepStrictEqual(issuesWith({ [K("domainName")]: "agents.example.com" }), [
-        "agent-platform:hostedZoneId: is required when domainName is set (the zone that holds the name)",
+        "agent-platform:hostedZoneName: is required when domainName is set (the apex of the zone, e.g. example.com)",
+        "agent-platform:hostedZoneId: is required when domainName is set (the zone that holds the name), unless createHostedZone is true",
       ]);
     });
     it("rejects a hosted zone without a domain", () => {
@@ -336,6 +344,7 @@ describe("stack config", () => {
         issuesWith({ [K("domainName")]: "Agents_Example", [K("hostedZoneId")]: "zone-1" }),
         [
           "agent-platform:domainName: must be a DNS name such as agents.example.com",
+          "agent-platform:hostedZoneName: is required when domainName is set (the apex of the zone, e.g. example.com)",
           "agent-platform:hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
         ],
       );

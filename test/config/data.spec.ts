@@ -15,6 +15,7 @@ const DEFAULTS: Record<string, string> = {
   databaseDeletionProtection: "false",
   databaseBackupReplicaRegion: "",
   databaseMonitoringIntervalSeconds: "60",
+  databaseConnectionsAlarmPercent: "80",
 };
 
 function problems(changes: Record<string, string>, secrets: string[] = []): string[] {

@@ -5,8 +5,8 @@ const load = loadStack;
 const issuesWith = configIssues;
 
 describe("frontend config", () => {
-  it("is off in dev, on in staging and prod, with app.<domainName> where the stack has a domain", () => {
-    assert.strictEqual(load("dev").frontend.enabled, false);
+  it("is on in every stack, with app.<domainName> where the stack has a domain", () => {
+    assert.strictEqual(load("dev").frontend.enabled, true);
     const staging = load("staging").frontend;
     assert.deepStrictEqual([staging.enabled, staging.siteDir, staging.domainName], [true, "site", undefined]);
     assert.match(staging.contentSecurityPolicy, /^default-src 'self'; /);
@@ -15,6 +15,17 @@ describe("frontend config", () => {
       load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend.domainName,
       "www.agents.example.com",
     );
+  });
+
+  it("invalidates changed paths on deploy in every stack, and takes only a boolean", () => {
+    assert.deepStrictEqual(
+      ["dev", "staging", "prod"].map((stack) => load(stack).frontend.invalidation),
+      [true, true, true],
+    );
+    assert.strictEqual(load("dev", { [K("frontendInvalidation")]: "false" }).frontend.invalidation, false);
+    assert.deepStrictEqual(issuesWith("dev", { [K("frontendInvalidation")]: "yes" }), [
+      'agent-platform:frontendInvalidation = "yes": must be true or false',
+    ]);
   });
 
   it("rejects a CSP that is not a string, empty or malformed", () => {

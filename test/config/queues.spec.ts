@@ -22,7 +22,11 @@ describe("queues config", () => {
   });
 
   it("gives queues listed without a timeout the default consumer timeout", () => {
-    const c = load("dev", { [K("queues")]: '["a","b:60"]', [K("queueConsumerTimeoutSeconds")]: "120" });
+    const c = load("dev", {
+      [K("queues")]: '["a","b:60"]',
+      [K("queueConsumerTimeoutSeconds")]: "120",
+      [K("agentWorkersEnabled")]: "false",
+    });
     assert.deepStrictEqual(c.queues.queues, [
       { name: "a", consumerTimeoutSeconds: 120 },
       { name: "b", consumerTimeoutSeconds: 60 },
@@ -33,6 +37,7 @@ describe("queues config", () => {
     assert.deepStrictEqual(
       issuesWith({
         [K("queues")]: JSON.stringify(["ok", "has.dot", "x".repeat(41), "t:0", "u:43141", "v:1.5", "ok:60"]),
+        [K("agentWorkersEnabled")]: "false",
       }),
       [
         ...["has.dot", "x".repeat(41)].map(

@@ -5,6 +5,8 @@ import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { PackConfig, runPolicies, Violation } from "../../tools/offline/policy-harness";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The stack's operations key (Observability.logsKeyArn), as components are given it in tests. */
+export const LOGS_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 
 /**
  * Evaluates `program` (a function that constructs resources, or a program file) under the offline mocks,

@@ -28,7 +28,9 @@ export interface Prices {
   ec2: Record<string, number>;
   rds: Record<string, number>;
   rdsStorageGbMonth: Record<string, number>;
+  /** ElastiCache node-hours for Redis OSS; `elasticacheValkey` for Valkey (20 % lower). */
   elasticache: Record<string, number>;
+  elasticacheValkey: Record<string, number>;
   ebsGbMonth: Record<string, number>;
   monthly: Record<
     | "kmsKey"
@@ -274,16 +276,17 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
       }
       case "aws:elasticache/replicationGroup:ReplicationGroup": {
         const nodeType = String(p.nodeType);
-        const price = prices.elasticache[nodeType];
+        const valkey = p.engine === "valkey";
+        const price = (valkey ? prices.elasticacheValkey : prices.elasticache)[nodeType];
         if (price === undefined) {
-          skip(r, `no price for node type ${nodeType} in cost/prices.json`);
+          skip(r, `no price for ${valkey ? "Valkey " : ""}node type ${nodeType} in cost/prices.json`);
           break;
         }
         const nodes =
           p.numNodeGroups !== undefined
             ? num(p.numNodeGroups) * (num(p.replicasPerNodeGroup) + 1)
             : num(p.numCacheClusters, 1);
-        add(r, `${nodes} x ${nodeType}`, nodes * price * H);
+        add(r, `${nodes} x ${nodeType}${valkey ? " Valkey" : ""}`, nodes * price * H);
         break;
       }
       case "aws:kms/key:Key":

@@ -273,11 +273,35 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return {
           id: physical,
           arn,
-          qualifiedArn: `${arn}:$LATEST`,
+          // A published function's first version is 1 (what an alias on it points at).
+          qualifiedArn: `${arn}:${inputs["publish"] ? "1" : "$LATEST"}`,
           invokeArn: `arn:${this.partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
-          version: "$LATEST",
+          version: inputs["publish"] ? "1" : "$LATEST",
         };
       }
+      case "aws:lambda/alias:Alias": {
+        const fn = String(inputs["functionName"]);
+        const arn = fn.startsWith("arn:")
+          ? `${fn}:${physical}`
+          : this.arn("lambda", `function:${fn}:${physical}`);
+        return {
+          id: arn,
+          arn,
+          invokeArn: `arn:${this.partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        };
+      }
+      case "aws:codedeploy/application:Application":
+        return {
+          id: uuid(seed),
+          applicationId: uuid(seed),
+          arn: this.arn("codedeploy", `application:${physical}`),
+        };
+      case "aws:codedeploy/deploymentGroup:DeploymentGroup":
+        return {
+          id: `${String(inputs["appName"])}:${physical}`,
+          deploymentGroupId: uuid(seed),
+          arn: this.arn("codedeploy", `deploymentgroup:${String(inputs["appName"])}/${physical}`),
+        };
       case "aws:lambda/eventSourceMapping:EventSourceMapping":
         return { id: uuid(seed), uuid: uuid(seed), functionArn: inputs["functionName"] };
       case "aws:secretsmanager/secret:Secret":
@@ -392,6 +416,34 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           capacity: 700,
         };
       }
+      // REST API (v1): a 10-character id, the execute-api ARN its permissions scope to, the stage's URL.
+      case "aws:apigateway/restApi:RestApi": {
+        const id = hex(seed, 10);
+        return {
+          id,
+          rootResourceId: hex(seed + "root", 10),
+          executionArn: `arn:${this.partition}:execute-api:${region}:${accountId}:${id}`,
+          arn: `arn:${this.partition}:apigateway:${region}::/restapis/${id}`,
+        };
+      }
+      case "aws:apigateway/deployment:Deployment":
+        return { id: hex(seed, 6), createdDate: "2026-01-01T00:00:00Z" };
+      case "aws:apigateway/stage:Stage": {
+        const api = String(inputs["restApi"]);
+        const stage = String(inputs["stageName"]);
+        return {
+          id: `ags-${api}-${stage}`,
+          arn: `arn:${this.partition}:apigateway:${region}::/restapis/${api}/stages/${stage}`,
+          executionArn: `arn:${this.partition}:execute-api:${region}:${accountId}:${api}/${stage}`,
+          invokeUrl: `https://${api}.execute-api.${region}.${this.dnsSuffix}/${stage}`,
+        };
+      }
+      case "aws:apigateway/apiKey:ApiKey":
+        return { id: hex(seed, 10), value: hex(seed + "value", 40) };
+      case "aws:apigateway/usagePlan:UsagePlan":
+        return { id: hex(seed, 6) };
+      case "aws:apigateway/account:Account":
+        return { id: "api-gateway-account" };
       case "aws:dynamodb/table:Table":
         return {
           id: physical,
@@ -400,6 +452,30 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             ? this.arn("dynamodb", `table/${physical}/stream/2026-01-01T00:00:00.000`)
             : undefined,
         };
+      // API Gateway v2: the API's id is 10 lower-case characters; WebSocket APIs answer on wss://.
+      case "aws:apigatewayv2/api:Api": {
+        const id = hex(seed, 10);
+        const scheme = inputs["protocolType"] === "WEBSOCKET" ? "wss" : "https";
+        return {
+          id,
+          arn: `arn:${this.partition}:apigateway:${region}::/apis/${id}`,
+          apiEndpoint: `${scheme}://${id}.execute-api.${region}.${this.dnsSuffix}`,
+          executionArn: this.arn("execute-api", id),
+        };
+      }
+      case "aws:apigatewayv2/stage:Stage": {
+        const apiId = String(inputs["apiId"]);
+        return {
+          id: physical,
+          arn: `arn:${this.partition}:apigateway:${region}::/apis/${apiId}/stages/${physical}`,
+          executionArn: this.arn("execute-api", `${apiId}/${physical}`),
+        };
+      }
+      case "aws:apigatewayv2/route:Route":
+      case "aws:apigatewayv2/routeResponse:RouteResponse":
+      case "aws:apigatewayv2/integration:Integration":
+      case "aws:apigatewayv2/deployment:Deployment":
+        return { id: hex(seed, 7) };
       case "aws:acm/certificate:Certificate":
         return {
           id: this.arn("acm", `certificate/${uuid(seed)}`),
@@ -428,13 +504,17 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           port: 5432,
           resourceId: `db-${hex(seed, 26).toUpperCase()}`,
         };
-      case "aws:elasticache/replicationGroup:ReplicationGroup":
+      case "aws:elasticache/replicationGroup:ReplicationGroup": {
+        // Cluster mode has only a configuration endpoint; otherwise a primary and a reader endpoint.
+        const host = `${physical}.${hex(seed, 6)}.use1.cache.${this.dnsSuffix}`;
         return {
           id: physical,
           arn: this.arn("elasticache", `replicationgroup:${physical}`),
-          primaryEndpointAddress: `master.${physical}.${hex(seed, 6)}.use1.cache.${this.dnsSuffix}`,
-          configurationEndpointAddress: `clustercfg.${physical}.${hex(seed, 6)}.use1.cache.${this.dnsSuffix}`,
+          ...(inputs.clusterMode === "enabled"
+            ? { configurationEndpointAddress: `clustercfg.${host}` }
+            : { primaryEndpointAddress: `master.${host}`, readerEndpointAddress: `replica.${host}` }),
         };
+      }
       case "aws:eks/cluster:Cluster":
         return {
           id: physical,
@@ -478,6 +558,34 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         };
       case "aws:acm/certificateValidation:CertificateValidation":
         return { id: String(inputs["certificateArn"]) };
+      case "aws:route53/healthCheck:HealthCheck": {
+        const id = uuid(seed);
+        return { id, arn: `arn:${this.partition}:route53:::healthcheck/${id}` };
+      }
+      // SES: Easy DKIM returns three tokens (32 lower-case characters each); names are explicit inputs.
+      case "aws:sesv2/emailIdentity:EmailIdentity": {
+        const identity = String(inputs["emailIdentity"]);
+        return {
+          id: identity,
+          arn: this.arn("ses", `identity/${identity}`),
+          identityType: identity.includes("@") ? "EMAIL_ADDRESS" : "DOMAIN",
+          verifiedForSendingStatus: false,
+          dkimSigningAttributes: {
+            ...((inputs["dkimSigningAttributes"] as Record<string, unknown> | undefined) ?? {}),
+            currentSigningKeyLength: "RSA_2048_BIT",
+            signingAttributesOrigin: "AWS_SES",
+            status: "PENDING",
+            tokens: [0, 1, 2].map((i) => hex(`${seed}-dkim-${i}`, 32)),
+          },
+        };
+      }
+      case "aws:sesv2/configurationSet:ConfigurationSet":
+        return {
+          id: String(inputs["configurationSetName"]),
+          arn: this.arn("ses", `configuration-set/${String(inputs["configurationSetName"])}`),
+        };
+      case "aws:ses/template:Template":
+        return { id: physical, arn: this.arn("ses", `template/${physical}`) };
       // Kubernetes objects echo their inputs; a Helm release and an ALB Ingress also report what the cluster
       // would: the release's status, and the load balancer the AWS Load Balancer Controller creates.
       case "kubernetes:helm.sh/v3:Release":

@@ -1,0 +1,298 @@
+import * as crypto from "crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiGatewayConfig } from "../config/api-gateway";
+import type { WafManagedRuleGroup } from "../config/service";
+import { API_ENV } from "../functions/api/lib/env";
+import { API_ROUTES } from "../functions/api/lib/routes";
+import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
+import { arnPath, openApiDocument, preflightPaths } from "./api-openapi";
+import { wafRules } from "./fargate-edge";
+import { awsContext } from "./fargate-task";
+import { createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
+import type { QueuePair } from "./queue-pair";
+import { PlatformComponent } from "./tagging";
+
+/** The stage name: the URL is https://<api id>.execute-api.<region>.amazonaws.com/v1. */
+export const STAGE_NAME = "v1";
+
+export interface ApiArgs extends ApiGatewayConfig {
+  /** The Data component's table, its artifacts bucket and its key (which also encrypts the API's logs). */
+  readonly data: {
+    readonly tableName: pulumi.Input<string>;
+    readonly tableArn: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+  };
+  /** The dev agent queue: POST /api/projects/{id}/modify sends to it. */
+  readonly devQueue: QueuePair | undefined;
+  /** The agent queues' KMS key, where they have one. */
+  readonly queueKmsKeyArn?: pulumi.Input<string>;
+  /** The WAF rules when wafEnabled: per-IP rate limit (per 5 minutes) and AWS managed rule groups. */
+  readonly wafRateLimit: number;
+  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  readonly logRetentionDays: number;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+/** The access log line: one JSON object per request. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  caller: "$context.identity.caller",
+  user: "$context.identity.user",
+  apiKeyId: "$context.identity.apiKeyId",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationErrorMessage: "$context.integrationErrorMessage",
+  xrayTraceId: "$context.xrayTraceId",
+});
+
+/**
+ * `agent-platform:index:Api`: seed 003's REST API. API Gateway built from an OpenAPI document generated from
+ * the api-handler's routes and schemas (request validation, Lambda proxy integrations, API key on everything
+ * but GET /health), a stage with JSON access logs, X-Ray and throttling, an API key with a usage plan, the
+ * api-handler Lambda with a least-privilege role, alarms, and optionally a regional WAF web ACL.
+ */
+export class Api extends PlatformComponent {
+  readonly apiId: pulumi.Output<string>;
+  /** https://<api id>.execute-api.<region>.amazonaws.com/v1 */
+  readonly url: pulumi.Output<string>;
+  /** The API key's id; its value is a secret output of the key, never exported. */
+  readonly apiKeyId: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("agent-platform:index:Api", name, "api", opts);
+    if (!args.devQueue)
+      throw new Error(
+        `${name}: the api-handler sends modifications to the "dev" agent queue; add dev to queues`,
+      );
+    const ctx = awsContext(this);
+    const refs: ApiHandlerRefs = {
+      ctx,
+      tableArn: args.data.tableArn,
+      bucketArn: args.data.bucketArn,
+      dataKeyArn: args.data.keyArn,
+      devQueueArn: args.devQueue.queue.arn,
+      queueKmsKeyArn: args.queueKmsKeyArn,
+    };
+    const functionName = stackScopedName(`${name}-handler`);
+    const handler = createPlatformFunction(this, `${name}-handler`, {
+      description: "REST API handler (seed 003): projects, templates, modifications, docs",
+      functionName,
+      sizing: args.handler,
+      environment: {
+        [API_ENV.tableName]: args.data.tableName,
+        [API_ENV.artifactsBucket]: args.data.bucketName,
+        [API_ENV.devQueueUrl]: args.devQueue.queue.url,
+        [API_ENV.corsOrigins]: args.corsOrigins.join(","),
+      },
+      statements: apiHandlerStatements(refs),
+      logKeyArn: args.data.keyArn,
+      logRetentionDays: args.logRetentionDays,
+      bundle: functionBundles().then((b) => b.api),
+      alarmTopicArn: args.alarmTopicArn,
+      alarms: args.alarmsEnabled,
+    });
+    const fn = handler.function;
+
+    const body = fn.invokeArn.apply((invokeArn) =>
+      JSON.stringify(
+        openApiDocument({
+          title: stackScopedName(name),
+          description: "Projects, templates and modifications of the agent platform (seed 003)",
+          routes: API_ROUTES,
+          invokeArn,
+          corsOrigins: args.corsOrigins,
+        }),
+      ),
+    );
+    const api = new aws.apigateway.RestApi(
+      `${name}-api`,
+      {
+        name: stackScopedName(name),
+        description: "REST API of the agent platform (seed 003)",
+        body,
+        endpointConfiguration: { types: "REGIONAL" },
+        failOnWarnings: true,
+      },
+      { parent: this },
+    );
+    // A new deployment whenever the document changes; the stage then points at it.
+    const deployment = new aws.apigateway.Deployment(
+      `${name}-deployment`,
+      {
+        restApi: api.id,
+        description: "Managed by Pulumi",
+        triggers: { body: body.apply((b) => crypto.createHash("sha256").update(b).digest("hex")) },
+      },
+      { parent: this },
+    );
+
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      {
+        // Under the prefix the Data key admits CloudWatch Logs for (index.ts: extraLogGroupNamePrefixes).
+        name: `/aws/apigateway/${stackScopedName(name)}-access`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.data.keyArn,
+      },
+      { parent: this },
+    );
+    const account = args.manageAccountLogsRole ? this.accountLogsRole(name) : undefined;
+    const stage = new aws.apigateway.Stage(
+      `${name}-stage`,
+      {
+        restApi: api.id,
+        deployment: deployment.id,
+        stageName: STAGE_NAME,
+        xrayTracingEnabled: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      // API Gateway refuses access logging until the account has its CloudWatch role.
+      { parent: this, dependsOn: account ? [account] : [] },
+    );
+    new aws.apigateway.MethodSettings(
+      `${name}-method-settings`,
+      {
+        restApi: api.id,
+        stageName: stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          metricsEnabled: true,
+          // No execution logs: they would go to an unencrypted log group API Gateway creates itself, and
+          // data tracing would log request and response bodies. The access logs cover every request.
+          loggingLevel: "OFF",
+          dataTraceEnabled: false,
+          throttlingRateLimit: args.throttleRateLimit,
+          throttlingBurstLimit: args.throttleBurstLimit,
+        },
+      },
+      { parent: this },
+    );
+
+    // API Gateway may invoke the handler for exactly the stage's routes (and their preflights).
+    const routes = [
+      ...API_ROUTES.map((r) => ({ method: r.method, path: r.path })),
+      ...(args.corsOrigins.length > 0
+        ? preflightPaths(API_ROUTES).map((path) => ({ method: "OPTIONS", path }))
+        : []),
+    ];
+    for (const route of routes) {
+      const slug = `${route.method}${route.path}`.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+      new aws.lambda.Permission(
+        `${name}-invoke-${slug}`,
+        {
+          action: "lambda:InvokeFunction",
+          function: fn.name,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/${STAGE_NAME}/${route.method}${arnPath(route.path)}`,
+        },
+        { parent: this },
+      );
+    }
+
+    const key = new aws.apigateway.ApiKey(
+      `${name}-key`,
+      { name: stackScopedName(`${name}-default`), description: "Default client key", enabled: true },
+      // The provider marks `value` secret: it never shows in state or outputs in plain text.
+      { parent: this },
+    );
+    const plan = new aws.apigateway.UsagePlan(
+      `${name}-usage-plan`,
+      {
+        name: stackScopedName(`${name}-default`),
+        description: "Per-key throttling and monthly quota (seed 003)",
+        apiStages: [{ apiId: api.id, stage: stage.stageName }],
+        throttleSettings: { rateLimit: args.throttleRateLimit, burstLimit: args.throttleBurstLimit },
+        quotaSettings: { limit: args.monthlyQuota, period: "MONTH" },
+      },
+      { parent: this },
+    );
+    new aws.apigateway.UsagePlanKey(
+      `${name}-usage-plan-key`,
+      { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id },
+      { parent: this },
+    );
+
+    if (args.wafEnabled) {
+      const acl = new aws.wafv2.WebAcl(
+        `${name}-waf`,
+        {
+          description: `In front of the ${name} REST API stage`,
+          scope: "REGIONAL",
+          defaultAction: { allow: {} },
+          rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            sampledRequestsEnabled: true,
+            metricName: `${name}-waf`,
+          },
+        },
+        { parent: this },
+      );
+      new aws.wafv2.WebAclAssociation(
+        `${name}-waf-association`,
+        { resourceArn: stage.arn, webAclArn: acl.arn },
+        { parent: this },
+      );
+    }
+
+    this.alarms = [
+      ...handler.alarms,
+      ...(args.alarmsEnabled
+        ? apiAlarms(this, name, {
+            apiName: api.name,
+            stageName: stage.stageName,
+            errorRatePercent: args.errorRateAlarmPercent,
+            latencyP95Ms: args.latencyP95AlarmMs,
+            alarmTopicArn: args.alarmTopicArn,
+          })
+        : []),
+    ];
+    this.apiId = api.id;
+    this.url = stage.invokeUrl;
+    this.apiKeyId = key.id;
+    this.functionName = fn.name;
+    this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
+  }
+
+  /** The region's API Gateway account setting: the role API Gateway writes access logs with. */
+  private accountLogsRole(name: string): aws.apigateway.Account {
+    const role = new aws.iam.Role(
+      `${name}-cloudwatch-role`,
+      {
+        description: "Lets API Gateway write the account's API access logs to CloudWatch Logs",
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const attachment = new aws.iam.RolePolicyAttachment(
+      `${name}-cloudwatch-role-policy`,
+      {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      },
+      { parent: this },
+    );
+    return new aws.apigateway.Account(
+      `${name}-account`,
+      { cloudwatchRoleArn: role.arn },
+      { parent: this, dependsOn: [attachment] },
+    );
+  }
+}

@@ -1,0 +1,310 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CACHE_ENGINE, CACHE_PORT, CacheConfig } from "../config/cache";
+import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
+import { PlatformComponent } from "./tagging";
+
+/** What the cache needs of the Network component. */
+export interface CacheNetwork {
+  readonly vpcId: pulumi.Input<string>;
+  readonly isolatedSubnetIds: pulumi.Input<string[]>;
+}
+
+export interface CacheArgs {
+  /** Engine, topology, windows and alarm thresholds (config/cache.ts). */
+  readonly settings: CacheConfig;
+  /** The AUTH token (a config secret); also stored in a Secrets Manager secret for the applications. */
+  readonly authToken: pulumi.Input<string>;
+  readonly network: CacheNetwork;
+  /** Security groups of the application tasks admitted on 6379; nothing else is. */
+  readonly clientSecurityGroupIds: pulumi.Input<string>[];
+  /** Retention of the slow-log and engine-log groups (CloudWatch's allowed values). */
+  readonly logRetentionDays: number;
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** The `protect` option on the replication group (protectStateful); also takes a final snapshot on delete. */
+  readonly protect?: boolean;
+}
+
+/** Guard clauses, without mocks (config validation reports the same rules per key). */
+export function checkCacheArgs(name: string, s: CacheConfig): void {
+  if (!s.clusterMode && s.shards !== 1)
+    throw new Error(`${name}: ${s.shards} shards need cluster mode (without it a group has one shard)`);
+  if (s.clusterMode && !s.automaticFailover)
+    throw new Error(`${name}: cluster mode requires automatic failover`);
+  if ((s.automaticFailover || s.multiAz) && s.replicasPerShard < 1)
+    throw new Error(`${name}: automatic failover and Multi-AZ need at least one replica per shard`);
+  if (s.multiAz && !s.automaticFailover) throw new Error(`${name}: Multi-AZ requires automatic failover`);
+}
+
+/**
+ * The ids ElastiCache gives the member clusters (nodes), which its host metrics use as CacheClusterId:
+ * `<group>-<node>` without cluster mode, `<group>-<shard>-<node>` with it (shard 4 digits, node 3 digits).
+ */
+export function memberClusterSuffixes(s: CacheConfig): string[] {
+  const nodes = Array.from({ length: s.replicasPerShard + 1 }, (_, i) => String(i + 1).padStart(3, "0"));
+  if (!s.clusterMode) return nodes;
+  return Array.from({ length: s.shards }, (_, i) => String(i + 1).padStart(4, "0")).flatMap((shard) =>
+    nodes.map((n) => `${shard}-${n}`),
+  );
+}
+
+/** The alarms, one per metric and node: metric, statistic, periods, comparison, threshold from config. */
+function alarmSpecs(s: CacheConfig) {
+  const t = s.alarms;
+  return [
+    {
+      suffix: "memory",
+      metricName: "DatabaseMemoryUsagePercentage",
+      statistic: "Average",
+      evaluationPeriods: 3,
+      threshold: t.memoryPercent,
+      what: `memory above ${t.memoryPercent} % of maxmemory for 15 minutes`,
+    },
+    {
+      suffix: "evictions",
+      metricName: "Evictions",
+      statistic: "Sum",
+      evaluationPeriods: 1,
+      threshold: t.evictions,
+      what: `more than ${t.evictions} keys evicted in 5 minutes`,
+    },
+    {
+      suffix: "engine-cpu",
+      metricName: "EngineCPUUtilization",
+      statistic: "Average",
+      evaluationPeriods: 3,
+      threshold: t.engineCpuPercent,
+      what: `engine thread above ${t.engineCpuPercent} % CPU for 15 minutes`,
+    },
+    {
+      suffix: "connections",
+      metricName: "CurrConnections",
+      statistic: "Maximum",
+      evaluationPeriods: 3,
+      threshold: t.connections,
+      what: `more than ${t.connections} client connections for 15 minutes`,
+    },
+  ];
+}
+
+/**
+ * `agent-platform:index:Cache`: an ElastiCache for Valkey replication group in the isolated subnets, reachable
+ * on 6379 only from the given application security groups; TLS required in transit, encrypted at rest with a
+ * stack key, AUTH token required (and kept in a Secrets Manager secret for the applications); cluster mode,
+ * failover, Multi-AZ, snapshots and windows from config; slow and engine logs to encrypted log groups; alarms
+ * per node on memory, evictions, engine CPU and connections.
+ */
+export class Cache extends PlatformComponent {
+  /** Where clients connect: the configuration endpoint in cluster mode, the primary endpoint otherwise. */
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** Secrets Manager secret (JSON: host, port, tls, authToken) the applications read by ARN. */
+  readonly authSecretArn: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly replicationGroupId: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkCacheArgs(name, args.settings);
+    super("agent-platform:index:Cache", name, "cache", opts);
+    const s = args.settings;
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+
+    // Log group names are fixed so the key policy can name them before they exist.
+    const logPrefix = `/aws/elasticache/${name}-${pulumi.getStack()}`;
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `${name}: cache data at rest, its AUTH token secret and its logs`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            // ElastiCache and Secrets Manager use the key through grants the caller's IAM allows.
+            accountAdministersKey("AccountAdministersKey", partition.partition, account.accountId),
+            logsMayEncrypt(
+              "LogsEncryptCacheLogs",
+              region.region,
+              partition.dnsSuffix,
+              pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:${logPrefix}/*`,
+              "ArnLike",
+            ),
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const logGroups = (["slow-log", "engine-log"] as const).map(
+      (logType) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-${logType}`,
+          { name: `${logPrefix}/${logType}`, retentionInDays: args.logRetentionDays, kmsKeyId: key.arn },
+          { parent: this },
+        ),
+    );
+
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
+      { parent: this },
+    );
+    const parameters = new aws.elasticache.ParameterGroup(
+      `${name}-params`,
+      {
+        family: `${CACHE_ENGINE}${s.engineVersion.split(".")[0]}`,
+        description: `${name}: cluster mode ${s.clusterMode ? "on" : "off"}`,
+        parameters: [{ name: "cluster-enabled", value: s.clusterMode ? "yes" : "no" }],
+      },
+      { parent: this },
+    );
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `${name}: Valkey from the application security groups only`,
+        ingress: args.clientSecurityGroupIds.map((id) => ({
+          protocol: "tcp",
+          fromPort: CACHE_PORT,
+          toPort: CACHE_PORT,
+          securityGroups: [id],
+          description: "Valkey (TLS) from an application security group",
+        })),
+        // The cache opens no connections.
+        egress: [],
+        tags: { Name: `${name}-sg` },
+      },
+      { parent: this },
+    );
+    // The clients' own groups let them out to the cache only (the task groups allow HTTPS alone).
+    args.clientSecurityGroupIds.forEach(
+      (clientSg, i) =>
+        new aws.vpc.SecurityGroupEgressRule(
+          `${name}-client-${i}-to-cache`,
+          {
+            securityGroupId: clientSg,
+            description: `To the ${name} cache (Valkey over TLS)`,
+            ipProtocol: "tcp",
+            fromPort: CACHE_PORT,
+            toPort: CACHE_PORT,
+            referencedSecurityGroupId: sg.id,
+          },
+          { parent: this },
+        ),
+    );
+
+    const topology = s.clusterMode
+      ? { numNodeGroups: s.shards, replicasPerNodeGroup: s.replicasPerShard }
+      : { numCacheClusters: s.replicasPerShard + 1 };
+    const group = new aws.elasticache.ReplicationGroup(
+      `${name}-valkey`,
+      {
+        description: `${name}: Valkey ${s.engineVersion}, cluster mode ${s.clusterMode ? "on" : "off"}`,
+        engine: CACHE_ENGINE,
+        engineVersion: s.engineVersion,
+        nodeType: s.nodeType,
+        port: CACHE_PORT,
+        clusterMode: s.clusterMode ? "enabled" : "disabled",
+        ...topology,
+        automaticFailoverEnabled: s.automaticFailover,
+        multiAzEnabled: s.multiAz,
+        parameterGroupName: parameters.name,
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [sg.id],
+        atRestEncryptionEnabled: true,
+        kmsKeyId: key.arn,
+        transitEncryptionEnabled: true,
+        transitEncryptionMode: "required",
+        authToken: pulumi.secret(args.authToken),
+        // A changed token is added beside the old one, so clients move over without an outage; a later SET
+        // (or the next change) retires the old one. See docs/cache.md.
+        authTokenUpdateStrategy: "ROTATE",
+        snapshotRetentionLimit: s.snapshotRetentionDays,
+        snapshotWindow: s.snapshotWindow,
+        maintenanceWindow: s.maintenanceWindow,
+        autoMinorVersionUpgrade: true,
+        ...(args.protect ? { finalSnapshotIdentifier: `${name}-final` } : {}),
+        logDeliveryConfigurations: logGroups.map((lg, i) => ({
+          destinationType: "cloudwatch-logs",
+          destination: lg.name,
+          logFormat: "json",
+          logType: i === 0 ? "slow-log" : "engine-log",
+        })),
+      },
+      { parent: this, protect: args.protect ?? false },
+    );
+    this.endpoint = s.clusterMode ? group.configurationEndpointAddress : group.primaryEndpointAddress;
+    this.port = pulumi.output(CACHE_PORT);
+
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-auth`,
+      {
+        description: `${name}: Valkey endpoint and AUTH token (JSON: host, port, tls, authToken)`,
+        kmsKeyId: key.arn,
+      },
+      { parent: this },
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-auth-value`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi.jsonStringify({
+            host: this.endpoint,
+            port: CACHE_PORT,
+            tls: true,
+            authToken: args.authToken,
+          }),
+        ),
+      },
+      { parent: this },
+    );
+
+    this.alarms = this.createAlarms(name, args, group.replicationGroupId);
+    this.authSecretArn = secret.arn;
+    this.securityGroupId = sg.id;
+    this.replicationGroupId = group.replicationGroupId;
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      port: this.port,
+      authSecretArn: this.authSecretArn,
+      securityGroupId: this.securityGroupId,
+      replicationGroupId: this.replicationGroupId,
+    });
+  }
+
+  /** ElastiCache publishes host metrics per node (CacheClusterId): one alarm per metric and node. */
+  private createAlarms(
+    name: string,
+    args: CacheArgs,
+    groupId: pulumi.Output<string>,
+  ): aws.cloudwatch.MetricAlarm[] {
+    const actions = args.alarmTopicArn
+      ? { alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] }
+      : {};
+    return memberClusterSuffixes(args.settings).flatMap((node) =>
+      alarmSpecs(args.settings).map(
+        (a) =>
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-${node}-${a.suffix}`,
+            {
+              alarmDescription: `${name} node ${node}: ${a.what}`,
+              namespace: "AWS/ElastiCache",
+              metricName: a.metricName,
+              dimensions: { CacheClusterId: pulumi.interpolate`${groupId}-${node}` },
+              statistic: a.statistic,
+              period: 300,
+              evaluationPeriods: a.evaluationPeriods,
+              threshold: a.threshold,
+              comparisonOperator: "GreaterThanThreshold",
+              treatMissingData: "missing",
+              ...actions,
+            },
+            { parent: this },
+          ),
+      ),
+    );
+  }
+}

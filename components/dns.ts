@@ -1,0 +1,300 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsHealthCheckConfig } from "../config/dns";
+import { isUnderZone } from "../config/dns";
+import { PlatformComponent } from "./tagging";
+
+/*
+ * `agent-platform:index:Dns` (issue 10, seed 004): the one place for the stack's Route 53 hosted zone and its
+ * certificates. The zone is an existing one (its id from config) or created here, its name servers exported
+ * for delegation. Certificates are DNS-validated ACM certificates, with their validation records in the zone;
+ * CloudFront's come from us-east-1. Alias records point public names at CloudFront distributions or load
+ * balancers given as inputs. An optional HTTPS health check watches the primary endpoint and drives failover
+ * routing (PRIMARY/SECONDARY alias records) and an alarm on its status.
+ */
+
+/** Where an alias record points: a CloudFront distribution, load balancer or other alias target. */
+export interface AliasTarget {
+  readonly dnsName: pulumi.Input<string>;
+  /** The target's own hosted zone id (CloudFront: Z2FDTNDATAQYW2; a load balancer's canonicalHostedZoneId). */
+  readonly zoneId: pulumi.Input<string>;
+}
+
+export interface CertificateRequest {
+  /** The certificate's key in `certificateArns`, e.g. "cdn". */
+  readonly key: string;
+  readonly domainName: string;
+  /** More names on the same certificate (e.g. a wildcard). Default: none. */
+  readonly subjectAlternativeNames?: readonly string[];
+  /** Issue it in us-east-1 (CloudFront takes certificates from there only). Default: the stack's region. */
+  readonly forCloudFront?: boolean;
+}
+
+export interface AliasRecordRequest {
+  /** The record's key, part of the child names (`<name>-<key>-a`). */
+  readonly key: string;
+  /** The public name, in the zone. */
+  readonly name: string;
+  readonly target: AliasTarget;
+  /** An AAAA record besides the A record (CloudFront and dual-stack load balancers). Default: true. */
+  readonly ipv6?: boolean;
+}
+
+export interface FailoverRequest {
+  /** The public name answered by the PRIMARY target while it is healthy, by the SECONDARY otherwise. */
+  readonly name: string;
+  readonly primary: AliasTarget;
+  readonly secondary: AliasTarget;
+}
+
+export interface DnsArgs {
+  /** The zone's apex (hostedZoneName); every name below must be it or under it. */
+  readonly zoneName: string;
+  /** An existing zone's id; exactly one of this and `createZone`. */
+  readonly existingZoneId?: string;
+  /** Create the zone; its name servers are the `nameServers` output. Default: false. */
+  readonly createZone?: boolean;
+  readonly certificates?: readonly CertificateRequest[];
+  readonly aliases?: readonly AliasRecordRequest[];
+  /** Failover routing for one name; needs `healthCheck` (the PRIMARY record's). */
+  readonly failover?: FailoverRequest;
+  /** An HTTPS check of `endpoint` (the primary target's own DNS name, not the failover name it decides). */
+  readonly healthCheck?: DnsHealthCheckConfig & { readonly endpoint: pulumi.Input<string> };
+  /** SNS topic of the health-check alarm. Route 53 publishes HealthCheckStatus in us-east-1 only, and an alarm
+   * notifies topics of its own region: this must be a us-east-1 topic. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** Provider in us-east-1 for CloudFront certificates and the health-check alarm. Default: the component's
+   * (then the stack must be in us-east-1). */
+  readonly usEast1Provider?: aws.Provider;
+  /** The stack's region, checked when something needs us-east-1 and `usEast1Provider` is absent. */
+  readonly region: string;
+  /** `protect` on a created zone (protectStateful): deleting it breaks the delegation. Default: false. */
+  readonly protect?: boolean;
+}
+
+/** Guard clauses, without mocks: every message names the component and what to change. */
+export function checkDnsArgs(name: string, args: DnsArgs): void {
+  const fail = (msg: string) => {
+    throw new Error(`Dns ${name}: ${msg}`);
+  };
+  if ((args.existingZoneId !== undefined) === (args.createZone ?? false))
+    fail("give exactly one of existingZoneId and createZone");
+  const names = [
+    ...(args.certificates ?? []).flatMap((c) => [c.domainName, ...(c.subjectAlternativeNames ?? [])]),
+    ...(args.aliases ?? []).map((a) => a.name),
+    ...(args.failover ? [args.failover.name] : []),
+  ];
+  for (const n of names) {
+    if (!isUnderZone(n.replace(/^\*\./, ""), args.zoneName))
+      fail(`${n} is not under the zone ${args.zoneName}`);
+  }
+  const recordNames = [
+    ...(args.aliases ?? []).map((a) => a.name),
+    ...(args.failover ? [args.failover.name] : []),
+  ];
+  const twice = recordNames.find((n, i) => recordNames.indexOf(n) !== i);
+  if (twice !== undefined) fail(`${twice} has two alias records (an alias and failover, or two aliases)`);
+  const keys = [...(args.certificates ?? []).map((c) => c.key), ...(args.aliases ?? []).map((a) => a.key)];
+  const dupKey = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dupKey !== undefined) fail(`the key ${dupKey} is used twice`);
+  if (args.failover && !args.healthCheck) fail("failover needs healthCheck (it decides the PRIMARY record)");
+  const needsUsEast1 =
+    args.healthCheck !== undefined || (args.certificates ?? []).some((c) => c.forCloudFront);
+  if (needsUsEast1 && !args.usEast1Provider && args.region !== "us-east-1")
+    fail(
+      `CloudFront certificates and Route 53 health-check metrics live in us-east-1, and the stack is in ${args.region}; pass usEast1Provider`,
+    );
+  if (args.healthCheck && args.alarmTopicArn === undefined)
+    fail("a health check needs alarmTopicArn (a us-east-1 topic) so someone hears when the endpoint fails");
+}
+
+/** The validation record names of a certificate: one per name, a wildcard sharing its base name's record. */
+export function validationNames(domainName: string, sans: readonly string[] = []): string[] {
+  return [...new Set([domainName, ...sans].map((n) => n.replace(/^\*\./, "")))];
+}
+
+export class Dns extends PlatformComponent {
+  readonly zoneId: pulumi.Output<string>;
+  /** The created zone's name servers (set them as NS records in the parent domain); [] for an existing zone. */
+  readonly nameServers: pulumi.Output<string[]>;
+  /** key -> validated certificate ARN (usable once validation completes). */
+  readonly certificateArns: Record<string, pulumi.Output<string>>;
+  readonly healthCheckId?: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkDnsArgs(name, args);
+    super("agent-platform:index:Dns", name, "dns", opts);
+    const usEast1 = args.usEast1Provider
+      ? { parent: this, provider: args.usEast1Provider }
+      : { parent: this };
+
+    if (args.createZone) {
+      const zone = new aws.route53.Zone(
+        `${name}-zone`,
+        { name: args.zoneName, comment: `${args.zoneName}: public names of the stack`, forceDestroy: false },
+        { parent: this, protect: args.protect ?? false },
+      );
+      this.zoneId = zone.zoneId;
+      this.nameServers = zone.nameServers;
+    } else {
+      this.zoneId = pulumi.output(args.existingZoneId!);
+      this.nameServers = pulumi.output([]);
+    }
+
+    this.certificateArns = {};
+    for (const request of args.certificates ?? []) {
+      this.certificateArns[request.key] = this.certificate(
+        `${name}-${request.key}-cert`,
+        request,
+        request.forCloudFront ? usEast1 : { parent: this },
+      );
+    }
+
+    for (const alias of args.aliases ?? []) {
+      for (const type of alias.ipv6 === false ? ["A"] : ["A", "AAAA"]) {
+        new aws.route53.Record(
+          `${name}-${alias.key}-${type.toLowerCase()}`,
+          {
+            zoneId: this.zoneId,
+            name: alias.name,
+            type,
+            aliases: [
+              { name: alias.target.dnsName, zoneId: alias.target.zoneId, evaluateTargetHealth: false },
+            ],
+          },
+          { parent: this },
+        );
+      }
+    }
+
+    this.alarms = [];
+    if (args.healthCheck) {
+      const hc = args.healthCheck;
+      const check = new aws.route53.HealthCheck(
+        `${name}-health`,
+        {
+          type: "HTTPS",
+          fqdn: hc.endpoint,
+          port: 443,
+          resourcePath: hc.path,
+          // SNI with the endpoint's name: CloudFront and SNI-only load balancers refuse a handshake without it.
+          enableSni: true,
+          failureThreshold: hc.failureThreshold,
+          requestInterval: 30,
+          ...(hc.regions.length > 0 ? { regions: [...hc.regions] } : {}),
+          tags: { Name: `${name}-health` },
+        },
+        { parent: this },
+      );
+      this.healthCheckId = check.id;
+      this.alarms.push(
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-health-alarm`,
+          {
+            alarmDescription: `${name}: the HTTPS health check of the primary endpoint fails (${hc.path})`,
+            namespace: "AWS/Route53",
+            metricName: "HealthCheckStatus",
+            dimensions: { HealthCheckId: check.id },
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 2,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            // No data means Route 53 stopped reporting: treated as unhealthy.
+            treatMissingData: "breaching",
+            alarmActions: [args.alarmTopicArn!],
+            okActions: [args.alarmTopicArn!],
+          },
+          usEast1,
+        ),
+      );
+
+      if (args.failover) {
+        const f = args.failover;
+        const roles = [
+          { role: "PRIMARY", target: f.primary, healthCheckId: check.id },
+          { role: "SECONDARY", target: f.secondary, healthCheckId: undefined },
+        ];
+        for (const { role, target, healthCheckId } of roles) {
+          for (const type of ["A", "AAAA"]) {
+            new aws.route53.Record(
+              `${name}-${role.toLowerCase()}-${type.toLowerCase()}`,
+              {
+                zoneId: this.zoneId,
+                name: f.name,
+                type,
+                setIdentifier: role.toLowerCase(),
+                failoverRoutingPolicies: [{ type: role }],
+                ...(healthCheckId ? { healthCheckId } : {}),
+                // The secondary answers on its own health (CloudFront's alias health is always healthy).
+                aliases: [
+                  { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: role === "SECONDARY" },
+                ],
+              },
+              { parent: this },
+            );
+          }
+        }
+      }
+    }
+
+    this.registerOutputs({
+      zoneId: this.zoneId,
+      nameServers: this.nameServers,
+      certificateArns: this.certificateArns,
+      ...(this.healthCheckId ? { healthCheckId: this.healthCheckId } : {}),
+    });
+  }
+
+  /**
+   * A DNS-validated certificate: one validation record per distinct name (a wildcard shares its base name's
+   * record), then the CertificateValidation that waits for ACM to issue it.
+   */
+  private certificate(
+    name: string,
+    request: CertificateRequest,
+    opts: pulumi.CustomResourceOptions,
+  ): pulumi.Output<string> {
+    const sans = request.subjectAlternativeNames ?? [];
+    const certificate = new aws.acm.Certificate(
+      name,
+      {
+        domainName: request.domainName,
+        ...(sans.length > 0 ? { subjectAlternativeNames: [...sans] } : {}),
+        validationMethod: "DNS",
+        keyAlgorithm: "RSA_2048",
+      },
+      opts,
+    );
+    const fqdns = validationNames(request.domainName, sans).map((validated, i) => {
+      const option = certificate.domainValidationOptions.apply((options) => {
+        const o = options.find((v) => v.domainName === validated || v.domainName === `*.${validated}`);
+        if (!o) throw new Error(`${name}: ACM returned no validation option for ${validated}`);
+        return o;
+      });
+      // Route 53 is global: the record needs no regional provider.
+      const record = new aws.route53.Record(
+        `${name}-validation-${i}`,
+        {
+          zoneId: this.zoneId,
+          name: option.apply((o) => o.resourceRecordName!),
+          type: option.apply((o) => o.resourceRecordType!),
+          records: [option.apply((o) => o.resourceRecordValue!)],
+          ttl: 300,
+          // ACM asks for the same record for the same name in every region: a regional and a CloudFront
+          // certificate for one name share it.
+          allowOverwrite: true,
+        },
+        { parent: this },
+      );
+      return record.fqdn;
+    });
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-validation`,
+      { certificateArn: certificate.arn, validationRecordFqdns: fqdns },
+      opts,
+    );
+    return validation.certificateArn;
+  }
+}

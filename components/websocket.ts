@@ -1,0 +1,331 @@
+import * as crypto from "crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { WebSocketConfig } from "../config/websocket";
+import { CONNECTIONS_TABLE, WS_ENV } from "../functions/ws/schema";
+import { awsContext, AwsContext } from "./fargate-task";
+import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
+import { PlatformComponent } from "./tagging";
+
+/** The one stage; clients connect to wss://<api-id>.execute-api.<region>.amazonaws.com/live. */
+export const WEBSOCKET_STAGE = "live";
+
+/** Routes and what they do; all three go to the ws function (Lambda proxy). Only $connect authorizes. */
+export const WEBSOCKET_ROUTES = ["$connect", "$disconnect", "$default"] as const;
+
+/** Seed 003-style alarm threshold: integration errors (the function failed or timed out) in 5 minutes. */
+export const INTEGRATION_ERROR_THRESHOLD = 5;
+
+/** One JSON object per connection event and message. */
+export const WEBSOCKET_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  ip: "$context.identity.sourceIp",
+  caller: "$context.identity.caller",
+  userArn: "$context.identity.userArn",
+  requestTime: "$context.requestTime",
+  eventType: "$context.eventType",
+  routeKey: "$context.routeKey",
+  connectionId: "$context.connectionId",
+  status: "$context.status",
+  integrationStatus: "$context.integrationStatus",
+  integrationLatency: "$context.integrationLatency",
+  errorMessage: "$context.error.message",
+  integrationErrorMessage: "$context.integrationErrorMessage",
+});
+
+/** The stage's access log group; the Data key must admit CloudWatch Logs for it (index.ts). */
+export function websocketAccessLogGroupName(name: string): string {
+  return `/aws/apigateway/${stackScopedName(name)}-access`;
+}
+
+export interface WebSocketApiArgs {
+  readonly settings: Omit<WebSocketConfig, "enabled">;
+  /** The Data component's key: encrypts the connections table and both log groups (its policy admits them). */
+  readonly keyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** AWS deletion protection and Pulumi `protect` on the connections table (the pack requires both in prod). */
+  readonly protect: boolean;
+  /** What must exist before the stage logs (API Gateway's account-level CloudWatch role). Default: none. */
+  readonly stageReadyBefore?: pulumi.Resource[];
+}
+
+/**
+ * `agent-platform:index:WebSocketApi`: issue 9's real-time channel. A WebSocket API whose $connect requires
+ * AWS_IAM (SigV4-signed connect; clients get `clientPolicyArn`), $disconnect and $default on one function (ws),
+ * a stage with KMS-encrypted access logs and default route throttling, and the connections table (on demand,
+ * PITR, the Data key, TTL, byProject index). Agent workers push status through the management API with the
+ * fields exposed here (functions/shared/status-push.ts).
+ *
+ * The table is its own, not items in the Data single table: connections churn (a write per connect, message
+ * fan-out, 410 clean-up) and would flood the Data table's stream and daily backups with ephemeral rows, and
+ * workers get rights on connections only. X-Ray cannot trace WebSocket stages; the function traces itself.
+ */
+export class WebSocketApi extends PlatformComponent {
+  readonly apiId: pulumi.Output<string>;
+  /** wss://<api-id>.execute-api.<region>.amazonaws.com/live */
+  readonly url: pulumi.Output<string>;
+  readonly connectionsTableName: pulumi.Output<string>;
+  readonly connectionsTableArn: pulumi.Output<string>;
+  /** https://<api-id>.execute-api.<region>.amazonaws.com/live: the management API's endpoint (WEBSOCKET_ENDPOINT). */
+  readonly managementEndpoint: pulumi.Output<string>;
+  /** arn:<partition>:execute-api:<region>:<account>:<api-id>/live/POST/@connections/*: workers' ManageConnections. */
+  readonly manageConnectionsArn: pulumi.Output<string>;
+  /** A managed policy allowing execute-api:Invoke on $connect: attach it to the roles of clients. */
+  readonly clientPolicyArn: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: WebSocketApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("agent-platform:index:WebSocketApi", name, "websocket", opts);
+    const ctx = awsContext(this);
+    const s = args.settings;
+
+    const table = this.connectionsTable(name, args.keyArn, args.protect);
+    const api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      {
+        name: stackScopedName(name),
+        description: "Task status updates for subscribed clients",
+        protocolType: "WEBSOCKET",
+        routeSelectionExpression: "$request.body.action",
+      },
+      { parent: this },
+    );
+    const stageArn = pulumi.interpolate`arn:${ctx.partition}:execute-api:${ctx.region}:${ctx.accountId}:${api.id}/${WEBSOCKET_STAGE}`;
+
+    const functionName = stackScopedName(name);
+    const fn = createPlatformFunction(this, name, {
+      description: "WebSocket $connect, $disconnect and subscribe/unsubscribe",
+      functionName,
+      sizing: s,
+      environment: { [WS_ENV.connectionsTable]: table.name },
+      statements: websocketStatements(ctx, { tableArn: table.arn, keyArn: args.keyArn }),
+      logKeyArn: args.keyArn,
+      logRetentionDays: args.logRetentionDays,
+      bundle: functionBundles().then((b) => b.ws),
+      alarmTopicArn: args.alarmTopicArn,
+      alarms: s.functionAlarms,
+    });
+    // Only this API's stage may invoke the function, on its three routes.
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.function.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/${WEBSOCKET_STAGE}/*`,
+      },
+      { parent: this },
+    );
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      {
+        apiId: api.id,
+        integrationType: "AWS_PROXY",
+        integrationMethod: "POST",
+        integrationUri: fn.function.invokeArn,
+        timeoutMilliseconds: s.timeoutSeconds * 1000,
+      },
+      { parent: this, dependsOn: [permission, fn.rolePolicy] },
+    );
+    const routes = WEBSOCKET_ROUTES.map(
+      (routeKey) =>
+        new aws.apigatewayv2.Route(
+          `${name}-route-${routeKey.slice(1)}`,
+          {
+            apiId: api.id,
+            routeKey,
+            target: pulumi.interpolate`integrations/${integration.id}`,
+            // A WebSocket API authorizes on $connect only; the connection is the session afterwards.
+            ...(routeKey === "$connect" ? { authorizationType: "AWS_IAM" } : {}),
+            // The function's reply (ack or error frame) goes back to the client.
+            ...(routeKey === "$default" ? { routeResponseSelectionExpression: "$default" } : {}),
+          },
+          { parent: this },
+        ),
+    );
+    const defaultRoute = routes[WEBSOCKET_ROUTES.indexOf("$default")];
+    const routeResponse = new aws.apigatewayv2.RouteResponse(
+      `${name}-route-default-response`,
+      { apiId: api.id, routeId: defaultRoute.id, routeResponseKey: "$default" },
+      { parent: this },
+    );
+    // WebSocket APIs cannot auto-deploy: a deployment per change of routes, taken after they exist.
+    const deployment = new aws.apigatewayv2.Deployment(
+      `${name}-deployment`,
+      {
+        apiId: api.id,
+        description: "Managed by Pulumi",
+        triggers: {
+          routes: crypto
+            .createHash("sha256")
+            .update(JSON.stringify({ routes: WEBSOCKET_ROUTES, auth: "AWS_IAM", response: "$default" }))
+            .digest("hex"),
+        },
+      },
+      { parent: this, dependsOn: [...routes, routeResponse, integration] },
+    );
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      {
+        name: websocketAccessLogGroupName(name),
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.keyArn,
+      },
+      { parent: this },
+    );
+    const stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: WEBSOCKET_STAGE,
+        deploymentId: deployment.id,
+        description: "Clients connect here; X-Ray does not trace WebSocket stages",
+        accessLogSettings: { destinationArn: accessLogs.arn, format: WEBSOCKET_ACCESS_LOG_FORMAT },
+        defaultRouteSettings: {
+          throttlingRateLimit: s.throttleRateLimit,
+          throttlingBurstLimit: s.throttleBurstLimit,
+        },
+      },
+      { parent: this, dependsOn: args.stageReadyBefore ?? [] },
+    );
+    const clientPolicy = new aws.iam.Policy(
+      `${name}-clients`,
+      {
+        description: `Connect to the ${functionName} WebSocket API`,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "ConnectToTheWebSocketApi",
+              Effect: "Allow",
+              Action: "execute-api:Invoke",
+              Resource: pulumi.interpolate`${stageArn}/$connect`,
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    this.alarms = [
+      ...fn.alarms,
+      ...(s.integrationErrorAlarm
+        ? [this.integrationErrorAlarm(name, api.id, stage.name, args.alarmTopicArn)]
+        : []),
+    ];
+    this.apiId = api.id;
+    this.url = pulumi.interpolate`${api.apiEndpoint}/${stage.name}`;
+    this.connectionsTableName = table.name;
+    this.connectionsTableArn = table.arn;
+    this.managementEndpoint = pulumi.interpolate`https://${api.id}.execute-api.${ctx.region}.${ctx.dnsSuffix}/${stage.name}`;
+    this.manageConnectionsArn = pulumi.interpolate`${stageArn}/POST/@connections/*`;
+    this.clientPolicyArn = clientPolicy.arn;
+    this.functionName = fn.function.name;
+    this.registerOutputs({
+      url: this.url,
+      connectionsTableName: this.connectionsTableName,
+      managementEndpoint: this.managementEndpoint,
+      manageConnectionsArn: this.manageConnectionsArn,
+      clientPolicyArn: this.clientPolicyArn,
+    });
+  }
+
+  /**
+   * Ephemeral rows, so no backup tag; PITR and (where protectStateful) deletion protection all the same, as the
+   * pack requires of every table: deleting it would drop every live subscription.
+   */
+  private connectionsTable(name: string, keyArn: pulumi.Input<string>, protect: boolean): aws.dynamodb.Table {
+    const t = CONNECTIONS_TABLE;
+    return new aws.dynamodb.Table(
+      `${name}-connections`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: t.partition,
+        rangeKey: t.sort,
+        attributes: [t.partition, t.sort, t.byProject.partition, t.byProject.sort].map((attribute) => ({
+          name: attribute,
+          type: "S",
+        })),
+        globalSecondaryIndexes: [
+          {
+            name: t.byProject.name,
+            keySchemas: [
+              { attributeName: t.byProject.partition, keyType: "HASH" },
+              { attributeName: t.byProject.sort, keyType: "RANGE" },
+            ],
+            // The publisher needs the connection id only, which is a key of the index.
+            projectionType: "KEYS_ONLY",
+          },
+        ],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+        ttl: { attributeName: t.ttl, enabled: true },
+        deletionProtectionEnabled: protect,
+      },
+      { parent: this, protect },
+    );
+  }
+
+  /** The function failed, timed out or was throttled behind a route, more than 5 times in 5 minutes. */
+  private integrationErrorAlarm(
+    name: string,
+    apiId: pulumi.Output<string>,
+    stage: pulumi.Output<string>,
+    alarmTopicArn: pulumi.Input<string> | undefined,
+  ): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+      `${name}-integration-errors`,
+      {
+        alarmDescription: `More than ${INTEGRATION_ERROR_THRESHOLD} WebSocket messages failed in the ws function in 5 minutes`,
+        namespace: "AWS/ApiGateway",
+        metricName: "IntegrationError",
+        dimensions: { ApiId: apiId, Stage: stage },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: INTEGRATION_ERROR_THRESHOLD,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        ...alarmActions(alarmTopicArn),
+      },
+      { parent: this },
+    );
+  }
+}
+
+/**
+ * The ws function's role (createPlatformFunction adds its log streams and X-Ray): the connections table (the item calls of functions/ws;
+ * no index or scan), with the Data key only through DynamoDB.
+ */
+export function websocketStatements(
+  ctx: AwsContext,
+  refs: { tableArn: pulumi.Input<string>; keyArn: pulumi.Input<string> },
+): object[] {
+  return [
+    {
+      Sid: "RecordConnections",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchWriteItem",
+      ],
+      Resource: refs.tableArn,
+    },
+    {
+      Sid: "UseTheTableKeyThroughDynamoDB",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Resource: refs.keyArn,
+      Condition: {
+        StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${ctx.region}.${ctx.dnsSuffix}` },
+      },
+    },
+  ];
+}

@@ -1,0 +1,53 @@
+import { LAMBDA_MEMORY_MB } from "./pipeline";
+import { ConfigReader } from "./reader";
+
+/**
+ * The WebSocket API (issue 9): clients subscribe to a project's task status and agent workers push updates.
+ * Usage-priced (API Gateway messages and connection minutes, Lambda, an on-demand table), so it is on in every
+ * stack; the only fixed cost is its alarms, each switched by config.
+ */
+export interface WebSocketConfig {
+  readonly enabled: boolean;
+  /** Steady-state messages per second the stage's default route settings admit (API Gateway throttling). */
+  readonly throttleRateLimit: number;
+  /** Burst of messages above the rate the stage admits. */
+  readonly throttleBurstLimit: number;
+  /** The ws function's sizing. */
+  readonly memoryMb: number;
+  /** At most 29 s: API Gateway stops waiting for a WebSocket integration after 29 s. */
+  readonly timeoutSeconds: number;
+  /** -1 reserves none. */
+  readonly reservedConcurrency: number;
+  /** The ws function's standard alarms (error rate, throttles, duration: $0.40 a month). */
+  readonly functionAlarms: boolean;
+  /** An alarm on the stage's integration errors (a $0.10 metric a month). */
+  readonly integrationErrorAlarm: boolean;
+}
+
+/** API Gateway's integration timeout for WebSocket APIs. */
+export const WEBSOCKET_INTEGRATION_TIMEOUT_SECONDS = 29;
+
+export function readWebSocket(r: ConfigReader): WebSocketConfig {
+  const throttleRateLimit = r.number("websocketThrottleRateLimit", { min: 1, max: 10000 }, 50);
+  const throttleBurstLimit = r.number("websocketThrottleBurstLimit", { min: 1, max: 5000 }, 100);
+  if (throttleBurstLimit < throttleRateLimit)
+    r.report(
+      "websocketThrottleBurstLimit",
+      throttleBurstLimit,
+      `must be at least websocketThrottleRateLimit (${throttleRateLimit}): a burst below the rate throttles steady traffic`,
+    );
+  return {
+    enabled: r.boolean("websocketEnabled", true),
+    throttleRateLimit,
+    throttleBurstLimit,
+    memoryMb: r.number("websocketMemoryMb", { min: LAMBDA_MEMORY_MB.min, max: LAMBDA_MEMORY_MB.max }, 256),
+    timeoutSeconds: r.number(
+      "websocketTimeoutSeconds",
+      { min: 1, max: WEBSOCKET_INTEGRATION_TIMEOUT_SECONDS },
+      10,
+    ),
+    reservedConcurrency: r.number("websocketReservedConcurrency", { min: -1, max: 1000 }, -1),
+    functionAlarms: r.boolean("websocketFunctionAlarms", true),
+    integrationErrorAlarm: r.boolean("websocketIntegrationErrorAlarm", true),
+  };
+}

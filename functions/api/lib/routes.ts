@@ -1,0 +1,102 @@
+/**
+ * The api-handler's routes as API Gateway sees them (OpenAPI paths, path parameters in braces), with the JSON
+ * schema of each body and query string. The Api component builds its OpenAPI document from this table, and a
+ * test checks the handler answers every entry, so the two cannot drift apart.
+ */
+import {
+  createProjectSchema,
+  createTemplateSchema,
+  listProjectsSchema,
+  modifySchema,
+  updateProjectSchema,
+} from "./schemas";
+import type { Schema } from "./validate";
+
+/** Request headers a browser may send cross-origin (API Gateway's key, the idempotency key, JSON bodies). */
+export const CORS_ALLOW_HEADERS = "content-type,x-api-key,idempotency-key";
+
+export type RouteMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RouteSpec {
+  readonly method: RouteMethod;
+  /** OpenAPI path, e.g. /api/projects/{id}. */
+  readonly path: string;
+  /** OpenAPI operationId; also the model name of the body schema (`<operationId>Body`). */
+  readonly operationId: string;
+  readonly summary: string;
+  /** JSON schema of the request body (application/json), if the route takes one. */
+  readonly body?: Schema;
+  /** Schema of the query string: each property becomes an optional query parameter. */
+  readonly query?: Schema;
+  /**
+   * Why the route is callable without an API key (the health check only, seed 003). The API's OpenAPI document
+   * carries it as `x-public-reason`, which the policy pack's api-gateway-authorization requires of a keyless route.
+   */
+  readonly public?: string;
+}
+
+export const API_ROUTES: readonly RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/health",
+    operationId: "health",
+    summary: "Health check",
+    public: "uptime checks and load balancers call it without a key; it answers liveness and nothing else",
+  },
+  {
+    method: "GET",
+    path: "/api/projects",
+    operationId: "listProjects",
+    summary: "List projects by owner_id or status",
+    query: listProjectsSchema,
+  },
+  {
+    method: "POST",
+    path: "/api/projects",
+    operationId: "createProject",
+    summary: "Create a project",
+    body: createProjectSchema,
+  },
+  { method: "GET", path: "/api/projects/{id}", operationId: "getProject", summary: "Get a project" },
+  {
+    method: "PUT",
+    path: "/api/projects/{id}",
+    operationId: "updateProject",
+    summary: "Update a project (conditional on its version)",
+    body: updateProjectSchema,
+  },
+  { method: "DELETE", path: "/api/projects/{id}", operationId: "deleteProject", summary: "Delete a project" },
+  {
+    method: "POST",
+    path: "/api/projects/{id}/modify",
+    operationId: "requestModification",
+    summary: "Request a modification (sent to the dev agent queue)",
+    body: modifySchema,
+  },
+  {
+    method: "GET",
+    path: "/api/projects/{id}/docs",
+    operationId: "getProjectDocs",
+    summary: "Pre-signed download links of the project's documentation",
+  },
+  {
+    method: "GET",
+    path: "/api/templates",
+    operationId: "listTemplates",
+    summary: "List templates",
+    query: {
+      type: "object",
+      properties: {
+        limit: listProjectsSchema.properties!.limit,
+        next_token: listProjectsSchema.properties!.next_token,
+      },
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/templates",
+    operationId: "createTemplate",
+    summary: "Create a template",
+    body: createTemplateSchema,
+  },
+];

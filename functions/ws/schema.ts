@@ -1,0 +1,44 @@
+/**
+ * The connections table of the WebSocket API, shared by the WebSocketApi component (which creates the table),
+ * the ws function (which records connections and subscriptions) and the status publisher (which finds the
+ * subscribers of a project and forgets connections that are gone), so the key names cannot drift apart.
+ *
+ * Items (one partition per connection, so $disconnect removes everything of a connection with one query):
+ *   pk = CONN#<connectionId>, sk = CONN               the connection: connectedAt, principal, expiresAt
+ *   pk = CONN#<connectionId>, sk = SUB#<projectId>    a subscription: projectId, connectionId, expiresAt
+ * The byProject index (sparse: only subscriptions carry projectId) lists a project's subscribers.
+ *
+ * This module is imported by the infrastructure program: it must stay free of AWS SDK imports.
+ */
+export const CONNECTIONS_TABLE = {
+  partition: "pk",
+  sort: "sk",
+  byProject: { name: "byProject", partition: "projectId", sort: "connectionId" },
+  /** Epoch seconds; DynamoDB's TTL removes connections whose $disconnect never arrived. */
+  ttl: "expiresAt",
+} as const;
+
+/**
+ * API Gateway closes every WebSocket connection after 2 hours; an hour more covers DynamoDB's TTL sweep and
+ * clock skew. A connection older than this is certainly gone.
+ */
+export const CONNECTION_TTL_SECONDS = 3 * 3600;
+
+/** Subscriptions one connection may hold (each costs a write and a row in every status fan-out). */
+export const MAX_SUBSCRIPTIONS = 50;
+
+const CONNECTION_SK = "CONN";
+export const connectionKey = (connectionId: string) => ({
+  [CONNECTIONS_TABLE.partition]: `CONN#${connectionId}`,
+  [CONNECTIONS_TABLE.sort]: CONNECTION_SK,
+});
+export const subscriptionKey = (connectionId: string, projectId: string) => ({
+  [CONNECTIONS_TABLE.partition]: `CONN#${connectionId}`,
+  [CONNECTIONS_TABLE.sort]: `SUB#${projectId}`,
+});
+
+/** The variables the WebSocketApi component sets on the ws function (and workers get for status pushes). */
+export const WS_ENV = {
+  connectionsTable: "CONNECTIONS_TABLE",
+  websocketEndpoint: "WEBSOCKET_ENDPOINT",
+} as const;

@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import { configIssues, K, loadStack } from "../helpers/config";
+
+describe("dns config", () => {
+  it("prod: the existing agents.example.com zone, an HTTPS health check from three regions; no DNS elsewhere", () => {
+    const prod = loadStack("prod");
+    assert.deepStrictEqual(prod.dns, {
+      zoneName: "agents.example.com",
+      existingZoneId: "Z0123456789EXAMPLE0AB",
+      createZone: false,
+      domainName: "agents.example.com",
+      healthCheck: { path: "/", failureThreshold: 3, regions: ["us-east-1", "us-west-2", "eu-west-1"] },
+    });
+    assert.deepStrictEqual(prod.domain, {
+      name: "agents.example.com",
+      hostedZoneId: "Z0123456789EXAMPLE0AB",
+    });
+    assert.strictEqual(loadStack("dev").dns, undefined);
+    assert.strictEqual(loadStack("staging").dns, undefined);
+  });
+
+  it("creates the zone when asked: no hostedZoneId, so no DomainConfig for the web service", () => {
+    const c = loadStack("prod", {
+      [K("hostedZoneId")]: "",
+      [K("createHostedZone")]: "true",
+      [K("hostedZoneName")]: "example.com",
+    });
+    assert.deepStrictEqual(
+      [c.dns?.createZone, c.dns?.zoneName, c.dns?.existingZoneId, c.domain],
+      [true, "example.com", undefined, undefined],
+    );
+  });
+
+  it("refuses a domain not under the zone, a missing apex, and a zone given twice", () => {
+    assert.deepStrictEqual(configIssues("prod", { [K("hostedZoneName")]: "example.org" }), [
+      'agent-platform:domainName = "agents.example.com": must be example.org or a name under it (hostedZoneName)',
+    ]);
+    assert.deepStrictEqual(configIssues("prod", { [K("hostedZoneName")]: "" }), [
+      "agent-platform:hostedZoneName = undefined: is required when domainName is set (the apex of the zone, e.g. example.com)",
+    ]);
+    assert.deepStrictEqual(configIssues("prod", { [K("createHostedZone")]: "true" }), [
+      'agent-platform:hostedZoneId = "Z0123456789EXAMPLE0AB": must be empty when createHostedZone is true (the stack creates the zone)',
+    ]);
+    assert.deepStrictEqual(configIssues("prod", { [K("hostedZoneId")]: "z-bad" }), [
+      'agent-platform:hostedZoneId = "z-bad": must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+    ]);
+    assert.deepStrictEqual(configIssues("prod", { [K("frontendDomainName")]: "app.example.net" }), [
+      'agent-platform:frontendDomainName = "app.example.net": must be agents.example.com or a name under it (hostedZoneName)',
+    ]);
+  });
+
+  it("refuses DNS keys without domainName and a bad health check", () => {
+    assert.deepStrictEqual(
+      configIssues("staging", {
+        [K("hostedZoneName")]: "example.com",
+        [K("createHostedZone")]: "true",
+        [K("dnsHealthCheckEnabled")]: "true",
+      }),
+      [
+        'agent-platform:hostedZoneName = "example.com": is only used with domainName; set domainName or remove it',
+        "agent-platform:createHostedZone = true: needs domainName (the name the zone holds)",
+        "agent-platform:dnsHealthCheckEnabled = true: needs domainName (the endpoint it checks)",
+      ],
+    );
+    assert.deepStrictEqual(
+      configIssues("prod", {
+        [K("dnsHealthCheckPath")]: "health",
+        [K("dnsHealthCheckFailureThreshold")]: "11",
+        [K("dnsHealthCheckRegions")]: '["us-east-1","mars-1"]',
+      }),
+      [
+        "agent-platform:dnsHealthCheckFailureThreshold = 11: must be between 1 and 10",
+        'agent-platform:dnsHealthCheckPath = "health": must be a path starting with / (at most 255 characters, no spaces)',
+        'agent-platform:dnsHealthCheckRegions[1] = "mars-1": must be one of us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1',
+        'agent-platform:dnsHealthCheckRegions = ["us-east-1","mars-1"]: must name at least 3 regions (or none for Route 53\'s default)',
+      ],
+    );
+  });
+});

@@ -1,0 +1,148 @@
+import { strict as assert } from "node:assert";
+import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { TaskRunner } from "../../../functions/agent-worker/runner";
+import { taskKey, TaskStore } from "../../../functions/agent-worker/task-store";
+import { createAgentWorker } from "../../../functions/agent-worker/worker";
+import { createSqsHandler } from "../../../functions/shared/sqs-batch";
+import { createStatusPublisher } from "../../../functions/shared/status-push";
+import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
+import { LocalDynamo, LocalSqs, startDynamo, startSqs } from "../api/local-aws";
+import { RecordingTelemetry } from "../helpers/telemetry";
+import { LocalConnections, REGION, startConnectionsTable, startHttp } from "../ws/local-connections";
+
+describe("agent-worker against dynalite, a loopback SQS and the real status publisher", function () {
+  this.timeout(30_000);
+  let dynamo: LocalDynamo;
+  let sqs: LocalSqs;
+  let connections: LocalConnections;
+  let api: { url: string; close(): Promise<void> };
+  const posts: { connectionId: string; body: Record<string, unknown> }[] = [];
+
+  before(async () => {
+    [dynamo, sqs, connections] = await Promise.all([
+      startDynamo("agent-worker-integration"),
+      startSqs(),
+      startConnectionsTable("agent-worker-connections"),
+    ]);
+    api = await startHttp((req, body, res) => {
+      const match = /^\/live\/@connections\/([^/]+)$/.exec(decodeURIComponent(req.url!));
+      const gone = match?.[1] === "gone";
+      if (match && !gone) posts.push({ connectionId: match[1], body: JSON.parse(body) });
+      res.statusCode = gone ? 410 : 200;
+      res.setHeader("content-type", "application/json");
+      if (gone) res.setHeader("x-amzn-errortype", "GoneException");
+      res.end(gone ? JSON.stringify({ message: "gone" }) : "");
+    });
+    for (const [connectionId, projectId] of [
+      ["watcher", "proj_9"],
+      ["gone", "proj_9"],
+    ]) {
+      await connections.doc.send(
+        new PutCommand({
+          TableName: connections.tableName,
+          Item: { ...connectionKey(connectionId), connectionId },
+        }),
+      );
+      await connections.doc.send(
+        new PutCommand({
+          TableName: connections.tableName,
+          Item: { ...subscriptionKey(connectionId, projectId), projectId, connectionId },
+        }),
+      );
+    }
+  });
+  after(async () => Promise.all([dynamo?.close(), sqs?.close(), connections?.close(), api?.close()]));
+
+  it("runs a task across a continuation, pushing every transition and re-enqueueing through SQS", async () => {
+    const telemetry = new RecordingTelemetry();
+    const runner: TaskRunner = {
+      async run(_task, ctx) {
+        if (ctx.state === undefined) {
+          await ctx.checkpoint({ files: ["a.ts"] });
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+          return { status: "failed", error: "not reached: the worker continues the task first" };
+        }
+        return {
+          status: "succeeded",
+          output: { files: (ctx.state as { files: string[] }).files.length + 1 },
+        };
+      },
+    };
+    const worker = createAgentWorker({
+      agent: "qa",
+      store: new TaskStore(dynamo.doc, dynamo.tableName, "qa"),
+      runner,
+      sendContinuation: async (body) => {
+        await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
+      },
+      secret: async () => "key",
+      publisher: createStatusPublisher({
+        ddb: connections.doc,
+        tableName: connections.tableName,
+        endpoint: `${api.url}/live`,
+        management: new ApiGatewayManagementApiClient({
+          endpoint: `${api.url}/live`,
+          region: REGION,
+          credentials: { accessKeyId: "test", secretAccessKey: "test" },
+          maxAttempts: 1,
+        }),
+      }),
+      log: telemetry.log,
+      maxReceiveCount: 3,
+      continuationMarginMs: 100,
+    });
+    let remaining = 300;
+    const handler = createSqsHandler(telemetry, () => ({
+      maxReceiveCount: 3,
+      parallel: false,
+      handleRecord: (r) => worker.handleRecord(r, remaining),
+    }));
+    const body = JSON.stringify({
+      type: "test-run",
+      task_id: "task_int",
+      project_id: "proj_9",
+      suite: "unit",
+    });
+
+    assert.deepEqual(await handler({ Records: [{ messageId: "m1", body }] }), { batchItemFailures: [] });
+    assert.equal(sqs.messages.length, 1);
+    assert.deepEqual(JSON.parse(sqs.messages[0].body), { ...JSON.parse(body), sequence: 1 });
+
+    remaining = 60_000;
+    assert.deepEqual(await handler({ Records: [{ messageId: "m2", body: sqs.messages[0].body }] }), {
+      batchItemFailures: [],
+    });
+
+    const item = (
+      await dynamo.doc.send(
+        new GetCommand({
+          TableName: dynamo.tableName,
+          Key: taskKey({ projectId: "proj_9", taskId: "task_int" }, "qa"),
+        }),
+      )
+    ).Item!;
+    assert.equal(item.status, "succeeded");
+    assert.equal(item.sequence, 1);
+    assert.deepEqual(item.result, { files: 2 });
+    assert.deepEqual(
+      posts.map((p) => [
+        p.connectionId,
+        p.body.type,
+        p.body.status,
+        (p.body.detail as { sequence: number }).sequence,
+      ]),
+      [
+        ["watcher", "status", "queued", 0],
+        ["watcher", "status", "running", 0],
+        ["watcher", "status", "continued", 0],
+        ["watcher", "status", "running", 1],
+        ["watcher", "status", "succeeded", 1],
+      ],
+    );
+    // The connection that answered 410 Gone was forgotten on the first push.
+    const left = (await connections.items()).map((i) => i.pk);
+    assert.deepEqual([...new Set(left)], ["CONN#watcher"]);
+  });
+});
