@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_ENGINE, CACHE_PORT, CacheConfig } from "../config/cache";
-import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
+import { awsContext } from "./fargate-task";
+import { keyWithLogs } from "./kms-statements";
+import { clientsReach, ingressFromGroups } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 
 /** What the cache needs of the Network component. */
@@ -108,35 +110,14 @@ export class Cache extends PlatformComponent {
     checkCacheArgs(name, args.settings);
     super("agent-platform:index:Cache", name, "cache", opts);
     const s = args.settings;
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this });
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
-
     // Log group names are fixed so the key policy can name them before they exist.
     const logPrefix = `/aws/elasticache/${name}-${pulumi.getStack()}`;
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      {
-        description: `${name}: cache data at rest, its AUTH token secret and its logs`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            // ElastiCache and Secrets Manager use the key through grants the caller's IAM allows.
-            accountAdministersKey("AccountAdministersKey", partition.partition, account.accountId),
-            logsMayEncrypt(
-              "LogsEncryptCacheLogs",
-              region.region,
-              partition.dnsSuffix,
-              pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:${logPrefix}/*`,
-              "ArnLike",
-            ),
-          ],
-        }),
-      },
-      { parent: this },
-    );
+    const key = keyWithLogs(this, name, awsContext(this), {
+      description: `${name}: cache data at rest, its AUTH token secret and its logs`,
+      logsSid: "LogsEncryptCacheLogs",
+      logGroupName: `${logPrefix}/*`,
+      pattern: true,
+    });
     const logGroups = (["slow-log", "engine-log"] as const).map(
       (logType) =>
         new aws.cloudwatch.LogGroup(
@@ -165,13 +146,11 @@ export class Cache extends PlatformComponent {
       {
         vpcId: args.network.vpcId,
         description: `${name}: Valkey from the application security groups only`,
-        ingress: args.clientSecurityGroupIds.map((id) => ({
-          protocol: "tcp",
-          fromPort: CACHE_PORT,
-          toPort: CACHE_PORT,
-          securityGroups: [id],
-          description: "Valkey (TLS) from an application security group",
-        })),
+        ingress: ingressFromGroups(
+          args.clientSecurityGroupIds,
+          CACHE_PORT,
+          "Valkey (TLS) from an application security group",
+        ),
         // The cache opens no connections.
         egress: [],
         tags: { Name: `${name}-sg` },
@@ -179,21 +158,12 @@ export class Cache extends PlatformComponent {
       { parent: this },
     );
     // The clients' own groups let them out to the cache only (the task groups allow HTTPS alone).
-    args.clientSecurityGroupIds.forEach(
-      (clientSg, i) =>
-        new aws.vpc.SecurityGroupEgressRule(
-          `${name}-client-${i}-to-cache`,
-          {
-            securityGroupId: clientSg,
-            description: `To the ${name} cache (Valkey over TLS)`,
-            ipProtocol: "tcp",
-            fromPort: CACHE_PORT,
-            toPort: CACHE_PORT,
-            referencedSecurityGroupId: sg.id,
-          },
-          { parent: this },
-        ),
-    );
+    clientsReach(this, name, "cache", {
+      server: sg.id,
+      clientSecurityGroupIds: args.clientSecurityGroupIds,
+      port: CACHE_PORT,
+      description: `To the ${name} cache (Valkey over TLS)`,
+    });
 
     const topology = s.clusterMode
       ? { numNodeGroups: s.shards, replicasPerNodeGroup: s.replicasPerShard }

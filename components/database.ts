@@ -6,8 +6,10 @@ import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
 import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../config/rds-classes";
 import { BACKUP_TAG } from "./backups";
-import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
+import { awsContext } from "./fargate-task";
+import { keyWithLogs } from "./kms-statements";
 import { functionBundles, lambdaTrust } from "./lambda-function";
+import { clientsReach, egressToGroup, ingressFromGroups } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 
 /** What the database needs of the Network component. */
@@ -103,29 +105,14 @@ export class Database extends PlatformComponent {
     // (staging: the NAT gateway; prod: the interface endpoint). dev would need natStrategy single or the
     // secretsmanager interface endpoint (about $14.60 a month) before turning databaseEnabled on.
     args.network.requirePrivateReach(`${name} migration runner`, ["secretsmanager"]);
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this });
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const here = awsContext(this);
 
     // The migration runner's log group, named before the function exists so the key policy can name it.
-    const runnerLogGroupArn = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:/aws/lambda/${migrationFunctionName(name)}`;
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      {
-        description: `${name}: RDS storage, Performance Insights, the master user secret and the runner's logs`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            // The account administers the key; RDS and Secrets Manager use it through grants its IAM allows.
-            accountAdministersKey("AccountAdministersKey", partition.partition, account.accountId),
-            logsMayEncrypt("LogsEncryptRunnerLogs", region.region, partition.dnsSuffix, runnerLogGroupArn),
-          ],
-        }),
-      },
-      { parent: this },
-    );
+    const key = keyWithLogs(this, name, here, {
+      description: `${name}: RDS storage, Performance Insights, the master user secret and the runner's logs`,
+      logsSid: "LogsEncryptRunnerLogs",
+      logGroupName: `/aws/lambda/${migrationFunctionName(name)}`,
+    });
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
@@ -143,50 +130,33 @@ export class Database extends PlatformComponent {
       },
       { parent: this },
     );
-    const clients = [...args.clientSecurityGroupIds, runnerSg.id];
     const dbSg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.network.vpcId,
         description: `${name}: PostgreSQL from the application security groups only`,
-        ingress: clients.map((id) => ({
-          protocol: "tcp",
-          fromPort: DATABASE_PORT,
-          toPort: DATABASE_PORT,
-          securityGroups: [id],
-          description: "PostgreSQL from an application security group",
-        })),
+        ingress: ingressFromGroups(
+          [...args.clientSecurityGroupIds, runnerSg.id],
+          DATABASE_PORT,
+          "PostgreSQL from an application security group",
+        ),
         egress: [],
         tags: { Name: `${name}-sg` },
       },
       { parent: this },
     );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-migrate-to-db`,
-      {
-        securityGroupId: runnerSg.id,
-        description: "To the database",
-        ipProtocol: "tcp",
-        fromPort: DATABASE_PORT,
-        toPort: DATABASE_PORT,
-        referencedSecurityGroupId: dbSg.id,
-      },
-      { parent: this },
-    );
+    egressToGroup(this, `${name}-migrate-to-db`, {
+      from: runnerSg.id,
+      to: dbSg.id,
+      port: DATABASE_PORT,
+      description: "To the database",
+    });
     // Each client's own security group lets it out to the database only (the tasks' groups allow HTTPS alone).
-    args.clientSecurityGroupIds.forEach((id, i) => {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-client-${i}-to-db`,
-        {
-          securityGroupId: id,
-          description: `To the ${name} database`,
-          ipProtocol: "tcp",
-          fromPort: DATABASE_PORT,
-          toPort: DATABASE_PORT,
-          referencedSecurityGroupId: dbSg.id,
-        },
-        { parent: this },
-      );
+    clientsReach(this, name, "db", {
+      server: dbSg.id,
+      clientSecurityGroupIds: args.clientSecurityGroupIds,
+      port: DATABASE_PORT,
+      description: `To the ${name} database`,
     });
     const major = s.engineVersion.split(".")[0];
     const parameters = new aws.rds.ParameterGroup(
@@ -212,7 +182,7 @@ export class Database extends PlatformComponent {
               Effect: "Allow",
               Principal: { Service: "monitoring.rds.amazonaws.com" },
               Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+              Condition: { StringEquals: { "aws:SourceAccount": here.accountId } },
             },
           ],
         }),
@@ -220,7 +190,7 @@ export class Database extends PlatformComponent {
       { parent: this },
     );
     // What AmazonRDSEnhancedMonitoringRole grants, written out (it is not on the pack's managed-policy list).
-    const osMetrics = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${account.accountId}:log-group:RDSOSMetrics`;
+    const osMetrics = pulumi.interpolate`arn:${here.partition}:logs:${here.region}:${here.accountId}:log-group:RDSOSMetrics`;
     const monitoringPolicy = new aws.iam.RolePolicy(
       `${name}-monitoring-policy`,
       {
@@ -315,9 +285,7 @@ export class Database extends PlatformComponent {
       key,
       runnerSg,
       secretArn,
-      partition,
-      region,
-      account,
+      partition: here.partition,
     });
     this.alarms = this.createAlarms(name, args, db);
     this.address = db.address;
@@ -343,9 +311,7 @@ export class Database extends PlatformComponent {
       key: aws.kms.Key;
       runnerSg: aws.ec2.SecurityGroup;
       secretArn: pulumi.Output<string>;
-      partition: pulumi.Output<aws.GetPartitionResult>;
-      region: pulumi.Output<aws.GetRegionResult>;
-      account: pulumi.Output<aws.GetCallerIdentityResult>;
+      partition: pulumi.Output<string>;
     },
   ): aws.lambda.Function {
     const opts = { parent: this };
@@ -367,7 +333,7 @@ export class Database extends PlatformComponent {
       `${name}-migrate-vpc-access`,
       {
         role: role.name,
-        policyArn: pulumi.interpolate`arn:${ctx.partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+        policyArn: pulumi.interpolate`arn:${ctx.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
       },
       opts,
     );

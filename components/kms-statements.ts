@@ -1,4 +1,6 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "./fargate-task";
 
 /*
  * Key policy statements that several components' KMS keys share. Each component names its statements (Sid),
@@ -39,4 +41,53 @@ export function logsMayEncrypt(
     Resource: "*",
     Condition: { [operator]: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
   };
+}
+
+export interface KeyWithLogsArgs {
+  /** What the key encrypts (its description). */
+  readonly description: string;
+  /** Sid of the CloudWatch Logs statement. */
+  readonly logsSid: string;
+  /**
+   * The log group the key encrypts, by name; with `pattern`, a name pattern (`/aws/elasticache/x/*`) matched
+   * with ArnLike. Log group names are fixed so the key policy can name them before the groups exist.
+   */
+  readonly logGroupName: pulumi.Input<string>;
+  readonly pattern?: boolean;
+}
+
+/**
+ * `${name}-key`: a component's own rotated key (30-day deletion window). The account administers it, and the
+ * services storing the component's data with it (RDS, ElastiCache, Secrets Manager) use it through grants the
+ * caller's IAM allows; CloudWatch Logs in the region may use it for the component's log group(s) only.
+ */
+export function keyWithLogs(
+  parent: pulumi.Resource,
+  name: string,
+  ctx: AwsContext,
+  args: KeyWithLogsArgs,
+): aws.kms.Key {
+  const logGroupArn = pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${args.logGroupName}`;
+  return new aws.kms.Key(
+    `${name}-key`,
+    {
+      description: args.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          accountAdministersKey("AccountAdministersKey", ctx.partition, ctx.accountId),
+          logsMayEncrypt(
+            args.logsSid,
+            ctx.region,
+            ctx.dnsSuffix,
+            logGroupArn,
+            args.pattern ? "ArnLike" : "ArnEquals",
+          ),
+        ],
+      }),
+    },
+    { parent },
+  );
 }
