@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsHealthCheckConfig } from "../config/dns";
-import { isUnderZone } from "../config/dns";
+import type { DnsFailoverConfig, DnsHealthCheckConfig } from "../config/dns";
+import { CLOUDFRONT_ZONE_ID, isUnderZone } from "../config/dns";
 import { PlatformComponent } from "./tagging";
 
 /*
@@ -11,7 +11,14 @@ import { PlatformComponent } from "./tagging";
  * CloudFront's come from us-east-1. Alias records point public names at CloudFront distributions or load
  * balancers given as inputs. An optional HTTPS health check watches the primary endpoint and drives failover
  * routing (PRIMARY/SECONDARY alias records) and an alarm on its status.
+ *
+ * The stack's web service and frontend take their certificates from here and create no records: index.ts
+ * creates Dns first (zone + certificates), then the components, then calls `addRecords` with their
+ * distributions (`publicRecords`). Every name has one owner, so failover can replace the web name's plain
+ * alias records without a clash.
  */
+
+export { CLOUDFRONT_ZONE_ID } from "../config/dns";
 
 /** Where an alias record points: a CloudFront distribution, load balancer or other alias target. */
 export interface AliasTarget {
@@ -38,6 +45,8 @@ export interface AliasRecordRequest {
   readonly target: AliasTarget;
   /** An AAAA record besides the A record (CloudFront and dual-stack load balancers). Default: true. */
   readonly ipv6?: boolean;
+  /** Answer only while the target is healthy (a load balancer's targets). Default: false. */
+  readonly evaluateTargetHealth?: boolean;
 }
 
 export interface FailoverRequest {
@@ -47,14 +56,8 @@ export interface FailoverRequest {
   readonly secondary: AliasTarget;
 }
 
-export interface DnsArgs {
-  /** The zone's apex (hostedZoneName); every name below must be it or under it. */
-  readonly zoneName: string;
-  /** An existing zone's id; exactly one of this and `createZone`. */
-  readonly existingZoneId?: string;
-  /** Create the zone; its name servers are the `nameServers` output. Default: false. */
-  readonly createZone?: boolean;
-  readonly certificates?: readonly CertificateRequest[];
+/** Records, the health check and its alarm: given to the constructor or, once their targets exist, `addRecords`. */
+export interface DnsRecordsArgs {
   readonly aliases?: readonly AliasRecordRequest[];
   /** Failover routing for one name; needs `healthCheck` (the PRIMARY record's). */
   readonly failover?: FailoverRequest;
@@ -63,6 +66,16 @@ export interface DnsArgs {
   /** SNS topic of the health-check alarm. Route 53 publishes HealthCheckStatus in us-east-1 only, and an alarm
    * notifies topics of its own region: this must be a us-east-1 topic. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+export interface DnsArgs extends DnsRecordsArgs {
+  /** The zone's apex (hostedZoneName); every name below must be it or under it. */
+  readonly zoneName: string;
+  /** An existing zone's id; exactly one of this and `createZone`. */
+  readonly existingZoneId?: string;
+  /** Create the zone; its name servers are the `nameServers` output. Default: false. */
+  readonly createZone?: boolean;
+  readonly certificates?: readonly CertificateRequest[];
   /** Provider in us-east-1 for CloudFront certificates and the health-check alarm. Default: the component's
    * (then the stack must be in us-east-1). */
   readonly usEast1Provider?: aws.Provider;
@@ -113,21 +126,130 @@ export function validationNames(domainName: string, sans: readonly string[] = []
   return [...new Set([domainName, ...sans].map((n) => n.replace(/^\*\./, "")))];
 }
 
+/** The ALB's own name under the web name: CloudFront reaches the web service's origin on it over HTTPS. */
+export function originNameOf(webName: string): string {
+  return `origin.${webName}`;
+}
+
+/** An alias target for a CloudFront distribution (every distribution answers in CloudFront's zone). */
+export function cloudFrontTarget(dnsName: pulumi.Input<string>): AliasTarget {
+  return { dnsName, zoneId: CLOUDFRONT_ZONE_ID };
+}
+
+/** The public names of the stack: the web service's (with its origin) and the frontend's, where present. */
+export interface PublicNames {
+  readonly web?: string;
+  readonly frontend?: string;
+}
+
+/**
+ * The certificates the stack's public names need: keys `web` (CloudFront, us-east-1), `web-origin` (the ALB's
+ * origin.<web>, in the stack's region: CloudFront validates it when it connects) and `frontend` (CloudFront).
+ */
+export function publicCertificates(names: PublicNames): CertificateRequest[] {
+  return [
+    ...(names.web
+      ? [
+          { key: "web", domainName: names.web, forCloudFront: true },
+          { key: "web-origin", domainName: originNameOf(names.web) },
+        ]
+      : []),
+    ...(names.frontend ? [{ key: "frontend", domainName: names.frontend, forCloudFront: true }] : []),
+  ];
+}
+
+/** What `publicRecords` points the names at, once the components exist. */
+export interface PublicTargets {
+  readonly web?: {
+    /** The web name, where Dns issued its certificates (an existing zone); else only the health check. */
+    readonly name?: string;
+    readonly cloudfrontDomainName: pulumi.Input<string>;
+    readonly albDnsName: pulumi.Input<string>;
+    readonly albZoneId: pulumi.Input<string>;
+  };
+  readonly frontend?: { readonly name: string; readonly cloudfrontDomainName: pulumi.Input<string> };
+  /** Check the web distribution over HTTPS (needs `web`). */
+  readonly healthCheck?: DnsHealthCheckConfig;
+  /** Failover routing of the web name to a standby (needs `web` and `healthCheck`). */
+  readonly failover?: DnsFailoverConfig;
+  readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+/**
+ * The stack's records: the web name to its distribution (PRIMARY/SECONDARY with failover, else plain A/AAAA
+ * aliases), origin.<web> to the ALB (A only: the ALB is IPv4; answered only while it has healthy targets), the
+ * frontend name to its distribution, and the health check of the web distribution.
+ */
+export function publicRecords(t: PublicTargets): DnsRecordsArgs {
+  const web = t.web;
+  const webTarget = web && cloudFrontTarget(web.cloudfrontDomainName);
+  const aliases: AliasRecordRequest[] = [];
+  if (web?.name !== undefined) {
+    if (!t.failover) aliases.push({ key: "web", name: web.name, target: webTarget! });
+    aliases.push({
+      key: "web-origin",
+      name: originNameOf(web.name),
+      target: { dnsName: web.albDnsName, zoneId: web.albZoneId },
+      ipv6: false,
+      evaluateTargetHealth: true,
+    });
+  }
+  if (t.frontend)
+    aliases.push({
+      key: "frontend",
+      name: t.frontend.name,
+      target: cloudFrontTarget(t.frontend.cloudfrontDomainName),
+    });
+  return {
+    aliases,
+    ...(web && t.healthCheck
+      ? {
+          // The distribution's own name: the check must not follow the failover it decides.
+          healthCheck: { ...t.healthCheck, endpoint: web.cloudfrontDomainName },
+          alarmTopicArn: t.alarmTopicArn,
+        }
+      : {}),
+    ...(web?.name !== undefined && t.failover
+      ? {
+          failover: {
+            name: web.name,
+            primary: webTarget!,
+            secondary: { dnsName: t.failover.secondaryTarget, zoneId: t.failover.secondaryZoneId },
+          },
+        }
+      : {}),
+  };
+}
+
 export class Dns extends PlatformComponent {
   readonly zoneId: pulumi.Output<string>;
   /** The created zone's name servers (set them as NS records in the parent domain); [] for an existing zone. */
   readonly nameServers: pulumi.Output<string[]>;
   /** key -> validated certificate ARN (usable once validation completes). */
   readonly certificateArns: Record<string, pulumi.Output<string>>;
-  readonly healthCheckId?: pulumi.Output<string>;
-  readonly alarms: aws.cloudwatch.MetricAlarm[];
+  /** Set by the records step that has a health check. */
+  healthCheckId?: pulumi.Output<string>;
+  /** The health-check alarm, once a records step has a health check. */
+  readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+  private readonly componentName: string;
+  private readonly zoneArgs: DnsArgs;
+  private readonly usEast1: pulumi.CustomResourceOptions;
+  /** Record names and keys already given, so a second records step cannot clash with the first. */
+  private readonly recordNames: string[] = [];
+  private readonly recordKeys: string[] = [];
 
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     checkDnsArgs(name, args);
     super("agent-platform:index:Dns", name, "dns", opts);
-    const usEast1 = args.usEast1Provider
-      ? { parent: this, provider: args.usEast1Provider }
-      : { parent: this };
+    this.componentName = name;
+    this.zoneArgs = {
+      zoneName: args.zoneName,
+      existingZoneId: args.existingZoneId,
+      createZone: args.createZone,
+      usEast1Provider: args.usEast1Provider,
+      region: args.region,
+    };
+    this.usEast1 = args.usEast1Provider ? { parent: this, provider: args.usEast1Provider } : { parent: this };
 
     if (args.createZone) {
       const zone = new aws.route53.Zone(
@@ -147,11 +269,44 @@ export class Dns extends PlatformComponent {
       this.certificateArns[request.key] = this.certificate(
         `${name}-${request.key}-cert`,
         request,
-        request.forCloudFront ? usEast1 : { parent: this },
+        request.forCloudFront ? this.usEast1 : { parent: this },
       );
     }
 
-    for (const alias of args.aliases ?? []) {
+    if (args.aliases || args.healthCheck || args.failover) this.addRecords(args);
+
+    this.registerOutputs({
+      zoneId: this.zoneId,
+      nameServers: this.nameServers,
+      certificateArns: this.certificateArns,
+    });
+  }
+
+  /**
+   * Alias records, the health check (with its alarm) and failover records, as children of this component.
+   * Called once the targets exist (the distributions that took this component's certificates); the counts
+   * come from `records`, plain values, never from an output.
+   */
+  addRecords(records: DnsRecordsArgs): void {
+    const name = this.componentName;
+    checkDnsArgs(name, { ...this.zoneArgs, ...records });
+    const fail = (msg: string) => {
+      throw new Error(`Dns ${name}: ${msg}`);
+    };
+    if (records.healthCheck && this.healthCheckId) fail("the health check is given twice");
+    const names = [
+      ...(records.aliases ?? []).map((a) => a.name),
+      ...(records.failover ? [records.failover.name] : []),
+    ];
+    const again = names.find((n) => this.recordNames.includes(n));
+    if (again !== undefined) fail(`${again} already has alias records`);
+    const keys = (records.aliases ?? []).map((a) => a.key);
+    const keyAgain = keys.find((k) => this.recordKeys.includes(k));
+    if (keyAgain !== undefined) fail(`the key ${keyAgain} is used twice`);
+    this.recordNames.push(...names);
+    this.recordKeys.push(...keys);
+
+    for (const alias of records.aliases ?? []) {
       for (const type of alias.ipv6 === false ? ["A"] : ["A", "AAAA"]) {
         new aws.route53.Record(
           `${name}-${alias.key}-${type.toLowerCase()}`,
@@ -160,7 +315,11 @@ export class Dns extends PlatformComponent {
             name: alias.name,
             type,
             aliases: [
-              { name: alias.target.dnsName, zoneId: alias.target.zoneId, evaluateTargetHealth: false },
+              {
+                name: alias.target.dnsName,
+                zoneId: alias.target.zoneId,
+                evaluateTargetHealth: alias.evaluateTargetHealth ?? false,
+              },
             ],
           },
           { parent: this },
@@ -168,9 +327,8 @@ export class Dns extends PlatformComponent {
       }
     }
 
-    this.alarms = [];
-    if (args.healthCheck) {
-      const hc = args.healthCheck;
+    if (records.healthCheck) {
+      const hc = records.healthCheck;
       const check = new aws.route53.HealthCheck(
         `${name}-health`,
         {
@@ -203,15 +361,15 @@ export class Dns extends PlatformComponent {
             comparisonOperator: "LessThanThreshold",
             // No data means Route 53 stopped reporting: treated as unhealthy.
             treatMissingData: "breaching",
-            alarmActions: [args.alarmTopicArn!],
-            okActions: [args.alarmTopicArn!],
+            alarmActions: [records.alarmTopicArn!],
+            okActions: [records.alarmTopicArn!],
           },
-          usEast1,
+          this.usEast1,
         ),
       );
 
-      if (args.failover) {
-        const f = args.failover;
+      if (records.failover) {
+        const f = records.failover;
         const roles = [
           { role: "PRIMARY", target: f.primary, healthCheckId: check.id },
           { role: "SECONDARY", target: f.secondary, healthCheckId: undefined },
@@ -238,13 +396,6 @@ export class Dns extends PlatformComponent {
         }
       }
     }
-
-    this.registerOutputs({
-      zoneId: this.zoneId,
-      nameServers: this.nameServers,
-      certificateArns: this.certificateArns,
-      ...(this.healthCheckId ? { healthCheckId: this.healthCheckId } : {}),
-    });
   }
 
   /**

@@ -1,27 +1,42 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DomainConfig } from "../config";
 import { WafManagedRuleGroup } from "../config/service";
 import { ORIGIN_VERIFY_HEADER } from "./fargate-alb";
 
 /*
  * The public entry of the web service (seed 001): a CloudFront distribution in front of the ALB, protected
- * by a WAF web ACL, with a Route 53 alias and a us-east-1 certificate when the stack has a domain.
+ * by a WAF web ACL, answering on the stack's domain with a certificate Dns issued and validated (Dns also owns
+ * the domain's Route 53 records, so failover routing can replace them without a clash).
  *
- * CloudFront only accepts web ACLs and certificates from us-east-1, whatever the stack's region, so those are
- * created with `usEast1Provider` (an explicit provider in us-east-1 with the stack's default tags).
+ * CloudFront only accepts web ACLs and certificates from us-east-1, whatever the stack's region, so the web
+ * ACL is created with `usEast1Provider` (an explicit provider in us-east-1 with the stack's default tags), and
+ * the certificate must come from Dns's `forCloudFront` request.
  */
 
 /** AWS managed policies, by their documented, stable ids. */
 export const MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 export const MANAGED_RESPONSE_HEADERS_SECURITY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
-/** CloudFront's hosted zone for alias records (the same for every distribution). */
-export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
 /** Paths served from CloudFront's cache for a day unless the origin says otherwise. */
 export const DEFAULT_STATIC_PATHS = ["/static/*", "/assets/*"];
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 const CACHED_METHODS = ["GET", "HEAD"];
+
+/** A public name served by a CloudFront distribution, with its validated us-east-1 certificate (from Dns). */
+export interface CdnDomain {
+  /** The public name, an alternate domain name of the distribution. */
+  readonly name: string;
+  /** A validated ACM certificate for `name` in us-east-1 (Dns `certificateArns`, a `forCloudFront` request). */
+  readonly certificateArn: pulumi.Input<string>;
+}
+
+/** The web service's public names and certificates, all issued and validated by Dns. */
+export interface ServiceDomain extends CdnDomain {
+  /** The ALB's own name (origin.<name>), which CloudFront reaches over HTTPS; Dns points it at the ALB. */
+  readonly originName: string;
+  /** A validated certificate for `originName` in the stack's region, for the ALB's HTTPS listener. */
+  readonly originCertificateArn: pulumi.Input<string>;
+}
 
 export interface EdgeArgs {
   /** The ALB's DNS name, or the origin name its certificate covers (origin.<domain>). */
@@ -29,7 +44,8 @@ export interface EdgeArgs {
   /** https-only when the ALB has a certificate for `originDomainName`; http-only otherwise. */
   readonly originProtocol: "https-only" | "http-only";
   readonly originVerifySecret: pulumi.Input<string>;
-  readonly domain?: DomainConfig;
+  /** The distribution's public name and certificate; none: its cloudfront.net name and certificate. */
+  readonly domain?: CdnDomain;
   readonly wafRateLimit: number;
   readonly wafManagedRules: readonly WafManagedRuleGroup[];
   readonly staticPaths: readonly string[];
@@ -43,43 +59,24 @@ export interface EdgeArgs {
 export interface Edge {
   readonly distribution: aws.cloudfront.Distribution;
   readonly webAcl: aws.wafv2.WebAcl;
-  readonly certificate?: aws.acm.Certificate;
 }
 
 /**
- * A DNS-validated ACM certificate for one name (no SANs, so one validation record), and its validation.
- * `provider` places it in another region (us-east-1 for CloudFront).
+ * The viewer certificate of a distribution: the validated us-east-1 certificate of its public name (issued by
+ * Dns), or without a name CloudFront's own *.cloudfront.net certificate, for which CloudFront fixes the viewer
+ * security policy (it negotiates TLS 1.2 or 1.3 with current clients but cannot be told to refuse TLS 1.0);
+ * TLSv1.2_2021 needs a certificate of our own, hence a domain.
  */
-export function validatedCertificate(
-  parent: pulumi.Resource,
-  name: string,
-  domainName: pulumi.Input<string>,
-  hostedZoneId: string,
-  provider?: aws.Provider,
-): { certificate: aws.acm.Certificate; arn: pulumi.Output<string> } {
-  const opts = provider ? { parent, provider } : { parent };
-  const certificate = new aws.acm.Certificate(name, { domainName, validationMethod: "DNS" }, opts);
-  const option = certificate.domainValidationOptions.apply((o) => o[0]);
-  // Route 53 is global: the record needs no regional provider.
-  const record = new aws.route53.Record(
-    `${name}-validation-record`,
-    {
-      zoneId: hostedZoneId,
-      name: option.apply((o) => o.resourceRecordName!),
-      type: option.apply((o) => o.resourceRecordType!),
-      records: [option.apply((o) => o.resourceRecordValue!)],
-      ttl: 300,
-      // The same validation record serves a second certificate for the name (e.g. after a replacement).
-      allowOverwrite: true,
-    },
-    { parent },
-  );
-  const validation = new aws.acm.CertificateValidation(
-    `${name}-validation`,
-    { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
-    opts,
-  );
-  return { certificate, arn: validation.certificateArn };
+export function viewerCertificate(
+  domain: CdnDomain | undefined,
+): aws.types.input.cloudfront.DistributionViewerCertificate {
+  return domain
+    ? {
+        acmCertificateArn: domain.certificateArn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      }
+    : { cloudfrontDefaultCertificate: true };
 }
 
 function visibility(metricName: string) {
@@ -178,29 +175,6 @@ export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs
     opts,
   );
 
-  let certificate: aws.acm.Certificate | undefined;
-  let viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate;
-  if (args.domain) {
-    const cert = validatedCertificate(
-      parent,
-      `${name}-cdn-cert`,
-      args.domain.name,
-      args.domain.hostedZoneId,
-      args.usEast1Provider,
-    );
-    certificate = cert.certificate;
-    viewerCertificate = {
-      acmCertificateArn: cert.arn,
-      sslSupportMethod: "sni-only",
-      minimumProtocolVersion: "TLSv1.2_2021",
-    };
-  } else {
-    // Without a domain the distribution answers on its *.cloudfront.net name with CloudFront's own
-    // certificate, for which CloudFront fixes the viewer security policy (it negotiates TLS 1.2 or 1.3 with
-    // current clients but cannot be told to refuse TLS 1.0); TLSv1.2_2021 needs a domain.
-    viewerCertificate = { cloudfrontDefaultCertificate: true };
-  }
-
   const behavior = {
     targetOriginId: "alb",
     viewerProtocolPolicy: "https-only",
@@ -251,27 +225,10 @@ export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs
         cachePolicyId: staticPolicy.id,
       })),
       restrictions: { geoRestriction: { restrictionType: "none" } },
-      viewerCertificate,
+      viewerCertificate: viewerCertificate(args.domain),
       ...(args.tags ? { tags: args.tags } : {}),
     },
     opts,
   );
-
-  if (args.domain) {
-    for (const type of ["A", "AAAA"]) {
-      new aws.route53.Record(
-        `${name}-cdn-${type.toLowerCase()}`,
-        {
-          zoneId: args.domain.hostedZoneId,
-          name: args.domain.name,
-          type,
-          aliases: [
-            { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
-          ],
-        },
-        opts,
-      );
-    }
-  }
-  return { distribution, webAcl, certificate };
+  return { distribution, webAcl };
 }

@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DomainConfig } from "../config";
 import { checkFargatePair } from "../config/rules";
 import { capacityProviderStrategy, ServiceConfig } from "../config/service";
 import { createAlb, ORIGIN_VERIFY_HEADER } from "./fargate-alb";
-import { createEdge, DEFAULT_STATIC_PATHS, validatedCertificate } from "./fargate-edge";
+import { createEdge, DEFAULT_STATIC_PATHS, ServiceDomain } from "./fargate-edge";
 import { componentNameProblem, FargateNetwork, placeTasks, startupServices } from "./fargate-plan";
 import { loadBalancerAlarms, scaleOnUtilization, utilizationAlarms } from "./fargate-scaling";
 import {
@@ -29,8 +28,11 @@ export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "ori
   readonly logRetentionDays: number;
   /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). */
   readonly logKeyArn: pulumi.Input<string>;
-  /** Public name with its hosted zone: HTTPS to the ALB, CloudFront aliases and Route 53 records. */
-  readonly domain?: DomainConfig;
+  /**
+   * The public name and the origin's, with their certificates from Dns (which also owns their Route 53
+   * records): CloudFront answers on the name and reaches the ALB over HTTPS. Default: none (cloudfront.net).
+   */
+  readonly domain?: ServiceDomain;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /**
@@ -80,6 +82,8 @@ export class FargateService extends PlatformComponent {
   readonly clusterName: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
   readonly albDnsName: pulumi.Output<string>;
+  /** The ALB's hosted zone id, for alias records to it (Dns points origin.<domain> at it). */
+  readonly albZoneId: pulumi.Output<string>;
   readonly cloudfrontDomainName: pulumi.Output<string>;
   /** Its CLOUDFRONT-scope WAF web ACL, for other distributions to share (the frontend's). */
   readonly webAclArn: pulumi.Output<string>;
@@ -125,24 +129,13 @@ export class FargateService extends PlatformComponent {
       stopTimeout: 90,
     });
 
-    let originName: string | undefined;
-    let albCertificateArn: pulumi.Output<string> | undefined;
-    if (args.domain) {
-      originName = `origin.${args.domain.name}`;
-      albCertificateArn = validatedCertificate(
-        this,
-        `${name}-origin-cert`,
-        originName,
-        args.domain.hostedZoneId,
-      ).arn;
-    }
     const alb = createAlb(this, name, {
       vpcId: args.network.vpcId,
       publicSubnetIds: args.network.publicSubnetIds,
       containerPort: args.containerPort,
       healthCheckPath: args.healthCheckPath,
       originVerifySecret: args.originVerifySecret,
-      certificateArn: albCertificateArn,
+      certificateArn: args.domain?.originCertificateArn,
       accessLogDays: args.albAccessLogs ? args.logRetentionDays : undefined,
       protectLogs: args.protectStateful ?? false,
       ctx,
@@ -241,7 +234,7 @@ export class FargateService extends PlatformComponent {
     );
 
     const edge = createEdge(this, name, {
-      originDomainName: originName ?? alb.loadBalancer.dnsName,
+      originDomainName: args.domain?.originName ?? alb.loadBalancer.dnsName,
       originProtocol: args.domain ? "https-only" : "http-only",
       originVerifySecret: args.originVerifySecret,
       domain: args.domain,
@@ -260,21 +253,6 @@ export class FargateService extends PlatformComponent {
             },
           }),
     });
-    if (args.domain) {
-      new aws.route53.Record(
-        `${name}-origin-a`,
-        {
-          zoneId: args.domain.hostedZoneId,
-          name: originName!,
-          type: "A",
-          aliases: [
-            { name: alb.loadBalancer.dnsName, zoneId: alb.loadBalancer.zoneId, evaluateTargetHealth: true },
-          ],
-        },
-        { parent: this },
-      );
-    }
-
     const scaled = { clusterName: cluster.name, service };
     scaleOnUtilization(this, name, scaled, {
       min: args.minTasks,
@@ -291,6 +269,7 @@ export class FargateService extends PlatformComponent {
     this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.albDnsName = alb.loadBalancer.dnsName;
+    this.albZoneId = alb.loadBalancer.zoneId;
     this.cloudfrontDomainName = edge.distribution.domainName;
     this.webAclArn = edge.webAcl.arn;
     this.url = args.domain

@@ -66,6 +66,11 @@ export class FargateWorker extends PlatformComponent {
   readonly serviceName: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
+  /**
+   * The tasks' security group: give it to a server's `clientSecurityGroupIds` (Database, Cache) to let the
+   * agent reach it; the server adds the egress rule on this group.
+   */
+  readonly tasksSecurityGroupId: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: FargateWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -203,10 +208,12 @@ export class FargateWorker extends PlatformComponent {
     this.serviceName = service.name;
     this.clusterName = pulumi.output(cluster.name);
     this.repositoryUrl = repository.repositoryUrl;
+    this.tasksSecurityGroupId = tasksSg.id;
     this.registerOutputs({
       serviceName: this.serviceName,
       clusterName: this.clusterName,
       repositoryUrl: this.repositoryUrl,
+      tasksSecurityGroupId: this.tasksSecurityGroupId,
     });
   }
 }

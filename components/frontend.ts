@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DomainConfig } from "../config";
 import { WafManagedRuleGroup } from "../config/service";
-import { CLOUDFRONT_ZONE_ID, validatedCertificate, wafRules } from "./fargate-edge";
+import { CdnDomain, viewerCertificate, wafRules } from "./fargate-edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./frontend-invalidation";
 import { siteFiles } from "./frontend-site";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
@@ -33,14 +32,17 @@ export interface FrontendArgs {
   readonly siteDir: string;
   /** The Content-Security-Policy header added to every response. */
   readonly contentSecurityPolicy: string;
-  /** The frontend's own name and the hosted zone that holds it: certificate, alias, A/AAAA records. */
-  readonly domain?: DomainConfig;
+  /**
+   * The frontend's own name and its us-east-1 certificate from Dns (which also owns its A/AAAA records).
+   * Default: none (the distribution's cloudfront.net name).
+   */
+  readonly domain?: CdnDomain;
   /** An existing CLOUDFRONT-scope web ACL to share (no second ACL at $5 + $1 a rule). Default: its own. */
   readonly webAclArn?: pulumi.Input<string>;
   /** Rules of its own web ACL (ignored with webAclArn). */
   readonly wafRateLimit: number;
   readonly wafManagedRules: readonly WafManagedRuleGroup[];
-  /** A provider in us-east-1 for the web ACL and certificate. Default: the component's (must be us-east-1). */
+  /** A provider in us-east-1 for its own web ACL. Default: the component's (must be us-east-1). */
   readonly usEast1Provider?: aws.Provider;
   /** The stack's region, checked when usEast1Provider is absent and something needs us-east-1. */
   readonly region: string;
@@ -60,10 +62,9 @@ export class Frontend extends PlatformComponent {
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     // Guard clauses first: nothing is registered for a folder that cannot be served.
     const files = siteFiles(args.siteDir);
-    const needsUsEast1 = args.domain !== undefined || args.webAclArn === undefined;
-    if (needsUsEast1 && !args.usEast1Provider && args.region !== "us-east-1")
+    if (args.webAclArn === undefined && !args.usEast1Provider && args.region !== "us-east-1")
       throw new Error(
-        `Frontend ${name}: CloudFront takes web ACLs and certificates from us-east-1 only, and the stack is in ` +
+        `Frontend ${name}: CloudFront takes web ACLs from us-east-1 only, and the stack is in ` +
           `${args.region}; pass usEast1Provider`,
       );
     super("agent-platform:index:Frontend", name, "frontend", opts);
@@ -144,26 +145,6 @@ export class Frontend extends PlatformComponent {
         usEast1,
       ).arn;
 
-    let viewerCertificate: aws.types.input.cloudfront.DistributionViewerCertificate;
-    if (args.domain) {
-      const cert = validatedCertificate(
-        this,
-        `${name}-cert`,
-        args.domain.name,
-        args.domain.hostedZoneId,
-        args.usEast1Provider,
-      );
-      viewerCertificate = {
-        acmCertificateArn: cert.arn,
-        sslSupportMethod: "sni-only",
-        minimumProtocolVersion: "TLSv1.2_2021",
-      };
-    } else {
-      // CloudFront's own *.cloudfront.net certificate; CloudFront fixes its security policy (TLSv1.2_2021 needs a
-      // custom certificate, hence a domain).
-      viewerCertificate = { cloudfrontDefaultCertificate: true };
-    }
-
     const distribution = new aws.cloudfront.Distribution(
       `${name}-cdn`,
       {
@@ -196,7 +177,7 @@ export class Frontend extends PlatformComponent {
           errorCachingMinTtl: 0,
         })),
         restrictions: { geoRestriction: { restrictionType: "none" } },
-        viewerCertificate,
+        viewerCertificate: viewerCertificate(args.domain),
       },
       { parent: this },
     );
@@ -293,23 +274,6 @@ export class Frontend extends PlatformComponent {
         logKeyArn: key.arn,
         uploads,
       });
-
-    if (args.domain) {
-      for (const type of ["A", "AAAA"]) {
-        new aws.route53.Record(
-          `${name}-${type.toLowerCase()}`,
-          {
-            zoneId: args.domain.hostedZoneId,
-            name: args.domain.name,
-            type,
-            aliases: [
-              { name: distribution.domainName, zoneId: CLOUDFRONT_ZONE_ID, evaluateTargetHealth: false },
-            ],
-          },
-          { parent: this },
-        );
-      }
-    }
 
     this.bucketName = bucket.bucket;
     this.distributionId = distribution.id;

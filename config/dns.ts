@@ -47,7 +47,23 @@ export interface DnsConfig {
   readonly domainName: string;
   /** A Route 53 health check of the web service's endpoint; undefined when off. */
   readonly healthCheck?: DnsHealthCheckConfig;
+  /** Failover routing of domainName to a standby; undefined when off (dnsFailoverEnabled). */
+  readonly failover?: DnsFailoverConfig;
 }
+
+/**
+ * The SECONDARY alias target of domainName's failover pair: a standby that serves domainName over HTTPS itself
+ * (a load balancer or API Gateway regional custom domain in another region, with its own certificate).
+ */
+export interface DnsFailoverConfig {
+  /** The standby's DNS name, e.g. dualstack.standby-123.us-west-2.elb.amazonaws.com. */
+  readonly secondaryTarget: string;
+  /** The standby's own hosted zone id for alias records (a load balancer's canonicalHostedZoneId). */
+  readonly secondaryZoneId: string;
+}
+
+/** CloudFront's hosted zone for alias records (the same for every distribution). */
+export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
 
 export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
@@ -69,6 +85,9 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
   const path = r.string("dnsHealthCheckPath", "/");
   const failureThreshold = r.number("dnsHealthCheckFailureThreshold", { min: 1, max: 10 }, 3);
   const regions = r.stringList("dnsHealthCheckRegions", []);
+  const failoverEnabled = r.boolean("dnsFailoverEnabled", false);
+  const secondaryTarget = r.optionalString("dnsFailoverSecondaryTarget");
+  const secondaryZoneId = r.optionalString("dnsFailoverSecondaryZoneId");
 
   if (!/^\/[\x21-\x7e]*$/.test(path) || path.length > 255)
     r.report(
@@ -95,6 +114,8 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
     if (createZone) r.report("createHostedZone", createZone, "needs domainName (the name the zone holds)");
     if (healthCheckEnabled)
       r.report("dnsHealthCheckEnabled", healthCheckEnabled, "needs domainName (the endpoint it checks)");
+    if (failoverEnabled)
+      r.report("dnsFailoverEnabled", failoverEnabled, "needs domainName (the name whose records fail over)");
     return {};
   }
 
@@ -132,6 +153,13 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
   } else if (!HOSTED_ZONE_ID.test(hostedZoneId)) {
     problem("hostedZoneId", hostedZoneId, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
   }
+  const failover = readFailover(r, {
+    enabled: failoverEnabled,
+    secondaryTarget,
+    secondaryZoneId,
+    healthCheckEnabled,
+    existingZone: hostedZoneId !== undefined && !createZone,
+  });
   if (!ok) return { domainName };
 
   const dns: DnsConfig = {
@@ -140,10 +168,85 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
     createZone,
     domainName,
     ...(healthCheckEnabled ? { healthCheck: { path, failureThreshold, regions } } : {}),
+    ...(failover ? { failover } : {}),
   };
   return hostedZoneId !== undefined
     ? { domainName, domain: { name: domainName, hostedZoneId }, dns }
     : { domainName, dns };
+}
+
+/**
+ * The failover keys. Route 53 pairs a PRIMARY and a SECONDARY record of the same name and type: the primary is
+ * an alias A/AAAA to the web distribution (domainName may be the zone's apex, where a CNAME is not allowed, and
+ * a CNAME cannot share a name with other records), so the secondary is an alias too, and needs its target's
+ * hosted zone id. It cannot be a CloudFront distribution: domainName is an alternate name of the web
+ * distribution, and CloudFront gives a name to one distribution only, so another one could not serve it.
+ */
+function readFailover(
+  r: ConfigReader,
+  k: {
+    enabled: boolean;
+    secondaryTarget?: string;
+    secondaryZoneId?: string;
+    healthCheckEnabled: boolean;
+    existingZone: boolean;
+  },
+): DnsFailoverConfig | undefined {
+  if (!k.enabled) {
+    if (k.secondaryTarget !== undefined)
+      r.report("dnsFailoverSecondaryTarget", k.secondaryTarget, "is only used with dnsFailoverEnabled");
+    if (k.secondaryZoneId !== undefined)
+      r.report("dnsFailoverSecondaryZoneId", k.secondaryZoneId, "is only used with dnsFailoverEnabled");
+    return undefined;
+  }
+  let ok = true;
+  const problem = (name: string, value: unknown, allowed: string) => {
+    r.report(name, value, allowed);
+    ok = false;
+  };
+  if (!k.healthCheckEnabled)
+    problem(
+      "dnsFailoverEnabled",
+      true,
+      "needs dnsHealthCheckEnabled (the health check decides when the SECONDARY answers)",
+    );
+  if (!k.existingZone)
+    problem(
+      "dnsFailoverEnabled",
+      true,
+      "needs hostedZoneId (an existing zone): with createHostedZone the web service has no certificate or records until the zone is delegated",
+    );
+  if (k.secondaryTarget === undefined)
+    problem(
+      "dnsFailoverSecondaryTarget",
+      undefined,
+      "is required when dnsFailoverEnabled is true (the standby's DNS name, e.g. a load balancer in another region)",
+    );
+  else if (!isDomainName(k.secondaryTarget))
+    problem(
+      "dnsFailoverSecondaryTarget",
+      k.secondaryTarget,
+      "must be a DNS name such as dualstack.standby-123.us-west-2.elb.amazonaws.com",
+    );
+  if (k.secondaryZoneId === undefined)
+    problem(
+      "dnsFailoverSecondaryZoneId",
+      undefined,
+      "is required when dnsFailoverEnabled is true (the standby's alias hosted zone id, e.g. a load balancer's canonicalHostedZoneId)",
+    );
+  else if (!HOSTED_ZONE_ID.test(k.secondaryZoneId))
+    problem(
+      "dnsFailoverSecondaryZoneId",
+      k.secondaryZoneId,
+      "must be a Route 53 hosted zone id such as Z1H1FL5HABSF5",
+    );
+  else if (k.secondaryZoneId === CLOUDFRONT_ZONE_ID)
+    problem(
+      "dnsFailoverSecondaryZoneId",
+      k.secondaryZoneId,
+      "must not be CloudFront's: domainName belongs to the web distribution and CloudFront serves a name from one distribution only; use a load balancer or API Gateway regional endpoint that has a certificate for domainName",
+    );
+  return ok ? { secondaryTarget: k.secondaryTarget!, secondaryZoneId: k.secondaryZoneId! } : undefined;
 }
 
 /** Reports `name` (another public name of the stack, such as frontendDomainName) when it is outside the zone. */

@@ -1,7 +1,18 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
-import { checkDnsArgs, Dns, DnsArgs, validationNames } from "../../components/dns";
-import { evaluate, named, ofType } from "../helpers/offline";
+import * as path from "path";
+import {
+  checkDnsArgs,
+  Dns,
+  DnsArgs,
+  publicCertificates,
+  publicRecords,
+  PublicTargets,
+  validationNames,
+} from "../../components/dns";
+import { readStack } from "../../tools/offline/stack-files";
+import { RegisteredResource } from "../../tools/offline/evaluate";
+import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const ZONE = "Z0123456789EXAMPLE0AB";
@@ -288,5 +299,249 @@ describe("Dns", function () {
       "a.example.com",
       "b.example.com",
     ]);
+  });
+  describe("the stack's public names (index.ts: Dns first, the components, then addRecords)", () => {
+    const alb = { dnsName: "web-alb-0123.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K" };
+    const standby = { dnsName: "dualstack.standby-1.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5" };
+    const healthCheck = { path: "/", failureThreshold: 3, regions: [] as string[] };
+    const targets: PublicTargets = {
+      web: {
+        name: "agents.example.com",
+        cloudfrontDomainName: cdn.dnsName,
+        albDnsName: alb.dnsName,
+        albZoneId: alb.zoneId,
+      },
+      frontend: { name: "app.agents.example.com", cloudfrontDomainName: site.dnsName },
+      healthCheck,
+      alarmTopicArn: TOPIC,
+    };
+    const summary = (records: RegisteredResource[]) =>
+      records
+        .filter((r) => !r.name.includes("-validation-"))
+        .map((r) => [r.name, r.inputs.name, r.inputs.type, r.inputs.setIdentifier, r.inputs.aliases])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+
+    it("issues the web name's and the frontend's certificates in us-east-1 and the origin's in the region", async () => {
+      const { resources } = await evaluate(
+        () => {
+          const usEast1 = new aws.Provider("use1", { region: "us-east-1" });
+          new Dns("dns", {
+            ...base,
+            region: "eu-west-1",
+            usEast1Provider: usEast1,
+            certificates: publicCertificates({
+              web: "agents.example.com",
+              frontend: "app.agents.example.com",
+            }),
+          });
+        },
+        { region: "eu-west-1" },
+      );
+      const certs = ofType(resources, "aws:acm/certificate:Certificate").map((c) => [
+        c.name,
+        c.inputs.domainName,
+        c.inputs.subjectAlternativeNames,
+        /::use1::/.test(c.provider ?? ""),
+      ]);
+      // Registered in no fixed order (the provider resolves first): sorted by name.
+      assert.deepStrictEqual(certs.sort(), [
+        ["dns-frontend-cert", "app.agents.example.com", undefined, true],
+        ["dns-web-cert", "agents.example.com", undefined, true],
+        ["dns-web-origin-cert", "origin.agents.example.com", undefined, false],
+      ]);
+      assert.match(named(resources, "dns-web-origin-cert").outputs.arn as string, /^arn:aws:acm:eu-west-1:/);
+      assert.deepStrictEqual(
+        ofType(resources, "aws:acm/certificateValidation:CertificateValidation")
+          .map((v) => [v.name, /::use1::/.test(v.provider ?? "")])
+          .sort(),
+        [
+          ["dns-frontend-cert-validation", true],
+          ["dns-web-cert-validation", true],
+          ["dns-web-origin-cert-validation", false],
+        ],
+      );
+      assert.deepStrictEqual(
+        ofType(resources, "aws:route53/record:Record")
+          .map((r) => [r.name, r.inputs.zoneId, r.inputs.ttl, r.inputs.allowOverwrite])
+          .sort(),
+        [
+          ["dns-frontend-cert-validation-0", ZONE, 300, true],
+          ["dns-web-cert-validation-0", ZONE, 300, true],
+          ["dns-web-origin-cert-validation-0", ZONE, 300, true],
+        ],
+      );
+      assert.deepStrictEqual(publicCertificates({}), []);
+    });
+
+    it("points the names at the distributions and origin.<name> at the ALB (A only, on its health)", async () => {
+      let dns: Dns | undefined;
+      const { resources } = await evaluate(() => {
+        dns = new Dns("dns", base);
+        dns.addRecords(publicRecords(targets));
+      });
+      const toCdn = [{ name: cdn.dnsName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }];
+      const toSite = [{ name: site.dnsName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }];
+      assert.deepStrictEqual(summary(ofType(resources, "aws:route53/record:Record")), [
+        ["dns-frontend-a", "app.agents.example.com", "A", undefined, toSite],
+        ["dns-frontend-aaaa", "app.agents.example.com", "AAAA", undefined, toSite],
+        ["dns-web-a", "agents.example.com", "A", undefined, toCdn],
+        ["dns-web-aaaa", "agents.example.com", "AAAA", undefined, toCdn],
+        [
+          "dns-web-origin-a",
+          "origin.agents.example.com",
+          "A",
+          undefined,
+          [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+        ],
+      ]);
+      assert.strictEqual(named(resources, "dns-health").inputs.fqdn, cdn.dnsName);
+      assert.deepStrictEqual(
+        dns!.alarms.length,
+        1,
+        "the health-check alarm reaches the dashboard through dns.alarms",
+      );
+    });
+
+    it("with failover: the web name is PRIMARY (distribution, health check) / SECONDARY (standby), no plain alias", async () => {
+      const { resources } = await evaluate(() => {
+        new Dns("dns", base).addRecords(
+          publicRecords({
+            ...targets,
+            failover: { secondaryTarget: standby.dnsName, secondaryZoneId: standby.zoneId },
+          }),
+        );
+      });
+      const check = named(resources, "dns-health");
+      const records = summary(ofType(resources, "aws:route53/record:Record"));
+      assert.deepStrictEqual(
+        records.map((r) => r[0]),
+        [
+          "dns-frontend-a",
+          "dns-frontend-aaaa",
+          "dns-primary-a",
+          "dns-primary-aaaa",
+          "dns-secondary-a",
+          "dns-secondary-aaaa",
+          "dns-web-origin-a",
+        ],
+      );
+      for (const type of ["a", "aaaa"]) {
+        const primary = named(resources, `dns-primary-${type}`).inputs;
+        const secondary = named(resources, `dns-secondary-${type}`).inputs;
+        assert.deepStrictEqual(
+          [primary.name, primary.healthCheckId, primary.failoverRoutingPolicies, primary.aliases],
+          [
+            "agents.example.com",
+            check.outputs.id ?? check.id,
+            [{ type: "PRIMARY" }],
+            [{ name: cdn.dnsName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }],
+          ],
+        );
+        assert.deepStrictEqual(
+          [secondary.name, secondary.healthCheckId, secondary.failoverRoutingPolicies, secondary.aliases],
+          [
+            "agents.example.com",
+            undefined,
+            [{ type: "SECONDARY" }],
+            [{ name: standby.dnsName, zoneId: standby.zoneId, evaluateTargetHealth: true }],
+          ],
+        );
+      }
+    });
+
+    it("a created zone: no names yet, only the health check of the distribution", () => {
+      assert.deepStrictEqual(
+        publicRecords({ ...targets, web: { ...targets.web!, name: undefined }, frontend: undefined }),
+        {
+          aliases: [],
+          healthCheck: { ...healthCheck, endpoint: cdn.dnsName },
+          alarmTopicArn: TOPIC,
+        },
+      );
+    });
+
+    it("refuses a records step that repeats a name, a key or the health check", async () => {
+      const errors: string[] = [];
+      await evaluate(() => {
+        const dns = new Dns("dns", {
+          ...base,
+          aliases: [{ key: "web", name: "agents.example.com", target: cdn }],
+        });
+        const attempts: Parameters<Dns["addRecords"]>[0][] = [
+          { aliases: [{ key: "other", name: "agents.example.com", target: site }] },
+          { aliases: [{ key: "web", name: "www.agents.example.com", target: site }] },
+          { healthCheck: { ...healthCheck, endpoint: cdn.dnsName }, alarmTopicArn: TOPIC },
+          { healthCheck: { ...healthCheck, endpoint: cdn.dnsName }, alarmTopicArn: TOPIC },
+          { aliases: [{ key: "x", name: "agents.example.org", target: site }] },
+        ];
+        for (const a of attempts) {
+          try {
+            dns.addRecords(a);
+          } catch (e) {
+            errors.push((e as Error).message);
+          }
+        }
+      });
+      assert.deepStrictEqual(errors, [
+        "Dns dns: agents.example.com already has alias records",
+        "Dns dns: the key web is used twice",
+        "Dns dns: the health check is given twice",
+        "Dns dns: agents.example.org is not under the zone agents.example.com",
+      ]);
+    });
+
+    it("the whole program (prod): the components serve Dns's certificates and own no certificate or record", async () => {
+      this.timeout(240_000);
+      const input = readStack(REPO_ROOT, "prod");
+      const run = (changes: Record<string, string>) =>
+        evaluate(path.join(REPO_ROOT, "index.ts"), {
+          stack: "prod",
+          config: { ...input.config, ...changes },
+          secretKeys: input.secretKeys,
+          region: input.region,
+        });
+      const { resources } = await run({});
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const owner = (r: RegisteredResource) => byUrn.get(r.parent ?? "")?.name;
+      for (const r of resources.filter((x) => /^aws:(acm|route53)\//.test(x.type)))
+        assert.ok(["dns", "email", "eks"].includes(owner(r) ?? ""), `${r.name} belongs to ${owner(r)}`);
+      const validated = (key: string) =>
+        named(resources, `dns-${key}-cert-validation`).outputs.certificateArn ??
+        named(resources, `dns-${key}-cert`).outputs.arn;
+      const viewer = (name: string) =>
+        (named(resources, name).inputs.viewerCertificate as { acmCertificateArn: string }).acmCertificateArn;
+      assert.strictEqual(viewer("web-cdn"), validated("web"));
+      assert.strictEqual(viewer("frontend-cdn"), validated("frontend"));
+      assert.strictEqual(named(resources, "web-https").inputs.certificateArn, validated("web-origin"));
+      assert.deepStrictEqual(named(resources, "web-cdn").inputs.aliases, ["agents.example.com"]);
+      assert.deepStrictEqual(named(resources, "frontend-cdn").inputs.aliases, ["app.agents.example.com"]);
+      const cdnName = named(resources, "web-cdn").outputs.domainName;
+      assert.deepStrictEqual(
+        (named(resources, "dns-web-a").inputs.aliases as { name: string }[])[0].name,
+        cdnName,
+      );
+      assert.strictEqual(named(resources, "dns-health").inputs.fqdn, cdnName);
+      assert.deepStrictEqual(
+        ofType(resources, "aws:route53/record:Record")
+          .filter((r) => r.inputs.failoverRoutingPolicies)
+          .map((r) => r.name),
+        [],
+      );
+
+      const failover = await run({
+        "agent-platform:dnsFailoverEnabled": "true",
+        "agent-platform:dnsFailoverSecondaryTarget": standby.dnsName,
+        "agent-platform:dnsFailoverSecondaryZoneId": standby.zoneId,
+      });
+      const records = ofType(failover.resources, "aws:route53/record:Record").filter(
+        (r) => r.inputs.name === "agents.example.com",
+      );
+      assert.deepStrictEqual(records.map((r) => r.name).sort(), [
+        "dns-primary-a",
+        "dns-primary-aaaa",
+        "dns-secondary-a",
+        "dns-secondary-aaaa",
+      ]);
+    });
   });
 });

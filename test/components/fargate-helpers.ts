@@ -10,6 +10,9 @@ import { evaluate, LOGS_KEY_ARN, REPO_ROOT } from "../helpers/offline";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 export const K = (name: string) => `agent-platform:${name}`;
+/** Validated certificates the web service is given where the stack has a domain (CloudFront's, the ALB's). */
+export const CDN_CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/cdn-0123";
+export const ORIGIN_CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/origin-0123";
 /** The signature key the engine wraps secret values in. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -65,7 +68,13 @@ export async function fargateStack(
           originVerifySecret: config.service.originVerifySecret!,
           logRetentionDays: config.logRetentionDays,
           logKeyArn: LOGS_KEY_ARN,
-          domain: config.domain,
+          // Dns issues these in index.ts (test/components/dns.spec.ts); the service only takes their ARNs.
+          domain: config.domain && {
+            name: config.domain.name,
+            certificateArn: CDN_CERT_ARN,
+            originName: `origin.${config.domain.name}`,
+            originCertificateArn: ORIGIN_CERT_ARN,
+          },
           alarmTopicArn: TOPIC,
           usEast1Provider: usEast1,
           protectStateful: config.protectStateful,

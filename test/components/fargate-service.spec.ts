@@ -7,7 +7,16 @@ import {
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { estimateCost } from "../../tools/offline/cost";
 import { LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
-import { childrenOf, fargateStack, FargateStack, plain, TOPIC, valueOf } from "./fargate-helpers";
+import {
+  CDN_CERT_ARN,
+  childrenOf,
+  fargateStack,
+  FargateStack,
+  ORIGIN_CERT_ARN,
+  plain,
+  TOPIC,
+  valueOf,
+} from "./fargate-helpers";
 
 const CLOUDFRONT_PREFIX_LIST = "pl-3b927c52";
 const ACCOUNT = "123456789012";
@@ -136,7 +145,7 @@ describe("FargateService", function () {
             [https.loadBalancerArn, https.port, https.protocol, https.sslPolicy, https.defaultActions],
             [alb, 443, "HTTPS", ALB_TLS_POLICY, [refused]],
           );
-          assert.strictEqual(https.certificateArn, arnOf(one("web-origin-cert")));
+          assert.strictEqual(https.certificateArn, ORIGIN_CERT_ARN);
           assert.deepStrictEqual(one("web-http-redirect").inputs.defaultActions, [
             { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
           ]);
@@ -510,7 +519,7 @@ describe("FargateService", function () {
         if (expected.domain) {
           assert.deepStrictEqual(p.aliases, [expected.domain]);
           assert.deepStrictEqual(p.viewerCertificate, {
-            acmCertificateArn: arnOf(one("web-cdn-cert")),
+            acmCertificateArn: CDN_CERT_ARN,
             sslSupportMethod: "sni-only",
             minimumProtocolVersion: "TLSv1.2_2021",
           });
@@ -565,39 +574,12 @@ describe("FargateService", function () {
         );
       });
 
-      if (stack === "prod") {
-        it("issues DNS-validated certificates (the CloudFront one in us-east-1) and alias records", () => {
-          const cdnCert = one("web-cdn-cert");
-          const originCert = one("web-origin-cert");
-          assert.deepStrictEqual(
-            [cdnCert.inputs.domainName, originCert.inputs.domainName],
-            ["agents.example.com", "origin.agents.example.com"],
-          );
-          assert.match(cdnCert.provider!, /::aws-us-east-1::/);
-          assert.match(one("web-cdn-cert-validation").provider ?? "", /::aws-us-east-1::/);
-          assert.doesNotMatch(originCert.provider ?? "", /aws-us-east-1/);
-          const records = ofType(mine, "aws:route53/record:Record").map((r) => [
-            r.name,
-            r.inputs.type,
-            r.inputs.name,
-            r.inputs.zoneId,
-          ]);
-          const zone = "Z0123456789EXAMPLE0AB";
-          assert.deepStrictEqual(records.filter(([, type]) => type !== "CNAME").sort(), [
-            ["web-cdn-a", "A", "agents.example.com", zone],
-            ["web-cdn-aaaa", "AAAA", "agents.example.com", zone],
-            ["web-origin-a", "A", "origin.agents.example.com", zone],
-          ]);
-          assert.strictEqual(records.filter(([, type]) => type === "CNAME").length, 2);
-          assert.deepStrictEqual(one("web-origin-a").inputs.aliases, [
-            {
-              name: one("web-alb").outputs.dnsName,
-              zoneId: one("web-alb").outputs.zoneId,
-              evaluateTargetHealth: true,
-            },
-          ]);
-        });
-      }
+      it("creates no certificate and no Route 53 record: Dns owns them (test/components/dns.spec.ts)", () => {
+        assert.deepStrictEqual(
+          mine.filter((r) => /^aws:(acm|route53)\//.test(r.type)).map((r) => r.name),
+          [],
+        );
+      });
 
       it(`prices the tasks ${expected.spotShare} in the offline cost estimate`, () => {
         const item = estimateCost(s.resources).items.find((i) => i.name === "web")!;
@@ -625,11 +607,9 @@ describe("FargateService", function () {
       const s = await fargateStack("prod", WEST);
       const mine = childrenOf(s.resources, "agent-platform:index:FargateService", "web");
       const one = (name: string) => named(mine, name);
-      for (const name of ["web-waf", "web-cdn-cert", "web-cdn-cert-validation"])
-        assert.match(one(name).provider ?? "", /::aws-us-east-1::/, name);
-      for (const name of ["web-origin-cert", "web-alb", "web"])
+      assert.match(one("web-waf").provider ?? "", /::aws-us-east-1::/);
+      for (const name of ["web-alb", "web"])
         assert.doesNotMatch(one(name).provider ?? "", /aws-us-east-1/, name);
-      assert.match(arnOf(one("web-origin-cert")), /^arn:aws:acm:us-west-2:/);
       // The region's own CloudFront prefix list and ELB log delivery account.
       assert.strictEqual(one("web-alb-from-cloudfront").inputs.prefixListId, "pl-82a045eb");
       assert.deepStrictEqual(

@@ -2,7 +2,10 @@ import * as assert from "assert";
 import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { estimateCost } from "../../tools/offline/cost";
-import { named, ofType, policyDocument } from "../helpers/offline";
+import { runPolicies } from "../../tools/offline/policy-harness";
+import { loadPack, splitExemptions } from "../../tools/offline/preview";
+import { readStack } from "../../tools/offline/stack-files";
+import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 import { childrenOf, fargateStack, FargateStack, K, TOPIC, valueOf } from "./fargate-helpers";
 
 const arnOf = (r: RegisteredResource) => r.outputs.arn as string;
@@ -163,6 +166,10 @@ describe("FargateWorker", function () {
         });
       });
 
+      it("exposes its tasks' security group, for the servers that admit it", async () => {
+        assert.strictEqual(await valueOf(s.worker!.tasksSecurityGroupId), idOf(one("agent-worker-tasks-sg")));
+      });
+
       it("alarms on CPU and memory to the alerts topic and prices its tasks on Spot", async () => {
         const alarms = ofType(mine, "aws:cloudwatch/metricAlarm:MetricAlarm")
           .map((a) => [a.name, a.inputs.alarmActions])
@@ -198,6 +205,67 @@ describe("FargateWorker", function () {
       ["agent-worker"],
     );
     assert.strictEqual(s.web, undefined);
+  });
+
+  describe("staging program (index.ts) with the worker on: a client of the database and the cache", () => {
+    let resources: RegisteredResource[];
+    before(async () => {
+      const input = readStack(REPO_ROOT, "staging");
+      ({ resources } = await evaluate(input.main, {
+        stack: "staging",
+        config: { ...input.config, ...ON },
+        secretKeys: input.secretKeys,
+        region: input.region,
+      }));
+    });
+    const sgId = (name: string) => idOf(named(resources, name));
+    const ingressFrom = (sg: string) =>
+      (named(resources, sg).inputs.ingress as { fromPort: number; securityGroups: string[] }[]).map((r) => [
+        r.fromPort,
+        r.securityGroups,
+      ]);
+    // The client groups' rules out to a server: name, from, protocol, ports, to.
+    const clientRules = (prefix: string) =>
+      ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        .filter((r) => r.name.startsWith(prefix))
+        .map((r) => {
+          const p = r.inputs;
+          return [r.name, p.securityGroupId, p.ipProtocol, p.fromPort, p.toPort, p.referencedSecurityGroupId];
+        });
+
+    it("the database admits exactly the web tasks, the worker tasks and its migration runner", () => {
+      const [web, worker, db] = [sgId("web-tasks-sg"), sgId("agent-worker-tasks-sg"), sgId("db-sg")];
+      assert.deepStrictEqual(ingressFrom("db-sg"), [
+        [5432, [web]],
+        [5432, [worker]],
+        [5432, [sgId("db-migrate-sg")]],
+      ]);
+      assert.deepStrictEqual(clientRules("db-client-"), [
+        ["db-client-0-to-db", web, "tcp", 5432, 5432, db],
+        ["db-client-1-to-db", worker, "tcp", 5432, 5432, db],
+      ]);
+    });
+
+    it("the cache admits exactly the web tasks and the worker tasks", () => {
+      const [web, worker, cache] = [sgId("web-tasks-sg"), sgId("agent-worker-tasks-sg"), sgId("cache-sg")];
+      assert.deepStrictEqual(ingressFrom("cache-sg"), [
+        [6379, [web]],
+        [6379, [worker]],
+      ]);
+      assert.deepStrictEqual(clientRules("cache-client-"), [
+        ["cache-client-0-to-cache", web, "tcp", 6379, 6379, cache],
+        ["cache-client-1-to-cache", worker, "tcp", 6379, 6379, cache],
+      ]);
+    });
+
+    it("passes the policy pack (no mandatory violation)", async () => {
+      const pack = loadPack(REPO_ROOT);
+      const { violations } = splitExemptions(await runPolicies(pack.policies, resources, pack));
+      assert.deepStrictEqual(
+        violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policy} ${v.name}`),
+        [],
+      );
+    });
   });
 
   describe("guard clauses", () => {

@@ -76,4 +76,59 @@ describe("dns config", () => {
       ],
     );
   });
+  it("failover: off by default; on, the standby becomes the SECONDARY target", () => {
+    assert.strictEqual(loadStack("prod").dns?.failover, undefined);
+    const c = loadStack("prod", {
+      [K("dnsFailoverEnabled")]: "true",
+      [K("dnsFailoverSecondaryTarget")]: "dualstack.standby-1.us-west-2.elb.amazonaws.com",
+      [K("dnsFailoverSecondaryZoneId")]: "Z1H1FL5HABSF5",
+    });
+    assert.deepStrictEqual(c.dns?.failover, {
+      secondaryTarget: "dualstack.standby-1.us-west-2.elb.amazonaws.com",
+      secondaryZoneId: "Z1H1FL5HABSF5",
+    });
+  });
+
+  it("refuses failover without its target, health check or existing zone, and a CloudFront secondary", () => {
+    assert.deepStrictEqual(configIssues("prod", { [K("dnsFailoverEnabled")]: "true" }), [
+      "agent-platform:dnsFailoverSecondaryTarget = undefined: is required when dnsFailoverEnabled is true (the standby's DNS name, e.g. a load balancer in another region)",
+      "agent-platform:dnsFailoverSecondaryZoneId = undefined: is required when dnsFailoverEnabled is true (the standby's alias hosted zone id, e.g. a load balancer's canonicalHostedZoneId)",
+    ]);
+    assert.deepStrictEqual(
+      configIssues("prod", {
+        [K("dnsFailoverEnabled")]: "true",
+        [K("dnsHealthCheckEnabled")]: "false",
+        [K("dnsFailoverSecondaryTarget")]: "Not A Name",
+        [K("dnsFailoverSecondaryZoneId")]: "Z2FDTNDATAQYW2",
+      }),
+      [
+        "agent-platform:dnsFailoverEnabled = true: needs dnsHealthCheckEnabled (the health check decides when the SECONDARY answers)",
+        'agent-platform:dnsFailoverSecondaryTarget = "Not A Name": must be a DNS name such as dualstack.standby-123.us-west-2.elb.amazonaws.com',
+        'agent-platform:dnsFailoverSecondaryZoneId = "Z2FDTNDATAQYW2": must not be CloudFront\'s: domainName belongs to the web distribution and CloudFront serves a name from one distribution only; use a load balancer or API Gateway regional endpoint that has a certificate for domainName',
+      ],
+    );
+    assert.deepStrictEqual(
+      configIssues("prod", {
+        [K("hostedZoneId")]: "",
+        [K("createHostedZone")]: "true",
+        [K("dnsFailoverEnabled")]: "true",
+        [K("dnsFailoverSecondaryTarget")]: "standby.example.net",
+        [K("dnsFailoverSecondaryZoneId")]: "zone-1",
+      }),
+      [
+        "agent-platform:dnsFailoverEnabled = true: needs hostedZoneId (an existing zone): with createHostedZone the web service has no certificate or records until the zone is delegated",
+        'agent-platform:dnsFailoverSecondaryZoneId = "zone-1": must be a Route 53 hosted zone id such as Z1H1FL5HABSF5',
+      ],
+    );
+    assert.deepStrictEqual(
+      configIssues("staging", {
+        [K("dnsFailoverEnabled")]: "true",
+        [K("dnsFailoverSecondaryTarget")]: "standby.example.net",
+      }),
+      ["agent-platform:dnsFailoverEnabled = true: needs domainName (the name whose records fail over)"],
+    );
+    assert.deepStrictEqual(configIssues("prod", { [K("dnsFailoverSecondaryZoneId")]: "Z1H1FL5HABSF5" }), [
+      'agent-platform:dnsFailoverSecondaryZoneId = "Z1H1FL5HABSF5": is only used with dnsFailoverEnabled',
+    ]);
+  });
 });
