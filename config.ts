@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentsConfig, leaveFargateQueue, readAgents } from "./config/agents";
 import { DataTierConfig, readDataTier } from "./config/api";
 import { ApiGatewayConfig, readApiGateway } from "./config/api-gateway";
+import { readBlueGreen } from "./config/blue-green";
 import { BackupsConfig, readBackups } from "./config/backups";
 import { CacheConfig, readCache } from "./config/cache";
 import { BedrockConfig, readBedrock } from "./config/bedrock";
@@ -61,8 +62,10 @@ export interface StackConfig {
   /** The queue-driven agent worker on Fargate (off unless workerEnabled). */
   readonly worker: WorkerConfig;
   readonly pipeline: PipelineConfig;
-  /** The agent worker Lambdas (issue 9), their blue/green deployments and the LLM provider key. */
+  /** The agent worker Lambdas (issue 9) and the LLM provider key. */
   readonly agents: AgentsConfig;
+  /** CodeDeploy blue/green deployments of the api-handler, ws and agent functions (lambdaBlueGreen). */
+  readonly blueGreen: boolean;
   readonly alertEmails: readonly string[];
   readonly monthlyBudgetUsd: number;
   /** Cost anomalies with at least this total impact (USD) are sent to the alerts topic. */
@@ -127,7 +130,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   const queues = readQueues(r, region ?? "");
   const service = readService(r);
   const data = readData(r, region ?? "");
-  const config: StackConfig = {
+  const config: Omit<StackConfig, "blueGreen"> = {
     project,
     stack,
     environment,
@@ -166,6 +169,19 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     backups: readBackups(r, region ?? ""),
     email: readEmail(r, domainName, domain?.hostedZoneId),
   };
+  const blueGreen = readBlueGreen(r, [
+    { enabled: true, alarms: config.apiGateway.alarmsEnabled, alarmsKey: "apiAlarmsEnabled" },
+    {
+      enabled: config.websocket.enabled,
+      alarms: config.websocket.functionAlarms,
+      alarmsKey: "websocketFunctionAlarms",
+    },
+    {
+      enabled: config.agents.enabled,
+      alarms: config.agents.functionAlarms,
+      alarmsKey: "agentFunctionAlarms",
+    },
+  ]);
   checkUnderZone(r, "frontendDomainName", config.frontend.domainName, dns);
   if (dns?.healthCheck && !config.service.enabled)
     r.report(
@@ -175,7 +191,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     );
   r.finish();
   // One consumer per queue: the Fargate worker's queue is not the Lambda workers' (config/agents.ts).
-  return { ...config, agents: leaveFargateQueue(config.agents, config.worker) };
+  return { ...config, blueGreen, agents: leaveFargateQueue(config.agents, config.worker) };
 }
 
 /** Cost allocation tag keys: any of the tags the platform sets. */

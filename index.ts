@@ -7,7 +7,7 @@ import { Email } from "./components/email";
 import { Dashboard, sectionOf } from "./components/dashboard";
 import { Database } from "./components/database";
 import { BedrockAccess } from "./components/bedrock-access";
-import { Dns } from "./components/dns";
+import { Dns, originNameOf, publicCertificates, publicRecords } from "./components/dns";
 import * as path from "path";
 import { Backups } from "./components/backups";
 import { Cache } from "./components/cache";
@@ -58,9 +58,6 @@ const data = new Data(
   "data",
   {
     ...config.dataTier,
-    logGroupNamePrefix: `/aws/lambda/${config.project}-${config.stack}-`,
-    // The REST API stage's access logs share the data key (no second key: dev's budget).
-    extraLogGroupNamePrefixes: [`/aws/apigateway/${config.project}-${config.stack}-`],
     protect: config.protectStateful,
     alarmTopicArn: observability.alertsTopicArn,
   },
@@ -77,12 +74,14 @@ const api = new Api(
     wafRateLimit: config.service.wafRateLimit,
     wafManagedRules: config.service.wafManagedRules,
     logRetentionDays: config.logRetentionDays,
+    logKeyArn: observability.logsKeyArn,
     alarmTopicArn: observability.alertsTopicArn,
+    blueGreen: config.blueGreen,
   },
   opts,
 );
-// The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its logs and
-// connections table use the Data key (its access logs are under the /aws/apigateway/ prefix admitted above).
+// The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its
+// connections table uses the Data key, its logs the operations key.
 const websocket = config.websocket.enabled
   ? new WebSocketApi(
       "ws",
@@ -90,7 +89,9 @@ const websocket = config.websocket.enabled
         settings: config.websocket,
         keyArn: data.keyArn,
         logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
+        blueGreen: config.blueGreen,
         protect: config.protectStateful,
         // The Api component sets API Gateway's account-level CloudWatch role, which stage logging needs.
         stageReadyBefore: [api],
@@ -119,6 +120,27 @@ const usEast1 =
   config.service.enabled || config.frontend.enabled
     ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
     : undefined;
+// The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
+// frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
+const publicNames = {
+  web: config.service.enabled ? config.domain?.name : undefined,
+  frontend: config.frontend.enabled ? config.frontend.domainName : undefined,
+};
+const dns = config.dns
+  ? new Dns(
+      "dns",
+      {
+        zoneName: config.dns.zoneName,
+        existingZoneId: config.dns.existingZoneId,
+        createZone: config.dns.createZone,
+        certificates: publicCertificates(publicNames),
+        usEast1Provider: usEast1,
+        region: config.region,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
 const web = config.service.enabled
   ? new FargateService(
       "web",
@@ -128,7 +150,15 @@ const web = config.service.enabled
         originVerifySecret: config.service.originVerifySecret!,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
-        domain: config.domain,
+        domain:
+          dns && publicNames.web
+            ? {
+                name: publicNames.web,
+                certificateArn: dns.certificateArns["web"],
+                originName: originNameOf(publicNames.web),
+                originCertificateArn: dns.certificateArns["web-origin"],
+              }
+            : undefined,
         alarmTopicArn: observability.alertsTopicArn,
         usEast1Provider: usEast1,
         protectStateful: config.protectStateful,
@@ -155,14 +185,15 @@ const worker = config.worker.enabled
     )
   : undefined;
 // The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
-// status in the Data table (its key also encrypts their logs and the provider key) and pushing it to WebSocket
-// subscribers. With agentBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
+// status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
+// subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
 const agentWorkers =
   config.agents.enabled && config.agents.agents.length > 0
     ? new AgentWorkers(
         "agent-workers",
         {
           ...config.agents,
+          blueGreen: config.blueGreen,
           llmApiKey: config.agents.llmApiKey!,
           queues: agentQueues.pairs,
           queueKmsKeyArn: agentQueues.kmsKeyArn,
@@ -176,12 +207,19 @@ const agentWorkers =
             manageConnectionsArn: websocket.manageConnectionsArn,
           },
           logRetentionDays: config.logRetentionDays,
+          logKeyArn: observability.logsKeyArn,
           alarmTopicArn: observability.alertsTopicArn,
         },
         opts,
       )
     : undefined;
-// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the web tasks are its clients.
+// The tasks the database and the cache admit: the web service's and the agent worker's, where they exist (a
+// plain list decided by config, so each server's rule count is known at preview).
+const dataClients = [
+  ...(web ? [web.tasksSecurityGroupId] : []),
+  ...(worker ? [worker.tasksSecurityGroupId] : []),
+];
+// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
 const dbSettings = config.data.database;
 const database = config.data.databaseEnabled
   ? new Database(
@@ -189,7 +227,7 @@ const database = config.data.databaseEnabled
       {
         settings: dbSettings,
         network,
-        clientSecurityGroupIds: web ? [web.tasksSecurityGroupId] : [],
+        clientSecurityGroupIds: dataClients,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         protect: config.protectStateful,
@@ -204,8 +242,8 @@ const database = config.data.databaseEnabled
       opts,
     )
   : undefined;
-// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the web tasks are its clients (the worker
-// exposes no security group yet). Applications read the endpoint and AUTH token from the secret by ARN.
+// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
+// Applications read the endpoint and AUTH token from the secret by ARN.
 const cache = config.data.cacheEnabled
   ? new Cache(
       "cache",
@@ -213,7 +251,7 @@ const cache = config.data.cacheEnabled
         settings: config.cache,
         authToken: config.cache.authToken!,
         network,
-        clientSecurityGroupIds: web ? [web.tasksSecurityGroupId] : [],
+        clientSecurityGroupIds: dataClients,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         protect: config.protectStateful,
@@ -265,8 +303,8 @@ const frontend = config.frontend.enabled
         siteDir: path.resolve(__dirname, config.frontend.siteDir),
         contentSecurityPolicy: config.frontend.contentSecurityPolicy,
         domain:
-          config.domain && config.frontend.domainName
-            ? { name: config.frontend.domainName, hostedZoneId: config.domain.hostedZoneId }
+          dns && publicNames.frontend
+            ? { name: publicNames.frontend, certificateArn: dns.certificateArns["frontend"] }
             : undefined,
         wafRateLimit: config.service.wafRateLimit,
         wafManagedRules: config.service.wafManagedRules,
@@ -282,27 +320,25 @@ const frontend = config.frontend.enabled
       opts,
     )
   : undefined;
-// The hosted zone (existing or created) and the health check of the web endpoint (issue 10). The web service and
-// the frontend still create their own certificates and alias records in an existing zone.
-const dns = config.dns
-  ? new Dns(
-      "dns",
-      {
-        zoneName: config.dns.zoneName,
-        existingZoneId: config.dns.existingZoneId,
-        createZone: config.dns.createZone,
-        healthCheck:
-          config.dns.healthCheck && web
-            ? { ...config.dns.healthCheck, endpoint: web.cloudfrontDomainName }
-            : undefined,
-        alarmTopicArn: observability.alertsTopicArn,
-        usEast1Provider: usEast1,
-        region: config.region,
-        protect: config.protectStateful,
-      },
-      opts,
-    )
-  : undefined;
+// Dns points the public names at the distributions (origin.<domain> at the ALB), checks the web distribution
+// over HTTPS, and with dnsFailoverEnabled answers the web name PRIMARY (the web distribution) / SECONDARY.
+dns?.addRecords(
+  publicRecords({
+    web: web && {
+      name: publicNames.web,
+      cloudfrontDomainName: web.cloudfrontDomainName,
+      albDnsName: web.albDnsName,
+      albZoneId: web.albZoneId,
+    },
+    frontend:
+      frontend && publicNames.frontend
+        ? { name: publicNames.frontend, cloudfrontDomainName: frontend.cloudfrontDomainName }
+        : undefined,
+    healthCheck: config.dns?.healthCheck,
+    failover: config.dns?.failover,
+    alarmTopicArn: observability.alertsTopicArn,
+  }),
+);
 // The agents' Bedrock role (seed 004: Nova Lite), scoped to the configured model ARNs, with usage alarms.
 const bedrock = config.bedrock.enabled
   ? new BedrockAccess(
@@ -425,10 +461,19 @@ export const webRepositoryUrl = web?.repositoryUrl;
 /** The agent worker (undefined where workerEnabled is false). */
 export const workerServiceName = worker?.serviceName;
 export const workerRepositoryUrl = worker?.repositoryUrl;
-/** The agent worker Lambdas (undefined where agentWorkersEnabled is false): agent -> function name, and where
- * agentBlueGreen is on, agent -> the CodeDeploy application and deployment group tools/deploy-lambda.ts uses. */
+/** The agent worker Lambdas (undefined where agentWorkersEnabled is false): agent -> function name. */
 export const agentFunctionNames = agentWorkers?.functionNames;
-export const agentDeployments = agentWorkers?.deployments;
+/**
+ * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group }, what the
+ * deploy step (.github/workflows/pulumi-up.yml, tools/deploy-lambda.ts) rolls out through CodeDeploy; else {}.
+ */
+export const blueGreenDeployments = {
+  ...(api.deployment ? { api: api.deployment } : {}),
+  ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
+  ...Object.fromEntries(
+    Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
+  ),
+};
 /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; undefined without EKS. */
 export const eksCluster = eks && {
   clusterName: eks.clusterName,

@@ -4,7 +4,7 @@ import type { AgentName, AgentSizing } from "../config/agents";
 import { AGENT_WORKER_ENV } from "../functions/agent-worker/env";
 import { agentWorkerStatements, StatusPushRefs } from "./agent-worker-iam";
 import { awsContext } from "./fargate-task";
-import { createBlueGreen } from "./lambda-blue-green";
+import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import {
   createPlatformFunction,
   createQueueEventSource,
@@ -27,7 +27,7 @@ export interface AgentWorkersArgs {
   readonly queueKmsKeyArn?: pulumi.Input<string>;
   /** The queues' redrive maxReceiveCount (the worker records a task failed on its last receive). */
   readonly maxReceiveCount: number;
-  /** The Data component's table and key (the key also encrypts the log groups and the secret). */
+  /** The Data component's table and key (the key also encrypts the provider secret). */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   readonly dataKeyArn: pulumi.Input<string>;
   /** The LLM provider's API key, stored in Secrets Manager; the functions get its ARN. */
@@ -40,6 +40,8 @@ export interface AgentWorkersArgs {
   /** The WebSocket status push; absent: no push. */
   readonly statusPush?: StatusPushRefs;
   readonly logRetentionDays: number;
+  /** The key of the functions' log groups: the stack's operations key (Observability.logsKeyArn). */
+  readonly logKeyArn: pulumi.Input<string>;
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
@@ -78,8 +80,8 @@ export class AgentWorkers extends PlatformComponent {
   /** The functions' alarms only (the queues' are on the dashboard with the Queues component). */
   readonly functionAlarms: aws.cloudwatch.MetricAlarm[];
   readonly llmApiKeySecretArn: pulumi.Output<string>;
-  /** agent -> { application, group } of CodeDeploy, where blue/green is on (the deploy step's input). */
-  readonly deployments: Record<string, { application: pulumi.Output<string>; group: pulumi.Output<string> }>;
+  /** agent -> its function, CodeDeploy application and group, where blue/green is on (the deploy step's input). */
+  readonly deployments: Record<string, BlueGreenDeployment>;
 
   constructor(name: string, args: AgentWorkersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-platform:index:AgentWorkers", name, "agent-workers", opts);
@@ -134,7 +136,7 @@ export class AgentWorkers extends PlatformComponent {
           secretArns: [secret.arn],
           statusPush: args.statusPush,
         }),
-        logKeyArn: args.dataKeyArn,
+        logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,
         bundle,
         alarmTopicArn: args.alarmTopicArn,
@@ -145,7 +147,6 @@ export class AgentWorkers extends PlatformComponent {
         fn,
         enabled: args.blueGreen,
         alarms: fn.alarms,
-        alarmTopicArn: args.alarmTopicArn,
       });
       createQueueEventSource(
         this,

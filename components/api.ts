@@ -11,13 +11,14 @@ import { wafRules } from "./fargate-edge";
 import { awsContext } from "./fargate-task";
 import { createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import type { QueuePair } from "./queue-pair";
+import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import { PlatformComponent } from "./tagging";
 
 /** The stage name: the URL is https://<api id>.execute-api.<region>.amazonaws.com/v1. */
 export const STAGE_NAME = "v1";
 
 export interface ApiArgs extends ApiGatewayConfig {
-  /** The Data component's table, its artifacts bucket and its key (which also encrypts the API's logs). */
+  /** The Data component's table, its artifacts bucket and its key. */
   readonly data: {
     readonly tableName: pulumi.Input<string>;
     readonly tableArn: pulumi.Input<string>;
@@ -33,8 +34,12 @@ export interface ApiArgs extends ApiGatewayConfig {
   readonly wafRateLimit: number;
   readonly wafManagedRules: readonly WafManagedRuleGroup[];
   readonly logRetentionDays: number;
+  /** The key of the handler's and the stage's log groups: the stack's operations key (Observability.logsKeyArn). */
+  readonly logKeyArn: pulumi.Input<string>;
   /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** CodeDeploy blue/green on a `live` alias of the handler (lambdaBlueGreen); needs alarmsEnabled. */
+  readonly blueGreen: boolean;
 }
 
 /** The access log line: one JSON object per request. */
@@ -68,6 +73,8 @@ export class Api extends PlatformComponent {
   /** The API key's id; its value is a secret output of the key, never exported. */
   readonly apiKeyId: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
+  /** The handler's CodeDeploy rollout (the deploy step's input), where blueGreen is on. */
+  readonly deployment?: BlueGreenDeployment;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -97,15 +104,22 @@ export class Api extends PlatformComponent {
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
       },
       statements: apiHandlerStatements(refs),
-      logKeyArn: args.data.keyArn,
+      logKeyArn: args.logKeyArn,
       logRetentionDays: args.logRetentionDays,
       bundle: functionBundles().then((b) => b.api),
       alarmTopicArn: args.alarmTopicArn,
       alarms: args.alarmsEnabled,
+      publish: args.blueGreen,
     });
     const fn = handler.function;
+    // With blue/green, API Gateway invokes the `live` alias, which CodeDeploy moves between versions.
+    const live = createBlueGreen(this, `${name}-handler`, {
+      fn: handler,
+      enabled: args.blueGreen,
+      alarms: handler.alarms,
+    });
 
-    const body = fn.invokeArn.apply((invokeArn) =>
+    const body = live.invokeArn.apply((invokeArn) =>
       JSON.stringify(
         openApiDocument({
           title: stackScopedName(name),
@@ -141,10 +155,10 @@ export class Api extends PlatformComponent {
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
       {
-        // Under the prefix the Data key admits CloudWatch Logs for (index.ts: extraLogGroupNamePrefixes).
+        // Under the /aws/apigateway/<project>-<stack>- prefix the operations key admits CloudWatch Logs for.
         name: `/aws/apigateway/${stackScopedName(name)}-access`,
         retentionInDays: args.logRetentionDays,
-        kmsKeyId: args.data.keyArn,
+        kmsKeyId: args.logKeyArn,
       },
       { parent: this },
     );
@@ -193,7 +207,7 @@ export class Api extends PlatformComponent {
         `${name}-invoke-${slug}`,
         {
           action: "lambda:InvokeFunction",
-          function: fn.name,
+          function: live.qualifiedArn,
           principal: "apigateway.amazonaws.com",
           sourceArn: pulumi.interpolate`${api.executionArn}/${STAGE_NAME}/${route.method}${arnPath(route.path)}`,
         },
@@ -263,6 +277,7 @@ export class Api extends PlatformComponent {
     this.url = stage.invokeUrl;
     this.apiKeyId = key.id;
     this.functionName = fn.name;
+    this.deployment = live.deployment;
     this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
   }
 

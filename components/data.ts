@@ -4,7 +4,7 @@ import type { DataTierConfig } from "../config/api";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "../functions/api/lib/table-schema";
 import { BACKUP_TAG } from "./backups";
 import { AwsContext, awsContext } from "./fargate-task";
-import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
+import { accountAdministersKey } from "./kms-statements";
 import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";
 import { PlatformComponent } from "./tagging";
@@ -15,16 +15,6 @@ const INCOMPLETE_UPLOAD_DAYS = 7;
 const THROTTLE_THRESHOLD = 10;
 
 export interface DataArgs extends DataTierConfig {
-  /**
-   * Names of the log groups the data key may encrypt (CloudWatch Logs is admitted for these only), e.g.
-   * `/aws/lambda/agent-platform-dev-`: a prefix, matched with a trailing `*`.
-   */
-  readonly logGroupNamePrefix: string;
-  /**
-   * More log group name prefixes the key may encrypt, each in its own statement (e.g. the API stage's access
-   * logs, `/aws/apigateway/agent-platform-dev-`). Default: none.
-   */
-  readonly extraLogGroupNamePrefixes?: readonly string[];
   /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. */
   readonly protect: boolean;
   /** The alerts topic; the throttling alarm notifies it on ALARM and OK. Default: none. */
@@ -133,35 +123,17 @@ export class Data extends PlatformComponent {
     });
   }
 
-  /** The account administers the key through IAM; CloudWatch Logs may use it for the API's log groups only. */
+  /** The account administers the key through IAM; services use it through the IAM grants of their callers. */
   private createKey(name: string, ctx: AwsContext, args: DataArgs): aws.kms.Key {
     return new aws.kms.Key(
       `${name}-key`,
       {
-        description: `Encrypts the ${name} table, artifacts bucket and API function logs`,
+        description: `Encrypts the ${name} table and artifacts bucket`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
-            logsMayEncrypt(
-              "CloudWatchLogsEncryptsTheFunctionLogs",
-              ctx.region,
-              ctx.dnsSuffix,
-              pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${args.logGroupNamePrefix}*`,
-              "ArnLike",
-            ),
-            ...(args.extraLogGroupNamePrefixes ?? []).map((prefix, i) =>
-              logsMayEncrypt(
-                `CloudWatchLogsEncryptsMoreLogs${i + 1}`,
-                ctx.region,
-                ctx.dnsSuffix,
-                pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${prefix}*`,
-                "ArnLike",
-              ),
-            ),
-          ],
+          Statement: [accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId)],
         }),
       },
       // Losing the key loses every item and artifact it encrypts.

@@ -24,13 +24,15 @@ export interface BlueGreenArgs {
   /** The function, created with `publish: true` when enabled (each change publishes a version). */
   readonly fn: PlatformFunction;
   readonly enabled: boolean;
-  /** CodeDeploy stops and rolls back a deployment while one of these is in ALARM. */
+  /** CodeDeploy stops and rolls back a deployment while one of these is in ALARM (they notify the topic). */
   readonly alarms: aws.cloudwatch.MetricAlarm[];
-  /**
-   * Part of the agreed interface; not used: the rollback alarms already notify the alerts topic, and a
-   * CodeDeploy trigger would need publish rights on the topic's KMS key, which this module does not know.
-   */
-  readonly alarmTopicArn?: pulumi.Input<string>;
+}
+
+/** What the deploy step (tools/deploy-lambda.ts, .github/workflows/pulumi-up.yml) needs for one function. */
+export interface BlueGreenDeployment {
+  readonly functionName: pulumi.Output<string>;
+  readonly application: pulumi.Output<string>;
+  readonly group: pulumi.Output<string>;
 }
 
 export interface BlueGreen {
@@ -40,11 +42,8 @@ export interface BlueGreen {
   readonly invokeArn: pulumi.Output<string>;
   /** What event sources and permissions name: the alias's ARN, or the function's. */
   readonly qualifiedArn: pulumi.Output<string>;
-  /** The CodeDeploy application and deployment group names the deploy step uses (only when enabled). */
-  readonly deployment?: {
-    readonly application: pulumi.Output<string>;
-    readonly group: pulumi.Output<string>;
-  };
+  /** The function, CodeDeploy application and deployment group the deploy step uses (only when enabled). */
+  readonly deployment?: BlueGreenDeployment;
 }
 
 /** The `live` alias and its CodeDeploy application and deployment group, or the function itself. */
@@ -133,6 +132,6 @@ export function createBlueGreen(parent: pulumi.Resource, name: string, args: Blu
     alias,
     invokeArn: alias.invokeArn,
     qualifiedArn: alias.arn,
-    deployment: { application: application.name, group: group.deploymentGroupName },
+    deployment: { functionName: fn.name, application: application.name, group: group.deploymentGroupName },
   };
 }

@@ -22,12 +22,20 @@ export interface ObservabilityArgs {
 }
 
 /**
- * The stack's log groups that have no key of their own and use the operations key: the ECS tasks' groups
- * (fargate-task.ts names them `/ecs/<project>-<stack>/<name>`) and the VPC's flow logs
- * (`/aws/vpc/flow-logs/<vpc-id>`, flow-logs.ts).
+ * The stack's operational log groups, which use the operations key: the ECS tasks' groups (fargate-task.ts
+ * names them `/ecs/<project>-<stack>/<name>`), the VPC's flow logs (`/aws/vpc/flow-logs/<vpc-id>`,
+ * flow-logs.ts), and the functions' and API Gateway access logs (`/aws/lambda/<project>-<stack>-<name>`,
+ * `/aws/apigateway/<project>-<stack>-<name>`). A component with a key of its own for its data may still
+ * encrypt its functions' logs with that key (the pipeline, the database's migration runner).
  */
 export function operationsLogGroupPatterns(): string[] {
-  return [`/ecs/${pulumi.getProject()}-${pulumi.getStack()}/*`, "/aws/vpc/flow-logs/vpc-*"];
+  const stack = `${pulumi.getProject()}-${pulumi.getStack()}`;
+  return [
+    `/ecs/${stack}/*`,
+    "/aws/vpc/flow-logs/vpc-*",
+    `/aws/lambda/${stack}-*`,
+    `/aws/apigateway/${stack}-*`,
+  ];
 }
 
 /** Services that publish to the alerts topic and therefore need the topic's KMS key. */

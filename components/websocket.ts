@@ -5,6 +5,7 @@ import type { WebSocketConfig } from "../config/websocket";
 import { CONNECTIONS_TABLE, WS_ENV } from "../functions/ws/schema";
 import { awsContext, AwsContext } from "./fargate-task";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
+import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import { PlatformComponent } from "./tagging";
 
 /** The one stage; clients connect to wss://<api-id>.execute-api.<region>.amazonaws.com/live. */
@@ -41,11 +42,15 @@ export function websocketAccessLogGroupName(name: string): string {
 
 export interface WebSocketApiArgs {
   readonly settings: Omit<WebSocketConfig, "enabled">;
-  /** The Data component's key: encrypts the connections table and both log groups (its policy admits them). */
+  /** The Data component's key: encrypts the connections table. */
   readonly keyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /** The key of the function's and the stage's log groups: the stack's operations key (Observability.logsKeyArn). */
+  readonly logKeyArn: pulumi.Input<string>;
   /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** CodeDeploy blue/green on a `live` alias of the ws function (lambdaBlueGreen); needs functionAlarms. */
+  readonly blueGreen: boolean;
   /** AWS deletion protection and Pulumi `protect` on the connections table (the pack requires both in prod). */
   readonly protect: boolean;
   /** What must exist before the stage logs (API Gateway's account-level CloudWatch role). Default: none. */
@@ -76,6 +81,8 @@ export class WebSocketApi extends PlatformComponent {
   /** A managed policy allowing execute-api:Invoke on $connect: attach it to the roles of clients. */
   readonly clientPolicyArn: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
+  /** The function's CodeDeploy rollout (the deploy step's input), where blueGreen is on. */
+  readonly deployment?: BlueGreenDeployment;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: WebSocketApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,18 +110,21 @@ export class WebSocketApi extends PlatformComponent {
       sizing: s,
       environment: { [WS_ENV.connectionsTable]: table.name },
       statements: websocketStatements(ctx, { tableArn: table.arn, keyArn: args.keyArn }),
-      logKeyArn: args.keyArn,
+      logKeyArn: args.logKeyArn,
       logRetentionDays: args.logRetentionDays,
       bundle: functionBundles().then((b) => b.ws),
       alarmTopicArn: args.alarmTopicArn,
       alarms: s.functionAlarms,
+      publish: args.blueGreen,
     });
+    // With blue/green, API Gateway invokes the `live` alias, which CodeDeploy moves between versions.
+    const live = createBlueGreen(this, name, { fn, enabled: args.blueGreen, alarms: fn.alarms });
     // Only this API's stage may invoke the function, on its three routes.
     const permission = new aws.lambda.Permission(
       `${name}-invoke`,
       {
         action: "lambda:InvokeFunction",
-        function: fn.function.name,
+        function: live.qualifiedArn,
         principal: "apigateway.amazonaws.com",
         sourceArn: pulumi.interpolate`${api.executionArn}/${WEBSOCKET_STAGE}/*`,
       },
@@ -126,7 +136,7 @@ export class WebSocketApi extends PlatformComponent {
         apiId: api.id,
         integrationType: "AWS_PROXY",
         integrationMethod: "POST",
-        integrationUri: fn.function.invokeArn,
+        integrationUri: live.invokeArn,
         timeoutMilliseconds: s.timeoutSeconds * 1000,
       },
       { parent: this, dependsOn: [permission, fn.rolePolicy] },
@@ -173,7 +183,7 @@ export class WebSocketApi extends PlatformComponent {
       {
         name: websocketAccessLogGroupName(name),
         retentionInDays: args.logRetentionDays,
-        kmsKeyId: args.keyArn,
+        kmsKeyId: args.logKeyArn,
       },
       { parent: this },
     );
@@ -225,6 +235,7 @@ export class WebSocketApi extends PlatformComponent {
     this.manageConnectionsArn = pulumi.interpolate`${stageArn}/POST/@connections/*`;
     this.clientPolicyArn = clientPolicy.arn;
     this.functionName = fn.function.name;
+    this.deployment = live.deployment;
     this.registerOutputs({
       url: this.url,
       connectionsTableName: this.connectionsTableName,

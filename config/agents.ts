@@ -32,8 +32,6 @@ export interface AgentsConfig {
   readonly sizing: Readonly<Record<AgentName, AgentSizing>>;
   /** A task with less time left than this saves its state and continues in a new invocation. */
   readonly continuationMarginSeconds: number;
-  /** Publish versions and roll them out through CodeDeploy on a `live` alias. */
-  readonly blueGreen: boolean;
   /** The functions' own alarms (error rate, throttles, duration); the queues' alarms exist regardless. */
   readonly functionAlarms: boolean;
   /** The LLM provider's API key (a secret; stored in Secrets Manager, the functions get its ARN). */
@@ -117,21 +115,13 @@ export function readAgents(r: ConfigReader, queues: readonly QueueSpec[]): Agent
       `must be shorter than the shortest agent timeout (${shortest.timeout} s, ${shortest.agent})`,
     );
 
-  const blueGreen = r.boolean("agentBlueGreen", false);
   const functionAlarms = r.boolean("agentFunctionAlarms", true);
-  if (enabled && blueGreen && !functionAlarms)
-    r.report(
-      "agentBlueGreen",
-      true,
-      "needs agentFunctionAlarms: CodeDeploy rolls a deployment back on the functions' alarms",
-    );
   const llmApiKey = r.secret("agentLlmApiKey", enabled && agents.length > 0);
   return {
     enabled,
     agents,
     sizing,
     continuationMarginSeconds: margin,
-    blueGreen,
     functionAlarms,
     ...(llmApiKey ? { llmApiKey } : {}),
   };

@@ -39,15 +39,29 @@ export interface ApiGatewayConfig {
   readonly manageAccountLogsRole: boolean;
 }
 
-export function readApiGateway(r: ConfigReader): ApiGatewayConfig {
-  const throttleRateLimit = r.number("apiThrottleRateLimit", { min: 1, max: 10_000 }, 100);
-  const throttleBurstLimit = r.number("apiThrottleBurstLimit", { min: 1, max: 5_000 }, 200);
+/**
+ * `<prefix>ThrottleRateLimit` and `<prefix>ThrottleBurstLimit` of an API Gateway stage (a token bucket: the
+ * burst is its size, the rate its refill), within API Gateway's account quotas.
+ */
+export function readThrottle(
+  r: ConfigReader,
+  prefix: string,
+  defaults: { rate: number; burst: number },
+): { throttleRateLimit: number; throttleBurstLimit: number } {
+  const throttleRateLimit = r.number(`${prefix}ThrottleRateLimit`, { min: 1, max: 10_000 }, defaults.rate);
+  const throttleBurstLimit = r.number(`${prefix}ThrottleBurstLimit`, { min: 1, max: 5_000 }, defaults.burst);
   if (throttleBurstLimit < throttleRateLimit)
     r.report(
-      "apiThrottleBurstLimit",
+      `${prefix}ThrottleBurstLimit`,
       throttleBurstLimit,
-      `must be at least apiThrottleRateLimit (${throttleRateLimit}): a smaller bucket caps the rate itself`,
+      `must be at least ${prefix}ThrottleRateLimit (${throttleRateLimit}): a burst below the rate throttles ` +
+        "steady traffic",
     );
+  return { throttleRateLimit, throttleBurstLimit };
+}
+
+export function readApiGateway(r: ConfigReader): ApiGatewayConfig {
+  const { throttleRateLimit, throttleBurstLimit } = readThrottle(r, "api", { rate: 100, burst: 200 });
   const corsOrigins = r.stringList("apiCorsOrigins", []);
   corsOrigins.forEach((origin, i) => {
     if (!ORIGIN.test(origin))

@@ -1,5 +1,6 @@
 import { LAMBDA_MEMORY_MB } from "./pipeline";
 import { ConfigReader } from "./reader";
+import { readThrottle } from "./api-gateway";
 
 /**
  * The WebSocket API (issue 9): clients subscribe to a project's task status and agent workers push updates.
@@ -28,14 +29,7 @@ export interface WebSocketConfig {
 export const WEBSOCKET_INTEGRATION_TIMEOUT_SECONDS = 29;
 
 export function readWebSocket(r: ConfigReader): WebSocketConfig {
-  const throttleRateLimit = r.number("websocketThrottleRateLimit", { min: 1, max: 10000 }, 50);
-  const throttleBurstLimit = r.number("websocketThrottleBurstLimit", { min: 1, max: 5000 }, 100);
-  if (throttleBurstLimit < throttleRateLimit)
-    r.report(
-      "websocketThrottleBurstLimit",
-      throttleBurstLimit,
-      `must be at least websocketThrottleRateLimit (${throttleRateLimit}): a burst below the rate throttles steady traffic`,
-    );
+  const { throttleRateLimit, throttleBurstLimit } = readThrottle(r, "websocket", { rate: 50, burst: 100 });
   return {
     enabled: r.boolean("websocketEnabled", true),
     throttleRateLimit,

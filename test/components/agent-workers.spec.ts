@@ -3,7 +3,7 @@ import { AgentWorkers, AgentWorkersArgs, checkAgentWorkersArgs } from "../../com
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { loadStack } from "../helpers/config";
-import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
+import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 
 const ACCOUNT = "123456789012";
 const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/data-table-1234567`;
@@ -26,6 +26,7 @@ async function program(stack: string, extra: Extra = {}) {
       });
       workers = new AgentWorkers("agents", {
         ...config.agents,
+        blueGreen: config.blueGreen,
         queues: queues.pairs,
         queueKmsKeyArn: queues.kmsKeyArn,
         maxReceiveCount: config.queues.maxReceiveCount,
@@ -33,6 +34,7 @@ async function program(stack: string, extra: Extra = {}) {
         dataKeyArn: DATA_KEY,
         llmApiKey: "sk-test-key",
         logRetentionDays: config.logRetentionDays,
+        logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
         ...extra,
       });
@@ -74,7 +76,7 @@ describe("AgentWorkers", function () {
         const queue = named(resources, `agents-${agent}`);
         assert.strictEqual(queue.inputs.visibilityTimeoutSeconds, (fn.inputs.timeout as number) + 60);
         assert.strictEqual(fn.inputs.publish, undefined);
-        assert.strictEqual(named(resources, `agents-${agent}-logs`).inputs.kmsKeyId, DATA_KEY);
+        assert.strictEqual(named(resources, `agents-${agent}-logs`).inputs.kmsKeyId, LOGS_KEY_ARN);
       }
       assert.deepStrictEqual(ofType(resources, "aws:lambda/alias:Alias"), []);
       assert.deepStrictEqual(ofType(resources, "aws:codedeploy/application:Application"), []);
@@ -347,6 +349,7 @@ describe("AgentWorkers", function () {
           maxReceiveCount: 3,
           table: { name: "t", arn: TABLE_ARN },
           dataKeyArn: DATA_KEY,
+          logKeyArn: LOGS_KEY_ARN,
           llmApiKey: "k",
           continuationMarginSeconds: 300,
           blueGreen: true,

@@ -1,13 +1,12 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_FORMAT, Api } from "../../components/api";
-import { Data } from "../../components/data";
 import type { QueuePair } from "../../components/queue-pair";
 import { API_ROUTES } from "../../functions/api/lib/routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { stackInput } from "../helpers/config";
-import { check, evaluate, named, ofType, policyDocument } from "../helpers/offline";
+import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCounts } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567";
@@ -37,7 +36,9 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
         wafRateLimit: config.service.wafRateLimit,
         wafManagedRules: config.service.wafManagedRules,
         logRetentionDays: config.logRetentionDays,
+        logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
+        blueGreen: config.blueGreen,
       }),
     { stack, config: values, secretKeys, region: config.region },
   );
@@ -57,13 +58,7 @@ describe("Api", () => {
   });
 
   it("creates the function, API, deployment, stage, key, usage plan and one permission per route", async () => {
-    const counts = (rs: RegisteredResource[]) =>
-      Object.fromEntries(
-        [...new Set(rs.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))]
-          .sort()
-          .map((t) => [t, ofType(rs, t).length] as const),
-      );
-    assert.deepStrictEqual(counts(dev), {
+    assert.deepStrictEqual(typeCounts(dev), {
       "agent-platform:index:Api": 1,
       "aws:apigateway/account:Account": 1,
       "aws:apigateway/apiKey:ApiKey": 1,
@@ -252,7 +247,7 @@ describe("Api", () => {
     assert.deepStrictEqual(logs.inputs, {
       name: "/aws/apigateway/agent-platform-dev-api-access",
       retentionInDays: 7,
-      kmsKeyId: KEY,
+      kmsKeyId: LOGS_KEY_ARN,
       tags: logs.inputs.tags,
     });
     assert.strictEqual(stage.inputs.stageName, "v1");
@@ -303,7 +298,7 @@ describe("Api", () => {
     assert.match(exec, /^arn:aws:execute-api:us-east-1:123456789012:[0-9a-f]{10}$/);
     const arns = ofType(dev, "aws:lambda/permission:Permission").map((p) => {
       assert.strictEqual(p.inputs.principal, "apigateway.amazonaws.com");
-      assert.strictEqual(p.inputs.function, "agent-platform-dev-api-handler");
+      assert.strictEqual(p.inputs.function, named(dev, "api-handler-fn").outputs.arn);
       return (p.inputs.sourceArn as string).replace(exec, "");
     });
     assert.deepStrictEqual(arns, [
@@ -323,6 +318,37 @@ describe("Api", () => {
       "/v1/OPTIONS/api/projects/*/docs",
       "/v1/OPTIONS/api/templates",
     ]);
+  });
+
+  it("with blue/green (prod), invokes and permits only the handler's live alias, rolled out by CodeDeploy", () => {
+    const alias = named(prod, "api-handler-live");
+    assert.deepStrictEqual(
+      [alias.inputs.name, alias.inputs.functionName, alias.options.ignoreChanges],
+      ["live", "agent-platform-prod-api-handler", ["functionVersion", "routingConfig"]],
+    );
+    assert.strictEqual(named(prod, "api-handler-fn").inputs.publish, true);
+    const body = bodyOf(prod);
+    for (const [path, item] of Object.entries(body.paths as Json))
+      for (const [method, op] of Object.entries(item as Json))
+        assert.strictEqual(
+          op["x-amazon-apigateway-integration"].uri,
+          alias.outputs.invokeArn,
+          `${method} ${path}`,
+        );
+    for (const p of ofType(prod, "aws:lambda/permission:Permission"))
+      assert.strictEqual(p.inputs.function, alias.outputs.arn, p.name);
+    const group = named(prod, "api-handler-deploy-group");
+    assert.strictEqual(
+      group.inputs.deploymentConfigName,
+      "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+    );
+    assert.deepStrictEqual(
+      [...(group.inputs.alarmConfiguration as { alarms: string[] }).alarms].sort(),
+      ["api-handler-duration", "api-handler-errors", "api-handler-throttles"]
+        .map((n) => named(prod, n).outputs.name)
+        .sort(),
+    );
+    assert.strictEqual(ofType(dev, "aws:lambda/alias:Alias").length, 0);
   });
 
   it("gives the handler exactly the table, queue, artifact and log permissions it uses", async function () {
@@ -466,37 +492,5 @@ describe("Api", () => {
         stack,
       );
     }
-  });
-});
-
-describe("Data key for other log groups", () => {
-  it("admits CloudWatch Logs for each extra prefix in its own statement", async function () {
-    this.timeout(60_000);
-    const { resources } = await evaluate(
-      () =>
-        new Data("data", {
-          artifactsArchiveDays: 90,
-          artifactsNoncurrentExpirationDays: 30,
-          logGroupNamePrefix: "/aws/lambda/agent-platform-dev-",
-          extraLogGroupNamePrefixes: ["/aws/apigateway/agent-platform-dev-"],
-          protect: false,
-        }),
-      { stack: "dev" },
-    );
-    const statements = policyDocument(named(resources, "data-key")).Statement;
-    assert.deepStrictEqual(statements[2], {
-      Sid: "CloudWatchLogsEncryptsMoreLogs1",
-      Effect: "Allow",
-      Principal: { Service: "logs.us-east-1.amazonaws.com" },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-      Resource: "*",
-      Condition: {
-        ArnLike: {
-          "kms:EncryptionContext:aws:logs:arn":
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/agent-platform-dev-*",
-        },
-      },
-    });
-    assert.strictEqual(statements.length, 3);
   });
 });

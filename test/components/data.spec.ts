@@ -3,7 +3,7 @@ import { artifactsLifecycle, Data } from "../../components/data";
 import { loadStackConfig, mapConfigSource } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { evaluate, named, policyDocument, REPO_ROOT, typeCounts } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 const K = (name: string) => `agent-platform:${name}`;
@@ -23,7 +23,6 @@ async function dataOf(stack: string, overrides: Record<string, string> = {}) {
     () =>
       new Data("data", {
         ...config.dataTier,
-        logGroupNamePrefix: `/aws/lambda/agent-platform-${stack}-`,
         protect: config.protectStateful,
         alarmTopicArn: TOPIC,
       }),
@@ -41,13 +40,7 @@ describe("Data", () => {
   });
 
   it("creates exactly the table, the bucket with its configuration, one key and one alarm", () => {
-    const counts = (rs: RegisteredResource[]) =>
-      Object.fromEntries(
-        [...new Set(rs.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))]
-          .sort()
-          .map((t) => [t, ofType(rs, t).length] as const),
-      );
-    assert.deepStrictEqual(counts(dev), {
+    assert.deepStrictEqual(typeCounts(dev), {
       "agent-platform:index:Data": 1,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 1,
       "aws:dynamodb/table:Table": 1,
@@ -154,18 +147,12 @@ describe("Data", () => {
     );
   });
 
-  it("lets CloudWatch Logs use the key for the stack's function log groups only", () => {
+  it("is the data's key only: the account administers it, no service is admitted by the key policy", () => {
     const statements = policyDocument(named(dev, "data-key")).Statement;
     assert.deepStrictEqual(
       statements.map((s) => s.Sid),
-      ["AccountAdministers", "CloudWatchLogsEncryptsTheFunctionLogs"],
+      ["AccountAdministers"],
     );
-    assert.deepStrictEqual(statements[1].Condition, {
-      ArnLike: {
-        "kms:EncryptionContext:aws:logs:arn":
-          "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/agent-platform-dev-*",
-      },
-    });
   });
 
   it("alarms on more than 10 throttled table requests in 5 minutes (seed 003), notifying the topic", () => {

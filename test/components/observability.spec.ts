@@ -31,7 +31,7 @@ describe("Observability", () => {
     assert.strictEqual(topic.inputs.kmsMasterKeyId, key.outputs.arn);
   });
 
-  it("lets CloudWatch Logs use the same key for the stack's ECS and flow log groups, and no others", async () => {
+  it("lets CloudWatch Logs use the same key for the stack's operational log groups, and no others", async () => {
     const { resources } = await evaluate(() => new Observability("obs", base), { stack: "staging" });
     const key = named(resources, "obs-alerts-key");
     const logs = policyDocument(key).Statement[2];
@@ -46,6 +46,8 @@ describe("Observability", () => {
           "kms:EncryptionContext:aws:logs:arn": [
             "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/agent-platform-staging/*",
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/vpc-*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/agent-platform-staging-*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/agent-platform-staging-*",
           ],
         },
       },

@@ -8,7 +8,7 @@ import {
   WebSocketApiArgs,
 } from "../../components/websocket";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { check, evaluate, named, ofType, policyDocument } from "../helpers/offline";
+import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCounts } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/0b0e3c1a-1111-2222-3333-444455556666";
@@ -25,7 +25,11 @@ const SETTINGS: WebSocketApiArgs["settings"] = {
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
-async function build(settings: Partial<WebSocketApiArgs["settings"]> = {}, protect = false) {
+async function build(
+  settings: Partial<WebSocketApiArgs["settings"]> = {},
+  protect = false,
+  blueGreen = false,
+) {
   let ws: WebSocketApi | undefined;
   const { resources } = await evaluate(
     () => {
@@ -33,8 +37,10 @@ async function build(settings: Partial<WebSocketApiArgs["settings"]> = {}, prote
         settings: { ...SETTINGS, ...settings },
         keyArn: KEY,
         logRetentionDays: 14,
+        logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
         protect,
+        blueGreen,
       });
     },
     { stack: "dev" },
@@ -53,12 +59,7 @@ describe("WebSocketApi", () => {
   });
 
   it("creates exactly the API, three routes, one function with its alarms, the table and the stage", () => {
-    const counts = Object.fromEntries(
-      [...new Set(resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))]
-        .sort()
-        .map((t) => [t, ofType(resources, t).length] as const),
-    );
-    assert.deepStrictEqual(counts, {
+    assert.deepStrictEqual(typeCounts(resources), {
       "agent-platform:index:WebSocketApi": 1,
       "aws:apigatewayv2/api:Api": 1,
       "aws:apigatewayv2/deployment:Deployment": 1,
@@ -128,7 +129,7 @@ describe("WebSocketApi", () => {
     const stage = named(resources, "ws-stage");
     const logs = named(resources, "ws-access-logs");
     assert.deepStrictEqual(logs.inputs.name, "/aws/apigateway/agent-platform-dev-ws-access");
-    assert.strictEqual(logs.inputs.kmsKeyId, KEY);
+    assert.strictEqual(logs.inputs.kmsKeyId, LOGS_KEY_ARN);
     assert.strictEqual(logs.inputs.retentionInDays, 14);
     assert.strictEqual(stage.inputs.name, WEBSOCKET_STAGE);
     assert.strictEqual(stage.inputs.deploymentId, named(resources, "ws-deployment").id);
@@ -271,6 +272,21 @@ describe("WebSocketApi", () => {
       },
     );
     assert.strictEqual(on.ws.alarms.length, 4);
+  });
+
+  it("with blue/green, integrates and permits only the function's live alias, rolled out by CodeDeploy", async function () {
+    this.timeout(60_000);
+    const { resources: bg } = await build({}, false, true);
+    const alias = named(bg, "ws-live");
+    assert.deepStrictEqual([alias.inputs.name, alias.inputs.functionName], ["live", "agent-platform-dev-ws"]);
+    assert.strictEqual(named(bg, "ws-fn").inputs.publish, true);
+    assert.strictEqual(named(bg, "ws-integration").inputs.integrationUri, alias.outputs.invokeArn);
+    assert.strictEqual(named(bg, "ws-invoke").inputs.function, alias.outputs.arn);
+    assert.deepStrictEqual(
+      [...(named(bg, "ws-deploy-group").inputs.alarmConfiguration as { alarms: string[] }).alarms].sort(),
+      ["ws-duration", "ws-errors", "ws-throttles"].map((n) => named(bg, n).outputs.name).sort(),
+    );
+    assert.strictEqual(ofType(resources, "aws:lambda/alias:Alias").length, 0);
   });
 
   it("protects the table where asked, and passes the policy pack with no mandatory finding", async function () {

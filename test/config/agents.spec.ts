@@ -16,10 +16,12 @@ describe("agents config", () => {
     });
     assert.strictEqual(staging.enabled, true);
     assert.strictEqual(staging.continuationMarginSeconds, 60);
-    assert.strictEqual(staging.blueGreen, false);
     assert.strictEqual(staging.functionAlarms, true);
     assert.ok(staging.llmApiKey, "the LLM key comes from the stack's ESC environment");
-    assert.strictEqual(loadStack("prod").agents.blueGreen, true);
+    assert.deepStrictEqual(
+      ["dev", "staging", "prod"].map((s) => loadStack(s).blueGreen),
+      [false, false, true],
+    );
   });
 
   it("runs the workers in dev with no reserved concurrency and without the function alarms", () => {
@@ -78,13 +80,27 @@ describe("agents config", () => {
   });
 
   it("rejects sizing Lambda or the event source would refuse, a margin as long as a timeout, blue/green without alarms", () => {
+    // Blue/green rolls back on the alarms of every function group it covers.
+    assert.deepStrictEqual(
+      issuesWith({
+        [K("lambdaBlueGreen")]: "true",
+        [K("apiAlarmsEnabled")]: "false",
+        [K("websocketFunctionAlarms")]: "false",
+      }),
+      [
+        "agent-platform:lambdaBlueGreen = true: needs apiAlarmsEnabled: CodeDeploy rolls a deployment back on " +
+          "the functions' alarms",
+        "agent-platform:lambdaBlueGreen = true: needs websocketFunctionAlarms: CodeDeploy rolls a deployment " +
+          "back on the functions' alarms",
+      ],
+    );
     assert.deepStrictEqual(
       issuesWith({
         [K("agentDevMemoryMb")]: "64",
         [K("agentQaReservedConcurrency")]: "1",
         [K("agentOpsMaxConcurrency")]: "1",
         [K("agentContinuationMarginSeconds")]: "300",
-        [K("agentBlueGreen")]: "true",
+        [K("lambdaBlueGreen")]: "true",
         [K("agentFunctionAlarms")]: "false",
       }),
       [
@@ -94,7 +110,7 @@ describe("agents config", () => {
         "agent-platform:agentOpsMaxConcurrency = 1: must be between 2 and 1000",
         "agent-platform:agentContinuationMarginSeconds = 300: must be shorter than the shortest agent timeout " +
           "(300 s, pm)",
-        "agent-platform:agentBlueGreen = true: needs agentFunctionAlarms: CodeDeploy rolls a deployment back " +
+        "agent-platform:lambdaBlueGreen = true: needs agentFunctionAlarms: CodeDeploy rolls a deployment back " +
           "on the functions' alarms",
       ],
     );

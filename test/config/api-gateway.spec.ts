@@ -57,7 +57,7 @@ describe("API Gateway config", () => {
         [K("apiCorsOrigins")]: JSON.stringify(["*", "https://app.example.com/", "http://app.example.com"]),
       }),
       [
-        "agent-platform:apiThrottleBurstLimit = 200: must be at least apiThrottleRateLimit (300): a smaller bucket caps the rate itself",
+        "agent-platform:apiThrottleBurstLimit = 200: must be at least apiThrottleRateLimit (300): a burst below the rate throttles steady traffic",
         'agent-platform:apiCorsOrigins[0] = "*": must be an origin such as https://app.example.com (lower case, no path; http only for localhost; no *)',
         'agent-platform:apiCorsOrigins[1] = "https://app.example.com/": must be an origin such as https://app.example.com (lower case, no path; http only for localhost; no *)',
         'agent-platform:apiCorsOrigins[2] = "http://app.example.com": must be an origin such as https://app.example.com (lower case, no path; http only for localhost; no *)',

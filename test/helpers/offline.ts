@@ -34,6 +34,12 @@ export function ofType(resources: RegisteredResource[], type: string): Registere
   return resources.filter((r) => r.type === type);
 }
 
+/** How many resources of each type were registered (the stack itself left out), types in sorted order. */
+export function typeCounts(resources: RegisteredResource[]): Record<string, number> {
+  const types = [...new Set(resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))].sort();
+  return Object.fromEntries(types.map((t) => [t, ofType(resources, t).length]));
+}
+
 /** The one resource with this logical name; fails loudly when absent or ambiguous. */
 export function named(resources: RegisteredResource[], name: string): RegisteredResource {
   const found = resources.filter((r) => r.name === name);
