@@ -1,17 +1,17 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
-import { AgentWorkers } from "./components/agent-workers";
-import { Api } from "./components/api";
-import { Data } from "./components/data";
-import { Email } from "./components/email";
-import { Dashboard, sectionOf } from "./components/dashboard";
-import { Database } from "./components/database";
-import { BedrockAccess } from "./components/bedrock-access";
-import { Dns, originNameOf, publicCertificates, publicRecords } from "./components/dns";
 import * as path from "path";
+import { agentModel, AgentWorkers } from "./components/agent-workers";
+import { Api } from "./components/api";
 import { Backups } from "./components/backups";
+import { BedrockAccess } from "./components/bedrock-access";
 import { Cache } from "./components/cache";
+import { Dashboard, sectionOf } from "./components/dashboard";
+import { Data } from "./components/data";
+import { Database } from "./components/database";
+import { Dns, originNameOf, publicCertificates, publicRecords } from "./components/dns";
 import { EksCluster } from "./components/eks-cluster";
+import { Email } from "./components/email";
 import { FargateService } from "./components/fargate-service";
 import { FargateWorker } from "./components/fargate-worker";
 import { Frontend } from "./components/frontend";
@@ -19,8 +19,8 @@ import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
-import { WebSocketApi } from "./components/websocket";
 import { platformProvider } from "./components/tagging";
+import { WebSocketApi } from "./components/websocket";
 import { stackConfig } from "./config";
 
 const config = stackConfig();
@@ -195,6 +195,8 @@ const agentWorkers =
           ...config.agents,
           blueGreen: config.blueGreen,
           llmApiKey: config.agents.llmApiKey!,
+          // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
+          model: agentModel(config.bedrock),
           queues: agentQueues.pairs,
           queueKmsKeyArn: agentQueues.kmsKeyArn,
           maxReceiveCount: config.queues.maxReceiveCount,

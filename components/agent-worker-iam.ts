@@ -7,7 +7,8 @@ import type { AwsContext } from "./fargate-task";
  * functions/agent-worker/task-store.ts for the table calls (GetItem, PutItem, UpdateItem on the table only),
  * worker.ts for SendMessage (continuations to its own queue), secrets.ts for GetSecretValue, and
  * functions/shared/status-push.ts for the status push (Query on the byProject index, Query and BatchWriteItem
- * to forget a gone connection, PostToConnection).
+ * to forget a gone connection, PostToConnection), bedrock-runner.ts for Converse (bedrock:InvokeModel on the
+ * agents' one model).
  */
 
 type Statement = Record<string, unknown>;
@@ -30,6 +31,8 @@ export interface AgentWorkerRefs {
   /** The Data key: the table's, and the provider secrets'. */
   readonly dataKeyArn: pulumi.Input<string>;
   readonly secretArns: pulumi.Input<string>[];
+  /** The agents' model: its foundation-model ARN (or a profile's ARN and its models' ARNs). */
+  readonly modelArns: pulumi.Input<string>[];
   readonly statusPush?: StatusPushRefs;
 }
 
@@ -64,6 +67,13 @@ export function agentWorkerStatements(r: AgentWorkerRefs): Statement[] {
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: r.secretArns,
+    },
+    // Converse is authorised as bedrock:InvokeModel; the runner does not stream.
+    {
+      Sid: "ConverseWithTheAgentModel",
+      Effect: "Allow",
+      Action: "bedrock:InvokeModel",
+      Resource: r.modelArns,
     },
     {
       Sid: "DecryptWithTheDataKey",

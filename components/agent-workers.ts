@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AgentName, AgentSizing } from "../config/agents";
+import type { BedrockConfig } from "../config/bedrock";
 import { AGENT_WORKER_ENV } from "../functions/agent-worker/env";
 import { agentWorkerStatements, StatusPushRefs } from "./agent-worker-iam";
+import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
 import { awsContext } from "./fargate-task";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import {
@@ -15,6 +17,27 @@ import type { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
 
 export type { StatusPushRefs } from "./agent-worker-iam";
+
+/** The one Bedrock model the agents converse with, and the BedrockAccess scope narrowed to it (for its ARNs). */
+export interface AgentModel {
+  /** What the workers pass as modelId (AGENT_MODEL_ID). */
+  readonly id: string;
+  readonly scope: BedrockAccessArgs;
+}
+
+/**
+ * The agents' model from the stack's Bedrock config: the first of `bedrockModelIds`, invoked directly in the
+ * stack's region (seed 004: Nova Lite in us-east-1). Only where no model id is listed, the first inference
+ * profile: a profile is what a model needs where it has no on-demand throughput in the stack's region, and the
+ * role then gets the profile and the model in each region it routes to, as BedrockAccess grants them.
+ */
+export function agentModel(bedrock: BedrockConfig): AgentModel | undefined {
+  const [modelId] = bedrock.modelIds;
+  if (modelId) return { id: modelId, scope: { ...bedrock, modelIds: [modelId], inferenceProfiles: [] } };
+  const [profile] = bedrock.inferenceProfiles;
+  if (profile) return { id: profile.id, scope: { ...bedrock, modelIds: [], inferenceProfiles: [profile] } };
+  return undefined;
+}
 
 export interface AgentWorkersArgs {
   /** The agents that run here, each on the queue of the same name. */
@@ -32,6 +55,8 @@ export interface AgentWorkersArgs {
   readonly dataKeyArn: pulumi.Input<string>;
   /** The LLM provider's API key, stored in Secrets Manager; the functions get its ARN. */
   readonly llmApiKey: pulumi.Input<string>;
+  /** The Bedrock model the bundled runner converses with (`agentModel(config.bedrock)`); required with agents. */
+  readonly model?: AgentModel;
   readonly continuationMarginSeconds: number;
   /** CodeDeploy blue/green on a `live` alias per function. */
   readonly blueGreen: boolean;
@@ -60,6 +85,8 @@ export function checkAgentWorkersArgs(name: string, args: AgentWorkersArgs): voi
     if (timeout - args.continuationMarginSeconds < 1)
       problems.push(`agent ${agent}'s timeout ${timeout} s leaves no time before the continuation margin`);
   }
+  if (args.agents.length > 0 && !args.model)
+    problems.push("the agents need a Bedrock model: set bedrockModelIds (or bedrockInferenceProfileIds)");
   if (args.blueGreen && args.functionAlarms === false)
     problems.push("blue/green deployments need the function alarms to roll back on");
   if (problems.length > 0) throw new Error(`AgentWorkers ${name}: ${problems.join("; ")}`);
@@ -98,6 +125,9 @@ export class AgentWorkers extends PlatformComponent {
       { parent: this },
     );
 
+    // checkAgentWorkersArgs refused agents without a model, so every function below has one.
+    const model = args.model!;
+    const modelArns = args.agents.length > 0 ? invocableArns(ctx, model.scope) : [];
     const bundle = functionBundles().then((b) => b["agent-worker"]);
     this.functionNames = {};
     this.alarms = [];
@@ -120,6 +150,7 @@ export class AgentWorkers extends PlatformComponent {
           [AGENT_WORKER_ENV.queueUrl]: queue.queue.url,
           [AGENT_WORKER_ENV.continuationMarginSeconds]: String(args.continuationMarginSeconds),
           [AGENT_WORKER_ENV.llmApiKeySecretArn]: secret.arn,
+          [AGENT_WORKER_ENV.modelId]: model.id,
           ...(args.statusPush
             ? {
                 [AGENT_WORKER_ENV.connectionsTable]: args.statusPush.connectionsTableName,
@@ -134,6 +165,7 @@ export class AgentWorkers extends PlatformComponent {
           tableArn: args.table.arn,
           dataKeyArn: args.dataKeyArn,
           secretArns: [secret.arn],
+          modelArns,
           statusPush: args.statusPush,
         }),
         logKeyArn: args.logKeyArn,

@@ -96,7 +96,10 @@ export interface PlatformFunctionArgs {
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Publish a version on every code change (for an alias and blue/green deployments). Default: false. */
   readonly publish?: boolean;
-  /** The standard alarms (error rate, throttles, duration); off where a stack cannot afford them. Default: true. */
+  /**
+   * The standard alarms (error rate, throttles, duration). Off only where config says (a budget-bound stack),
+   * or where a failure already surfaces elsewhere (a function run by `pulumi up` itself). Default: true.
+   */
   readonly alarms?: boolean;
 }
 

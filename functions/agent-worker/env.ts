@@ -13,10 +13,15 @@ export const AGENT_WORKER_ENV = {
   continuationMarginSeconds: "CONTINUATION_MARGIN_SECONDS",
   /** Secrets Manager ARN of the LLM provider's API key; the value is read at cold start and cached. */
   llmApiKeySecretArn: "LLM_API_KEY_SECRET_ARN",
+  /** The Bedrock model the agents converse with: a foundation model id or a cross-region inference profile id. */
+  modelId: "AGENT_MODEL_ID",
   /** WebSocket status push (optional, both or neither): the connections table and the management endpoint. */
   connectionsTable: "CONNECTIONS_TABLE",
   websocketEndpoint: "WEBSOCKET_ENDPOINT",
 } as const;
+
+/** <provider>.<model>[:<version>], optionally after a profile's geography (us., eu., apac., us-gov.). */
+const MODEL_OR_PROFILE_ID = /^([a-z-]+\.)?[a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:\d+(:[a-z0-9]+)?)?$/;
 
 export const AGENT_NAMES = ["pm", "dev", "qa", "ops"] as const;
 export type AgentWorkerName = (typeof AGENT_NAMES)[number];
@@ -31,6 +36,7 @@ export interface AgentWorkerEnvironment {
   readonly queueUrl: string;
   readonly continuationMarginSeconds: number;
   readonly llmApiKeySecretArn: string;
+  readonly modelId: string;
   readonly statusPush?: { readonly connectionsTable: string; readonly websocketEndpoint: string };
 }
 
@@ -80,6 +86,11 @@ export function readAgentWorkerEnv(
     ),
     llmApiKeySecretArn: get(E.llmApiKeySecretArn, "must be a Secrets Manager secret ARN", (v) =>
       /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(v),
+    ),
+    modelId: get(
+      E.modelId,
+      "must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)",
+      (v) => MODEL_OR_PROFILE_ID.test(v),
     ),
   };
   const table = env[E.connectionsTable];

@@ -10,9 +10,10 @@ import { createSqsHandler } from "../shared/sqs-batch";
 import type { BatchRuntime } from "../shared/sqs-batch";
 import { createStatusPublisher } from "../shared/status-push";
 import { createTelemetry } from "../shared/telemetry";
+import { createBedrockClient } from "../vectorize/bedrock-embedder";
 import { defaultSecretsManager } from "../vectorize/upstash-credentials";
+import { createBedrockRunner } from "./bedrock-runner";
 import { readAgentWorkerEnv } from "./env";
-import { acceptingRunner } from "./runner";
 import { secretReader } from "./secrets";
 import { TaskStore } from "./task-store";
 import { createAgentWorker } from "./worker";
@@ -22,6 +23,8 @@ const doc = DynamoDBDocumentClient.from(telemetry.traceClient(new DynamoDBClient
   marshallOptions: { removeUndefinedValues: true },
 });
 const sqs = telemetry.traceClient(new SQSClient({}));
+// One attempt per send: the runner retries (and counts) throttling and 5xx itself.
+const bedrock = telemetry.traceClient(createBedrockClient());
 let runtime: BatchRuntime | undefined;
 
 /** Lambda's own default when the context gives no remaining time (a direct test invocation). */
@@ -32,7 +35,12 @@ function agentRuntime(): BatchRuntime {
   const worker = createAgentWorker({
     agent: env.agentName,
     store: new TaskStore(doc, env.tableName, env.agentName),
-    runner: acceptingRunner,
+    runner: createBedrockRunner(env.agentName, {
+      client: bedrock,
+      modelId: env.modelId,
+      onRetry: (error, attempt, delayMs) =>
+        telemetry.log.warn("Bedrock call retried", { attempt, delayMs, error: (error as Error)?.name }),
+    }),
     sendContinuation: async (body) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: env.queueUrl, MessageBody: body }));
     },

@@ -29,17 +29,3 @@ export type TaskResult =
 export interface TaskRunner {
   run(task: AgentTask, ctx: TaskContext): Promise<TaskResult>;
 }
-
-/**
- * The runner the bundle ships with: it confirms the provider key is readable and records the task as handled,
- * with what it was asked. The agents' own logic (prompts, tools) plugs in here as another TaskRunner.
- */
-export const acceptingRunner: TaskRunner = {
-  async run(task, ctx) {
-    await ctx.secret("llmApiKey");
-    return {
-      status: "succeeded",
-      output: { agent: ctx.agent, type: task.type, fields: Object.keys(task.payload) },
-    };
-  },
-};

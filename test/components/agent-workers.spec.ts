@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import { AgentWorkers, AgentWorkersArgs, checkAgentWorkersArgs } from "../../components/agent-workers";
+import {
+  agentModel,
+  AgentWorkers,
+  AgentWorkersArgs,
+  checkAgentWorkersArgs,
+} from "../../components/agent-workers";
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { loadStack } from "../helpers/config";
@@ -33,6 +38,7 @@ async function program(stack: string, extra: Extra = {}) {
         table: { name: "data-table-1234567", arn: TABLE_ARN },
         dataKeyArn: DATA_KEY,
         llmApiKey: "sk-test-key",
+        model: agentModel(config.bedrock),
         logRetentionDays: config.logRetentionDays,
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
@@ -96,6 +102,7 @@ describe("AgentWorkers", function () {
         QUEUE_URL: named(resources, "agents-pm").outputs.url,
         CONTINUATION_MARGIN_SECONDS: "60",
         LLM_API_KEY_SECRET_ARN: arn(secret),
+        AGENT_MODEL_ID: "amazon.nova-lite-v1:0",
         NODE_OPTIONS: "--enable-source-maps",
       });
       assert.strictEqual(secret.inputs.kmsKeyId, DATA_KEY);
@@ -132,7 +139,7 @@ describe("AgentWorkers", function () {
       });
     });
 
-    it("lets a function use exactly its queue, the table, the secret and its log group", () => {
+    it("lets a function use exactly its queue, the table, the secret, the agents' model and its log group", () => {
       const doc = policyDocument(named(resources, "agents-qa-role-policy"));
       const logGroup = arn(named(resources, "agents-qa-logs"));
       assert.deepStrictEqual(doc.Statement, [
@@ -153,6 +160,12 @@ describe("AgentWorkers", function () {
           Effect: "Allow",
           Action: "secretsmanager:GetSecretValue",
           Resource: [arn(named(resources, "agents-llm-api-key"))],
+        },
+        {
+          Sid: "ConverseWithTheAgentModel",
+          Effect: "Allow",
+          Action: "bedrock:InvokeModel",
+          Resource: ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"],
         },
         {
           Sid: "DecryptWithTheDataKey",
@@ -360,8 +373,41 @@ describe("AgentWorkers", function () {
         message:
           "AgentWorkers agents: agent pm's timeout 300 s leaves no time before the continuation margin; " +
           "agent dev's timeout 900 s exceeds its queue's visibility timeout 600 s; agent qa has no queue; " +
+          "the agents need a Bedrock model: set bedrockModelIds (or bedrockInferenceProfileIds); " +
           "blue/green deployments need the function alarms to roll back on",
       },
     );
+  });
+
+  describe("the agents' model", () => {
+    const bedrock = loadStack("staging").bedrock;
+
+    it("is the first bedrockModelIds entry, invoked in the stack's region", () => {
+      const model = agentModel({ ...bedrock, modelIds: ["amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0"] })!;
+      assert.strictEqual(model.id, "amazon.nova-lite-v1:0");
+      assert.deepStrictEqual(
+        [model.scope.modelIds, model.scope.inferenceProfiles],
+        [["amazon.nova-lite-v1:0"], []],
+      );
+    });
+
+    it("is the first inference profile only where no model id is listed, granted in each region it routes to", async () => {
+      const profile = { id: "us.amazon.nova-lite-v1:0", modelId: "amazon.nova-lite-v1:0" };
+      const model = agentModel({
+        ...bedrock,
+        modelIds: [],
+        inferenceProfiles: [profile],
+        inferenceProfileRegions: ["us-east-1", "us-west-2"],
+      });
+      assert.strictEqual(model?.id, "us.amazon.nova-lite-v1:0");
+      const { resources } = await program("staging", { agents: ["ops"], model });
+      const statements = policyDocument(named(resources, "agents-ops-role-policy")).Statement;
+      assert.deepStrictEqual(statements.find((x) => x.Sid === "ConverseWithTheAgentModel")?.Resource, [
+        `arn:aws:bedrock:us-east-1:${ACCOUNT}:inference-profile/us.amazon.nova-lite-v1:0`,
+        "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+        "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0",
+      ]);
+      assert.strictEqual(agentModel({ ...bedrock, modelIds: [], inferenceProfiles: [] }), undefined);
+    });
   });
 });

@@ -2,18 +2,24 @@ import { strict as assert } from "node:assert";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { createBedrockRunner } from "../../../functions/agent-worker/bedrock-runner";
 import type { TaskRunner } from "../../../functions/agent-worker/runner";
 import { taskKey, TaskStore } from "../../../functions/agent-worker/task-store";
 import { createAgentWorker } from "../../../functions/agent-worker/worker";
 import { createSqsHandler } from "../../../functions/shared/sqs-batch";
 import { createStatusPublisher } from "../../../functions/shared/status-push";
+import { createBedrockClient } from "../../../functions/vectorize/bedrock-embedder";
 import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
 import { LocalDynamo, LocalSqs, startDynamo, startSqs } from "../api/local-aws";
+import { FakeBedrock } from "../helpers/fake-bedrock";
 import { RecordingTelemetry } from "../helpers/telemetry";
 import { LocalConnections, REGION, startConnectionsTable, startHttp } from "../ws/local-connections";
 
-describe("agent-worker against dynalite, a loopback SQS and the real status publisher", function () {
+describe("agent-worker against dynalite, a loopback SQS, Converse API and the real status publisher", function () {
   this.timeout(30_000);
+  let bedrock: FakeBedrock;
+  let bedrockClient: BedrockRuntimeClient;
   let dynamo: LocalDynamo;
   let sqs: LocalSqs;
   let connections: LocalConnections;
@@ -21,11 +27,17 @@ describe("agent-worker against dynalite, a loopback SQS and the real status publ
   const posts: { connectionId: string; body: Record<string, unknown> }[] = [];
 
   before(async () => {
-    [dynamo, sqs, connections] = await Promise.all([
+    [dynamo, sqs, connections, bedrock] = await Promise.all([
       startDynamo("agent-worker-integration"),
       startSqs(),
       startConnectionsTable("agent-worker-connections"),
+      new FakeBedrock().start(),
     ]);
+    bedrockClient = createBedrockClient({
+      endpoint: bedrock.url,
+      region: REGION,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
     api = await startHttp((req, body, res) => {
       const match = /^\/live\/@connections\/([^/]+)$/.exec(decodeURIComponent(req.url!));
       const gone = match?.[1] === "gone";
@@ -53,26 +65,21 @@ describe("agent-worker against dynalite, a loopback SQS and the real status publ
       );
     }
   });
-  after(async () => Promise.all([dynamo?.close(), sqs?.close(), connections?.close(), api?.close()]));
+  after(async () => {
+    bedrockClient?.destroy();
+    await Promise.all([dynamo?.close(), sqs?.close(), connections?.close(), api?.close(), bedrock?.close()]);
+  });
 
-  it("runs a task across a continuation, pushing every transition and re-enqueueing through SQS", async () => {
-    const telemetry = new RecordingTelemetry();
-    const runner: TaskRunner = {
-      async run(_task, ctx) {
-        if (ctx.state === undefined) {
-          await ctx.checkpoint({ files: ["a.ts"] });
-          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
-          return { status: "failed", error: "not reached: the worker continues the task first" };
-        }
-        return {
-          status: "succeeded",
-          output: { files: (ctx.state as { files: string[] }).files.length + 1 },
-        };
-      },
-    };
-    const worker = createAgentWorker({
-      agent: "qa",
-      store: new TaskStore(dynamo.doc, dynamo.tableName, "qa"),
+  async function taskItem(taskId: string, agent: string) {
+    const key = taskKey({ projectId: "proj_9", taskId }, agent);
+    return (await dynamo.doc.send(new GetCommand({ TableName: dynamo.tableName, Key: key }))).Item!;
+  }
+
+  /** The worker as functions/agent-worker/index.ts builds it, on the local services. */
+  function worker(agent: string, runner: TaskRunner, telemetry: RecordingTelemetry) {
+    return createAgentWorker({
+      agent,
+      store: new TaskStore(dynamo.doc, dynamo.tableName, agent),
       runner,
       sendContinuation: async (body) => {
         await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
@@ -93,11 +100,29 @@ describe("agent-worker against dynalite, a loopback SQS and the real status publ
       maxReceiveCount: 3,
       continuationMarginMs: 100,
     });
+  }
+
+  it("runs a task across a continuation, pushing every transition and re-enqueueing through SQS", async () => {
+    const telemetry = new RecordingTelemetry();
+    const runner: TaskRunner = {
+      async run(_task, ctx) {
+        if (ctx.state === undefined) {
+          await ctx.checkpoint({ files: ["a.ts"] });
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+          return { status: "failed", error: "not reached: the worker continues the task first" };
+        }
+        return {
+          status: "succeeded",
+          output: { files: (ctx.state as { files: string[] }).files.length + 1 },
+        };
+      },
+    };
+    const qa = worker("qa", runner, telemetry);
     let remaining = 300;
     const handler = createSqsHandler(telemetry, () => ({
       maxReceiveCount: 3,
       parallel: false,
-      handleRecord: (r) => worker.handleRecord(r, remaining),
+      handleRecord: (r) => qa.handleRecord(r, remaining),
     }));
     const body = JSON.stringify({
       type: "test-run",
@@ -115,14 +140,7 @@ describe("agent-worker against dynalite, a loopback SQS and the real status publ
       batchItemFailures: [],
     });
 
-    const item = (
-      await dynamo.doc.send(
-        new GetCommand({
-          TableName: dynamo.tableName,
-          Key: taskKey({ projectId: "proj_9", taskId: "task_int" }, "qa"),
-        }),
-      )
-    ).Item!;
+    const item = await taskItem("task_int", "qa");
     assert.equal(item.status, "succeeded");
     assert.equal(item.sequence, 1);
     assert.deepEqual(item.result, { files: 2 });
@@ -144,5 +162,73 @@ describe("agent-worker against dynalite, a loopback SQS and the real status publ
     // The connection that answered 410 Gone was forgotten on the first push.
     const left = (await connections.items()).map((i) => i.pk);
     assert.deepEqual([...new Set(left)], ["CONN#watcher"]);
+  });
+
+  it("runs the bundled Bedrock runner: a step per invocation when time is short, resumed through SQS", async () => {
+    const telemetry = new RecordingTelemetry();
+    // Each Converse call takes 2 s; the runner wants 3 s left before a call. With 4.9 s before the deadline,
+    // step 1 starts (unless setting up took over 1.9 s) and step 2 never can: the timing holds on a busy machine.
+    bedrock.latencyMs = 2000;
+    const runner = createBedrockRunner("dev", {
+      client: bedrockClient,
+      modelId: "amazon.nova-lite-v1:0",
+      minCallMs: 3000,
+    });
+    const dev = worker("dev", runner, telemetry);
+    let remaining = 5000;
+    const handler = createSqsHandler(telemetry, () => ({
+      maxReceiveCount: 3,
+      parallel: false,
+      handleRecord: (r) => dev.handleRecord(r, remaining),
+    }));
+    const sent = sqs.messages.length;
+    const body = JSON.stringify({
+      type: "implement",
+      task_id: "task_llm",
+      project_id: "proj_9",
+      steps: ["write the handler", "write its test"],
+    });
+
+    // Step 1 (2 s), then too little time for step 2.
+    assert.deepEqual(await handler({ Records: [{ messageId: "m1", body }] }), { batchItemFailures: [] });
+    assert.equal(bedrock.conversations.length, 1);
+    assert.equal(sqs.messages.length, sent + 1);
+    remaining = 60_000;
+    assert.deepEqual(await handler({ Records: [{ messageId: "m2", body: sqs.messages[sent].body }] }), {
+      batchItemFailures: [],
+    });
+    bedrock.latencyMs = 0;
+
+    // The continuation resumed at step 2, with step 1's answer in the conversation.
+    assert.deepEqual(
+      bedrock.conversations.map((c) => c.messages.length),
+      [1, 3],
+    );
+    const item = await taskItem("task_llm", "dev");
+    assert.equal(item.status, "succeeded");
+    assert.equal(item.sequence, 1);
+    const result = item.result as { steps: { step: string; text: string }[]; usage: { totalTokens: number } };
+    assert.deepEqual(
+      result.steps.map((s) => [s.step, s.text]),
+      [
+        ["write the handler", bedrock.answer(bedrock.conversations[0], "")],
+        ["write its test", "answer to: Step 2 of 2: write its test"],
+      ],
+    );
+    assert.ok(result.usage.totalTokens > 0);
+    assert.deepEqual(
+      posts
+        .filter((p) => p.body.taskId === "task_llm")
+        .map((p) => [p.body.status, (p.body.detail as { sequence: number; step?: number }).step ?? null]),
+      [
+        ["queued", null],
+        ["running", null],
+        ["running", 1],
+        ["continued", null],
+        ["running", null],
+        ["running", 2],
+        ["succeeded", null],
+      ],
+    );
   });
 });

@@ -312,7 +312,8 @@ describe("agent-worker", function () {
   });
 
   it("reads its environment once, naming every bad variable", () => {
-    assert.throws(() => readAgentWorkerEnv({ AGENT_NAME: "boss", WEBSOCKET_ENDPOINT: "http://x" }), {
+    const bad = { AGENT_NAME: "boss", WEBSOCKET_ENDPOINT: "http://x", AGENT_MODEL_ID: "Nova Lite" };
+    assert.throws(() => readAgentWorkerEnv(bad), {
       name: "EnvironmentError",
       message: [
         "invalid agent-worker function environment:",
@@ -322,9 +323,33 @@ describe("agent-worker", function () {
         "  - TABLE_NAME=(unset): must be a DynamoDB table name",
         "  - QUEUE_URL=(unset): must be an SQS queue URL",
         "  - LLM_API_KEY_SECRET_ARN=(unset): must be a Secrets Manager secret ARN",
+        '  - AGENT_MODEL_ID="Nova Lite": must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)',
         "  - CONNECTIONS_TABLE=(unset): must be a DynamoDB table name (set with WEBSOCKET_ENDPOINT)",
         '  - WEBSOCKET_ENDPOINT="http://x": must be https://<api-id>.execute-api.<region>.amazonaws.com/<stage>',
       ].join("\n"),
+    });
+  });
+
+  it("reads the agents' Bedrock model id, a foundation model's or an inference profile's", () => {
+    const env = {
+      POWERTOOLS_SERVICE_NAME: "agent-platform-dev-agent-pm",
+      POWERTOOLS_METRICS_NAMESPACE: "AgentPlatform/Agents",
+      AGENT_NAME: "pm",
+      TABLE_NAME: "data-table-1234567",
+      QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/agents-pm-1234567",
+      LLM_API_KEY_SECRET_ARN:
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents-llm-api-key-AbCdEf",
+    };
+    for (const id of [
+      "amazon.nova-lite-v1:0",
+      "us.amazon.nova-lite-v1:0",
+      "anthropic.claude-3-haiku-20240307-v1:0",
+    ])
+      assert.equal(readAgentWorkerEnv({ ...env, AGENT_MODEL_ID: id }).modelId, id);
+    assert.throws(() => readAgentWorkerEnv(env), {
+      message:
+        "invalid agent-worker function environment:\n" +
+        "  - AGENT_MODEL_ID=(unset): must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)",
     });
   });
 });

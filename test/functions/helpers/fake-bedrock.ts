@@ -2,7 +2,9 @@
  * Bedrock Runtime on loopback: POST /model/{modelId}/invoke with the documented bodies of Titan Text Embeddings
  * V2 ({inputText, dimensions, normalize} → {embedding, inputTextTokenCount}) and Cohere Embed ({texts, input_type,
  * truncate, embedding_types?} → {embeddings}), and errors as the service sends them (x-amzn-ErrorType header plus
- * a JSON message). Embeddings are deterministic functions of the text.
+ * a JSON message). Embeddings are deterministic functions of the text. POST /model/{modelId}/converse answers a
+ * Converse request ({system, messages, inferenceConfig}) with `answer(request)` (by default an echo of the last
+ * user turn) and usage counted at 4 characters a token.
  */
 import { createHash } from "node:crypto";
 import { Fault, LoopbackServer, RecordedRequest, Reply } from "./loopback";
@@ -47,6 +49,12 @@ export class FakeBedrock extends LoopbackServer {
   /** Texts embedded, in request order. */
   readonly embedded: string[] = [];
 
+  /** Converse request bodies, in request order. */
+  readonly conversations: ConverseBody[] = [];
+  /** The assistant's text for a Converse request. */
+  answer: (body: ConverseBody, modelId: string) => string = (body) =>
+    `answer to: ${body.messages[body.messages.length - 1].content[0].text}`;
+
   constructor() {
     super("http2");
   }
@@ -56,6 +64,8 @@ export class FakeBedrock extends LoopbackServer {
   }
 
   protected handle(request: RecordedRequest): Reply {
+    const converse = /^\/model\/(.+)\/converse$/.exec(request.path);
+    if (request.method === "POST" && converse) return this.converse(converse[1], JSON.parse(request.body));
     const match = /^\/model\/(.+)\/invoke$/.exec(request.path);
     if (request.method !== "POST" || !match)
       return invalid(404, "UnknownOperationException", `no route ${request.path}`);
@@ -99,6 +109,38 @@ export class FakeBedrock extends LoopbackServer {
     }
     return invalid(400, "ValidationException", `model ${modelId} is not served here`);
   }
+
+  private converse(modelId: string, body: ConverseBody): Reply {
+    const roles = body.messages.map((m) => m.role).join(",");
+    if (!/^user(,assistant,user)*$/.test(roles))
+      return invalid(
+        400,
+        "ValidationException",
+        `messages must alternate user and assistant turns: ${roles}`,
+      );
+    if (body.messages.some((m) => m.content.some((c) => !c.text?.trim())))
+      return invalid(400, "ValidationException", "The text field in the ContentBlock object is blank");
+    this.conversations.push(body);
+    const text = this.answer(body, modelId);
+    const read = [...(body.system ?? []), ...body.messages.flatMap((m) => m.content)];
+    const inputTokens = Math.ceil(read.reduce((n, c) => n + c.text.length, 0) / 4);
+    const outputTokens = Math.ceil(text.length / 4);
+    return {
+      status: 200,
+      body: {
+        output: { message: { role: "assistant", content: [{ text }] } },
+        stopReason: "end_turn",
+        usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+        metrics: { latencyMs: 1 },
+      },
+    };
+  }
+}
+
+export interface ConverseBody {
+  readonly system?: { text: string }[];
+  readonly messages: { role: string; content: { text: string }[] }[];
+  readonly inferenceConfig?: { maxTokens?: number };
 }
 
 function invalid(status: number, type: string, message: string): Reply {
