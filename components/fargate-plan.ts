@@ -74,6 +74,36 @@ export function placeTasks(
 }
 
 /**
+ * What every ECS service here shares: its network placement (`placeTasks`), deployments that keep the old tasks
+ * until the new ones are healthy and roll back when they never become healthy, ECS-managed tags propagated
+ * from the service, no ECS Exec (no shell into a task), and `pulumi up` not waiting for a steady state. A
+ * public IP is allowed only with the policy exemption `publicIpReason` explains.
+ */
+export function ecsServiceSettings(
+  network: FargateNetwork,
+  placement: Placement,
+  securityGroupId: pulumi.Input<string>,
+  publicIpReason: string,
+) {
+  return {
+    platformVersion: "LATEST",
+    networkConfiguration: {
+      subnets: placement.tier === "private" ? network.privateSubnetIds : network.publicSubnetIds,
+      securityGroups: [securityGroupId],
+      assignPublicIp: placement.assignPublicIp,
+    },
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    deploymentMinimumHealthyPercent: 100,
+    deploymentMaximumPercent: 200,
+    enableEcsManagedTags: true,
+    propagateTags: "SERVICE",
+    enableExecuteCommand: false,
+    waitForSteadyState: false,
+    ...(placement.assignPublicIp ? { tags: { "policy-exempt:no-public-ip": publicIpReason } } : {}),
+  };
+}
+
+/**
  * The container health check: a request to the health check path on localhost with the image's `wget`
  * (BusyBox or GNU). The path was validated to hold no quote or shell character, so it is safe in single quotes.
  */

@@ -4,7 +4,13 @@ import { checkFargatePair } from "../config/rules";
 import { capacityProviderStrategy, ServiceConfig } from "../config/service";
 import { createAlb, ORIGIN_VERIFY_HEADER } from "./fargate-alb";
 import { createEdge, DEFAULT_STATIC_PATHS, ServiceDomain } from "./fargate-edge";
-import { componentNameProblem, FargateNetwork, placeTasks, startupServices } from "./fargate-plan";
+import {
+  componentNameProblem,
+  ecsServiceSettings,
+  FargateNetwork,
+  placeTasks,
+  startupServices,
+} from "./fargate-plan";
 import { loadBalancerAlarms, scaleOnUtilization, utilizationAlarms } from "./fargate-scaling";
 import {
   awsContext,
@@ -188,16 +194,16 @@ export class FargateService extends PlatformComponent {
         taskDefinition: taskDefinition.arn,
         desiredCount: args.desiredTasks,
         capacityProviderStrategies: capacityProviderStrategy(args.capacity),
-        platformVersion: "LATEST",
-        networkConfiguration: {
-          // Private subnets, unless the stack has no NAT gateway (natStrategy none) and the private subnets
-          // lack endpoints for the image registry and CloudWatch Logs: then the public subnets with a public
-          // IP, so the task can pull its image and ship logs; its security group still admits the ALB only.
-          subnets:
-            placement.tier === "private" ? args.network.privateSubnetIds : args.network.publicSubnetIds,
-          securityGroups: [tasksSg.id],
-          assignPublicIp: placement.assignPublicIp,
-        },
+        // Private subnets, unless the stack has no NAT gateway (natStrategy none) and the private subnets lack
+        // endpoints for the image registry and CloudWatch Logs: then the public subnets with a public IP, so the
+        // task can pull its image and ship logs; its security group still admits the ALB only.
+        ...ecsServiceSettings(
+          args.network,
+          placement,
+          tasksSg.id,
+          "natStrategy none: without NAT or endpoints the tasks pull images and ship logs through a " +
+            "public IP - their security group admits only the load balancer",
+        ),
         loadBalancers: [
           {
             targetGroupArn: alb.targetGroup.arn,
@@ -206,23 +212,6 @@ export class FargateService extends PlatformComponent {
           },
         ],
         healthCheckGracePeriodSeconds: 60,
-        // A deployment whose tasks never become healthy stops and rolls back to the last working one.
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        enableEcsManagedTags: true,
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
-        waitForSteadyState: false,
-        ...(placement.assignPublicIp
-          ? {
-              tags: {
-                "policy-exempt:no-public-ip":
-                  "natStrategy none: without NAT or endpoints the tasks pull images and ship logs through a " +
-                  "public IP - their security group admits only the load balancer",
-              },
-            }
-          : {}),
       },
       {
         parent: this,

@@ -2,7 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFargatePair } from "../config/rules";
 import { capacityProviderStrategy, ContainerInsightsMode, WorkerConfig } from "../config/service";
-import { componentNameProblem, FargateNetwork, placeTasks, startupServices } from "./fargate-plan";
+import {
+  componentNameProblem,
+  ecsServiceSettings,
+  FargateNetwork,
+  placeTasks,
+  startupServices,
+} from "./fargate-plan";
 import { scaleOnBacklog, utilizationAlarms } from "./fargate-scaling";
 import {
   awsContext,
@@ -167,31 +173,15 @@ export class FargateWorker extends PlatformComponent {
         taskDefinition: taskDefinition.arn,
         desiredCount: args.minTasks,
         capacityProviderStrategies: capacityProviderStrategy(capacity),
-        platformVersion: "LATEST",
-        networkConfiguration: {
-          // As for the web service: private subnets, or public with a public IP only without a NAT gateway
-          // when the private subnets lack endpoints for the registry, logs and SQS.
-          subnets:
-            placement.tier === "private" ? args.network.privateSubnetIds : args.network.publicSubnetIds,
-          securityGroups: [tasksSg.id],
-          assignPublicIp: placement.assignPublicIp,
-        },
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        enableEcsManagedTags: true,
-        propagateTags: "SERVICE",
-        enableExecuteCommand: false,
-        waitForSteadyState: false,
-        ...(placement.assignPublicIp
-          ? {
-              tags: {
-                "policy-exempt:no-public-ip":
-                  "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
-                  "their security group admits no inbound traffic",
-              },
-            }
-          : {}),
+        // As for the web service: private subnets, or public with a public IP only without a NAT gateway when
+        // the private subnets lack endpoints for the registry, logs and SQS.
+        ...ecsServiceSettings(
+          args.network,
+          placement,
+          tasksSg.id,
+          "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
+            "their security group admits no inbound traffic",
+        ),
       },
       { parent: this, dependsOn: [...dependsOn, ...roles.policies], ignoreChanges: ["desiredCount"] },
     );
