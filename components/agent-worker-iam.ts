@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTIONS_TABLE } from "../functions/ws/schema";
-import type { AwsContext } from "./fargate-task";
+import { AwsContext, viaService } from "./aws-context";
 
 /*
  * What one agent worker may do, each statement on exact ARNs (X-Ray's write actions take no resource). Read
@@ -40,8 +40,7 @@ export interface AgentWorkerRefs {
 export const TASK_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
 export function agentWorkerStatements(r: AgentWorkerRefs): Statement[] {
-  const via = (...services: string[]) =>
-    services.map((s) => pulumi.interpolate`${s}.${r.ctx.region}.${r.ctx.dnsSuffix}`);
+  const via = (...services: string[]) => services.map((s) => viaService(r.ctx, s));
   const push = r.statusPush;
   return [
     {

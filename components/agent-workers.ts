@@ -5,7 +5,7 @@ import type { BedrockConfig } from "../config/bedrock";
 import { AGENT_WORKER_ENV } from "../functions/agent-worker/env";
 import { agentWorkerStatements, StatusPushRefs } from "./agent-worker-iam";
 import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
-import { awsContext } from "./fargate-task";
+import { awsContext } from "./aws-context";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import {
   createPlatformFunction,

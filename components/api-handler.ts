@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_PREFIXES, TABLE_KEYS } from "../functions/api/lib/table-schema";
-import type { AwsContext } from "./fargate-task";
+import { AwsContext, viaService } from "./aws-context";
 import { alarmActions } from "./lambda-function";
 
 /*
@@ -34,7 +34,6 @@ export const TABLE_ACTIONS = [
 ];
 
 export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
-  const via = (service: string) => pulumi.interpolate`${service}.${r.ctx.region}.${r.ctx.dnsSuffix}`;
   return [
     {
       Sid: "UseTheTable",
@@ -54,7 +53,7 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: r.queueKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": via("sqs") } },
+            Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "sqs") } },
           },
         ]
       : []),
@@ -69,7 +68,7 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: r.dataKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": via("s3") } },
+      Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "s3") } },
     },
   ];
 }

@@ -8,7 +8,7 @@ import { API_ROUTES } from "../functions/api/lib/routes";
 import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
 import { arnPath, openApiDocument, preflightPaths } from "./api-openapi";
 import { wafRules } from "./fargate-edge";
-import { awsContext } from "./fargate-task";
+import { awsContext } from "./aws-context";
 import { createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import type { QueuePair } from "./queue-pair";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";

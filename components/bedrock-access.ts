@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BedrockConfig } from "../config/bedrock";
-import { awsContext, AwsContext } from "./fargate-task";
+import { awsContext, AwsContext } from "./aws-context";
 import { PlatformComponent } from "./tagging";
 
 /*

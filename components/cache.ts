@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_ENGINE, CACHE_PORT, CacheConfig } from "../config/cache";
-import { awsContext } from "./fargate-task";
+import { awsContext } from "./aws-context";
 import { keyWithLogs } from "./kms-statements";
 import { clientsReach, ingressFromGroups } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DataTierConfig } from "../config/api";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "../functions/api/lib/table-schema";
 import { BACKUP_TAG } from "./backups";
-import { AwsContext, awsContext } from "./fargate-task";
+import { awsContext, AwsContext } from "./aws-context";
 import { accountAdministersKey } from "./kms-statements";
 import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";

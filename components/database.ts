@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
 import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../config/rds-classes";
 import { BACKUP_TAG } from "./backups";
-import { awsContext } from "./fargate-task";
+import { awsContext } from "./aws-context";
 import { keyWithLogs } from "./kms-statements";
 import { functionBundles, lambdaTrust } from "./lambda-function";
 import { clientsReach, egressToGroup, ingressFromGroups } from "./security-group-rules";

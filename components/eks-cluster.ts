@@ -9,12 +9,13 @@ import {
 } from "../config/eks";
 import { parseCidr } from "../config/rules";
 import { createAddon, VPC_CNI_CONFIGURATION } from "./eks-addons";
-import { awsContext, createControlPlane, kubeconfigFor } from "./eks-control-plane";
+import { createControlPlane, kubeconfigFor } from "./eks-control-plane";
 import { createIrsaRoles } from "./eks-iam";
 import { createNodeAlarms, createNodeGroup, createNodeLaunchTemplate, createNodeRole } from "./eks-nodes";
 import { createSampleApp } from "./eks-sample-app";
 import { createControllers } from "./eks-workloads";
 import { PlatformComponent } from "./tagging";
+import { awsContext } from "./aws-context";
 
 export interface EksClusterArgs {
   readonly vpcId: pulumi.Input<string>;

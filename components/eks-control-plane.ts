@@ -1,25 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "./aws-context";
 import { awsManagedPolicy, clusterKeyPolicy, serviceTrustPolicy } from "./eks-iam";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
-
-/** Where the stack runs, for ARNs and service principals (never literal). */
-export interface AwsContext {
-  readonly partition: pulumi.Output<string>;
-  readonly dnsSuffix: pulumi.Output<string>;
-  readonly region: pulumi.Output<string>;
-  readonly accountId: pulumi.Output<string>;
-}
-
-export function awsContext(parent: pulumi.Resource): AwsContext {
-  const partition = aws.getPartitionOutput({}, { parent });
-  return {
-    partition: partition.partition,
-    dnsSuffix: partition.dnsSuffix,
-    region: aws.getRegionOutput({}, { parent }).region,
-    accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-  };
-}
 
 /** Control-plane log types: all five (the policy pack's eks-control-plane-logs requires them). */
 export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];

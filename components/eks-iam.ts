@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./eks-control-plane";
+import type { AwsContext } from "./aws-context";
 
 /*
  * IAM of the EKS cluster: trust and permission documents, and one IAM role per service account (IRSA) for

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./fargate-task";
+import { AwsContext } from "./aws-context";
 import { elbLogDeliveryStatement, LOAD_BALANCER_SUFFIX, TARGET_GROUP_SUFFIX } from "./fargate-plan";
 import { denyInsecureTransport } from "./policy-statements";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./fargate-task";
+import type { AwsContext } from "./aws-context";
 
 /*
  * The two roles of a Fargate task, each allowed exactly its resources: the execution role (what ECS does

@@ -13,7 +13,6 @@ import {
 } from "./fargate-plan";
 import { loadBalancerAlarms, scaleOnUtilization, utilizationAlarms } from "./fargate-scaling";
 import {
-  awsContext,
   ClusterRef,
   CONTAINER_NAME,
   createCluster,
@@ -23,6 +22,7 @@ import {
 } from "./fargate-task";
 import { createTaskRoles } from "./fargate-iam";
 import { PlatformComponent } from "./tagging";
+import { awsContext } from "./aws-context";
 
 export { FargateNetwork } from "./fargate-plan";
 

@@ -15,25 +15,6 @@ import { containerHealthCheckCommand } from "./fargate-plan";
  * derived from `name`.
  */
 
-/** What a component needs to know about its account and region, looked up once. */
-export interface AwsContext {
-  readonly partition: pulumi.Output<string>;
-  readonly dnsSuffix: pulumi.Output<string>;
-  readonly region: pulumi.Output<string>;
-  readonly accountId: pulumi.Output<string>;
-}
-
-export function awsContext(parent: pulumi.Resource): AwsContext {
-  const opts = { parent };
-  const partition = aws.getPartitionOutput({}, opts);
-  return {
-    partition: partition.partition,
-    dnsSuffix: partition.dnsSuffix,
-    region: aws.getRegionOutput({}, opts).region,
-    accountId: aws.getCallerIdentityOutput({}, opts).accountId,
-  };
-}
-
 /** An ECS cluster's identity, as a service placed in it needs it. */
 export interface ClusterRef {
   readonly arn: pulumi.Input<string>;

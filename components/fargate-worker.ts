@@ -11,7 +11,6 @@ import {
 } from "./fargate-plan";
 import { scaleOnBacklog, utilizationAlarms } from "./fargate-scaling";
 import {
-  awsContext,
   ClusterRef,
   createCluster,
   createLogGroup,
@@ -21,6 +20,7 @@ import {
 import { createTaskRoles } from "./fargate-iam";
 import { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
+import { awsContext } from "./aws-context";
 
 export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue"> {
   readonly network: FargateNetwork;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./fargate-task";
+import type { AwsContext } from "./aws-context";
 
 /*
  * Key policy statements that several components' KMS keys share. Each component names its statements (Sid),

@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketEncryption } from "../config/pipeline";
-import type { AwsContext } from "./fargate-task";
+import type { AwsContext } from "./aws-context";
 import { denyInsecureTransport as denyWithoutTls } from "./policy-statements";
 
 /*

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineSettings } from "../config/pipeline";
-import type { AwsContext } from "./fargate-task";
+import type { AwsContext } from "./aws-context";
 import { createQueuePair, QueuePair, QueuePairArgs } from "./queue-pair";
 
 /*

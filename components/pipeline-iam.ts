@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./fargate-task";
+import { AwsContext, viaService } from "./aws-context";
 
 /*
  * What each identity of the pipeline may do, statement by statement, every one scoped to exact ARNs (only the
@@ -27,16 +27,6 @@ export interface PipelineRefs {
 /** `<bucket ARN>/<prefix>*`: the objects under a prefix. */
 export function objectsUnder(bucketArn: pulumi.Input<string>, prefix: string): pulumi.Output<string> {
   return pulumi.interpolate`${bucketArn}/${prefix}*`;
-}
-
-/** `<service>.<region>.<dns suffix>`, as KMS reports the AWS service that called it for a principal. */
-function via(ctx: AwsContext, service: string): pulumi.Output<string> {
-  return pulumi.interpolate`${service}.${ctx.region}.${ctx.dnsSuffix}`;
-}
-
-/** The one foundation model's ARN (foundation models have no account in their ARN). */
-export function foundationModelArn(ctx: AwsContext, modelId: string): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${ctx.partition}:bedrock:${ctx.region}::foundation-model/${modelId}`;
 }
 
 function listBuckets(r: PipelineRefs): Statement {
@@ -66,7 +56,7 @@ function decrypt(r: PipelineRefs, services: string[]): Statement {
     Effect: "Allow",
     Action: "kms:Decrypt",
     Resource: r.keyArn,
-    Condition: { StringEquals: { "kms:ViaService": services.map((s) => via(r.ctx, s)) } },
+    Condition: { StringEquals: { "kms:ViaService": services.map((s) => viaService(r.ctx, s)) } },
   };
 }
 
@@ -76,7 +66,7 @@ function encryptThroughS3(r: PipelineRefs): Statement {
     Effect: "Allow",
     Action: "kms:GenerateDataKey",
     Resource: r.keyArn,
-    Condition: { StringEquals: { "kms:ViaService": via(r.ctx, "s3") } },
+    Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "s3") } },
   };
 }
 

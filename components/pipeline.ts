@@ -3,17 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PipelineSettings, pipelineSettingsProblems } from "../config/pipeline";
 import { isLogRetention } from "../config/rules";
 import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from "../functions/shared/env";
-import { awsContext } from "./fargate-task";
+import { awsContext } from "./aws-context";
+import { foundationModelArnIn } from "./bedrock-access";
 import { FunctionBundles, functionBundles, LAMBDA_NAME, stackScopedName } from "./lambda-function";
 import { createPipelineFunction, PipelineFunction } from "./pipeline-function";
 import { createPipelineEvents } from "./pipeline-events";
-import {
-  createUploader,
-  foundationModelArn,
-  PipelineRefs,
-  processStatements,
-  vectorizeStatements,
-} from "./pipeline-iam";
+import { createUploader, PipelineRefs, processStatements, vectorizeStatements } from "./pipeline-iam";
 import { createPipelineStorage } from "./pipeline-storage";
 import { QueueRefs } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
@@ -173,7 +168,7 @@ export class Pipeline extends PlatformComponent {
       bundle: bundles.then((b) => b.process),
       metrics: { namespace: names.metricsNamespace, service: names.process },
     });
-    const modelArn = foundationModelArn(ctx, args.embeddingModelId);
+    const modelArn = foundationModelArnIn(ctx, ctx.region, args.embeddingModelId);
     const vectorizeFn = createPipelineFunction(this, `${name}-vectorize`, {
       ...common,
       description: "Embeds processed documents with Bedrock and indexes them in Upstash Vector",

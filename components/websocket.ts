@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WebSocketConfig } from "../config/websocket";
 import { CONNECTIONS_TABLE, WS_ENV } from "../functions/ws/schema";
-import { awsContext, AwsContext } from "./fargate-task";
+import { awsContext, AwsContext, viaService } from "./aws-context";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import { PlatformComponent } from "./tagging";
@@ -335,7 +335,7 @@ export function websocketStatements(
       Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
       Resource: refs.keyArn,
       Condition: {
-        StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${ctx.region}.${ctx.dnsSuffix}` },
+        StringEquals: { "kms:ViaService": viaService(ctx, "dynamodb") },
       },
     },
   ];
