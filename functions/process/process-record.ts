@@ -16,7 +16,7 @@ import {
   serializeProcessed,
   sha256Hex,
 } from "../shared/processed-document";
-import { ObjectEvent, parseS3Message } from "../shared/s3-event";
+import { handleS3Record, ObjectEvent } from "../shared/s3-event";
 import { headObject, readObject, writeObject } from "../shared/s3-objects";
 import type { SqsRecord } from "../shared/sqs-types";
 import type { Telemetry } from "../shared/telemetry";
@@ -29,18 +29,8 @@ export interface ProcessDependencies {
   readonly telemetry: Telemetry;
 }
 
-export async function processRecord(deps: ProcessDependencies, record: SqsRecord): Promise<RecordResult> {
-  const message = parseS3Message(record.body);
-  if (message.kind === "test")
-    return skipped("test-event", "S3 test event (sent when notifications are configured)");
-  if (message.created.length === 0) {
-    return skipped("unsupported-event", `no ObjectCreated records (${message.ignored.join(", ")})`);
-  }
-  // S3 sends one object per message; should a message carry several, each is done in turn and any failure
-  // fails the message (redoing the others is harmless: processing is idempotent).
-  const results: RecordResult[] = [];
-  for (const event of message.created) results.push(await processObject(deps, event));
-  return results.length === 1 ? results[0] : { status: "done", attributes: { objects: results } };
+export function processRecord(deps: ProcessDependencies, record: SqsRecord): Promise<RecordResult> {
+  return handleS3Record(record, (event) => processObject(deps, event));
 }
 
 export async function processObject(deps: ProcessDependencies, event: ObjectEvent): Promise<RecordResult> {

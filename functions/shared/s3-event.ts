@@ -3,7 +3,8 @@
  * "s3": {"bucket": {"name"}, "object": {"key", "size", "eTag", "versionId", "sequencer"}}}]}`, with the key
  * URL-encoded ("+" for space), or the `s3:TestEvent` S3 sends once when the notification is configured.
  */
-import { RejectedError } from "./outcome";
+import { RecordResult, RejectedError, skipped } from "./outcome";
+import type { SqsRecord } from "./sqs-types";
 
 export interface ObjectEvent {
   readonly eventName: string;
@@ -75,6 +76,25 @@ function objectEvent(record: Record<string, unknown>, i: number, eventName: stri
       ? { versionId: object.versionId }
       : {}),
   };
+}
+
+/**
+ * One SQS record of S3 notifications: the test event and events other than ObjectCreated are skipped, and each
+ * created object is handled in turn. S3 sends one object per message; should a message carry several, any
+ * failure fails the message (redoing the others is harmless: the handlers are idempotent).
+ */
+export async function handleS3Record(
+  record: SqsRecord,
+  handleObject: (event: ObjectEvent) => Promise<RecordResult>,
+): Promise<RecordResult> {
+  const message = parseS3Message(record.body);
+  if (message.kind === "test")
+    return skipped("test-event", "S3 test event (sent when notifications are configured)");
+  if (message.created.length === 0)
+    return skipped("unsupported-event", `no ObjectCreated records (${message.ignored.join(", ")})`);
+  const results: RecordResult[] = [];
+  for (const event of message.created) results.push(await handleObject(event));
+  return results.length === 1 ? results[0] : { status: "done", attributes: { objects: results } };
 }
 
 /** S3 event keys are URL-encoded with "+" for space (form encoding). */

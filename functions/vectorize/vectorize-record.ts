@@ -8,7 +8,7 @@ import type { VectorizeEnvironment } from "../shared/env";
 import { METRICS } from "../shared/metric-names";
 import { RecordResult, RejectedError, skipped } from "../shared/outcome";
 import { parseProcessed, ProcessedChunk } from "../shared/processed-document";
-import { ObjectEvent, parseS3Message } from "../shared/s3-event";
+import { handleS3Record, ObjectEvent } from "../shared/s3-event";
 import { headObject, readObject } from "../shared/s3-objects";
 import type { SqsRecord } from "../shared/sqs-types";
 import type { Telemetry } from "../shared/telemetry";
@@ -25,16 +25,8 @@ export interface VectorizeDependencies {
   readonly store: () => Promise<VectorStore>;
 }
 
-export async function vectorizeRecord(deps: VectorizeDependencies, record: SqsRecord): Promise<RecordResult> {
-  const message = parseS3Message(record.body);
-  if (message.kind === "test")
-    return skipped("test-event", "S3 test event (sent when notifications are configured)");
-  if (message.created.length === 0) {
-    return skipped("unsupported-event", `no ObjectCreated records (${message.ignored.join(", ")})`);
-  }
-  const results: RecordResult[] = [];
-  for (const event of message.created) results.push(await vectorizeObject(deps, event));
-  return results.length === 1 ? results[0] : { status: "done", attributes: { objects: results } };
+export function vectorizeRecord(deps: VectorizeDependencies, record: SqsRecord): Promise<RecordResult> {
+  return handleS3Record(record, (event) => vectorizeObject(deps, event));
 }
 
 export async function vectorizeObject(
