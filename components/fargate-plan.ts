@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InterfaceEndpointService, NatStrategy } from "../config/network";
 import { ImageSource } from "../config/service";
 import { privateReachProblem } from "./network-plan";
+import { checkFargatePair } from "../config/rules";
 
 /*
  * Pure decisions of the Fargate components (names, placement, health checks, log delivery), kept apart from
@@ -39,6 +40,16 @@ export function componentNameProblem(name: string): string | undefined {
       `(name + "${LOAD_BALANCER_SUFFIX}" + ${AUTONAME_SUFFIX}); ELBv2 allows at most ${ELB_NAME_MAX}`
     );
   return undefined;
+}
+
+/** The problems any Fargate component's arguments can have: its name, and a CPU/memory pair Fargate refuses. */
+export function fargateBaseProblems(name: string, task: { cpu: number; memory: number }): string[] {
+  const problems: string[] = [];
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) problems.push(nameProblem);
+  const pair = checkFargatePair(task.cpu, task.memory);
+  if (pair) problems.push(`cpu ${task.cpu} / memory ${task.memory}: ${pair}`);
+  return problems;
 }
 
 /** Where tasks run, and why (the reason goes into the code's comments and the docs, not the resources). */

@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkFargatePair } from "../config/rules";
 import { capacityProviderStrategy, ServiceConfig } from "../config/service";
 import { createAlb, ORIGIN_VERIFY_HEADER } from "./fargate-alb";
 import { createEdge, DEFAULT_STATIC_PATHS, ServiceDomain } from "./fargate-edge";
 import {
-  componentNameProblem,
+  fargateBaseProblems,
   ecsServiceSettings,
   FargateNetwork,
   placeTasks,
@@ -54,11 +53,7 @@ export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "ori
 
 /** Every problem with `args`, as one Error naming the component; checked before anything is registered. */
 export function checkFargateServiceArgs(name: string, args: FargateServiceArgs): void {
-  const problems: string[] = [];
-  const nameProblem = componentNameProblem(name);
-  if (nameProblem) problems.push(nameProblem);
-  const pair = checkFargatePair(args.cpu, args.memory);
-  if (pair) problems.push(`cpu ${args.cpu} / memory ${args.memory}: ${pair}`);
+  const problems = fargateBaseProblems(name, args);
   if (!(args.minTasks <= args.desiredTasks && args.desiredTasks <= args.maxTasks))
     problems.push(
       `tasks must satisfy min <= desired <= max; got min ${args.minTasks}, desired ${args.desiredTasks}, max ${args.maxTasks}`,

@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkFargatePair } from "../config/rules";
 import { capacityProviderStrategy, ContainerInsightsMode, WorkerConfig } from "../config/service";
 import {
-  componentNameProblem,
+  fargateBaseProblems,
   ecsServiceSettings,
   FargateNetwork,
   placeTasks,
@@ -45,11 +44,7 @@ export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue
 
 /** Every problem with `args`, as one Error naming the component. */
 export function checkFargateWorkerArgs(name: string, args: FargateWorkerArgs): void {
-  const problems: string[] = [];
-  const nameProblem = componentNameProblem(name);
-  if (nameProblem) problems.push(nameProblem);
-  const pair = checkFargatePair(args.cpu, args.memory);
-  if (pair) problems.push(`cpu ${args.cpu} / memory ${args.memory}: ${pair}`);
+  const problems = fargateBaseProblems(name, args);
   if (!(args.minTasks >= 1 && args.minTasks <= args.maxTasks))
     problems.push(
       `tasks must satisfy 1 <= min <= max (backlog per task divides by the running tasks); got min ${args.minTasks}, max ${args.maxTasks}`,
