@@ -7,7 +7,7 @@ import { API_ENV } from "../functions/api/lib/env";
 import { API_ROUTES } from "../functions/api/lib/routes";
 import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
 import { arnPath, openApiDocument, preflightPaths } from "./api-openapi";
-import { wafRules } from "./fargate-edge";
+import { createWebAcl } from "./fargate-edge";
 import { awsContext } from "./aws-context";
 import { createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import type { QueuePair } from "./queue-pair";
@@ -239,18 +239,13 @@ export class Api extends PlatformComponent {
     );
 
     if (args.wafEnabled) {
-      const acl = new aws.wafv2.WebAcl(
-        `${name}-waf`,
+      const acl = createWebAcl(
+        name,
         {
           description: `In front of the ${name} REST API stage`,
           scope: "REGIONAL",
-          defaultAction: { allow: {} },
-          rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
-          visibilityConfig: {
-            cloudwatchMetricsEnabled: true,
-            sampledRequestsEnabled: true,
-            metricName: `${name}-waf`,
-          },
+          rateLimit: args.wafRateLimit,
+          managedRules: args.wafManagedRules,
         },
         { parent: this },
       );

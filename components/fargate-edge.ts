@@ -108,12 +108,37 @@ export function wafRules(name: string, rateLimit: number, groups: readonly WafMa
   ];
 }
 
+/** `<name>-waf`: a web ACL that allows by default and applies wafRules (rate limit, then the managed groups). */
+export function createWebAcl(
+  name: string,
+  args: {
+    readonly description: string;
+    /** CLOUDFRONT (created in us-east-1) or REGIONAL. */
+    readonly scope: pulumi.Input<string>;
+    readonly rateLimit: number;
+    readonly managedRules: readonly WafManagedRuleGroup[];
+  },
+  opts: pulumi.CustomResourceOptions,
+): aws.wafv2.WebAcl {
+  return new aws.wafv2.WebAcl(
+    `${name}-waf`,
+    {
+      description: args.description,
+      scope: args.scope,
+      defaultAction: { allow: {} },
+      rules: wafRules(name, args.rateLimit, args.managedRules),
+      visibilityConfig: visibility(`${name}-waf`),
+    },
+    opts,
+  );
+}
+
 export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs): Edge {
   const opts = { parent };
   const usEast1 = args.usEast1Provider ? { parent, provider: args.usEast1Provider } : { parent };
 
-  const webAcl = new aws.wafv2.WebAcl(
-    `${name}-waf`,
+  const webAcl = createWebAcl(
+    name,
     {
       description: `In front of the ${name} CloudFront distribution`,
       // Without a us-east-1 provider the component's own provider must be in us-east-1: checked here, at
@@ -128,9 +153,8 @@ export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs
               );
             return "CLOUDFRONT";
           }),
-      defaultAction: { allow: {} },
-      rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
-      visibilityConfig: visibility(`${name}-waf`),
+      rateLimit: args.wafRateLimit,
+      managedRules: args.wafManagedRules,
     },
     usEast1,
   );

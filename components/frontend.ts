@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WafManagedRuleGroup } from "../config/service";
-import { CdnDomain, viewerCertificate, wafRules } from "./fargate-edge";
+import { CdnDomain, createWebAcl, viewerCertificate } from "./fargate-edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./frontend-invalidation";
 import { siteFiles } from "./frontend-site";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
@@ -129,18 +129,13 @@ export class Frontend extends PlatformComponent {
 
     const webAclArn =
       args.webAclArn ??
-      new aws.wafv2.WebAcl(
-        `${name}-waf`,
+      createWebAcl(
+        name,
         {
           description: `In front of the ${name} CloudFront distribution`,
           scope: "CLOUDFRONT",
-          defaultAction: { allow: {} },
-          rules: wafRules(name, args.wafRateLimit, args.wafManagedRules),
-          visibilityConfig: {
-            cloudwatchMetricsEnabled: true,
-            sampledRequestsEnabled: true,
-            metricName: `${name}-waf`,
-          },
+          rateLimit: args.wafRateLimit,
+          managedRules: args.wafManagedRules,
         },
         usEast1,
       ).arn;
