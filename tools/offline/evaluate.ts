@@ -12,9 +12,11 @@ import { OfflineMocks } from "./mocks";
 
 // SDK internals used here. They are stable across 3.x, but not part of the public API: pinned with the SDK.
 const state = require("@pulumi/pulumi/runtime/state") as {
-  withLocalStorage<T>(cb: () => Promise<T>): Promise<T>;
-  getStore(): Record<string, unknown> & { logErrorCount: number };
+  LocalStore: new () => SdkStore;
+  getStore(): SdkStore;
 };
+
+type SdkStore = Record<string, unknown> & { logErrorCount: number };
 const settings = require("@pulumi/pulumi/runtime/settings") as {
   setMockOptions(
     monitor: unknown,
@@ -274,9 +276,40 @@ async function quiesce(work: Promise<unknown>): Promise<void> {
 
 const QUIESCE_MS = 1000;
 
+let previousEvaluation: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `cb` with a fresh SDK store of its own, one evaluation at a time. The SDK keeps its state in a store
+ * that an AsyncLocalStorage can scope (`withLocalStorage`, as the Automation API does); but on Node 20 an
+ * active AsyncLocalStorage installs promise hooks that run for every promise the program creates (a tenth of
+ * an evaluation). Outside any AsyncLocalStorage the SDK uses `global.globalStore`: each evaluation swaps in
+ * its own and evaluations queue, so they stay as isolated as under `withLocalStorage`. The resource modules
+ * the provider packages registered when they were loaded carry over, as they would in one process.
+ */
+function withOwnStore<T>(cb: () => Promise<T>): Promise<T> {
+  const run = previousEvaluation.then(async () => {
+    const g = global as unknown as { globalStore?: SdkStore };
+    const outer = g.globalStore;
+    const store = new state.LocalStore();
+    if (outer) {
+      store.resourcePackages = outer.resourcePackages;
+      store.resourceModules = outer.resourceModules;
+      store.packageRefs = outer.packageRefs;
+    }
+    g.globalStore = store;
+    try {
+      return await cb();
+    } finally {
+      g.globalStore = outer;
+    }
+  });
+  previousEvaluation = run.catch(() => undefined);
+  return run;
+}
+
 /** Evaluates the program for one stack and returns every resource it registered. */
 export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
-  return state.withLocalStorage(async () => {
+  return withOwnStore(async () => {
     const mocks = new OfflineMocks({ region: options.region, accountId: options.accountId });
     const monitor = new RecordingMonitor(mocks);
     settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
