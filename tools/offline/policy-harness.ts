@@ -17,6 +17,27 @@ import type { RegisteredResource } from "./evaluate";
  * the process.
  */
 
+/**
+ * The property by which the pack's framework (policy/lib/framework.ts APPLIES_TO) marks a validateResource
+ * with the test it applies first: it returns at once for a type the test refuses.
+ */
+const APPLIES_TO = "appliesTo";
+
+type Marked = { __pulumiType?: string; [APPLIES_TO]?: (type: string) => boolean };
+
+/**
+ * Whether a resource policy can report anything for this type. A policy whose validateResource carries no
+ * mark may examine any type, so it is always called.
+ */
+function mayApply(policy: Policies[number], type: string): boolean {
+  if (!("validateResource" in policy) || !policy.validateResource) return false;
+  const fns = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  return fns.some((fn) => {
+    const appliesTo = (fn as unknown as Marked)[APPLIES_TO];
+    return appliesTo === undefined || appliesTo(type);
+  });
+}
+
 // Internal but exported by @pulumi/policy's server module; pinned with the package version.
 const server = require("@pulumi/policy/server") as {
   makeAnalyzeRpcFun(name: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
@@ -172,10 +193,12 @@ function preparePolicies(policies: Policies, pack: PackOptions): Policies {
           Object.assign(Object.create(null), args, { getConfig: () => ({ ...values }), stackTags }),
           report,
         )) as unknown as F;
-      // Keep the SDK's type fast path (validateResourceOfType marks the function with its type).
-      const marked = fn as unknown as { __pulumiType?: string };
+      // Keep the SDK's type fast path (validateResourceOfType marks the function with its type) and the
+      // pack's mark of the types a policy examines.
+      const marked = fn as unknown as Marked;
       if (marked.__pulumiType)
         (wrapped as unknown as { __pulumiType?: string }).__pulumiType = marked.__pulumiType;
+      if (marked[APPLIES_TO]) Object.defineProperty(wrapped, APPLIES_TO, { value: marked[APPLIES_TO] });
       return wrapped;
     };
     if ("validateResource" in policy && policy.validateResource) {
@@ -293,7 +316,18 @@ export async function runPolicies(
   pack: PackOptions,
 ): Promise<Violation[]> {
   const prepared = preparePolicies(policies, pack);
-  const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, prepared);
+  // The SDK's analyze over just the policies that may apply to a type: it deserializes a resource's props
+  // once per policy it calls, and most of the pack's policies examine a few types each.
+  const analyzers = new Map<string, RpcFun>();
+  const analyzeFor = (type: string) => {
+    let fn = analyzers.get(type);
+    if (!fn) {
+      const applicable = prepared.filter((p) => mayApply(p, type));
+      fn = server.makeAnalyzeRpcFun(pack.name, pack.version, pack.enforcementLevel, applicable);
+      analyzers.set(type, fn);
+    }
+    return fn;
+  };
   const analyzeStack = server.makeAnalyzeStackRpcFun(
     pack.name,
     pack.version,
@@ -314,7 +348,7 @@ export async function runPolicies(
     req.setOptions(resourceOptions(r));
     const provider = providerResource(r, byUrn, providers);
     if (provider) req.setProvider(provider);
-    collect(await call(analyze, req), r, byUrn, violations);
+    collect(await call(analyzeFor(r.type), req), r, byUrn, violations);
   }
 
   const stackReq = new analyzerpb.AnalyzeStackRequest();
