@@ -19,6 +19,13 @@ export interface AwsTypeFacts {
   autonamed: Record<string, string>;
 }
 
+/** The generated file: the scanned facts, the @pulumi/aws version they come from, and the taggable aliases. */
+export interface GeneratedAwsTypeFacts extends AwsTypeFacts {
+  awsVersion: string;
+  /** Legacy tokens of taggable resources (policy/lib/aliases.ts taggableAliasesOf). */
+  taggableAliases: string[];
+}
+
 const AUTONAME_PROPERTY: Record<string, string> = {
   "aws:s3/bucket:Bucket": "bucket",
   "aws:s3/bucketV2:BucketV2": "bucket",
@@ -63,14 +70,29 @@ export function scanAwsTypes(awsPackageDir: string): AwsTypeFacts {
   };
 }
 
-let cached: { taggable: ReadonlySet<string>; autonamed: Readonly<Record<string, string>> } | undefined;
+let cached:
+  | {
+      taggable: ReadonlySet<string>;
+      taggableAliases: ReadonlySet<string>;
+      autonamed: Readonly<Record<string, string>>;
+    }
+  | undefined;
 
 function facts() {
   if (!cached) {
-    const json = require("./aws-type-facts.json") as AwsTypeFacts;
-    cached = { taggable: new Set(json.taggable), autonamed: json.autonamed };
+    const json = require("./aws-type-facts.json") as GeneratedAwsTypeFacts;
+    cached = {
+      taggable: new Set(json.taggable),
+      taggableAliases: new Set(json.taggableAliases),
+      autonamed: json.autonamed,
+    };
   }
   return cached;
+}
+
+/** Legacy tokens of taggable resources, which a program on an older SDK may still register. */
+export function taggableAliases(): ReadonlySet<string> {
+  return facts().taggableAliases;
 }
 
 /** The generated set of taggable type tokens. */

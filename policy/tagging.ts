@@ -1,5 +1,4 @@
-import { isTaggable, taggableTypes } from "../lib/aws-types";
-import { scanAliasGroups } from "./lib/aliases";
+import { isTaggable, taggableAliases, taggableTypes } from "../lib/aws-types";
 import { Kind } from "./lib/kinds";
 import { resourcePolicy } from "./lib/framework";
 import { effectiveTags, providerDefaultTags } from "./lib/tags";
@@ -10,31 +9,19 @@ export { providerDefaultTags };
 /** The seeds' tagging strategy: every taggable resource says where it runs, what for, and who owns it. */
 export const DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Function", "Owner"];
 
-let legacyTaggable: Set<string> | undefined;
-
 /**
  * Every resource type whose Args take a `tags` map, generated from @pulumi/aws (lib/aws-type-facts.json),
  * plus the legacy tokens @pulumi/aws aliases to them (aws:elasticloadbalancingv2/..., aws:s3/bucketV2, ...),
- * which a program on an older SDK still registers. The alias scan reads the package, so it runs only when a
- * type is not in the generated list.
+ * which a program on an older SDK still registers; both lists are generated, so loading the pack reads no
+ * package sources.
  */
 export const TAGGABLE: Kind = {
   label: "taggable resource",
   get types() {
-    return new Set([...taggableTypes(), ...legacyTaggableTypes()]);
+    return new Set([...taggableTypes(), ...taggableAliases()]);
   },
-  has: (type) => isTaggable(type) || (type.startsWith("aws:") && legacyTaggableTypes().has(type)),
+  has: (type) => isTaggable(type) || taggableAliases().has(type),
 };
-
-function legacyTaggableTypes(): Set<string> {
-  legacyTaggable ??= new Set(
-    scanAliasGroups()
-      .filter((group) => group.some(isTaggable))
-      .flat()
-      .filter((t) => !isTaggable(t)),
-  );
-  return legacyTaggable;
-}
 
 export const requiredTags = resourcePolicy<{ requiredTags: string[] }>(
   {

@@ -1,7 +1,8 @@
 // Regenerates lib/aws-type-facts.json from the installed @pulumi/aws. Run after upgrading @pulumi/aws.
 import * as fs from "fs";
 import * as path from "path";
-import { scanAwsTypes } from "../lib/aws-types";
+import { GeneratedAwsTypeFacts, scanAwsTypes } from "../lib/aws-types";
+import { taggableAliasesOf } from "../policy/lib/aliases";
 
 export function awsPackageDir(): string {
   return path.dirname(require.resolve("@pulumi/aws/package.json"));
@@ -11,8 +12,13 @@ if (require.main === module) {
   const dir = awsPackageDir();
   const version = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version as string;
   const facts = scanAwsTypes(dir);
+  const generated: GeneratedAwsTypeFacts = {
+    awsVersion: version,
+    ...facts,
+    taggableAliases: taggableAliasesOf(facts.taggable, dir),
+  };
   const out = path.join(__dirname, "..", "lib", "aws-type-facts.json");
-  fs.writeFileSync(out, JSON.stringify({ awsVersion: version, ...facts }, null, 1) + "\n");
+  fs.writeFileSync(out, JSON.stringify(generated, null, 1) + "\n");
   console.log(
     `${facts.taggable.length} taggable and ${Object.keys(facts.autonamed).length} auto-named types ` +
       `from @pulumi/aws ${version} -> ${path.relative(process.cwd(), out)}`,

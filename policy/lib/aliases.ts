@@ -9,7 +9,8 @@ import * as path from "path";
  * - the doc note "`aws.alb.X` is known as `aws.lb.X`" (two live classes for one resource);
  * - the deprecation notice "aws.s3/bucketloggingv2.BucketLoggingV2 has been deprecated in favor of
  *   aws.s3/bucketlogging.BucketLogging" (the deprecated class still registers its own token).
- * Used by the alias test and by the README's coverage note; the pack itself matches kinds (lib/kinds.ts).
+ * Used by the alias test, the README's coverage note and `npm run gen:aws-types` (taggableAliasesOf); the
+ * pack itself matches kinds (lib/kinds.ts).
  */
 
 export function awsPackageDir(): string {
@@ -84,4 +85,18 @@ export function scanAliasGroups(dir: string = awsPackageDir()): string[][] {
     if (t) uf.union(token, t);
   }
   return uf.groups().filter((g) => g.length > 1);
+}
+
+/**
+ * Tokens that are not taggable by their own declarations but name the same resource as a taggable type
+ * (legacy module names, deprecated classes that still register their own token): generated into
+ * lib/aws-type-facts.json with the taggable types, so the pack does not scan the package when it loads.
+ */
+export function taggableAliasesOf(taggable: readonly string[], dir: string = awsPackageDir()): string[] {
+  const own = new Set(taggable);
+  return scanAliasGroups(dir)
+    .filter((group) => group.some((t) => own.has(t)))
+    .flat()
+    .filter((t) => !own.has(t))
+    .sort();
 }

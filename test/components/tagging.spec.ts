@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent, platformProvider } from "../../components/tagging";
 import { scanAwsTypes } from "../../lib/aws-types";
+import { taggableAliasesOf } from "../../policy/lib/aliases";
 import { awsPackageDir } from "../../tools/gen-aws-types";
 import { evaluate, named } from "../helpers/offline";
 
@@ -75,6 +76,12 @@ describe("tagging", () => {
     assert.strictEqual(facts.awsVersion, require("@pulumi/aws/package.json").version);
     assert.deepStrictEqual(facts.taggable, scanned.taggable, "run `npm run gen:aws-types`");
     assert.deepStrictEqual(facts.autonamed, scanned.autonamed, "run `npm run gen:aws-types`");
+    assert.deepStrictEqual(
+      facts.taggableAliases,
+      taggableAliasesOf(scanned.taggable),
+      "run `npm run gen:aws-types`",
+    );
+    assert.ok(facts.taggableAliases.includes("aws:elasticloadbalancingv2/loadBalancer:LoadBalancer"));
     // Spot checks against what the provider documents.
     assert.ok(facts.taggable.includes("aws:s3/bucket:Bucket"));
     assert.ok(facts.taggable.includes("aws:lambda/function:Function"));
