@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import * as YAML from "js-yaml";
 
 /*
  * Builds the config map a stack's program receives, the way the Pulumi CLI does: the project's declared
@@ -30,10 +30,21 @@ export class StackFileError extends Error {
 
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-secret";
 
+/**
+ * Parsed documents by their text: every stack reads the same 40 kB Pulumi.yaml, and parsing it is most of
+ * reading a stack. Keyed by content, so an edited file is parsed afresh. Callers only read the documents.
+ */
+const parsed = new Map<string, unknown>();
+
 function readYaml(file: string): unknown {
   if (!fs.existsSync(file)) throw new StackFileError(`${file} does not exist`);
+  const text = fs.readFileSync(file, "utf8");
+  if (parsed.has(text)) return parsed.get(text);
   try {
-    return YAML.parse(fs.readFileSync(file, "utf8"));
+    // js-yaml: the YAML 1.2 parser @pulumi/pulumi itself loads, so reading a stack loads no other parser.
+    const doc = YAML.load(text);
+    parsed.set(text, doc);
+    return doc;
   } catch (err) {
     throw new StackFileError(`${file} is not valid YAML: ${(err as Error).message}`);
   }
