@@ -108,18 +108,21 @@ export function describe(s: Statement): string {
   return `statement ${s.index + 1}${s.sid ? ` (Sid ${s.sid})` : ""}`;
 }
 
+/** Compiled IAM wildcard patterns: a stack's policies test the same few dozen action patterns many times. */
+const PATTERNS = new Map<string, RegExp>();
+
 /** Case-insensitive IAM wildcard match (`*`, `?`) of `pattern` (from a statement) against a concrete name. */
 export function iamMatch(pattern: unknown, name: string): boolean {
   if (typeof pattern !== "string" || isUnknown(pattern)) return false;
-  const re = new RegExp(
-    "^" +
-      pattern
-        .split("")
-        .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
-        .join("") +
-      "$",
-    "i",
-  );
+  let re = PATTERNS.get(pattern);
+  if (!re) {
+    const body = pattern
+      .split("")
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
+      .join("");
+    re = new RegExp(`^${body}$`, "i");
+    PATTERNS.set(pattern, re);
+  }
   return re.test(name);
 }
 
