@@ -237,10 +237,12 @@ const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
  * Debugging aids of the SDK that nothing offline reads, and that cost a large share of an evaluation. The SDK
  * stamps every promise it tracks (one per input property of every resource) with an id, a context and
  * `new Error().stack`, and keeps it in a set of leak candidates it reports at process exit; and it formats the
- * whole stack of every resource it constructs, for the engine's source positions. Here tracked promises are
- * chained as the SDK chains them (so registrations settle in the same order), without the stamps and the leak
- * set; positions are left out of the registrations (the recording monitor does not keep them); and stack
- * traces have no frames (failures are reported by message). Returns the function that restores all three.
+ * whole stack of every resource it constructs, for the engine's source positions. Here a tracked promise is
+ * itself (the SDK's two extra links per promise were a quarter of registering a resource); positions are left
+ * out of the registrations (the recording monitor does not keep them); and stack traces have no frames
+ * (failures are reported by message). Returns the function that restores all three. Without those links,
+ * resources that do not depend on each other may register in another order than under the SDK's own chains;
+ * under the engine that order follows its responses anyway, and nothing offline depends on it.
  */
 function skipDebuggingAids(): () => void {
   const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
@@ -249,13 +251,7 @@ function skipDebuggingAids(): () => void {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   Object.defineProperty(resource, "callsites", { configurable: true, writable: true, value: () => [] });
-  debuggable.debuggablePromise = (p) =>
-    p
-      .then((value) => value)
-      .catch((err) => {
-        if (err instanceof Object) (err as { promise?: unknown }).promise = p;
-        throw err;
-      });
+  debuggable.debuggablePromise = (p) => p;
   return () => {
     Error.stackTraceLimit = limit;
     debuggable.debuggablePromise = debuggablePromise;
