@@ -9,7 +9,6 @@
  * or the stack files failed; the message names the cause.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadPack, PreviewWorker, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
@@ -70,19 +69,15 @@ export function parseArgs(argv: string[]): Args {
 }
 
 /**
- * Threads that preview stacks at once: PREVIEW_OFFLINE_JOBS when set, else one per idle core (cores less the
- * 1-minute load average, at most 4). Each thread loads its own SDK and pack (about a second of CPU): on busy
- * cores a second thread only adds that work, while on idle ones it previews stacks in parallel. One thread
- * previews every stack itself.
+ * Threads that preview stacks at once: PREVIEW_OFFLINE_JOBS when set, else one. Each extra thread loads its
+ * own SDK, @pulumi/aws modules and pack, and one thread already keeps a second core busy with V8's garbage
+ * collection and compilation: on this project's 2-core machines two threads took 4.8 s where one took 4.2 s
+ * (bench/results/preview.md). On a machine with cores to spare, PREVIEW_OFFLINE_JOBS=3 previews every stack
+ * at once.
  */
-export function defaultJobs(
-  env: NodeJS.ProcessEnv = process.env,
-  cores = os.availableParallelism(),
-  load = os.loadavg()[0],
-): number {
+export function defaultJobs(env: NodeJS.ProcessEnv = process.env): number {
   const set = Number(env.PREVIEW_OFFLINE_JOBS);
-  if (Number.isInteger(set) && set >= 1) return set;
-  return Math.max(1, Math.min(4, Math.round(cores - load)));
+  return Number.isInteger(set) && set >= 1 ? set : 1;
 }
 
 /**
