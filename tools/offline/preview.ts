@@ -123,7 +123,8 @@ const REGISTER_TS = path.join(REPO_ROOT, "tools", "register-ts.js");
 
 /**
  * A worker thread that previews stacks, one at a time, with its own SDK, program modules and policy pack:
- * on two cores the CLI previews two stacks at once. It loads the SDK and the pack as soon as it starts, while
+ * with PREVIEW_OFFLINE_JOBS=2 the CLI previews two stacks at once (worth it only with cores to spare: see
+ * defaultJobs in preview-offline.ts). It loads the SDK and the pack as soon as it starts, while
  * the caller loads its own. A report arrives as the same plain data `previewStack` returns in-process; a
  * failure keeps its error's name and message.
  */
