@@ -486,8 +486,9 @@ export const eksCluster = eks && {
 };
 /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Undefined without EKS. */
 export const kubeconfig = eks?.kubeconfig;
-/** The database (undefined where databaseEnabled is false): endpoint and the RDS-managed master secret. */
+/** The database (undefined where databaseEnabled is false): endpoint, instance id, the RDS-managed master secret. */
 export const databaseAddress = database?.address;
+export const databaseIdentifier = database?.identifier;
 export const databaseSecretArn = database?.masterSecretArn;
 export const databaseMigrationFunction = database?.migrationFunctionName;
 /** The cache (undefined where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */

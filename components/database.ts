@@ -90,6 +90,8 @@ function migrationFunctionName(name: string): string {
  */
 export class Database extends PlatformComponent {
   readonly address: pulumi.Output<string>;
+  /** The DB instance identifier (what `aws rds` commands and point-in-time restores name). */
+  readonly identifier: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
   readonly masterSecretArn: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
@@ -289,6 +291,7 @@ export class Database extends PlatformComponent {
     });
     this.alarms = this.createAlarms(name, args, db);
     this.address = db.address;
+    this.identifier = db.identifier;
     this.port = db.port;
     this.masterSecretArn = secretArn;
     this.securityGroupId = dbSg.id;
@@ -296,6 +299,7 @@ export class Database extends PlatformComponent {
     this.migrationFunctionName = runner.name;
     this.registerOutputs({
       address: this.address,
+      identifier: this.identifier,
       port: this.port,
       masterSecretArn: this.masterSecretArn,
       securityGroupId: this.securityGroupId,
