@@ -71,9 +71,9 @@ export function parseArgs(argv: string[]): Args {
 /**
  * Threads that preview stacks at once: PREVIEW_OFFLINE_JOBS when set, else one. Each extra thread loads its
  * own SDK, @pulumi/aws modules and pack, and one thread already keeps a second core busy with V8's garbage
- * collection and compilation: on this project's 2-core machines two threads took 4.8 s where one took 4.2 s
- * (bench/results/preview.md). On a machine with cores to spare, PREVIEW_OFFLINE_JOBS=3 previews every stack
- * at once.
+ * collection and compilation: on this project's 2-core machines two threads took as long as one (5.4 s) for
+ * a fifth more CPU (bench/results/preview.md). On a machine with cores to spare, PREVIEW_OFFLINE_JOBS=3
+ * previews every stack at once.
  */
 export function defaultJobs(env: NodeJS.ProcessEnv = process.env): number {
   const set = Number(env.PREVIEW_OFFLINE_JOBS);

@@ -277,8 +277,8 @@ let previousEvaluation: Promise<unknown> = Promise.resolve();
 /**
  * Runs `cb` with a fresh SDK store of its own, one evaluation at a time. The SDK keeps its state in a store
  * that an AsyncLocalStorage can scope (`withLocalStorage`, as the Automation API does); but on Node 20 an
- * active AsyncLocalStorage installs promise hooks that run for every promise the program creates (a tenth of
- * an evaluation). Outside any AsyncLocalStorage the SDK uses `global.globalStore`: each evaluation swaps in
+ * active AsyncLocalStorage installs promise hooks that run for every promise the program creates (0.35 s of
+ * an 8.5 s profiled run). Outside any AsyncLocalStorage the SDK uses `global.globalStore`: each evaluation swaps in
  * its own and evaluations queue, so they stay as isolated as under `withLocalStorage`. The resource modules
  * the provider packages registered when they were loaded carry over, as they would in one process.
  */
