@@ -2,7 +2,7 @@
 // declared) and the three stack files. A test fails when the checked-in file is stale.
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "js-yaml";
+import { parseYaml } from "../lib/yaml";
 import { listStacks } from "./offline/stack-files";
 
 interface Declaration {
@@ -16,7 +16,7 @@ interface Declaration {
 const cell = (v: unknown) => (v === undefined ? "" : `\`${typeof v === "string" ? v : JSON.stringify(v)}\``);
 
 export function configReference(root: string): string {
-  const project = YAML.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+  const project = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config: Record<string, Declaration>;
   };
@@ -25,7 +25,7 @@ export function configReference(root: string): string {
   const stackValues = Object.fromEntries(
     stacks.map((s) => [
       s,
-      ((YAML.load(fs.readFileSync(path.join(root, `Pulumi.${s}.yaml`), "utf8")) as { config?: object })
+      ((parseYaml(fs.readFileSync(path.join(root, `Pulumi.${s}.yaml`), "utf8")) as { config?: object })
         .config ?? {}) as Record<string, unknown>,
     ]),
   );

@@ -1,13 +1,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "js-yaml";
+import { parseYaml } from "../../lib/yaml";
 import { loadStackConfig, mapConfigSource } from "../../config";
 import { configReference } from "../../tools/gen-config-reference";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 
-const project = YAML.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+const project = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
   config: Record<string, unknown>;
 };
 const declared = Object.keys(project.config as object);

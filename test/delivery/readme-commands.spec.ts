@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "js-yaml";
+import { parseYaml } from "../../lib/yaml";
 import { REPO_ROOT } from "../helpers/offline";
 
 /*
@@ -127,7 +127,7 @@ describe("README commands", function () {
 
   it("points cloud commands at files that exist and config keys that are declared", () => {
     const declared = Object.keys(
-      (YAML.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config: object }).config,
+      (parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config: object }).config,
     );
     for (const c of commands.filter((c) => classify(c) === "cloud")) {
       for (const m of c.matchAll(/--policy-pack(?:-config)? (\S+)/g))

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "js-yaml";
+import { parseYaml } from "../../lib/yaml";
 import { listStacks } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 
@@ -42,7 +42,7 @@ interface Workflow {
 
 const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
 const text = (f: string) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8");
-const load = (f: string) => YAML.load(text(f)) as Workflow;
+const load = (f: string) => parseYaml(text(f)) as Workflow;
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
 const stacks = listStacks(REPO_ROOT);
 

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { defaultJobs, main } from "../../tools/preview-offline";
 import { REPO_ROOT } from "../helpers/offline";
+import { readStack } from "../../tools/offline/stack-files";
 
 /** Runs the CLI in-process and captures what it prints. */
 async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
@@ -215,6 +216,17 @@ describe("offline preview CLI", function () {
     assert.strictEqual(defaultJobs({ PREVIEW_OFFLINE_JOBS: "3" }), 3);
     assert.strictEqual(defaultJobs({ PREVIEW_OFFLINE_JOBS: "zero" }), 1);
     assert.strictEqual(defaultJobs({ PREVIEW_OFFLINE_JOBS: "0" }), 1);
+  });
+
+  it("reads stack values as the Pulumi CLI does: dates and times stay strings", () => {
+    const root = projectWith({
+      t: "config:\n  agent-platform:a: 2026-01-01\n  agent-platform:b: 03:00\n  agent-platform:d: [1, true]\n",
+    });
+    const { config } = readStack(root, "t");
+    assert.strictEqual(config["agent-platform:a"], "2026-01-01");
+    assert.strictEqual(config["agent-platform:b"], "03:00");
+    assert.strictEqual(config["agent-platform:d"], "[1,true]");
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("exits 2 for a stack file that is not YAML or does not exist", async () => {

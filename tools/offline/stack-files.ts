@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "js-yaml";
+import { parseYaml } from "../../lib/yaml";
 
 /*
  * Builds the config map a stack's program receives, the way the Pulumi CLI does: the project's declared
@@ -41,8 +41,7 @@ function readYaml(file: string): unknown {
   const text = fs.readFileSync(file, "utf8");
   if (parsed.has(text)) return parsed.get(text);
   try {
-    // js-yaml: the YAML 1.2 parser @pulumi/pulumi itself loads, so reading a stack loads no other parser.
-    const doc = YAML.load(text);
+    const doc = parseYaml(text);
     parsed.set(text, doc);
     return doc;
   } catch (err) {
