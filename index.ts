@@ -423,93 +423,107 @@ const dashboard = new Dashboard(
   opts,
 );
 
-// Stack outputs are a public contract (other stacks and tools read them): rename only with care.
-export const environment = config.environment;
-export const alertsTopicArn = observability.alertsTopicArn;
-export const dashboardName = dashboard.dashboardName;
-export const vpcId = network.vpcId;
-export const publicSubnetIds = network.publicSubnetIds;
-export const privateSubnetIds = network.privateSubnetIds;
-export const isolatedSubnetIds = network.isolatedSubnetIds;
-/** name -> { url, arn, dlqUrl, dlqArn } */
-export const queues = agentQueues.queues;
-/** The ingestion pipeline (undefined where pipelineEnabled is false); clients upload under uploadPrefix. */
-export const rawBucketName = pipeline?.rawBucketName;
-export const processedBucketName = pipeline?.processedBucketName;
-export const uploadPrefix = pipeline?.uploadPrefix;
-export const uploaderRoleArn = pipeline?.uploaderRoleArn;
-/** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
-export const pipelineQueues = pipeline?.queues;
-/** { process, vectorize } -> function name */
-export const pipelineFunctionNames = pipeline?.functionNames;
-export const upstashSecretArn = pipeline?.upstashSecretArn;
-/** The serverless data tier (seed 003). */
-export const dataTableName = data.tableName;
-export const artifactsBucketName = data.bucketName;
-/** The REST API (seed 003): stage URL, API id and the default key's id (its value: `aws apigateway get-api-key --include-value`). */
-export const apiUrl = api.url;
-export const apiId = api.apiId;
-export const apiKeyId = api.apiKeyId;
-/** The WebSocket API (undefined where websocketEnabled is false): wss:// URL and the policy its clients attach. */
-export const websocketUrl = websocket?.url;
-export const websocketClientPolicyArn = websocket?.clientPolicyArn;
-/** The web service (undefined where serviceEnabled is false): its public URL and what CI deploys to. */
-export const webUrl = web?.url;
-export const cloudfrontDomainName = web?.cloudfrontDomainName;
-export const albDnsName = web?.albDnsName;
-export const ecsClusterName = web?.clusterName ?? worker?.clusterName;
-export const webServiceName = web?.serviceName;
-export const webRepositoryUrl = web?.repositoryUrl;
-/** The agent worker (undefined where workerEnabled is false). */
-export const workerServiceName = worker?.serviceName;
-export const workerRepositoryUrl = worker?.repositoryUrl;
-/** The agent worker Lambdas (undefined where agentWorkersEnabled is false): agent -> function name. */
-export const agentFunctionNames = agentWorkers?.functionNames;
 /**
- * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group }, what the
- * deploy step (.github/workflows/pulumi-up.yml, tools/deploy-lambda.ts) rolls out through CodeDeploy; else {}.
+ * Stack outputs: a public contract (other stacks and tools read them), so rename only with care. The
+ * outputs of a component the stack does not run are left out, rather than exported as undefined (which
+ * the SDK reports as a warning on every preview and update).
  */
-export const blueGreenDeployments = {
-  ...(api.deployment ? { api: api.deployment } : {}),
-  ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
-  ...Object.fromEntries(
-    Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
-  ),
-};
-/** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; undefined without EKS. */
-export const eksCluster = eks && {
-  clusterName: eks.clusterName,
-  endpoint: eks.endpoint,
-  oidcProviderArn: eks.oidcProviderArn,
-  alarms: eks.alarms,
-  sampleAppHostname: eks.sampleAppHostname,
-};
-/** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Undefined without EKS. */
-export const kubeconfig = eks?.kubeconfig;
-/** The database (undefined where databaseEnabled is false): endpoint, instance id, the RDS-managed master secret. */
-export const databaseAddress = database?.address;
-export const databaseIdentifier = database?.identifier;
-export const databaseSecretArn = database?.masterSecretArn;
-export const databaseMigrationFunction = database?.migrationFunctionName;
-/** The cache (undefined where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
-export const cacheEndpoint = cache?.endpoint;
-export const cachePort = cache?.port;
-/** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
-export const cacheAuthSecretArn = cache?.authSecretArn;
-/** The frontend (undefined where frontendEnabled is false): its URL, and the bucket and distribution CI deploys to. */
-export const frontendUrl = frontend?.url;
-export const frontendBucketName = frontend?.bucketName;
-export const frontendDistributionId = frontend?.distributionId;
-/** AWS Backup (undefined where backupsEnabled is false). */
-export const backupVaultName = backups?.vaultName;
-export const backupPlanId = backups?.planId;
-/** SES (undefined where emailEnabled is false): senders use the configuration set and these template names. */
-export const emailIdentityArn = email?.identityArn;
-export const emailConfigurationSetName = email?.configurationSetName;
-export const emailEventsTopicArn = email?.eventsTopicArn;
-export const emailTemplateNames = email?.templateNames;
-/** DNS (undefined without domainName): the zone, and its name servers to delegate to when the stack created it. */
-export const dnsZoneId = dns?.zoneId;
-export const dnsNameServers = dns?.nameServers;
-/** The agents' Bedrock application role (undefined where bedrockAccessEnabled is false). */
-export const bedrockRoleArn = bedrock?.roleArn;
+export = withoutUndefined({
+  environment: config.environment,
+  alertsTopicArn: observability.alertsTopicArn,
+  dashboardName: dashboard.dashboardName,
+  vpcId: network.vpcId,
+  publicSubnetIds: network.publicSubnetIds,
+  privateSubnetIds: network.privateSubnetIds,
+  isolatedSubnetIds: network.isolatedSubnetIds,
+  /** name -> { url, arn, dlqUrl, dlqArn } */
+  queues: agentQueues.queues,
+  /** The ingestion pipeline (absent where pipelineEnabled is false); clients upload under uploadPrefix. */
+  rawBucketName: pipeline?.rawBucketName,
+  processedBucketName: pipeline?.processedBucketName,
+  uploadPrefix: pipeline?.uploadPrefix,
+  uploaderRoleArn: pipeline?.uploaderRoleArn,
+  /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
+  pipelineQueues: pipeline?.queues,
+  /** { process, vectorize } -> function name */
+  pipelineFunctionNames: pipeline?.functionNames,
+  upstashSecretArn: pipeline?.upstashSecretArn,
+  /** The serverless data tier (seed 003). */
+  dataTableName: data.tableName,
+  artifactsBucketName: data.bucketName,
+  /**
+   * The REST API (seed 003): stage URL, API id and the default key's id (its value:
+   * `aws apigateway get-api-key --include-value`).
+   */
+  apiUrl: api.url,
+  apiId: api.apiId,
+  apiKeyId: api.apiKeyId,
+  /** The WebSocket API (absent where websocketEnabled is false): wss:// URL, the policy its clients attach. */
+  websocketUrl: websocket?.url,
+  websocketClientPolicyArn: websocket?.clientPolicyArn,
+  /** The web service (absent where serviceEnabled is false): its public URL and what CI deploys to. */
+  webUrl: web?.url,
+  cloudfrontDomainName: web?.cloudfrontDomainName,
+  albDnsName: web?.albDnsName,
+  ecsClusterName: web?.clusterName ?? worker?.clusterName,
+  webServiceName: web?.serviceName,
+  webRepositoryUrl: web?.repositoryUrl,
+  /** The agent worker (absent where workerEnabled is false). */
+  workerServiceName: worker?.serviceName,
+  workerRepositoryUrl: worker?.repositoryUrl,
+  /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
+  agentFunctionNames: agentWorkers?.functionNames,
+  /**
+   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group }, what the
+   * deploy step (.github/workflows/pulumi-up.yml, tools/deploy-lambda.ts) rolls out through CodeDeploy; else {}.
+   */
+  blueGreenDeployments: {
+    ...(api.deployment ? { api: api.deployment } : {}),
+    ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
+    ...Object.fromEntries(
+      Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
+    ),
+  },
+  /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; absent without EKS. */
+  eksCluster: eks && {
+    clusterName: eks.clusterName,
+    endpoint: eks.endpoint,
+    oidcProviderArn: eks.oidcProviderArn,
+    alarms: eks.alarms,
+    sampleAppHostname: eks.sampleAppHostname,
+  },
+  /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Absent without EKS. */
+  kubeconfig: eks?.kubeconfig,
+  /** The database (absent where databaseEnabled is false): endpoint, instance id, RDS-managed master secret. */
+  databaseAddress: database?.address,
+  databaseIdentifier: database?.identifier,
+  databaseSecretArn: database?.masterSecretArn,
+  databaseMigrationFunction: database?.migrationFunctionName,
+  /** The cache (absent where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
+  cacheEndpoint: cache?.endpoint,
+  cachePort: cache?.port,
+  /** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
+  cacheAuthSecretArn: cache?.authSecretArn,
+  /** The frontend (absent where frontendEnabled is false): its URL, the bucket and distribution CI deploys to. */
+  frontendUrl: frontend?.url,
+  frontendBucketName: frontend?.bucketName,
+  frontendDistributionId: frontend?.distributionId,
+  /** AWS Backup (absent where backupsEnabled is false). */
+  backupVaultName: backups?.vaultName,
+  backupPlanId: backups?.planId,
+  /** SES (absent where emailEnabled is false): senders use the configuration set and these templates. */
+  emailIdentityArn: email?.identityArn,
+  emailConfigurationSetName: email?.configurationSetName,
+  emailEventsTopicArn: email?.eventsTopicArn,
+  emailTemplateNames: email?.templateNames,
+  /** DNS (absent without domainName): the zone, and the name servers to delegate to when the stack made it. */
+  dnsZoneId: dns?.zoneId,
+  dnsNameServers: dns?.nameServers,
+  /** The agents' Bedrock application role (absent where bedrockAccessEnabled is false). */
+  bedrockRoleArn: bedrock?.roleArn,
+});
+
+/** The outputs whose value is defined (an Output is defined even when its value is not yet known). */
+function withoutUndefined<T extends Record<string, unknown>>(outputs: T): Partial<T> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,18 +1,25 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../helpers/offline";
+import { readStack } from "../../tools/offline/stack-files";
+import { evaluate, REPO_ROOT } from "../helpers/offline";
 
 /*
- * Every `pulumi stack output` the README, the guides and the workflows name is an output index.ts exports: a
- * runbook step that reads an output the program does not have fails in the middle of an incident.
+ * The program's stack outputs: every `pulumi stack output` the README, the guides and the workflows name is
+ * one index.ts exports (a runbook step that reads an output the program does not have fails in the middle of
+ * an incident), and a stack exports only the outputs of the components it runs, none as undefined.
  */
 
-const exported = new Set(
-  [...fs.readFileSync(path.join(REPO_ROOT, "index.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map(
-    (m) => m[1],
-  ),
-);
+/** The output names of index.ts's `export = withoutUndefined({ ... })`, comments skipped. */
+function declaredOutputs(): Set<string> {
+  const source = fs.readFileSync(path.join(REPO_ROOT, "index.ts"), "utf8");
+  const start = source.indexOf("export = withoutUndefined({");
+  const end = source.indexOf("\n});", start);
+  assert.ok(start >= 0 && end > start, "index.ts exports its outputs through withoutUndefined({ ... })");
+  return new Set([...source.slice(start, end).matchAll(/^  (\w+):/gm)].map((m) => m[1]));
+}
+
+const exported = declaredOutputs();
 
 function documents(): string[] {
   const docs = fs
@@ -40,6 +47,34 @@ function outputsNamed(line: string): string[] {
   }
   return names;
 }
+
+describe("stack outputs", () => {
+  it("dev exports the outputs of the components it runs, and no undefined one", async function () {
+    this.timeout(60000);
+    const input = readStack(REPO_ROOT, "dev");
+    const { outputs } = await evaluate(path.join(REPO_ROOT, "index.ts"), {
+      stack: "dev",
+      config: input.config,
+      secretKeys: input.secretKeys,
+      region: input.region,
+    });
+    const names = Object.keys(outputs);
+    assert.ok(names.length > 20, names.join(", "));
+    assert.deepStrictEqual(
+      names.filter((n) => !exported.has(n)),
+      [],
+    );
+    assert.deepStrictEqual(
+      names.filter((n) => outputs[n] === undefined),
+      [],
+    );
+    // dev runs the API and the pipeline, not the database or the cache (Pulumi.dev.yaml).
+    for (const on of ["apiUrl", "rawBucketName", "dataTableName", "queues"])
+      assert.ok(names.includes(on), on);
+    for (const off of ["databaseAddress", "databaseIdentifier", "cacheEndpoint", "cacheAuthSecretArn"])
+      assert.ok(!names.includes(off), off);
+  });
+});
 
 describe("stack outputs named in the docs", () => {
   it("reads names from the command forms the docs use", () => {
