@@ -251,6 +251,21 @@ function basePolicy(meta: PolicyMeta) {
   };
 }
 
+/** A resource as checks see it, from a resource policy's args or a stack policy's resource (links unset). */
+function resOf(r: ResourceValidationArgs | PolicyResource): Res {
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.props,
+    raw: raw(r.props),
+    providerProps: r.provider ? raw(r.provider.props) : undefined,
+    protect: r.opts?.protect === true,
+    dependencies: [],
+    propertyDependencies: {},
+  };
+}
+
 /** A policy over single resources (their inputs), applied to every type of `meta.kinds`. */
 export function resourcePolicy<C = object>(
   meta: PolicyMeta,
@@ -260,17 +275,7 @@ export function resourcePolicy<C = object>(
   const appliesTo = (type: string) => meta.kinds.some((k) => k.has(type));
   const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
     if (!appliesTo(args.type)) return;
-    const res: Res = {
-      type: args.type,
-      name: args.name,
-      urn: args.urn,
-      props: args.props,
-      raw: raw(args.props),
-      providerProps: args.provider ? raw(args.provider.props) : undefined,
-      protect: args.opts?.protect === true,
-      dependencies: [],
-      propertyDependencies: {},
-    };
+    const res = resOf(args);
     const config = configOf<C>(meta, args.getConfig<object>());
     const pending: { error?: unknown } = {};
     const ctx = context(config, pending);
@@ -296,19 +301,7 @@ function markAppliesTo<F extends object>(fn: F, appliesTo: (type: string) => boo
 /** Resources of the stack as checks see them, with parents and dependencies linked. */
 function stackResources(resources: PolicyResource[]): Res[] {
   const map = new Map<PolicyResource, Res>();
-  for (const r of resources) {
-    map.set(r, {
-      type: r.type,
-      name: r.name,
-      urn: r.urn,
-      props: r.props,
-      raw: raw(r.props),
-      providerProps: r.provider ? raw(r.provider.props) : undefined,
-      protect: r.opts?.protect === true,
-      dependencies: [],
-      propertyDependencies: {},
-    });
-  }
+  for (const r of resources) map.set(r, resOf(r));
   for (const [r, res] of map) {
     if (r.parent) res.parent = map.get(r.parent);
     res.dependencies = r.dependencies.map((d) => map.get(d)).filter((d): d is Res => d !== undefined);
