@@ -10,7 +10,9 @@ export const LOGS_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f5
 
 /**
  * Evaluates `program` (a function that constructs resources, or a program file) under the offline mocks,
- * with `config` as the stack's config map (fully qualified keys). Returns every registered resource.
+ * with `config` as the stack's config map (fully qualified keys). Returns every registered resource. What a
+ * function returns is ignored (tests often return the component they build, whose undefined properties the
+ * SDK would report as missing stack outputs); a program file's exports are its outputs.
  */
 export function evaluate(
   program: string | (() => unknown),
@@ -18,7 +20,13 @@ export function evaluate(
 ): Promise<Evaluation> {
   const region = options.region ?? "us-east-1";
   return evaluateProgram({
-    program,
+    program:
+      typeof program === "function"
+        ? async () => {
+            await program();
+            return {};
+          }
+        : program,
     project: "agent-platform",
     stack: options.stack ?? "test",
     config: { "aws:region": region, ...(options.config ?? {}) },
