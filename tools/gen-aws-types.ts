@@ -2,11 +2,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GeneratedAwsTypeFacts, scanAwsTypes } from "../lib/aws-types";
-import { taggableAliasesOf } from "../policy/lib/aliases";
+import { awsPackageDir, taggableAliasesOf } from "../policy/lib/aliases";
 
-export function awsPackageDir(): string {
-  return path.dirname(require.resolve("@pulumi/aws/package.json"));
-}
+export { awsPackageDir };
 
 if (require.main === module) {
   const dir = awsPackageDir();
