@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
@@ -8,13 +7,18 @@ import type { TaskRunner } from "../../../functions/agent-worker/runner";
 import { taskKey, TaskStore } from "../../../functions/agent-worker/task-store";
 import { createAgentWorker } from "../../../functions/agent-worker/worker";
 import { createSqsHandler } from "../../../functions/shared/sqs-batch";
-import { createStatusPublisher } from "../../../functions/shared/status-push";
 import { createBedrockClient } from "../../../functions/vectorize/bedrock-embedder";
 import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
 import { LocalDynamo, LocalSqs, startDynamo, startSqs } from "../api/local-aws";
 import { FakeBedrock } from "../helpers/fake-bedrock";
 import { RecordingTelemetry } from "../helpers/telemetry";
-import { LocalConnections, REGION, startConnectionsTable, startHttp } from "../ws/local-connections";
+import {
+  LocalConnections,
+  REGION,
+  startConnectionsTable,
+  startHttp,
+  statusPublisherFor,
+} from "../ws/local-connections";
 
 describe("agent-worker against dynalite, a loopback SQS, Converse API and the real status publisher", function () {
   this.timeout(30_000);
@@ -85,17 +89,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
         await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
       },
       secret: async () => "key",
-      publisher: createStatusPublisher({
-        ddb: connections.doc,
-        tableName: connections.tableName,
-        endpoint: `${api.url}/live`,
-        management: new ApiGatewayManagementApiClient({
-          endpoint: `${api.url}/live`,
-          region: REGION,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 1,
-        }),
-      }),
+      publisher: statusPublisherFor(connections, api.url),
       log: telemetry.log,
       maxReceiveCount: 3,
       continuationMarginMs: 100,

@@ -4,8 +4,10 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
+import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { createStatusPublisher, StatusPublisher } from "../../../functions/shared/status-push";
 import { CONNECTIONS_TABLE } from "../../../functions/ws/schema";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -91,4 +93,22 @@ export async function startHttp(handler: Handler): Promise<{ url: string; close(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The status publisher the functions build, on this connections table and a loopback management API at
+ * `apiUrl` (stage `live`), one attempt per call so the publisher's own retries are what a test sees.
+ */
+export function statusPublisherFor(table: LocalConnections, apiUrl: string): StatusPublisher {
+  return createStatusPublisher({
+    ddb: table.doc,
+    tableName: table.tableName,
+    endpoint: `${apiUrl}/live`,
+    management: new ApiGatewayManagementApiClient({
+      endpoint: `${apiUrl}/live`,
+      region: REGION,
+      credentials,
+      maxAttempts: 1,
+    }),
+  });
 }

@@ -1,15 +1,13 @@
 import * as assert from "assert";
-import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   classifyPushError,
-  createStatusPublisher,
   PUSH_RETRY_POLICY,
   StatusPushError,
   StatusUpdate,
 } from "../../../functions/shared/status-push";
 import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
-import { LocalConnections, REGION, startConnectionsTable, startHttp } from "./local-connections";
+import { LocalConnections, startConnectionsTable, startHttp, statusPublisherFor } from "./local-connections";
 
 const UPDATE: StatusUpdate = {
   projectId: "proj_1",
@@ -72,18 +70,7 @@ describe("status push against dynalite and a loopback management API", function 
       );
   }
 
-  const publisher = () =>
-    createStatusPublisher({
-      ddb: table.doc,
-      tableName: table.tableName,
-      endpoint: `${api.url}/live`,
-      management: new ApiGatewayManagementApiClient({
-        endpoint: `${api.url}/live`,
-        region: REGION,
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1,
-      }),
-    });
+  const publisher = () => statusPublisherFor(table, api.url);
 
   it("delivers to every subscriber, retries 429 and 500, and deletes a connection that is gone", async () => {
     await connect("alive", ["proj_1", "proj_2"]);
