@@ -13,6 +13,7 @@ import { createPlatformFunction, functionBundles, stackScopedName } from "./lamb
 import type { QueuePair } from "./queue-pair";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
 import { PlatformComponent } from "./tagging";
+import { serviceTrust } from "./policy-statements";
 
 /** The stage name: the URL is https://<api id>.execute-api.<region>.amazonaws.com/v1. */
 export const STAGE_NAME = "v1";
@@ -282,12 +283,7 @@ export class Api extends PlatformComponent {
       `${name}-cloudwatch-role`,
       {
         description: "Lets API Gateway write the account's API access logs to CloudWatch Logs",
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
+        assumeRolePolicy: serviceTrust("apigateway.amazonaws.com"),
       },
       { parent: this },
     );

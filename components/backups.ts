@@ -4,6 +4,7 @@ import { BackupsConfig } from "../config/backups";
 import { accountAdministersKey } from "./kms-statements";
 import { alarmActions } from "./lambda-function";
 import { PlatformComponent } from "./tagging";
+import { serviceTrust } from "./policy-statements";
 
 /*
  * `agent-platform:index:Backups` (seed 004): AWS Backup for the stack's stateful resources. A resource joins
@@ -90,16 +91,8 @@ export class Backups extends PlatformComponent {
       `${name}-role`,
       {
         description: "AWS Backup creates and restores the stack's recovery points",
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "backup.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-          ],
+        assumeRolePolicy: serviceTrust("backup.amazonaws.com", {
+          condition: { StringEquals: { "aws:SourceAccount": accountId } },
         }),
       },
       { parent: this },

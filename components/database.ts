@@ -11,6 +11,7 @@ import { keyWithLogs } from "./kms-statements";
 import { functionBundles, lambdaTrust } from "./lambda-function";
 import { clientsReach, egressToGroup, ingressFromGroups } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
+import { serviceTrust } from "./policy-statements";
 
 /** What the database needs of the Network component. */
 export interface DatabaseNetwork {
@@ -177,16 +178,8 @@ export class Database extends PlatformComponent {
       `${name}-monitoring-role`,
       {
         description: `${name}: RDS enhanced monitoring`,
-        assumeRolePolicy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "monitoring.rds.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": here.accountId } },
-            },
-          ],
+        assumeRolePolicy: serviceTrust("monitoring.rds.amazonaws.com", {
+          condition: { StringEquals: { "aws:SourceAccount": here.accountId } },
         }),
       },
       { parent: this },

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./aws-context";
-import { awsManagedPolicy, clusterKeyPolicy, serviceTrustPolicy } from "./eks-iam";
+import { awsManagedPolicy, clusterKeyPolicy } from "./eks-iam";
+import { serviceTrust } from "./policy-statements";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 
 /** Control-plane log types: all five (the policy pack's eks-control-plane-logs requires them). */
@@ -34,7 +35,7 @@ export function createControlPlane(
     `${name}-cluster-role`,
     {
       description: `EKS control plane of ${clusterName}`,
-      assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
+      assumeRolePolicy: serviceTrust("eks.amazonaws.com", { actions: ["sts:AssumeRole", "sts:TagSession"] }),
     },
     { parent },
   );

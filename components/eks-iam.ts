@@ -48,14 +48,6 @@ export function irsaTrustPolicy(oidc: OidcProvider, account: ServiceAccountRef):
   });
 }
 
-/** Trust policy for an AWS service principal. */
-export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
-  });
-}
-
 /** `arn:<partition>:iam::aws:policy/<name>` for an AWS managed policy. */
 export function awsManagedPolicy(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
   return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;

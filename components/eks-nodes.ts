@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksNodeGroupConfig, EksTaint, instanceArchitecture } from "../config/eks";
-import { awsManagedPolicy, serviceTrustPolicy } from "./eks-iam";
+import { awsManagedPolicy } from "./eks-iam";
+import { serviceTrust } from "./policy-statements";
 
 /** The launch template every node group of the cluster uses. */
 export interface NodeLaunchTemplateArgs {
@@ -133,7 +134,10 @@ export function createNodeRole(
 ): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
   const role = new aws.iam.Role(
     `${name}-node-role`,
-    { description: `EKS nodes of ${clusterName}`, assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") },
+    {
+      description: `EKS nodes of ${clusterName}`,
+      assumeRolePolicy: serviceTrust("ec2.amazonaws.com", { actions: ["sts:AssumeRole"] }),
+    },
     { parent },
   );
   const attachments = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map(

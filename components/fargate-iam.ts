@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./aws-context";
+import { serviceTrust } from "./policy-statements";
 
 /*
  * The two roles of a Fargate task, each allowed exactly its resources: the execution role (what ECS does
@@ -10,21 +11,13 @@ import type { AwsContext } from "./aws-context";
 
 /** Lets ECS tasks of this account, and no one else's, assume a role (confused-deputy protection). */
 function ecsTasksTrust(ctx: AwsContext) {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "aws:SourceAccount": ctx.accountId },
-          ArnLike: {
-            "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*`,
-          },
-        },
+  return serviceTrust("ecs-tasks.amazonaws.com", {
+    condition: {
+      StringEquals: { "aws:SourceAccount": ctx.accountId },
+      ArnLike: {
+        "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*`,
       },
-    ],
+    },
   });
 }
 

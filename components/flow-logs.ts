@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrust } from "./policy-statements";
 
 export interface FlowLogsArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -34,22 +35,14 @@ export function createFlowLogs(parent: pulumi.Resource, name: string, args: Flow
     `${name}-flow-logs-role`,
     {
       description: "Delivers the VPC's flow logs to their log group",
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            // Only flow logs of this account may use the role (confused-deputy protection).
-            Condition: {
-              StringEquals: { "aws:SourceAccount": identity.accountId },
-              ArnLike: {
-                "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:vpc-flow-log/*`,
-              },
-            },
+      // Only flow logs of this account may use the role (confused-deputy protection).
+      assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com", {
+        condition: {
+          StringEquals: { "aws:SourceAccount": identity.accountId },
+          ArnLike: {
+            "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}:vpc-flow-log/*`,
           },
-        ],
+        },
       }),
     },
     opts,

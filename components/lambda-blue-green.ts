@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformFunction } from "./lambda-function";
+import { serviceTrust } from "./policy-statements";
 
 /*
  * Blue/green deployments of one Lambda function through CodeDeploy. Pulumi and CodeDeploy share the `live`
@@ -71,12 +72,7 @@ export function createBlueGreen(parent: pulumi.Resource, name: string, args: Blu
     `${name}-deploy-role`,
     {
       description: pulumi.interpolate`CodeDeploy shifts traffic of the ${fn.name} function`,
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ],
-      }),
+      assumeRolePolicy: serviceTrust("codedeploy.amazonaws.com"),
     },
     opts,
   );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildFunctions, FunctionBundle, FunctionName } from "../tools/build-functions";
 import type { QueuePair } from "./queue-pair";
+import { serviceTrust } from "./policy-statements";
 
 /*
  * The one way this program builds a Lambda function (pipeline, API, WebSocket, agent workers): a log group
@@ -38,12 +39,7 @@ export function codeHash(bundle: FunctionBundle): string {
 
 /** A role Lambda assumes for one function. */
 export function lambdaTrust(): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  });
+  return serviceTrust("lambda.amazonaws.com");
 }
 
 /** `<project>-<stack>-<name>`, with characters Lambda refuses in a name replaced by "-". */
