@@ -22,6 +22,7 @@ import { Queues } from "./components/queues";
 import { platformProvider } from "./components/tagging";
 import { WebSocketApi } from "./components/websocket";
 import { stackConfig } from "./config";
+import { FIRST_AGENT } from "./contracts/agents";
 
 const config = stackConfig();
 const provider = platformProvider("aws", config.region, config.tags);
@@ -63,13 +64,14 @@ const data = new Data(
   },
   opts,
 );
-// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; modifications go to the dev queue.
+// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; a modification's first step
+// goes to the first agent's (PM's) queue.
 const api = new Api(
   "api",
   {
     ...config.apiGateway,
     data,
-    devQueue: agentQueues.pairs["dev"],
+    firstAgentQueue: agentQueues.pairs[FIRST_AGENT],
     queueKmsKeyArn: agentQueues.kmsKeyArn,
     wafRateLimit: config.service.wafRateLimit,
     wafManagedRules: config.service.wafManagedRules,

@@ -18,7 +18,8 @@ export interface ApiHandlerRefs {
   readonly bucketArn: pulumi.Input<string>;
   /** The Data key: the bucket's SSE-KMS key (a pre-signed GET decrypts with the signer's permissions). */
   readonly dataKeyArn: pulumi.Input<string>;
-  readonly devQueueArn: pulumi.Input<string>;
+  /** The first agent's queue (contracts/agents.ts FIRST_AGENT): a modification's first step goes there. */
+  readonly firstAgentQueueArn: pulumi.Input<string>;
   /** The agent queues' key, where they use one: sending encrypts with it. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
 }
@@ -45,11 +46,16 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
         pulumi.interpolate`${r.tableArn}/index/${TABLE_KEYS.gsi2.name}`,
       ],
     },
-    { Sid: "SendToTheDevQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.devQueueArn },
+    {
+      Sid: "SendToTheFirstAgentQueue",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: r.firstAgentQueueArn,
+    },
     ...(r.queueKmsKeyArn
       ? [
           {
-            Sid: "EncryptForTheDevQueue",
+            Sid: "EncryptForTheFirstAgentQueue",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: r.queueKmsKeyArn,

@@ -3,8 +3,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApiGatewayConfig } from "../config/api-gateway";
 import type { WafManagedRuleGroup } from "../config/service";
-import { API_ENV } from "../functions/api/lib/env";
-import { API_ROUTES } from "../functions/api/lib/routes";
+import { FIRST_AGENT } from "../contracts/agents";
+import { API_ENV } from "../contracts/env";
+import { API_ROUTES } from "../contracts/api-routes";
 import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
 import { arnPath, openApiDocument, preflightPaths } from "./api-openapi";
 import { createWebAcl } from "./fargate-edge";
@@ -27,8 +28,8 @@ export interface ApiArgs extends ApiGatewayConfig {
     readonly bucketArn: pulumi.Input<string>;
     readonly keyArn: pulumi.Input<string>;
   };
-  /** The dev agent queue: POST /api/projects/{id}/modify sends to it. */
-  readonly devQueue: QueuePair | undefined;
+  /** The first agent's queue (contracts/agents.ts FIRST_AGENT): POST /api/projects/{id}/modify sends to it. */
+  readonly firstAgentQueue: QueuePair | undefined;
   /** The agent queues' KMS key, where they have one. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
   /** The WAF rules when wafEnabled: per-IP rate limit (per 5 minutes) and AWS managed rule groups. */
@@ -80,9 +81,9 @@ export class Api extends PlatformComponent {
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-platform:index:Api", name, "api", opts);
-    if (!args.devQueue)
+    if (!args.firstAgentQueue)
       throw new Error(
-        `${name}: the api-handler sends modifications to the "dev" agent queue; add dev to queues`,
+        `${name}: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
       );
     const ctx = awsContext(this);
     const refs: ApiHandlerRefs = {
@@ -90,7 +91,7 @@ export class Api extends PlatformComponent {
       tableArn: args.data.tableArn,
       bucketArn: args.data.bucketArn,
       dataKeyArn: args.data.keyArn,
-      devQueueArn: args.devQueue.queue.arn,
+      firstAgentQueueArn: args.firstAgentQueue.queue.arn,
       queueKmsKeyArn: args.queueKmsKeyArn,
     };
     const functionName = stackScopedName(`${name}-handler`);
@@ -101,7 +102,7 @@ export class Api extends PlatformComponent {
       environment: {
         [API_ENV.tableName]: args.data.tableName,
         [API_ENV.artifactsBucket]: args.data.bucketName,
-        [API_ENV.devQueueUrl]: args.devQueue.queue.url,
+        [API_ENV.firstAgentQueueUrl]: args.firstAgentQueue.queue.url,
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
       },
       statements: apiHandlerStatements(refs),

@@ -27,6 +27,8 @@ export const FUNCTION_NAMES = [
   "ws",
   "api",
   "agent-worker",
+  "ws-authorizer",
+  "workflow",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_FORMAT, Api } from "../../components/api";
 import type { QueuePair } from "../../components/queue-pair";
-import { API_ROUTES } from "../../functions/api/lib/routes";
+import { API_ROUTES } from "../../contracts/api-routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { stackInput } from "../helpers/config";
@@ -13,8 +13,8 @@ const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567"
 const BUCKET = "arn:aws:s3:::data-artifacts-1234567";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
 const QUEUE_KEY = "arn:aws:kms:us-east-1:123456789012:key/queues";
-const DEV_QUEUE = "arn:aws:sqs:us-east-1:123456789012:agents-dev-1234567";
-const DEV_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/agents-dev-1234567";
+const PM_QUEUE = "arn:aws:sqs:us-east-1:123456789012:agents-pm-1234567";
+const PM_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/agents-pm-1234567";
 
 async function apiOf(stack: string, changes: Record<string, string> = {}, queueKey = true) {
   const { values, secretKeys, config } = stackInput(stack, changes);
@@ -29,8 +29,8 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
           bucketArn: BUCKET,
           keyArn: KEY,
         },
-        devQueue: {
-          queue: { arn: pulumi.output(DEV_QUEUE), url: pulumi.output(DEV_QUEUE_URL) },
+        firstAgentQueue: {
+          queue: { arn: pulumi.output(PM_QUEUE), url: pulumi.output(PM_QUEUE_URL) },
         } as unknown as QueuePair,
         queueKmsKeyArn: queueKey ? QUEUE_KEY : undefined,
         wafRateLimit: config.service.wafRateLimit,
@@ -220,7 +220,7 @@ describe("Api", () => {
     assert.deepStrictEqual(env(dev), {
       TABLE_NAME: "data-table-1234567",
       ARTIFACTS_BUCKET: "data-artifacts-1234567",
-      DEV_QUEUE_URL,
+      FIRST_AGENT_QUEUE_URL: PM_QUEUE_URL,
       CORS_ORIGINS: "http://localhost:3000",
       NODE_OPTIONS: "--enable-source-maps",
     });
@@ -370,9 +370,9 @@ describe("Api", () => {
         ],
         Resource: [TABLE, `${TABLE}/index/GSI1`, `${TABLE}/index/GSI2`],
       },
-      { Sid: "SendToTheDevQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: DEV_QUEUE },
+      { Sid: "SendToTheFirstAgentQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: PM_QUEUE },
       {
-        Sid: "EncryptForTheDevQueue",
+        Sid: "EncryptForTheFirstAgentQueue",
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: QUEUE_KEY,
@@ -409,7 +409,7 @@ describe("Api", () => {
       policyDocument(named(sseSqs, "api-handler-role-policy")).Statement.map((s) => s.Sid),
       [
         "UseTheTable",
-        "SendToTheDevQueue",
+        "SendToTheFirstAgentQueue",
         "ReadProjectArtifacts",
         "DecryptProjectArtifacts",
         "WriteItsLogs",
@@ -472,8 +472,8 @@ describe("Api", () => {
 
   it("refuses a stack without a dev queue", () => {
     assert.throws(
-      () => new Api("api", { devQueue: undefined } as unknown as ConstructorParameters<typeof Api>[1]),
-      { message: 'api: the api-handler sends modifications to the "dev" agent queue; add dev to queues' },
+      () => new Api("api", { firstAgentQueue: undefined } as unknown as ConstructorParameters<typeof Api>[1]),
+      { message: 'api: the api-handler sends modifications to the "pm" agent queue; add pm to queues' },
     );
   });
 

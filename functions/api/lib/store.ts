@@ -313,16 +313,24 @@ export class Store {
     } while (start);
   }
 
-  /** The project's files whose path ends with .md (its documentation). */
-  async projectDocs(id: string): Promise<Item[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: "PK = :pk AND begins_with(SK, :file)",
-        ExpressionAttributeValues: { ":pk": projectKey(id).PK, ":file": "FILE#" },
-      }),
-    );
-    return (out.Items ?? []).filter((f) => typeof f.file_path === "string" && /\.md$/i.test(f.file_path));
+  /** Every item of partition `pk` whose sort key starts with `prefix` (all pages). */
+  async queryPartition(pk: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+          ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   async put(item: Item): Promise<void> {
