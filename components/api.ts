@@ -42,6 +42,11 @@ export interface ApiArgs extends ApiGatewayConfig {
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** CodeDeploy blue/green on a `live` alias of the handler (lambdaBlueGreen); needs alarmsEnabled. */
   readonly blueGreen: boolean;
+  /**
+   * Issue WebSocket tickets (websocketAuthorization: ticket): a Secrets Manager secret, without a value, holds
+   * the signing key the handler creates on first use (functions/shared/ticket.ts). Default: false.
+   */
+  readonly wsTickets?: boolean;
 }
 
 /** The access log line: one JSON object per request. */
@@ -77,6 +82,8 @@ export class Api extends PlatformComponent {
   readonly functionName: pulumi.Output<string>;
   /** The handler's CodeDeploy rollout (the deploy step's input), where blueGreen is on. */
   readonly deployment?: BlueGreenDeployment;
+  /** The WebSocket ticket key's secret (wsTickets): the $connect authorizer reads it. */
+  readonly ticketKeySecretArn?: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -86,6 +93,7 @@ export class Api extends PlatformComponent {
         `${name}: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
       );
     const ctx = awsContext(this);
+    const ticketKey = args.wsTickets ? this.ticketKeySecret(name, args.data.keyArn) : undefined;
     const refs: ApiHandlerRefs = {
       ctx,
       tableArn: args.data.tableArn,
@@ -93,10 +101,11 @@ export class Api extends PlatformComponent {
       dataKeyArn: args.data.keyArn,
       firstAgentQueueArn: args.firstAgentQueue.queue.arn,
       queueKmsKeyArn: args.queueKmsKeyArn,
+      ticketKeySecretArn: ticketKey?.arn,
     };
     const functionName = stackScopedName(`${name}-handler`);
     const handler = createPlatformFunction(this, `${name}-handler`, {
-      description: "REST API handler (seed 003): projects, templates, modifications, docs",
+      description: "REST API handler (seed 003): projects, templates, modifications, files, events, tickets",
       functionName,
       sizing: args.handler,
       environment: {
@@ -104,6 +113,7 @@ export class Api extends PlatformComponent {
         [API_ENV.artifactsBucket]: args.data.bucketName,
         [API_ENV.firstAgentQueueUrl]: args.firstAgentQueue.queue.url,
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
+        ...(ticketKey ? { [API_ENV.ticketKeySecretArn]: ticketKey.arn } : {}),
       },
       statements: apiHandlerStatements(refs),
       logKeyArn: args.logKeyArn,
@@ -275,7 +285,24 @@ export class Api extends PlatformComponent {
     this.apiKeyId = key.id;
     this.functionName = fn.name;
     this.deployment = live.deployment;
+    this.ticketKeySecretArn = ticketKey?.arn;
     this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
+  }
+
+  /**
+   * The ticket signing key's secret, with no value: the handler puts one on first use, so the key never passes
+   * through config, state or logs. Encrypted with the Data key, like the other secrets of the data tier.
+   */
+  private ticketKeySecret(name: string, keyArn: pulumi.Input<string>): aws.secretsmanager.Secret {
+    return new aws.secretsmanager.Secret(
+      `${name}-ws-ticket-key`,
+      {
+        description:
+          "Signs WebSocket tickets (the api-handler writes the first value; the $connect authorizer reads it)",
+        kmsKeyId: keyArn,
+      },
+      { parent: this },
+    );
   }
 
   /** The region's API Gateway account setting: the role API Gateway writes access logs with. */

@@ -16,7 +16,7 @@ const QUEUE_KEY = "arn:aws:kms:us-east-1:123456789012:key/queues";
 const PM_QUEUE = "arn:aws:sqs:us-east-1:123456789012:agents-pm-1234567";
 const PM_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/agents-pm-1234567";
 
-async function apiOf(stack: string, changes: Record<string, string> = {}, queueKey = true) {
+async function apiOf(stack: string, changes: Record<string, string> = {}, queueKey = true, wsTickets = true) {
   const { values, secretKeys, config } = stackInput(stack, changes);
   const { resources } = await evaluate(
     () =>
@@ -39,6 +39,7 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
         blueGreen: config.blueGreen,
+        wsTickets,
       }),
     { stack, config: values, secretKeys, region: config.region },
   );
@@ -74,7 +75,8 @@ describe("Api", () => {
       "aws:iam/rolePolicy:RolePolicy": 1,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:lambda/function:Function": 1,
-      "aws:lambda/permission:Permission": 15,
+      "aws:lambda/permission:Permission": 27,
+      "aws:secretsmanager/secret:Secret": 1,
     });
     assert.strictEqual(ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 5);
     const quiet = await apiOf("dev", { "agent-platform:apiAlarmsEnabled": "false" });
@@ -116,7 +118,13 @@ describe("Api", () => {
         "GET /api/projects/{id}",
         "PUT /api/projects/{id}",
         "DELETE /api/projects/{id}",
+        "POST /api/projects/from-template",
         "POST /api/projects/{id}/modify",
+        "GET /api/projects/{id}/modifications/{modification_id}",
+        "GET /api/projects/{id}/files",
+        "GET /api/projects/{id}/files/{path+}",
+        "GET /api/projects/{id}/events",
+        "POST /api/projects/{id}/ws-ticket",
         "GET /api/projects/{id}/docs",
         "GET /api/templates",
         "POST /api/templates",
@@ -148,9 +156,29 @@ describe("Api", () => {
     assert.deepStrictEqual(Object.keys(body.components.schemas), [
       "CreateProjectBody",
       "UpdateProjectBody",
+      "CreateProjectFromTemplateBody",
       "RequestModificationBody",
+      "CreateWsTicketBody",
       "CreateTemplateBody",
     ]);
+    // A greedy path parameter is named without its "+", as API Gateway expects.
+    assert.deepStrictEqual(
+      body.paths["/api/projects/{id}/files/{path+}"].get.parameters.map((p: Json) => [
+        p.name,
+        p.in,
+        p.required,
+      ]),
+      [
+        ["id", "path", true],
+        ["path", "path", true],
+      ],
+    );
+    // Template variables are string-valued: the model says so, and API Gateway checks it before the handler.
+    assert.deepStrictEqual(body.components.schemas.CreateProjectFromTemplateBody.properties.variables, {
+      type: "object",
+      maxProperties: 50,
+      additionalProperties: { type: "string", maxLength: 1000 },
+    });
     assert.deepStrictEqual(
       body.components.schemas.CreateProjectBody,
       JSON.parse(JSON.stringify(API_ROUTES.find((r) => r.operationId === "createProject")!.body)),
@@ -195,7 +223,13 @@ describe("Api", () => {
       [
         "/api/projects",
         "/api/projects/{id}",
+        "/api/projects/from-template",
         "/api/projects/{id}/modify",
+        "/api/projects/{id}/modifications/{modification_id}",
+        "/api/projects/{id}/files",
+        "/api/projects/{id}/files/{path+}",
+        "/api/projects/{id}/events",
+        "/api/projects/{id}/ws-ticket",
         "/api/projects/{id}/docs",
         "/api/templates",
       ],
@@ -222,17 +256,18 @@ describe("Api", () => {
       ARTIFACTS_BUCKET: "data-artifacts-1234567",
       FIRST_AGENT_QUEUE_URL: PM_QUEUE_URL,
       CORS_ORIGINS: "http://localhost:3000",
+      TICKET_KEY_SECRET_ARN: named(dev, "api-ws-ticket-key").outputs.arn,
       NODE_OPTIONS: "--enable-source-maps",
     });
   });
 
-  it("without origins: no preflights, no gateway responses, 10 permissions", async function () {
+  it("without origins: no preflights, no gateway responses, 16 permissions", async function () {
     this.timeout(60_000);
     const rs = await apiOf("staging");
     const body = bodyOf(rs);
     assert.strictEqual(body["x-amazon-apigateway-gateway-responses"], undefined);
     assert.ok(Object.values(body.paths as Json).every((ops) => !("options" in (ops as Json))));
-    assert.strictEqual(ofType(rs, "aws:lambda/permission:Permission").length, 10);
+    assert.strictEqual(ofType(rs, "aws:lambda/permission:Permission").length, 16);
   });
 
   it("redeploys when the body changes and logs every request as JSON with X-Ray and throttling", () => {
@@ -308,13 +343,25 @@ describe("Api", () => {
       "/v1/GET/api/projects/*",
       "/v1/PUT/api/projects/*",
       "/v1/DELETE/api/projects/*",
+      "/v1/POST/api/projects/from-template",
       "/v1/POST/api/projects/*/modify",
+      "/v1/GET/api/projects/*/modifications/*",
+      "/v1/GET/api/projects/*/files",
+      "/v1/GET/api/projects/*/files/*",
+      "/v1/GET/api/projects/*/events",
+      "/v1/POST/api/projects/*/ws-ticket",
       "/v1/GET/api/projects/*/docs",
       "/v1/GET/api/templates",
       "/v1/POST/api/templates",
       "/v1/OPTIONS/api/projects",
       "/v1/OPTIONS/api/projects/*",
+      "/v1/OPTIONS/api/projects/from-template",
       "/v1/OPTIONS/api/projects/*/modify",
+      "/v1/OPTIONS/api/projects/*/modifications/*",
+      "/v1/OPTIONS/api/projects/*/files",
+      "/v1/OPTIONS/api/projects/*/files/*",
+      "/v1/OPTIONS/api/projects/*/events",
+      "/v1/OPTIONS/api/projects/*/ws-ticket",
       "/v1/OPTIONS/api/projects/*/docs",
       "/v1/OPTIONS/api/templates",
     ]);
@@ -379,17 +426,38 @@ describe("Api", () => {
         Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
       },
       {
-        Sid: "ReadProjectArtifacts",
+        Sid: "ReadArtifacts",
         Effect: "Allow",
         Action: "s3:GetObject",
-        Resource: `${BUCKET}/projects/*`,
+        Resource: ["projects", "templates", "plans", "reports", "deployments"].map((p) => `${BUCKET}/${p}/*`),
+      },
+      { Sid: "WriteProjectFiles", Effect: "Allow", Action: "s3:PutObject", Resource: `${BUCKET}/projects/*` },
+      {
+        Sid: "ListProjectAndTemplateFiles",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: BUCKET,
+        Condition: { StringLike: { "s3:prefix": ["projects/*", "templates/*"] } },
       },
       {
-        Sid: "DecryptProjectArtifacts",
+        Sid: "UseTheArtifactsKeyThroughS3",
         Effect: "Allow",
-        Action: "kms:Decrypt",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: KEY,
         Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+      {
+        Sid: "ReadAndInitialiseTheTicketKey",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+        Resource: named(dev, "api-ws-ticket-key").outputs.arn,
+      },
+      {
+        Sid: "UseTheTicketKeysKeyThroughSecretsManager",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: KEY,
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
       },
       {
         Sid: "WriteItsLogs",
@@ -404,17 +472,27 @@ describe("Api", () => {
         Resource: "*",
       },
     ]);
-    const sseSqs = await apiOf("dev", {}, false);
+    // Without a queue key and without tickets (IAM authorization), neither key is granted.
+    const plain = await apiOf("dev", {}, false, false);
     assert.deepStrictEqual(
-      policyDocument(named(sseSqs, "api-handler-role-policy")).Statement.map((s) => s.Sid),
+      policyDocument(named(plain, "api-handler-role-policy")).Statement.map((s) => s.Sid),
       [
         "UseTheTable",
         "SendToTheFirstAgentQueue",
-        "ReadProjectArtifacts",
-        "DecryptProjectArtifacts",
+        "ReadArtifacts",
+        "WriteProjectFiles",
+        "ListProjectAndTemplateFiles",
+        "UseTheArtifactsKeyThroughS3",
         "WriteItsLogs",
         "SendTraces",
       ],
+    );
+    assert.strictEqual(ofType(plain, "aws:secretsmanager/secret:Secret").length, 0);
+    assert.strictEqual(named(dev, "api-ws-ticket-key").inputs.kmsKeyId, KEY);
+    assert.strictEqual(
+      ofType(dev, "aws:secretsmanager/secretVersion:SecretVersion").length,
+      0,
+      "the handler writes the value",
     );
     const fn = named(dev, "api-handler-fn");
     assert.deepStrictEqual(
