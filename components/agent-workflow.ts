@@ -7,13 +7,12 @@ import { eventPattern, inputTransformer, ROUTING_RULES, RoutingRule } from "../c
 import { pushStatements, StatusPushRefs, TASK_TABLE_ACTIONS } from "./agent-worker-iam";
 import { awsContext, AwsContext, viaService } from "./aws-context";
 import {
-  alarmActions,
   createPlatformFunction,
   FunctionSizing,
   functionBundles,
   stackScopedName,
 } from "./lambda-function";
-import { DLQ_RETENTION_SECONDS, denyInsecureTransport } from "./queue-pair";
+import { DLQ_RETENTION_SECONDS, denyInsecureTransport, dlqDepthAlarm } from "./queue-pair";
 import type { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
 
@@ -216,7 +215,16 @@ export class AgentWorkflow extends PlatformComponent {
       );
     }
 
-    this.alarms = [...fn.alarms, this.depthAlarm(name, dlq, args.alarmTopicArn)];
+    this.alarms = [
+      ...fn.alarms,
+      dlqDepthAlarm(
+        this,
+        `${name}-dlq-depth`,
+        dlq,
+        "A workflow hand-off went nowhere: an event EventBridge could not deliver, or a finish the workflow function failed 3 times",
+        args.alarmTopicArn,
+      ),
+    ];
     this.busName = bus.name;
     this.busArn = bus.arn;
     this.deadLetterQueueUrl = dlq.url;
@@ -265,31 +273,6 @@ export class AgentWorkflow extends PlatformComponent {
       { parent: this },
     );
     return dlq;
-  }
-
-  private depthAlarm(
-    name: string,
-    dlq: aws.sqs.Queue,
-    alarmTopicArn: pulumi.Input<string> | undefined,
-  ): aws.cloudwatch.MetricAlarm {
-    return new aws.cloudwatch.MetricAlarm(
-      `${name}-dlq-depth`,
-      {
-        alarmDescription:
-          "A workflow hand-off went nowhere: an event EventBridge could not deliver, or a finish the workflow function failed 3 times",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...alarmActions(alarmTopicArn),
-      },
-      { parent: this },
-    );
   }
 }
 

@@ -164,23 +164,12 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
     : {};
   const ageThreshold = args.oldestMessageAgeAlarmSeconds ?? visibilityTimeoutSeconds * maxReceiveCount;
   const alarms = [
-    new aws.cloudwatch.MetricAlarm(
+    dlqDepthAlarm(
+      parent,
       `${name}-dlq-depth`,
-      {
-        alarmDescription: `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // SQS stops sending metrics for a queue idle for six hours; an empty DLQ is healthy.
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      opts,
+      dlq,
+      `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times`,
+      args.alarmTopicArn,
     ),
     new aws.cloudwatch.MetricAlarm(
       `${name}-oldest-message`,
@@ -209,4 +198,32 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
     refs: { url: queue.url, arn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn },
     alarms,
   };
+}
+
+/** Any message in a dead-letter queue, within a minute: something failed for good and waits for a person. */
+export function dlqDepthAlarm(
+  parent: pulumi.Resource,
+  name: string,
+  dlq: aws.sqs.Queue,
+  description: string,
+  alarmTopicArn: pulumi.Input<string> | undefined,
+): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: description,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: dlq.name },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      // SQS stops sending metrics for a queue idle for six hours; an empty DLQ is healthy.
+      treatMissingData: "notBreaching",
+      ...(alarmTopicArn ? { alarmActions: [alarmTopicArn], okActions: [alarmTopicArn] } : {}),
+    },
+    { parent },
+  );
 }

@@ -143,6 +143,15 @@ export function createApp(deps: AppDeps) {
       });
   };
 
+  /** The query string's parameters (those with a value), checked against `schema`. */
+  const checkedQuery = (event: ApiEvent, schema: Schema): Record<string, string> => {
+    const query = Object.fromEntries(
+      Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    checked(schema, query);
+    return query;
+  };
+
   /** The Idempotency-Key header, if sent: 1-128 visible ASCII characters. */
   const idempotencyKey = (event: ApiEvent): string | undefined => {
     const key = header(event, "idempotency-key");
@@ -194,10 +203,7 @@ export function createApp(deps: AppDeps) {
   };
 
   const listProjects: Handler = async ({ event, ctx }) => {
-    const query = Object.fromEntries(
-      Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    checked(listProjectsSchema, query);
+    const query = checkedQuery(event, listProjectsSchema);
     if ((query.owner_id === undefined) === (query.status === undefined))
       throw new ApiError(400, "VALIDATION_ERROR", "Give exactly one of owner_id and status", {
         field: "owner_id",
@@ -468,10 +474,7 @@ export function createApp(deps: AppDeps) {
 
   /** The polling fallback of the WebSocket: the project's messages after a cursor. */
   const events: Handler = async ({ event, params, ctx }) => {
-    const query = Object.fromEntries(
-      Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    checked(listEventsSchema, query);
+    const query = checkedQuery(event, listEventsSchema);
     await existingProject(params.id);
     const page = await deps.log.after(params.id, query.after, Number(query.limit ?? DEFAULT_EVENTS_LIMIT));
     const last = page.items[page.items.length - 1];

@@ -3,10 +3,10 @@
  * from the same key schemas the Data and WebSocketApi components deploy.
  */
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { TABLE_KEYS } from "../../functions/api/lib/table-schema";
 import { CONNECTIONS_TABLE } from "../../functions/ws/schema";
+import { listenOnLoopback } from "./loopback";
 
 export interface LocalDynamoServer {
   readonly endpoint: string;
@@ -20,8 +20,7 @@ export async function startDynalite(
 ) {
   const dynalite = require("dynalite") as (options: object) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   const client = new DynamoDBClient({ endpoint, region, credentials });
   return {
     endpoint,

@@ -6,11 +6,11 @@
  * as Lambda does). A hook delivers each event twice, as EventBridge may (at-least-once delivery).
  */
 import { randomUUID } from "node:crypto";
-import { createServer, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { eventPattern, inputTransformer, RoutingRule } from "../../contracts/routing";
 import { matchesPattern, transformInput } from "./event-pattern";
 import type { FunctionHost } from "./function-host";
+import { awsJsonServer, closeServer, listenOnLoopback } from "./loopback";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LocalQueue } from "./sqs";
 
 export interface BusEvent {
@@ -66,43 +66,18 @@ export class LocalEventBridge {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        res.setHeader("content-type", "application/x-amz-json-1.1");
-        const target = String(req.headers["x-amz-target"] ?? "");
-        if (target !== "AWSEvents.PutEvents") {
-          res.statusCode = 400;
-          res.end(
-            JSON.stringify({
-              __type: "UnknownOperationException",
-              message: `${target} is not supported locally`,
-            }),
-          );
-          return;
-        }
-        const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
-          Entries?: {
-            Source?: string;
-            DetailType?: string;
-            Detail?: string;
-            EventBusName?: string;
-            Resources?: string[];
-          }[];
-        };
-        const entries = (input.Entries ?? []).map((e) => this.put(e));
-        res.end(
-          JSON.stringify({
-            FailedEntryCount: entries.filter((e) => "ErrorCode" in e).length,
-            Entries: entries,
-          }),
-        );
-      });
+    this.server = awsJsonServer("application/x-amz-json-1.1", (operation, input) => {
+      if (operation !== "PutEvents")
+        return [
+          400,
+          { __type: "UnknownOperationException", message: `${operation} is not supported locally` },
+        ];
+      const entries = ((input.Entries ?? []) as Parameters<LocalEventBridge["put"]>[0][]).map((e) =>
+        this.put(e),
+      );
+      return [200, { FailedEntryCount: entries.filter((e) => "ErrorCode" in e).length, Entries: entries }];
     });
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${await listenOnLoopback(this.server)}`;
     return this;
   }
 
@@ -181,8 +156,6 @@ export class LocalEventBridge {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

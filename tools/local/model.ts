@@ -12,7 +12,7 @@
  *   [local-model:crash:<agent>]     the agent's function crashes during its first call (once)
  */
 import { createServer, Http2Server, Http2ServerRequest, Http2ServerResponse, Http2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback";
 import { AgentName, isAgentName } from "../../contracts/agents";
 import { formatFileBlock } from "../../contracts/answer-format";
 
@@ -167,8 +167,7 @@ export class LocalModel {
       session.on("close", () => this.sessions.delete(session));
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
     return this;
   }
 

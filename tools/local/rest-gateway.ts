@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { API_ROUTES, RouteSpec } from "../../contracts/api-routes";
 import type { FunctionHost } from "./function-host";
+import { closeServer, listenOnLoopback } from "./loopback";
 import { LOCAL_ACCOUNT_ID } from "./sqs";
 
 /** The local API key's id (API Gateway sets requestContext.identity.apiKeyId on keyed methods). */
@@ -61,12 +61,7 @@ export class LocalRestGateway {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${await listenOnLoopback(this.server, port)}`;
     return this;
   }
 
@@ -155,8 +150,6 @@ export class LocalRestGateway {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

@@ -7,10 +7,10 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 export interface LocalS3 {
   readonly client: S3Client;
@@ -52,8 +52,7 @@ export async function startLocalS3(buckets: readonly string[], port = 0): Promis
       () => void handle(req, res), // no such key: s3rver answers 404 NoSuchKey
     );
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server, port)}`;
   const client = new S3Client({
     endpoint,
     region: "us-east-1",
@@ -65,8 +64,7 @@ export async function startLocalS3(buckets: readonly string[], port = 0): Promis
     endpoint,
     async close() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -4,8 +4,8 @@
  * ResourceNotFoundException, as a real secret with no version does; PutSecretValue is idempotent per
  * ClientRequestToken (the same value again succeeds, another value is ResourceExistsException).
  */
-import { createServer, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { awsJsonServer, closeServer, listenOnLoopback } from "./loopback";
 
 interface Version {
   readonly token: string;
@@ -28,21 +28,10 @@ export class LocalSecretsManager {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const op = String(req.headers["x-amz-target"] ?? "").replace(/^secretsmanager\./, "");
-        const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, string>;
-        const [status, body] = this.handle(op, input);
-        res.statusCode = status;
-        res.setHeader("content-type", "application/x-amz-json-1.1");
-        res.end(JSON.stringify(body));
-      });
-    });
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.server = awsJsonServer("application/x-amz-json-1.1", (operation, input) =>
+      this.handle(operation, input as Record<string, string>),
+    );
+    this.endpoint = `http://127.0.0.1:${await listenOnLoopback(this.server)}`;
     return this;
   }
 
@@ -83,8 +72,6 @@ export class LocalSecretsManager {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

@@ -8,8 +8,8 @@
  * Not modelled: FIFO queues, message attributes, batches, retention.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createServer, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { awsJsonServer, closeServer, listenOnLoopback } from "./loopback";
 
 export const LOCAL_ACCOUNT_ID = "000000000000";
 export const LOCAL_REGION = "us-east-1";
@@ -194,27 +194,18 @@ export class LocalSqs {
   endpoint = "";
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const target = String(req.headers["x-amz-target"] ?? "");
-        res.setHeader("content-type", "application/x-amz-json-1.0");
-        this.handle(
-          target.replace(/^AmazonSQS\./, ""),
-          JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"),
-        )
-          .then((out) => res.end(JSON.stringify(out)))
-          .catch((error: unknown) => {
-            const e = error instanceof SqsError ? error : new SqsError("InternalError", String(error));
-            res.statusCode = e.type === "InternalError" ? 500 : 400;
-            res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${e.type}`, message: e.message }));
-          });
-      });
+    this.server = awsJsonServer("application/x-amz-json-1.0", async (operation, input) => {
+      try {
+        return [200, await this.handle(operation, input)];
+      } catch (error) {
+        const e = error instanceof SqsError ? error : new SqsError("InternalError", String(error));
+        return [
+          e.type === "InternalError" ? 500 : 400,
+          { __type: `com.amazonaws.sqs#${e.type}`, message: e.message },
+        ];
+      }
     });
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${await listenOnLoopback(this.server)}`;
     return this;
   }
 
@@ -306,8 +297,6 @@ export class LocalSqs {
     for (const q of this.queues.values()) q.close();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

@@ -10,10 +10,10 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { FunctionHost } from "./function-host";
+import { closeServer, listenOnLoopback } from "./loopback";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs";
 
 export const LOCAL_WS_STAGE = "live";
@@ -72,14 +72,9 @@ export class LocalWebSocketGateway {
       "upgrade",
       (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head),
     );
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", resolve);
-    });
-    const address = server.address() as AddressInfo;
-    this.url = `ws://127.0.0.1:${address.port}`;
-    this.managementEndpoint = `http://127.0.0.1:${address.port}/${LOCAL_WS_STAGE}`;
+    const listening = await listenOnLoopback(this.server, port);
+    this.url = `ws://127.0.0.1:${listening}`;
+    this.managementEndpoint = `http://127.0.0.1:${listening}/${LOCAL_WS_STAGE}`;
     return this;
   }
 
@@ -231,8 +226,6 @@ export class LocalWebSocketGateway {
     this.wss.close();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }
