@@ -21,7 +21,16 @@ import { TICKET_TTL_SECONDS } from "../../contracts/websocket";
 import type { ArtifactStore } from "../shared/artifact-store";
 import type { ProjectLog } from "../shared/project-log";
 import { ApiError, ApiResponse, failure, ok, redirect, ResponseContext } from "./lib/http";
-import { Item, notFound, projectKey, publicView, requestHash, Store, templateKey } from "./lib/store";
+import {
+  Item,
+  notFound,
+  projectItem,
+  projectKey,
+  publicView,
+  requestHash,
+  Store,
+  templateKey,
+} from "./lib/store";
 import { renderTemplateFile, templateVariableProblems } from "./lib/templates";
 import { Schema, validate } from "./lib/validate";
 
@@ -184,15 +193,7 @@ export function createApp(deps: AppDeps) {
       updated_at: at,
     };
     const earlier = await store.putOnce({
-      item: {
-        ...projectKey(id),
-        GSI1PK: `OWNER#${input.owner_id as string}`,
-        GSI1SK: `PROJECT#${at}#${id}`,
-        GSI2PK: "STATUS#active",
-        GSI2SK: `PROJECT#${id}`,
-        EntityType: "Project",
-        ...project,
-      },
+      item: projectItem(project),
       idempotency: key
         ? { scope: "POST /projects", key, hash: requestHash(input), nowSeconds: secondsOf(ctx.now()) }
         : undefined,
@@ -400,15 +401,7 @@ export function createApp(deps: AppDeps) {
     const files = objects.map((o) => o.path);
     const response = { project, files };
     const earlier = await store.putOnce({
-      item: {
-        ...projectKey(id),
-        GSI1PK: `OWNER#${owner}`,
-        GSI1SK: `PROJECT#${at}#${id}`,
-        GSI2PK: "STATUS#active",
-        GSI2SK: `PROJECT#${id}`,
-        EntityType: "Project",
-        ...project,
-      },
+      item: projectItem(project),
       idempotency: key
         ? {
             scope: "POST /projects/from-template",

@@ -24,6 +24,20 @@ export const projectKey = (id: string) => ({ PK: `PROJECT#${id}`, SK: "METADATA"
 export const templateKey = (id: string) => ({ PK: `TEMPLATE#${id}`, SK: "METADATA" });
 const idempotencyKey = (scope: string, key: string) => ({ PK: `IDEMPOTENCY#${key}`, SK: scope });
 
+/** A project's item: its fields under its key, indexed by owner (GSI1, newest first) and status (GSI2). */
+export function projectItem(project: Item): Item {
+  const id = project.id as string;
+  return {
+    ...projectKey(id),
+    GSI1PK: `OWNER#${project.owner_id as string}`,
+    GSI1SK: `PROJECT#${project.created_at as string}#${id}`,
+    GSI2PK: `STATUS#${project.status as string}`,
+    GSI2SK: `PROJECT#${id}`,
+    EntityType: "Project",
+    ...project,
+  };
+}
+
 /** What a client sees of an item: the key attributes stay internal. */
 export function publicView(item: Item): Item {
   const {
