@@ -289,7 +289,10 @@ export const accessLogging = stackPolicy<{ buckets: boolean; distributions: bool
 
 // ---------------------------------------------------------------- secrets
 
-/** Days between rotations: automaticallyAfterDays, or a rate() schedule in days or hours; cron counts as 1. */
+/**
+ * Days between rotations: automaticallyAfterDays, or a rate() schedule in days or hours. A cron() schedule's period
+ * is not derived: it is taken as rotating often enough (undefined, like an unknown value).
+ */
 function rotationDays(rotation: Res): number | undefined {
   const days = asNumber(at(rotation.raw, "rotationRules.automaticallyAfterDays"));
   if (days !== undefined) return days;
@@ -297,8 +300,7 @@ function rotationDays(rotation: Res): number | undefined {
   if (typeof schedule !== "string" || isUnknown(schedule)) return undefined;
   const rate = /^rate\((\d+)\s+(hour|hours|day|days)\)$/.exec(schedule.trim());
   if (rate) return rate[2].startsWith("hour") ? Number(rate[1]) / 24 : Number(rate[1]);
-  // cron(...) runs at least monthly or by day; AWS refuses schedules longer than 1000 days either way.
-  return 1;
+  return undefined;
 }
 
 export const secretRotation = stackPolicy<{ maxDays: number }>(
@@ -321,7 +323,7 @@ export const secretRotation = stackPolicy<{ maxDays: number }>(
     },
     beyondAnchors:
       "Relates SecretRotation resources to their secret by dependency during preview (the secret's ARN is not " +
-      "known yet) and reads both rotation forms (days and rate/cron schedules) against one limit.",
+      "known yet) and reads both rotation forms (days and rate schedules) against one limit.",
     kinds: [K.secret, K.secretRotation],
     config: {
       maxDays: {
@@ -343,6 +345,7 @@ export const secretRotation = stackPolicy<{ maxDays: number }>(
             s,
             `${who(s)} is never rotated (no aws.secretsmanager.SecretRotation): its credential lives until someone replaces it.`,
           );
+        // The most frequent rotation counts; one whose period is unknown or a cron schedule is taken as enough.
         const days = Math.min(...mine.map((r) => rotationDays(r) ?? 0));
         if (days > config.maxDays)
           add(s, `${who(s)} rotates every ${days} days, more than ${config.maxDays}.`);

@@ -284,6 +284,7 @@ describe("policy: secret-rotation", () => {
   it("passes secrets rotated within the limit (days or a schedule), related by dependency or ARN", async () => {
     const a = res(T.secret, "a", {}, { outputs: { arn: "arn:aws:secretsmanager:us-east-1:1:secret:a-AbC" } });
     const b = res(T.secret, "b", {});
+    const c = res(T.secret, "c", {});
     await expectFindings(
       secretRotation,
       [
@@ -300,6 +301,16 @@ describe("policy: secret-rotation", () => {
           }),
           "secretId",
           b,
+        ),
+        // A cron schedule's period is not derived: taken as rotating.
+        c,
+        dependsOn(
+          res(T.rotation, "c-rotation", {
+            secretId: UNKNOWN_STRING,
+            rotationRules: { scheduleExpression: "cron(0 16 1,15 * ? *)" },
+          }),
+          "secretId",
+          c,
         ),
       ],
       [],
