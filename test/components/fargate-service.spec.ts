@@ -33,6 +33,7 @@ const EXPECT = {
     publicTasks: true,
     domain: undefined,
     retention: 7,
+    insights: "disabled",
     spotShare: "100% on Spot",
   },
   staging: {
@@ -45,6 +46,7 @@ const EXPECT = {
     publicTasks: false,
     domain: undefined,
     retention: 30,
+    insights: "enabled",
     spotShare: "50% on Spot",
   },
   prod: {
@@ -57,6 +59,7 @@ const EXPECT = {
     publicTasks: false,
     domain: "agents.example.com",
     retention: 90,
+    insights: "enabled",
     spotShare: "0% on Spot",
   },
 } as const;
@@ -277,7 +280,7 @@ describe("FargateService", function () {
           assert.ok(service.dependencies.includes(one(dep).urn), dep);
 
         const cluster = one("web-cluster").inputs;
-        assert.deepStrictEqual(cluster.settings, [{ name: "containerInsights", value: "enabled" }]);
+        assert.deepStrictEqual(cluster.settings, [{ name: "containerInsights", value: expected.insights }]);
         const capacity = one("web-capacity").inputs;
         assert.deepStrictEqual(capacity.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
         assert.deepStrictEqual(capacity.defaultCapacityProviderStrategies, expected.capacity);
