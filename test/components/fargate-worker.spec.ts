@@ -186,7 +186,7 @@ describe("FargateWorker", function () {
         const item = estimateCost(s.resources).items.find((i) => i.name === "agent-worker")!;
         assert.strictEqual(
           item.description,
-          `${minTasks} Fargate task(s) of 0.25 vCPU / 0.5 GB X86_64, 100% on Spot`,
+          `${minTasks} Fargate task(s) of 0.25 vCPU / 0.5 GB X86_64, all on Spot`,
         );
         assert.strictEqual(
           await valueOf(s.worker!.clusterName),
