@@ -31,7 +31,8 @@ function asRegistered(resources: Res[]): Parameters<typeof estimateCost>[0] {
     urn: r.urn,
     type: r.type,
     name: r.name,
-    custom: r.type.startsWith("aws:"),
+    // AWS resources and Kubernetes objects (an Ingress makes the controller create a load balancer).
+    custom: r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"),
     remote: false,
     inputs: r.raw,
     outputs: r.raw,

@@ -54,6 +54,35 @@ describe("policy: monthly-budget", () => {
       { "monthly-budget": { budgets: { dev: 10, staging: 30, prod: 100 } } },
     );
   });
+  it("counts the load balancer AWS creates for an internet-facing Ingress, as the offline report does", async () => {
+    // 0.0225 x 730 + 2 public IPv4 x 0.005 x 730 = 23.725 -> $23.73, over a $20 budget.
+    const k8s = (type: string, name: string, inputs: Record<string, unknown>) =>
+      res(`kubernetes:${type}`, name, inputs, { environment: "dev" });
+    await expectFindings(
+      cost.monthlyBudget,
+      [
+        stack("dev"),
+        res("aws:ec2/subnet:Subnet", "a", { tags: { "kubernetes.io/role/elb": "1" } }),
+        res("aws:ec2/subnet:Subnet", "b", { tags: { "kubernetes.io/role/elb": "1" } }),
+        k8s("networking.k8s.io/v1:IngressClass", "alb", {
+          metadata: { name: "alb" },
+          spec: { controller: "ingress.k8s.aws/alb" },
+        }),
+        k8s("networking.k8s.io/v1:Ingress", "web", {
+          metadata: {
+            name: "web",
+            namespace: "app",
+            annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" },
+          },
+          spec: { ingressClassName: "alb" },
+        }),
+      ],
+      [
+        "the estimated fixed cost of at least $23.73/month exceeds the dev budget of $20.00 (largest: web $23.73).",
+      ],
+      { "monthly-budget": { budgets: { dev: 20 } } },
+    );
+  });
   it("flags an environment without a budget", async () => {
     await expectFindings(
       cost.monthlyBudget,
