@@ -13,6 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { costRows, usdRange } from "./offline/cost";
 import type { RegisteredResource } from "./offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
@@ -277,28 +278,26 @@ function alarmsSection(resources: RegisteredResource[]): string[] {
   return lines;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
-
 function costSection(report: StackReport): string[] {
   const { costEstimate } = report;
-  const grouped = new Map<string, { n: number; usd: number }>();
-  for (const i of costEstimate.items) {
-    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
-    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
-  }
+  const rows = costRows(costEstimate.items);
   const lines = [
-    `Fixed monthly estimate: **${usd(costEstimate.monthlyUsd)}** (${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`).`,
+    `Fixed monthly estimate: **${usdRange(costEstimate.minMonthlyUsd, costEstimate.maxMonthlyUsd)}** ` +
+      `(${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`; the budget policy ` +
+      `judges the low end, see [cost.md](../cost.md)).`,
     "",
   ];
-  if (grouped.size > 0) {
-    lines.push("| item | count | monthly |", "| --- | --- | --- |");
-    for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd || a[0].localeCompare(b[0])))
-      lines.push(`| ${label(d)} | ${g.n} | ${usd(g.usd)} |`);
+  if (rows.length > 0) {
+    lines.push("| item | count | monthly | the range depends on |", "| --- | --- | --- | --- |");
+    for (const row of rows)
+      lines.push(
+        `| ${label(row.description)} | ${row.count} | ${usdRange(row.minUsd, row.maxUsd)} | ${label(row.dependsOn ?? "")} |`,
+      );
     lines.push("");
   }
   const reasons = countBy(costEstimate.notEstimated, (n) => `${shortType(n.type)}: ${n.reason}`);
   if (reasons.size > 0) {
-    lines.push("Not estimated (priced by usage):", "");
+    lines.push("Not estimated (usage-priced, or no price model):", "");
     for (const [k, n] of [...reasons].sort((a, b) => a[0].localeCompare(b[0])))
       lines.push(`- ${n} × ${label(k)}`);
   }
