@@ -17,6 +17,7 @@ import {
   trustDocument,
 } from "./lib/policy-document";
 import { actionFacts, expandAction, isWideResource } from "./lib/aws-actions";
+import { SOURCE_CONDITION_KEYS, SOURCE_CONDITION_SERVICES } from "./lib/service-trust";
 import { isUnknown, parseJsonish, unknownAt } from "./lib/values";
 
 /*
@@ -390,11 +391,15 @@ export const iamTrustPolicy = resourcePolicy(
     severity: "critical",
     remediationSteps:
       "Trust a service principal (lambda.amazonaws.com), a specific account or role ARN (with sts:ExternalId " +
-      "for third parties), or an OIDC provider with a StringEquals condition on its :sub claim.",
+      "for third parties), or an OIDC provider with a StringEquals condition on its :sub claim. For a service " +
+      "that sets aws:SourceArn/aws:SourceAccount (CodeDeploy, EKS, EventBridge, ECS tasks, RDS monitoring, flow " +
+      "logs), condition the trust on the resource it acts for or on this account.",
     references: { checkov: ["CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_283"] },
     beyondAnchors:
       "Also requires web-identity (GitHub Actions, EKS IRSA) trusts to pin the token's subject: without a :sub " +
-      "condition any repository or service account of the issuer can assume the role.",
+      "condition any repository or service account of the issuer can assume the role. Requires a positive " +
+      "aws:SourceArn or aws:SourceAccount condition for the service principals whose guides document one " +
+      "(policy/lib/service-trust.ts, with each guide), against the cross-service confused deputy.",
     kinds: [K.role],
   },
   (res, _ctx, add) => {
@@ -406,6 +411,12 @@ export const iamTrustPolicy = resourcePolicy(
       const anyAccount = p.aws.filter((a) => a === "*" || (known(a) && /^arn:aws[a-z-]*:iam::\*:/.test(a)));
       if (anyAccount.length > 0 && !hasScopingCondition(s))
         add(`${who(res)} ${where(d, s)} lets any AWS principal assume the role.`);
+      const unbound = p.service.filter(known).filter((svc) => SOURCE_CONDITION_SERVICES[svc] !== undefined);
+      if (unbound.length > 0 && !hasScopingCondition(s, SOURCE_CONDITION_KEYS))
+        add(
+          `${who(res)} ${where(d, s)} trusts ${joinWords(unbound)} without aws:SourceArn or aws:SourceAccount, ` +
+            `which the service sets (${unbound.map((svc) => SOURCE_CONDITION_SERVICES[svc].guide).join(", ")}).`,
+        );
       const webIdentity = grants(s, "sts:AssumeRoleWithWebIdentity").length > 0;
       if (webIdentity && p.federated.length > 0 && !federatedSubjectPinned(s))
         add(

@@ -284,15 +284,24 @@ describe("EksCluster IAM", function () {
     });
   });
 
-  it("gives the control plane the EKS cluster policy, trusted by EKS alone", () => {
+  it("gives the control plane the EKS cluster policy, trusted by EKS acting for this cluster alone", () => {
     const r = role("eks-cluster-role");
     assert.deepStrictEqual(JSON.parse(r.inputs.assumeRolePolicy as string).Statement, [
       {
         Effect: "Allow",
         Principal: { Service: "eks.amazonaws.com" },
         Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${CLUSTER}` },
+        },
       },
     ]);
+    // The cluster is named what the condition names.
+    assert.strictEqual(
+      named(resources, "eks-cluster").outputs.arn,
+      `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`,
+    );
     assert.deepStrictEqual(attached(r), ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
     assert.deepStrictEqual(
       inline(r).map((p) => p.name),

@@ -1,4 +1,5 @@
 import * as iam from "../../policy/iam";
+import { SOURCE_CONDITION_SERVICES } from "../../policy/lib/service-trust";
 import * as assert from "assert";
 import { expectFindings, findings, res, run, UNKNOWN_STRING } from "./helpers";
 
@@ -415,6 +416,68 @@ describe("policy: iam-trust-policy", () => {
         "IAM role 'ci' assumeRolePolicy statement 1 trusts a web identity provider without pinning the token's :sub (or :aud) claim.",
       ],
     );
+  });
+});
+
+describe("policy: iam-trust-policy, confused deputy", () => {
+  const trust = (name: string, service: string, Condition?: object) =>
+    res(T.role, name, {
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(Condition ? { Condition } : {}),
+      }),
+    });
+  const GROUP = "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:app/live";
+
+  it("requires aws:SourceArn or aws:SourceAccount for a service whose guide documents them", async () => {
+    await expectFindings(
+      iam.iamTrustPolicy,
+      [trust("deploy", "codedeploy.amazonaws.com"), trust("cluster", "eks.amazonaws.com")],
+      [
+        "IAM role 'deploy' assumeRolePolicy statement 1 trusts codedeploy.amazonaws.com without aws:SourceArn or aws:SourceAccount, which the service sets (https://docs.aws.amazon.com/codedeploy/latest/userguide/security_confused_deputy.html).",
+        "IAM role 'cluster' assumeRolePolicy statement 1 trusts eks.amazonaws.com without aws:SourceArn or aws:SourceAccount, which the service sets (https://docs.aws.amazon.com/eks/latest/userguide/cross-service-confused-deputy-prevention.html).",
+      ],
+    );
+  });
+
+  it("accepts either key under a positive operator, and asks nothing of services that do not set them", async () => {
+    await expectFindings(
+      iam.iamTrustPolicy,
+      [
+        trust("arn", "codedeploy.amazonaws.com", { ArnLike: { "aws:SourceArn": GROUP } }),
+        trust("account", "codedeploy.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        }),
+        trust("lambda", "lambda.amazonaws.com"),
+        trust("nodes", "ec2.amazonaws.com"),
+      ],
+      [],
+    );
+  });
+
+  it("does not take a negated, IfExists or * condition as binding the source", async () => {
+    for (const condition of [
+      { StringNotEquals: { "aws:SourceAccount": "999999999999" } },
+      { ArnLikeIfExists: { "aws:SourceArn": GROUP } },
+      { ArnLike: { "aws:SourceArn": "*" } },
+      { StringEquals: { "aws:PrincipalTag/team": "platform" } },
+    ])
+      assert.strictEqual(
+        (await findings(iam.iamTrustPolicy, [trust("deploy", "codedeploy.amazonaws.com", condition)])).length,
+        1,
+        JSON.stringify(condition),
+      );
+  });
+
+  it("lists each service with the guide that documents its source keys", () => {
+    for (const [service, facts] of Object.entries(SOURCE_CONDITION_SERVICES)) {
+      assert.match(service, /^[a-z0-9.-]+\.amazonaws\.com$/);
+      assert.match(facts.guide, /^https:\/\/docs\.aws\.amazon\.com\//, service);
+    }
+    for (const service of ["lambda.amazonaws.com", "ec2.amazonaws.com", "apigateway.amazonaws.com"])
+      assert.strictEqual(SOURCE_CONDITION_SERVICES[service], undefined, service);
   });
 });
 
