@@ -13,6 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
 import type { RegisteredResource } from "./offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
@@ -20,7 +21,6 @@ import { listStacks } from "./offline/stack-files";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const ROLE_TYPE = "aws:iam/role:Role";
 
 /** `aws:sqs/queue:Queue` -> `sqs Queue`; `pulumiservice:index:Stack` -> `Stack`; `kubernetes:apps/v1:Deployment` -> `apps/v1 Deployment`. */
 export function shortType(type: string): string {
@@ -37,13 +37,6 @@ function nodeId(prefix: string, s: string): string {
 /** Text safe inside a quoted Mermaid label or a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
-}
-
-/** Unwraps the engine's secret envelope `{ 4dabf18193072939515e22adb298388d: ..., value }`. */
-function plain(v: unknown): unknown {
-  if (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in (v as object))
-    return (v as { value?: unknown }).value;
-  return v;
 }
 
 interface Tidy {
@@ -152,68 +145,27 @@ export function mermaid(resources: RegisteredResource[]): string {
   return lines.join("\n");
 }
 
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Principal?: string | Record<string, string | string[]>;
-}
-
-function statements(doc: unknown): Statement[] {
-  const v = plain(doc);
-  if (typeof v !== "string") return [];
-  try {
-    const parsed = JSON.parse(v) as { Statement?: Statement | Statement[] };
-    return Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  } catch {
-    return [];
-  }
-}
-
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Each IAM role: who may assume it, and every statement of its inline and attached policies. */
 function rolesSection(resources: RegisteredResource[], tidy: Tidy): string[] {
-  const roles = resources.filter((r) => r.type === ROLE_TYPE).sort((a, b) => a.name.localeCompare(b.name));
+  const roles = rolePolicies(resources);
   if (roles.length === 0) return ["No IAM roles in this stack."];
   const lines: string[] = [];
-  const roleRefs = (role: RegisteredResource) =>
-    new Set([role.inputs.name, role.outputs.name, role.outputs.id, role.outputs.arn, role.id].map(plain));
-  const managed = new Map(
-    resources
-      .filter((r) => r.type === "aws:iam/policy:Policy")
-      .map((p) => [plain(p.outputs.arn) as string, p] as const),
-  );
-  for (const role of roles) {
-    const refs = roleRefs(role);
-    const principals = statements(role.inputs.assumeRolePolicy).flatMap((s) =>
-      typeof s.Principal === "string"
-        ? [s.Principal]
-        : Object.values(s.Principal ?? {}).flatMap((p) => list(p as string | string[])),
-    );
+  for (const { role, trust, documents, awsManaged } of roles) {
     lines.push(
-      `- **${role.name}**: assumed by ${[...new Set(principals)].map((p) => `\`${tidy(p)}\``).join(", ") || "(no principal)"}`,
+      `- **${role.name}**: assumed by ${
+        trustedPrincipals(trust)
+          .map((p) => `\`${tidy(p)}\``)
+          .join(", ") || "(no principal)"
+      }`,
     );
-    const docs: { via: string; doc: unknown }[] = [];
-    for (const r of resources) {
-      if (!refs.has(plain(r.inputs.role))) continue;
-      if (r.type === "aws:iam/rolePolicy:RolePolicy") docs.push({ via: r.name, doc: r.inputs.policy });
-      if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-        const arn = plain(r.inputs.policyArn) as string;
-        const own = managed.get(arn);
-        if (own) docs.push({ via: own.name, doc: own.inputs.policy });
-        else lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
-      }
-    }
-    for (const inline of (role.inputs.inlinePolicies as { name?: string; policy?: unknown }[] | undefined) ??
-      [])
-      docs.push({ via: String(inline.name ?? "inline"), doc: inline.policy });
-    for (const { via, doc } of docs.sort((a, b) => a.via.localeCompare(b.via))) {
-      for (const s of statements(doc)) {
-        const actions = list(s.Action).length ? list(s.Action) : list(s.NotAction).map((a) => `NOT ${a}`);
+    for (const arn of awsManaged) lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
+    for (const { via, statements } of documents) {
+      for (const s of statements) {
+        const actions = asList(s.Action).length
+          ? asList(s.Action)
+          : asList(s.NotAction).map((a) => `NOT ${a}`);
         lines.push(
-          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${list(s.Resource)
+          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${asList(s.Resource)
             .map((x) => `\`${tidy(x)}\``)
             .join(", ")} (${via})`,
         );
