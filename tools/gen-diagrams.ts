@@ -14,8 +14,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
+import { componentOf, Tidy, tidier } from "./resource-graph";
+import { securityGuide } from "./gen-security-roles";
 import type { RegisteredResource } from "./offline/evaluate";
-import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
@@ -37,36 +38,6 @@ function nodeId(prefix: string, s: string): string {
 /** Text safe inside a quoted Mermaid label or a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
-}
-
-interface Tidy {
-  (s: string): string;
-}
-
-/** Replaces auto-named physical names with their logical names and masks the account id. */
-function tidier(resources: RegisteredResource[]): Tidy {
-  const names = new Map<string, string>();
-  for (const r of resources) {
-    const escaped = r.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const auto = new RegExp(`^${escaped}-[0-9a-f]{7}(\\.fifo)?$`, "i");
-    for (const v of Object.values(r.inputs)) {
-      if (typeof v === "string" && auto.test(v))
-        names.set(v, v.endsWith(".fifo") ? `${r.name}.fifo` : r.name);
-    }
-  }
-  const physical = [...names.keys()].sort((a, b) => b.length - a.length);
-  return (s: string) => {
-    let out = s.split(DEFAULT_ACCOUNT_ID).join("<account>");
-    for (const p of physical) out = out.split(p).join(names.get(p)!);
-    return out;
-  };
-}
-
-/** The nearest component ancestor of a resource (the stack itself for top-level resources). */
-function componentOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): string | undefined {
-  let parent = r.parent ? byUrn.get(r.parent) : undefined;
-  while (parent && parent.custom) parent = parent.parent ? byUrn.get(parent.parent) : undefined;
-  return parent?.urn;
 }
 
 /** Is this a resource that belongs in the diagram (not the stack, not a provider)? */
@@ -313,8 +284,14 @@ export function architecturePages(reports: StackReport[]): Map<string, string> {
   );
 }
 
+/** docs/security.md, whose workload-role table is generated from the same previews. */
+export const SECURITY_GUIDE = path.join("docs", "security.md");
+
 export async function generateArchitecture(root: string): Promise<Map<string, string>> {
-  return architecturePages(await previewAll(root));
+  const reports = await previewAll(root);
+  const pages = architecturePages(reports);
+  pages.set(SECURITY_GUIDE, securityGuide(fs.readFileSync(path.join(root, SECURITY_GUIDE), "utf8"), reports));
+  return pages;
 }
 
 /** The checked-in pages that differ from what the program generates now. */
@@ -338,7 +315,7 @@ if (require.main === module) {
           console.error(`stale: ${stale.join(", ")}; run npm run -s docs:diagrams`);
           process.exit(1);
         }
-        console.log(`${pages.size} architecture pages up to date`);
+        console.log(`${pages.size} generated pages up to date`);
         return;
       }
       for (const [file, text] of pages) {
