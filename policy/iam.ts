@@ -160,21 +160,6 @@ const CONFINING_KEYS =
   /resourcetag\/|requesttag\/|^aws:resourceaccount$|^aws:sourcevpce?$|^ec2:vpc$|^iam:passedtoservice$|^cloudwatch:namespace$|^kms:viaservice$|^aws:calledvia/;
 
 /**
- * True when a positive condition on a confining key narrows the statement. `IfExists` does not count (a request
- * without the key passes), nor does `Null` (it asks only whether a tag is there), nor a lone "*" value.
- */
-function confinedByCondition(s: Statement): boolean {
-  return conditionKeys(s).some(
-    (c) =>
-      CONFINING_KEYS.test(c.key) &&
-      isPositiveOperator(c.op) &&
-      !/IfExists$/.test(c.op) &&
-      c.values.length > 0 &&
-      c.values.every((v) => v !== "*"),
-  );
-}
-
-/**
  * The statement's actions that take resource ARNs (per AWS's catalog, policy/lib/aws-actions.ts), wildcards
  * expanded: `s3:Get*` counts when any action it matches takes ARNs. An action the catalog does not know counts
  * too. `allowed` globs are accepted anyway.
@@ -239,7 +224,7 @@ export const iamNoWildcardResources = resourcePolicy<{ allowedActions: string[] 
         if (restrictable.length === 0) return;
         const resources = s.resources ?? [];
         const wide = resources.filter((r): r is string => known(r) && isWideResource(r));
-        if (wide.length > 0 && !confinedByCondition(s)) {
+        if (wide.length > 0 && !hasScopingCondition(s, CONFINING_KEYS)) {
           const on = wide.map((r) => (r === "*" ? 'Resource "*"' : `"${r}"`));
           add(
             `${who(res)} ${where(d, s)} allows ${joinWords(restrictable)} on ${joinWords(on)}` +
