@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as path from "path";
 import { iamMatch } from "./policy-document";
 
 /*
@@ -37,10 +35,8 @@ let table: { source: string; services: Record<string, ServiceEntry> } | undefine
 const indexes = new Map<string, ServiceIndex | undefined>();
 
 function loadTable() {
-  table ??= JSON.parse(fs.readFileSync(path.join(__dirname, "aws-iam-actions.json"), "utf8")) as {
-    source: string;
-    services: Record<string, ServiceEntry>;
-  };
+  // A literal require: deploy/policy-bundle.ts's esbuild bundle carries the table, and still loads it lazily.
+  table ??= require("./aws-iam-actions.json") as { source: string; services: Record<string, ServiceEntry> };
   return table;
 }
 
