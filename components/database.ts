@@ -250,7 +250,7 @@ export class Database extends PlatformComponent {
         performanceInsightsRetentionPeriod: 7,
         monitoringInterval: s.monitoringIntervalSeconds,
         monitoringRoleArn: monitoringRole.arn,
-        autoMinorVersionUpgrade: true,
+        autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
         caCertIdentifier: "rds-ca-rsa2048-g1",
       },
       { parent: this, protect: args.protect ?? false, dependsOn: [monitoringPolicy] },

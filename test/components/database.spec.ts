@@ -6,7 +6,8 @@ import type { DatabaseConfig } from "../../config/data";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
 const staging: DatabaseConfig = {
-  engineVersion: "16.4",
+  engineVersion: "16",
+  autoMinorVersionUpgrade: true,
   instanceClass: "db.t4g.micro",
   allocatedStorageGb: 20,
   maxAllocatedStorageGb: 100,
@@ -67,7 +68,7 @@ describe("Database", function () {
         i.kmsKeyId,
         i.masterUserSecretKmsKeyId,
       ],
-      ["postgres", "16.4", "db.t4g.micro", true, key.outputs.arn, key.outputs.arn],
+      ["postgres", "16", "db.t4g.micro", true, key.outputs.arn, key.outputs.arn],
     );
     assert.deepStrictEqual(
       [i.manageMasterUserPassword, i.password, i.iamDatabaseAuthenticationEnabled, i.publiclyAccessible],
@@ -104,6 +105,18 @@ describe("Database", function () {
       0,
     );
     assert.deepStrictEqual(reached.at(-1), ["secretsmanager"]);
+  });
+
+  it("takes the engine version and automatic minor upgrades from the settings, both ways", async () => {
+    const pinned = { ...staging, engineVersion: "16.6", autoMinorVersionUpgrade: false };
+    for (const settings of [staging, pinned]) {
+      const { resources } = await evaluate(() => new Database("db", args(settings)));
+      const i = named(resources, "db-postgres").inputs;
+      assert.deepStrictEqual(
+        [i.engineVersion, i.autoMinorVersionUpgrade, named(resources, "db-params").inputs.family],
+        [settings.engineVersion, settings.autoMinorVersionUpgrade, "postgres16"],
+      );
+    }
   });
 
   it("admits PostgreSQL only from the application security groups and the migration runner", async () => {
