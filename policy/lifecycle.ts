@@ -1,4 +1,7 @@
-import { who, resourcePolicy } from "./lib/framework";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../config/eks-versions";
+import { at } from "./lib/checks";
+import { Res, who, resourcePolicy } from "./lib/framework";
 import { K } from "./lib/kinds";
 import { isUnknown } from "./lib/values";
 
@@ -61,4 +64,108 @@ export const rdsMinorVersionDrift = resourcePolicy(
   },
 );
 
-export const lifecyclePolicies = [rdsMinorVersionDrift];
+/** The day support windows are judged at: a knob, so tests (and a look ahead) can set it. */
+const AS_OF: PolicyConfigJSONSchema = {
+  type: "string",
+  pattern: "^(\\d{4}-\\d{2}-\\d{2})?$",
+  default: "",
+  description: "Day (YYYY-MM-DD, UTC) the support window is judged at; empty: the day the pack runs.",
+};
+
+function asOfDay(config: { asOf: string }): string {
+  if (config.asOf === "") return utcToday();
+  if (!isIsoDay(config.asOf)) throw new Error(`asOf ${config.asOf} is not a day as YYYY-MM-DD`);
+  return config.asOf;
+}
+
+/** The cluster's Kubernetes version, or undefined when it is not known yet. */
+function clusterVersion(res: Res): string | undefined {
+  const v = res.raw["version"];
+  return typeof v === "string" && !isUnknown(v) ? v : undefined;
+}
+
+const SUPPORT_REFERENCES = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
+
+export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
+  {
+    name: "eks-version-standard-support",
+    description: "EKS clusters run a Kubernetes version in standard support.",
+    domain: "deployability",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Move the cluster (eksVersion) to a version in standard support, one minor at a time, with its add-ons " +
+      `and the cluster autoscaler's image; dates: config/eks-versions.ts and ${SUPPORT_REFERENCES}.`,
+    references: {},
+    beyondAnchors:
+      "No anchor dates versions. Reads a dated table of each version's end of standard and extended support: " +
+      "under upgradePolicy STANDARD AWS upgrades the control plane and the next `pulumi up` asks for a " +
+      "refused downgrade; otherwise the cluster bills extended support. The day is a knob (asOf).",
+    kinds: [K.eksCluster],
+    config: { asOf: AS_OF },
+  },
+  (res, { config }, add) => {
+    const version = clusterVersion(res);
+    if (version === undefined) return;
+    const status = eksSupportStatus(version, asOfDay(config));
+    if (status.state !== "extended" && status.state !== "ended") return;
+    const standard = String(at(res.raw, "upgradePolicy.supportType") ?? "EXTENDED") === "STANDARD";
+    const upgraded =
+      "AWS upgrades the control plane, and the next `pulumi up` asks for a downgrade AWS refuses";
+    const when =
+      status.state === "ended"
+        ? `ended on ${status.standardEnd} and extended support on ${status.extendedEnd}: ${upgraded}`
+        : standard
+          ? `ended on ${status.standardEnd}: with upgradePolicy STANDARD ${upgraded}`
+          : `ended on ${status.standardEnd}: the cluster is on extended support, billed at six times the ` +
+            "standard hourly price";
+    add(
+      `${who(res)} runs Kubernetes ${version}, whose standard support ${when}. Move eksVersion to a version ` +
+        "in standard support.",
+    );
+  },
+);
+
+export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: number }>(
+  {
+    name: "eks-version-support-ending",
+    description: "EKS clusters are upgraded before their version's standard support ends.",
+    domain: "deployability",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps:
+      "Plan the upgrade to the next Kubernetes version (docs/runbook.md) before the end of standard support; " +
+      "for a version the table does not list, add its dates to config/eks-versions.ts.",
+    references: {},
+    beyondAnchors:
+      "Warns warnDays (90) before eks-version-standard-support turns mandatory, and about versions the " +
+      "dated table does not know.",
+    kinds: [K.eksCluster],
+    config: {
+      asOf: AS_OF,
+      warnDays: {
+        type: "integer",
+        minimum: 0,
+        default: 90,
+        description: "Advise this many days (or fewer) before the end of standard support.",
+      },
+    },
+  },
+  (res, { config }, add) => {
+    const version = clusterVersion(res);
+    if (version === undefined) return;
+    const status = eksSupportStatus(version, asOfDay(config));
+    if (status.state === "unknown")
+      add(
+        `${who(res)} runs Kubernetes ${version}, which the support table (config/eks-versions.ts, checked ` +
+          `${EKS_VERSIONS_CHECKED}) does not list: add its end of standard support from the EKS release calendar.`,
+      );
+    else if (status.state === "standard" && status.daysLeft <= config.warnDays)
+      add(
+        `${who(res)} runs Kubernetes ${version}, whose standard support ends on ${status.standardEnd}, in ` +
+          `${status.daysLeft} days: plan the upgrade to the next version before then.`,
+      );
+  },
+);
+
+export const lifecyclePolicies = [rdsMinorVersionDrift, eksVersionStandardSupport, eksVersionSupportEnding];

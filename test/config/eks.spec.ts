@@ -15,7 +15,7 @@ describe("eks config", () => {
     const prod = load("prod").eks;
     assert.deepStrictEqual(prod, {
       enabled: true,
-      version: "1.33",
+      version: "1.35",
       publicAccessCidrs: [],
       adminRoleArns: [],
       nodes: {
@@ -73,7 +73,17 @@ describe("eks config", () => {
   it("rejects a Kubernetes version that is not major.minor", () => {
     for (const v of ["1.33.1", "v1.33", "latest", "1.9"]) {
       assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
-        `agent-platform:eksVersion = "${v}": must be a Kubernetes version as major.minor, such as 1.33`,
+        `agent-platform:eksVersion = "${v}": must be a Kubernetes version as major.minor, such as 1.35`,
+      ]);
+    }
+  });
+
+  it("takes only versions the dated support table knows (the pack judges their support window)", () => {
+    assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: "1.33" }), []);
+    for (const v of ["1.28", "1.36"]) {
+      assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
+        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table config/eks-versions.ts ` +
+          "(1.29 to 1.35, checked 2026-12-06); add a newer version there with its dates from the EKS release calendar",
       ]);
     }
   });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as life from "../../policy/lifecycle";
-import { expectFindings, res, UNKNOWN_STRING } from "./helpers";
+import { expectFindings, findings, res, UNKNOWN_STRING } from "./helpers";
 
 const T = {
   db: "aws:rds/instance:Instance",
@@ -62,5 +62,81 @@ describe("policy: rds-minor-version-drift", () => {
       cases.map(([e, v]) => life.pinsMinorVersion(e, v)),
       cases.map((c) => c[2]),
     );
+  });
+});
+
+describe("policies: eks-version-standard-support and eks-version-support-ending", () => {
+  const cluster = (name: string, version: unknown, supportType?: string) =>
+    res("aws:eks/cluster:Cluster", name, {
+      version,
+      ...(supportType ? { upgradePolicy: { supportType } } : {}),
+    });
+  const mandatory = life.eksVersionStandardSupport;
+  const advisory = life.eksVersionSupportEnding;
+  /** Pack config judging `policy` at `asOf`. */
+  const on = (policy: { name: string }, asOf: string) => ({ [policy.name]: { asOf } });
+
+  it("flags a version past its end of standard support as mandatory (the old prod input: 1.33, STANDARD)", async () => {
+    await expectFindings(
+      mandatory,
+      [
+        cluster("eks-cluster", "1.33", "STANDARD"),
+        cluster("paid", "1.34"),
+        cluster("gone", "1.31", "EXTENDED"),
+      ],
+      [
+        "EKS cluster 'eks-cluster' runs Kubernetes 1.33, whose standard support ended on 2026-07-29: with " +
+          "upgradePolicy STANDARD AWS upgrades the control plane, and the next `pulumi up` asks for a downgrade " +
+          "AWS refuses. Move eksVersion to a version in standard support.",
+        "EKS cluster 'paid' runs Kubernetes 1.34, whose standard support ended on 2026-12-02: the cluster is on " +
+          "extended support, billed at six times the standard hourly price. Move eksVersion to a version in " +
+          "standard support.",
+        "EKS cluster 'gone' runs Kubernetes 1.31, whose standard support ended on 2025-11-26 and extended support " +
+          "on 2026-11-26: AWS upgrades the control plane, and the next `pulumi up` asks for a downgrade AWS " +
+          "refuses. Move eksVersion to a version in standard support.",
+      ],
+      on(mandatory, "2026-12-06"),
+    );
+  });
+
+  it("judges the end day itself as ended, and the day before as within the window", async () => {
+    await expectFindings(mandatory, [cluster("c", "1.35", "STANDARD")], [], on(mandatory, "2027-03-26"));
+    assert.strictEqual(
+      (await findings(mandatory, [cluster("c", "1.35", "STANDARD")], on(mandatory, "2027-03-27"))).length,
+      1,
+    );
+  });
+
+  it("advises within 90 days of the end (a knob), and about a version the dated table does not list", async () => {
+    const clusters = [cluster("next", "1.35", "STANDARD"), cluster("new", "1.40", "STANDARD")];
+    await expectFindings(
+      advisory,
+      clusters,
+      [
+        "EKS cluster 'new' runs Kubernetes 1.40, which the support table (config/eks-versions.ts, checked " +
+          "2026-12-06) does not list: add its end of standard support from the EKS release calendar.",
+      ],
+      on(advisory, "2026-12-26"),
+    );
+    await expectFindings(
+      advisory,
+      clusters.slice(0, 1),
+      [
+        "EKS cluster 'next' runs Kubernetes 1.35, whose standard support ends on 2027-03-27, in 90 days: plan " +
+          "the upgrade to the next version before then.",
+      ],
+      on(advisory, "2026-12-27"),
+    );
+    await expectFindings(advisory, clusters.slice(0, 1), [], {
+      "eks-version-support-ending": { asOf: "2026-12-27", warnDays: 30 },
+    });
+    // Past the end the mandatory policy speaks; the advisory one stays quiet.
+    await expectFindings(advisory, clusters.slice(0, 1), [], on(advisory, "2027-04-01"));
+  });
+
+  it("leaves a version unknown during preview alone, and judges today's date without asOf", async () => {
+    await expectFindings(mandatory, [cluster("c", UNKNOWN_STRING)], [], on(mandatory, "2030-01-01"));
+    // 1.29's standard support ended in 2025: whatever day the test runs, it is in the past.
+    assert.strictEqual((await findings(mandatory, [cluster("c", "1.29")])).length, 1);
   });
 });
