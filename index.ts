@@ -20,6 +20,7 @@ import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
+import type { GroupClient } from "./components/security-group-rules";
 import { platformProvider } from "./components/tagging";
 import { WebSocketApi } from "./components/websocket";
 import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
@@ -217,52 +218,6 @@ const agentWorkers =
         opts,
       )
     : undefined;
-// The tasks the database and the cache admit: the web service's and the agent worker's, where they exist (a
-// plain list decided by config, so each server's rule count is known at preview).
-const dataClients = [
-  ...(web ? [web.tasksSecurityGroupId] : []),
-  ...(worker ? [worker.tasksSecurityGroupId] : []),
-];
-// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
-const dbSettings = config.data.database;
-const database = config.data.databaseEnabled
-  ? new Database(
-      "db",
-      {
-        settings: dbSettings,
-        network,
-        clientSecurityGroupIds: dataClients,
-        logRetentionDays: config.logRetentionDays,
-        alarmTopicArn: observability.alertsTopicArn,
-        protect: config.protectStateful,
-        replicaProvider: dbSettings.backupReplicaRegion
-          ? platformProvider(
-              `aws-${dbSettings.backupReplicaRegion}`,
-              dbSettings.backupReplicaRegion,
-              config.tags,
-            )
-          : undefined,
-      },
-      opts,
-    )
-  : undefined;
-// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
-// Applications read the endpoint and AUTH token from the secret by ARN.
-const cache = config.data.cacheEnabled
-  ? new Cache(
-      "cache",
-      {
-        settings: config.cache,
-        authToken: config.cache.authToken!,
-        network,
-        clientSecurityGroupIds: dataClients,
-        logRetentionDays: config.logRetentionDays,
-        alarmTopicArn: observability.alertsTopicArn,
-        protect: config.protectStateful,
-      },
-      opts,
-    )
-  : undefined;
 // EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
 const eksWorkloads = config.eks.workloads;
 const eks = config.eks.enabled
@@ -298,7 +253,55 @@ const eks = config.eks.enabled
       opts,
     )
   : undefined;
-
+// The application tiers the database and the cache admit, by security group: the web service's and the agent
+// worker's tasks, and the EKS workloads (pods share their nodes' cluster security group, whose egress EKS
+// leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
+// preview.
+const dataClients: GroupClient[] = [
+  ...(web ? [{ name: "web", securityGroupId: web.tasksSecurityGroupId }] : []),
+  ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
+  ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
+];
+// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
+const dbSettings = config.data.database;
+const database = config.data.databaseEnabled
+  ? new Database(
+      "db",
+      {
+        settings: dbSettings,
+        network,
+        clients: dataClients,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+        replicaProvider: dbSettings.backupReplicaRegion
+          ? platformProvider(
+              `aws-${dbSettings.backupReplicaRegion}`,
+              dbSettings.backupReplicaRegion,
+              config.tags,
+            )
+          : undefined,
+      },
+      opts,
+    )
+  : undefined;
+// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
+// Applications read the endpoint and AUTH token from the secret by ARN.
+const cache = config.data.cacheEnabled
+  ? new Cache(
+      "cache",
+      {
+        settings: config.cache,
+        authToken: config.cache.authToken!,
+        network,
+        clients: dataClients,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
 // The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
 const frontend = config.frontend.enabled
   ? new Frontend(

@@ -168,4 +168,38 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
   },
 );
 
-export const lifecyclePolicies = [rdsMinorVersionDrift, eksVersionStandardSupport, eksVersionSupportEnding];
+export const securityGroupStandaloneRules = resourcePolicy(
+  {
+    name: "security-group-standalone-rules",
+    description:
+      "Security groups declare no inline rules, so standalone rule resources can never be revoked by them.",
+    domain: "deployability",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Remove ingress and egress from the aws.ec2.SecurityGroup (an empty list counts: it claims the whole " +
+      "direction) and declare each rule as an aws.vpc.SecurityGroupIngressRule or SecurityGroupEgressRule.",
+    references: {},
+    beyondAnchors:
+      "A group with inline rules owns its rules outright: a refresh reads standalone rules into it and the " +
+      "next update (or drift remediation) revokes them. A stack policy sees AWS's rules as the group's state " +
+      "after a refresh, so only the inputs tell inline from standalone: the policy wants standalone rules " +
+      "throughout, as @pulumi/aws's own deprecation of inline rules does.",
+    kinds: [K.securityGroup],
+  },
+  (res, _ctx, add) => {
+    const inline = (["ingress", "egress"] as const).filter((d) => res.raw[d] !== undefined);
+    if (inline.length === 0) return;
+    add(
+      `${who(res)} declares inline ${inline.join(" and ")} rules: standalone rules on it (a server admitting ` +
+        "this group, another component) would be revoked by the next update after a refresh.",
+    );
+  },
+);
+
+export const lifecyclePolicies = [
+  rdsMinorVersionDrift,
+  eksVersionStandardSupport,
+  eksVersionSupportEnding,
+  securityGroupStandaloneRules,
+];

@@ -140,3 +140,45 @@ describe("policies: eks-version-standard-support and eks-version-support-ending"
     assert.strictEqual((await findings(mandatory, [cluster("c", "1.29")])).length, 1);
   });
 });
+
+describe("policy: security-group-standalone-rules", () => {
+  const sg = "aws:ec2/securityGroup:SecurityGroup";
+  const https = { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] };
+
+  it("flags inline rules, an empty list included (the old web-tasks-sg and db-sg inputs)", async () => {
+    await expectFindings(
+      life.securityGroupStandaloneRules,
+      [
+        res(sg, "web-tasks-sg", {
+          vpcId: "vpc-1",
+          ingress: [{ protocol: "tcp", fromPort: 8080, toPort: 8080, securityGroups: ["sg-alb"] }],
+          egress: [https],
+        }),
+        res(sg, "db-sg", { vpcId: "vpc-1", egress: [] }),
+      ],
+      [
+        "security group 'web-tasks-sg' declares inline ingress and egress rules: standalone rules on it (a " +
+          "server admitting this group, another component) would be revoked by the next update after a refresh.",
+        "security group 'db-sg' declares inline egress rules: standalone rules on it (a server admitting this " +
+          "group, another component) would be revoked by the next update after a refresh.",
+      ],
+    );
+  });
+
+  it("passes a group whose rules are all standalone resources", async () => {
+    await expectFindings(
+      life.securityGroupStandaloneRules,
+      [
+        res(sg, "tasks", { vpcId: "vpc-1", description: "d" }),
+        res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "tasks-https", {
+          securityGroupId: "sg-1",
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: "0.0.0.0/0",
+        }),
+      ],
+      [],
+    );
+  });
+});
