@@ -41,6 +41,8 @@ export interface StackConfig {
   readonly stack: string;
   readonly environment: Environment;
   readonly region: string;
+  /** The AWS accounts the stack may deploy to: every provider refuses credentials for another (allowedAccountIds). */
+  readonly allowedAccountIds: readonly string[];
   readonly tags: BaseTags;
   /** Default retention of application log groups, in days (CloudWatch's allowed values only). */
   readonly logRetentionDays: number;
@@ -138,6 +140,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     stack,
     environment,
     region: region ?? "",
+    allowedAccountIds: readAllowedAccountIds(r),
     tags: { Environment: environment, Project: projectTag, Owner: owner },
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
@@ -196,6 +199,22 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   r.finish();
   // One consumer per queue: the Fargate worker's queue is not the Lambda workers' (config/agents.ts).
   return { ...config, blueGreen, agents: leaveFargateQueue(config.agents, config.worker) };
+}
+
+/** The account guard: one or more 12-digit account ids, set by the stack's ESC environment. */
+function readAllowedAccountIds(r: ConfigReader): string[] {
+  const ids = r.stringList("allowedAccountIds", []);
+  if (ids.length === 0)
+    r.report(
+      "allowedAccountIds",
+      ids,
+      "must list the AWS account id(s) this stack deploys to (its ESC environment sets them): the provider " +
+        "then refuses credentials for any other account before a change",
+    );
+  ids.forEach((id, i) => {
+    if (!/^\d{12}$/.test(id)) r.report(`allowedAccountIds[${i}]`, id, "must be a 12-digit AWS account id");
+  });
+  return ids;
 }
 
 /** Cost allocation tag keys: any of the tags the platform sets. */

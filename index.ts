@@ -27,7 +27,7 @@ import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
 
 const config = stackConfig();
-const provider = platformProvider("aws", config.region, config.tags);
+const provider = platformProvider("aws", config.region, config.tags, config.allowedAccountIds);
 const opts = { providers: { aws: provider } };
 
 // First: every other component sends its alarms to this topic.
@@ -121,7 +121,7 @@ const pipeline = config.pipeline.enabled
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
   config.service.enabled || config.frontend.enabled || config.successMetrics.uptimeProbe === "route53"
-    ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
+    ? platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
 // frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
@@ -279,6 +279,7 @@ const database = config.data.databaseEnabled
               `aws-${dbSettings.backupReplicaRegion}`,
               dbSettings.backupReplicaRegion,
               config.tags,
+              config.allowedAccountIds,
             )
           : undefined,
       },
@@ -366,7 +367,12 @@ const backups = backupsConfig.enabled
         ...backupsConfig,
         environment: config.environment,
         copyProvider: backupsConfig.copyRegion
-          ? platformProvider("aws-backup-copy", backupsConfig.copyRegion, config.tags)
+          ? platformProvider(
+              "aws-backup-copy",
+              backupsConfig.copyRegion,
+              config.tags,
+              config.allowedAccountIds,
+            )
           : undefined,
         restoreTestingPrefix: `agent_platform_${config.stack}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 30),
         protect: config.protectStateful,

@@ -2,8 +2,8 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../config/eks-versions";
 import { at } from "./lib/checks";
 import { Res, who, resourcePolicy } from "./lib/framework";
-import { K } from "./lib/kinds";
-import { isUnknown } from "./lib/values";
+import { K, Kind } from "./lib/kinds";
+import { isUnknown, parseJsonish } from "./lib/values";
 
 /*
  * Deployability over time: what `pulumi up` accepts today and breaks later. A setting AWS changes behind the
@@ -197,9 +197,46 @@ export const securityGroupStandaloneRules = resourcePolicy(
   },
 );
 
+/** The AWS provider, explicit or default (the engine registers both as resources of this type). */
+const AWS_PROVIDER: Kind = {
+  label: "AWS provider",
+  types: new Set(["pulumi:providers:aws"]),
+  has: (t) => t === "pulumi:providers:aws",
+};
+
+export const awsProviderAccountGuard = resourcePolicy(
+  {
+    name: "aws-provider-account-guard",
+    description: "Every AWS provider names the accounts it may deploy to (allowedAccountIds).",
+    domain: "deployability",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+      "Give every aws.Provider allowedAccountIds (from config: agent-platform:allowedAccountIds, which the " +
+      "stack's ESC environment sets), and set aws:allowedAccountIds for default providers.",
+    references: {},
+    beyondAnchors:
+      "No anchor checks providers. Without the guard, a credential for the wrong account (a stale profile, " +
+      "a mixed-up role) creates the whole stack there; with it the provider fails when it configures, before " +
+      "any change.",
+    kinds: [AWS_PROVIDER],
+  },
+  (res, _ctx, add) => {
+    const ids = res.raw["allowedAccountIds"];
+    if (isUnknown(ids)) return;
+    const list = parseJsonish(ids);
+    if (Array.isArray(list) && list.length > 0) return;
+    add(
+      `AWS provider '${res.name}' sets no allowedAccountIds: a credential for another account would deploy ` +
+        "the stack there.",
+    );
+  },
+);
+
 export const lifecyclePolicies = [
   rdsMinorVersionDrift,
   eksVersionStandardSupport,
   eksVersionSupportEnding,
   securityGroupStandaloneRules,
+  awsProviderAccountGuard,
 ];

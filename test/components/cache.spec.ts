@@ -54,11 +54,16 @@ async function cacheOf(stack: string, a: CacheArgs): Promise<RegisteredResource[
     () =>
       new Cache("cache", a, {
         providers: {
-          aws: platformProvider("aws", "us-east-1", {
-            Environment: stack,
-            Project: "agent-platform",
-            Owner: "platform-team",
-          }),
+          aws: platformProvider(
+            "aws",
+            "us-east-1",
+            {
+              Environment: stack,
+              Project: "agent-platform",
+              Owner: "platform-team",
+            },
+            ["123456789012"],
+          ),
         },
       }),
     { stack },

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as life from "../../policy/lifecycle";
+import { fakeResource } from "../helpers/offline";
 import { expectFindings, findings, res, UNKNOWN_STRING } from "./helpers";
 
 const T = {
@@ -177,6 +178,37 @@ describe("policy: security-group-standalone-rules", () => {
           toPort: 443,
           cidrIpv4: "0.0.0.0/0",
         }),
+      ],
+      [],
+    );
+  });
+});
+
+describe("policy: aws-provider-account-guard", () => {
+  const provider = (name: string, inputs: Record<string, unknown>) =>
+    fakeResource("pulumi:providers:aws", name, { region: "us-east-1", ...inputs });
+
+  it("flags a provider without allowedAccountIds (the old explicit provider) or with an empty list", async () => {
+    await expectFindings(
+      life.awsProviderAccountGuard,
+      [
+        provider("aws", { defaultTags: JSON.stringify({ tags: { Environment: "prod" } }) }),
+        provider("default_7_48_0", { allowedAccountIds: "[]" }),
+      ],
+      [
+        "AWS provider 'aws' sets no allowedAccountIds: a credential for another account would deploy the stack there.",
+        "AWS provider 'default_7_48_0' sets no allowedAccountIds: a credential for another account would deploy " +
+          "the stack there.",
+      ],
+    );
+  });
+
+  it("passes a provider guarded to its accounts, as the engine serializes it (JSON) or as a list", async () => {
+    await expectFindings(
+      life.awsProviderAccountGuard,
+      [
+        provider("aws", { allowedAccountIds: '["123456789012"]' }),
+        provider("aws-us-east-1", { allowedAccountIds: ["123456789012"] }),
       ],
       [],
     );
