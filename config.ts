@@ -73,8 +73,10 @@ export interface StackConfig {
   readonly monthlyBudgetUsd: number;
   /** Cost anomalies with at least this total impact (USD) are sent to the alerts topic. */
   readonly anomalyThresholdUsd: number;
-  /** Tag keys to activate for cost allocation (account-wide; AWS accepts only keys seen in billing data). */
+  /** Tag keys activated for cost allocation in the account (by the stack that manageCostAllocationTags). */
   readonly costAllocationTagKeys: readonly string[];
+  /** This stack activates costAllocationTagKeys: account-wide, so on in exactly one stack per account. */
+  readonly manageCostAllocationTags: boolean;
   readonly domain?: DomainConfig;
   /** The hosted zone (existing or created) and the web health check; undefined without domainName. */
   readonly dns?: DnsConfig;
@@ -163,6 +165,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
     anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
     costAllocationTagKeys: readCostAllocationTagKeys(r),
+    manageCostAllocationTags: r.boolean("manageCostAllocationTags", false),
     ...(domain ? { domain } : {}),
     ...(dns ? { dns } : {}),
     bedrock,
@@ -217,14 +220,30 @@ function readAllowedAccountIds(r: ConfigReader): string[] {
   return ids;
 }
 
-/** Cost allocation tag keys: any of the tags the platform sets. */
+/** The tag the budget and the cost anomaly monitor filter on (components/observability.ts). */
+export const BUDGET_TAG_KEY = "Environment";
+
+/**
+ * Why a budget filtered on BUDGET_TAG_KEY would see nothing with these activated keys, or undefined: AWS
+ * filters budgets and cost monitors on activated cost allocation tags only.
+ */
+export function budgetFilterProblem(activatedKeys: readonly string[]): string | undefined {
+  return activatedKeys.includes(BUDGET_TAG_KEY)
+    ? undefined
+    : `must include ${BUDGET_TAG_KEY}: the budget and the cost anomaly monitor filter on the ${BUDGET_TAG_KEY} ` +
+        "tag, and AWS filters only on activated cost allocation tags (without it the budget sees $0 and never alerts)";
+}
+
+/** Cost allocation tag keys: the tags the platform sets, including the budget's filter key. */
 function readCostAllocationTagKeys(r: ConfigReader): string[] {
   const allowed = ["Environment", "Project", "Owner", "Function"];
-  const keys = r.stringList("costAllocationTagKeys", []);
+  const keys = r.stringList("costAllocationTagKeys", allowed);
   keys.forEach((k, i) => {
     if (!allowed.includes(k))
       r.report(`costAllocationTagKeys[${i}]`, k, `must be one of ${allowed.join(", ")}`);
   });
+  const problem = budgetFilterProblem(keys);
+  if (problem) r.report("costAllocationTagKeys", keys, problem);
   return keys;
 }
 

@@ -39,6 +39,7 @@ const observability = new Observability(
     anomalyThresholdUsd: config.anomalyThresholdUsd,
     environment: config.environment,
     costAllocationTagKeys: config.costAllocationTagKeys,
+    activateCostAllocationTags: config.manageCostAllocationTags,
   },
   opts,
 );
@@ -96,7 +97,8 @@ const websocket = config.websocket.enabled
         alarmTopicArn: observability.alertsTopicArn,
         blueGreen: config.blueGreen,
         protect: config.protectStateful,
-        // The Api component sets API Gateway's account-level CloudWatch role, which stage logging needs.
+        // Stage logging needs API Gateway's account-level CloudWatch role, which the Api component sets in the
+        // one stack that manages it (apiManageAccountLogsRole); the others rely on it.
         stageReadyBefore: [api],
       },
       opts,

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
+import { evaluateStack, named, ofType } from "../helpers/offline";
 
 /*
  * Which application tiers reach the database and the cache, per stack, from the whole program (index.ts) as
@@ -55,15 +54,7 @@ describe("data stores admit the application tiers that use them, by security gro
   for (const [stack, want] of Object.entries(EXPECTED)) {
     describe(stack, () => {
       let resources: RegisteredResource[];
-      before(async () => {
-        const input = readStack(REPO_ROOT, stack);
-        ({ resources } = await evaluate(input.main, {
-          stack,
-          config: input.config,
-          secretKeys: input.secretKeys,
-          region: input.region,
-        }));
-      });
+      before(async () => ({ resources } = await evaluateStack(stack)));
 
       it(`the database admits ${want.db?.join(", ") ?? "nothing (there is none)"}`, () => {
         assert.deepStrictEqual(admitted(resources, "db-sg", 5432), want.db);

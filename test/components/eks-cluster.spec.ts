@@ -5,8 +5,7 @@ import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
 import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
 import { estimateCost } from "../../tools/offline/cost";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { check, evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";
 import { EKS_VERSIONS_CHECKED } from "../../config/eks-versions";
 import { eksVersionStandardSupport, eksVersionSupportEnding } from "../../policy/lifecycle";
 
@@ -23,15 +22,7 @@ const T = {
 };
 
 /** Evaluates the whole program (index.ts) for one of the project's stacks, as the offline preview does. */
-async function programOf(stack: string) {
-  const input = readStack(REPO_ROOT, stack);
-  return evaluate(input.main, {
-    stack,
-    config: input.config,
-    secretKeys: input.secretKeys,
-    region: input.region,
-  });
-}
+const programOf = evaluateStack;
 
 /** Arguments as index.ts builds them for prod, on fixed network ids. */
 function baseArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {

@@ -4,9 +4,9 @@ import * as path from "path";
 import { parseYaml } from "../../lib/yaml";
 import { awsProviderAccountGuard } from "../../policy/lifecycle";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { listStacks, readStack } from "../../tools/offline/stack-files";
+import { listStacks } from "../../tools/offline/stack-files";
 import { loadStack } from "../helpers/config";
-import { check, evaluate, ofType, REPO_ROOT } from "../helpers/offline";
+import { check, evaluateStack, ofType, REPO_ROOT } from "../helpers/offline";
 
 /*
  * The account guard end to end: each stack's ESC environment names its account, every AWS provider of the
@@ -55,15 +55,7 @@ describe("account guard (allowedAccountIds)", function () {
 
   describe("prod program (four AWS providers: the stack's, us-east-1, the backup and replica regions)", () => {
     let resources: RegisteredResource[];
-    before(async () => {
-      const input = readStack(REPO_ROOT, "prod");
-      ({ resources } = await evaluate(input.main, {
-        stack: "prod",
-        config: input.config,
-        secretKeys: input.secretKeys,
-        region: input.region,
-      }));
-    });
+    before(async () => ({ resources } = await evaluateStack("prod")));
 
     it("guards every AWS provider with the stack's accounts, and the pack passes them", async () => {
       const providers = ofType(resources, "pulumi:providers:aws");
