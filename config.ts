@@ -8,6 +8,7 @@ import { CacheConfig, readCache } from "./config/cache";
 import { BedrockConfig, readBedrock } from "./config/bedrock";
 import { DataConfig, readData } from "./config/data";
 import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
+import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { EksConfig, readEks } from "./config/eks";
 import { FrontendConfig, readFrontend } from "./config/frontend";
@@ -84,6 +85,8 @@ export interface StackConfig {
   readonly bedrock: BedrockConfig;
   /** The EKS cluster (off unless eksEnabled), its node groups, add-ons and in-cluster workloads. */
   readonly eks: EksConfig;
+  /** Where `pulumi up` runs: the deploy workflow's runner and Pulumi Deployments' agent pool. */
+  readonly deployer: DeployerConfig;
   /** The single-page frontend on S3 + CloudFront (issue 13). */
   readonly frontend: FrontendConfig;
   /** AWS Backup vault, daily plan, cross-region copy, vault lock and restore testing (issue 13). */
@@ -174,6 +177,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       natStrategy: network.natStrategy,
       hasDomain: domainName !== undefined,
     }),
+    deployer: readDeployer(r),
     frontend: readFrontend(r, domain?.name),
     backups: readBackups(r, region ?? ""),
     email: readEmail(r, domainName, domain?.hostedZoneId),
@@ -193,6 +197,8 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     },
   ]);
   checkUnderZone(r, "frontendDomainName", config.frontend.domainName, dns);
+  const unreachable = deployerProblem(config.eks, config.deployer);
+  if (unreachable) r.report("eksWorkloadsEnabled", true, unreachable);
   if (dns?.healthCheck && !config.service.enabled)
     r.report(
       "dnsHealthCheckEnabled",
