@@ -509,8 +509,9 @@ export = withoutUndefined({
   /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
   agentFunctionNames: agentWorkers?.functionNames,
   /**
-   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group }, what the
-   * deploy step (.github/workflows/pulumi-up.yml, tools/deploy-lambda.ts) rolls out through CodeDeploy; else {}.
+   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group,
+   * deploymentConfig }, what the deploy step (.github/workflows/pulumi-up.yml, tools/rollout-lambdas.ts) rolls
+   * out through CodeDeploy; else {}.
    */
   blueGreenDeployments: {
     ...(api.deployment ? { api: api.deployment } : {}),
