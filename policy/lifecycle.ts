@@ -1,7 +1,7 @@
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../config/eks-versions";
 import { at } from "./lib/checks";
-import { Res, who, resourcePolicy } from "./lib/framework";
+import { Res, resourcePolicy, who } from "./lib/framework";
 import { K, Kind } from "./lib/kinds";
 import { isUnknown, parseJsonish } from "./lib/values";
 
@@ -84,7 +84,7 @@ function clusterVersion(res: Res): string | undefined {
   return typeof v === "string" && !isUnknown(v) ? v : undefined;
 }
 
-const SUPPORT_REFERENCES = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
+const EKS_CALENDAR = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
 
 export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
   {
@@ -95,7 +95,7 @@ export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
     severity: "high",
     remediationSteps:
       "Move the cluster (eksVersion) to a version in standard support, one minor at a time, with its add-ons " +
-      `and the cluster autoscaler's image; dates: config/eks-versions.ts and ${SUPPORT_REFERENCES}.`,
+      `and the cluster autoscaler's image; dates: config/eks-versions.ts and ${EKS_CALENDAR}.`,
     references: {},
     beyondAnchors:
       "No anchor dates versions. Reads a dated table of each version's end of standard and extended support: " +
