@@ -102,6 +102,8 @@ export interface PlatformFunctionArgs {
    * or where a failure already surfaces elsewhere (a function run by `pulumi up` itself). Default: true.
    */
   readonly alarms?: boolean;
+  /** Tags of the function itself (e.g. a reasoned policy exemption). Default: none beyond the stack's. */
+  readonly tags?: Record<string, string>;
 }
 
 export interface PlatformFunction {
@@ -171,6 +173,7 @@ export function createPlatformFunction(
       environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
       ...(args.publish ? { publish: true } : {}),
       ...(args.deadLetterQueueArn ? { deadLetterConfig: { targetArn: args.deadLetterQueueArn } } : {}),
+      ...(args.tags ? { tags: args.tags } : {}),
     },
     // The first invocation must find its permissions in place.
     { parent, dependsOn: [rolePolicy] },

@@ -34,6 +34,11 @@ export interface QueuePairArgs {
    * caller that lets a service send, such as S3 event notifications, adds its statement here).
    */
   readonly extraPolicyStatements?: (queueArn: pulumi.Output<string>) => pulumi.Input<object>[];
+  /**
+   * The CloudWatch Logs Insights saved query that lists why the consumer dead-lettered its records, named in the
+   * DLQ alarm's description (the first thing an operator reads). Default: none.
+   */
+  readonly deadLetterQuery?: string;
 }
 
 /** What other components use: endpoints and ARNs of both queues. */
@@ -168,7 +173,8 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
       parent,
       `${name}-dlq-depth`,
       dlq,
-      `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times`,
+      `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times` +
+        (args.deadLetterQuery ? `. Why: CloudWatch Logs Insights saved query "${args.deadLetterQuery}"` : ""),
       args.alarmTopicArn,
     ),
     new aws.cloudwatch.MetricAlarm(

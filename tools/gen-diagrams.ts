@@ -13,14 +13,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { costRows, usdRange } from "./offline/cost";
+import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
+import { componentOf, Tidy, tidier } from "./resource-graph";
+import { securityGuide } from "./gen-security-roles";
 import type { RegisteredResource } from "./offline/evaluate";
-import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const ROLE_TYPE = "aws:iam/role:Role";
 
 /** `aws:sqs/queue:Queue` -> `sqs Queue`; `pulumiservice:index:Stack` -> `Stack`; `kubernetes:apps/v1:Deployment` -> `apps/v1 Deployment`. */
 export function shortType(type: string): string {
@@ -37,43 +39,6 @@ function nodeId(prefix: string, s: string): string {
 /** Text safe inside a quoted Mermaid label or a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
-}
-
-/** Unwraps the engine's secret envelope `{ 4dabf18193072939515e22adb298388d: ..., value }`. */
-function plain(v: unknown): unknown {
-  if (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in (v as object))
-    return (v as { value?: unknown }).value;
-  return v;
-}
-
-interface Tidy {
-  (s: string): string;
-}
-
-/** Replaces auto-named physical names with their logical names and masks the account id. */
-function tidier(resources: RegisteredResource[]): Tidy {
-  const names = new Map<string, string>();
-  for (const r of resources) {
-    const escaped = r.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const auto = new RegExp(`^${escaped}-[0-9a-f]{7}(\\.fifo)?$`, "i");
-    for (const v of Object.values(r.inputs)) {
-      if (typeof v === "string" && auto.test(v))
-        names.set(v, v.endsWith(".fifo") ? `${r.name}.fifo` : r.name);
-    }
-  }
-  const physical = [...names.keys()].sort((a, b) => b.length - a.length);
-  return (s: string) => {
-    let out = s.split(DEFAULT_ACCOUNT_ID).join("<account>");
-    for (const p of physical) out = out.split(p).join(names.get(p)!);
-    return out;
-  };
-}
-
-/** The nearest component ancestor of a resource (the stack itself for top-level resources). */
-function componentOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): string | undefined {
-  let parent = r.parent ? byUrn.get(r.parent) : undefined;
-  while (parent && parent.custom) parent = parent.parent ? byUrn.get(parent.parent) : undefined;
-  return parent?.urn;
 }
 
 /** Is this a resource that belongs in the diagram (not the stack, not a provider)? */
@@ -152,68 +117,27 @@ export function mermaid(resources: RegisteredResource[]): string {
   return lines.join("\n");
 }
 
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Principal?: string | Record<string, string | string[]>;
-}
-
-function statements(doc: unknown): Statement[] {
-  const v = plain(doc);
-  if (typeof v !== "string") return [];
-  try {
-    const parsed = JSON.parse(v) as { Statement?: Statement | Statement[] };
-    return Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  } catch {
-    return [];
-  }
-}
-
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Each IAM role: who may assume it, and every statement of its inline and attached policies. */
 function rolesSection(resources: RegisteredResource[], tidy: Tidy): string[] {
-  const roles = resources.filter((r) => r.type === ROLE_TYPE).sort((a, b) => a.name.localeCompare(b.name));
+  const roles = rolePolicies(resources);
   if (roles.length === 0) return ["No IAM roles in this stack."];
   const lines: string[] = [];
-  const roleRefs = (role: RegisteredResource) =>
-    new Set([role.inputs.name, role.outputs.name, role.outputs.id, role.outputs.arn, role.id].map(plain));
-  const managed = new Map(
-    resources
-      .filter((r) => r.type === "aws:iam/policy:Policy")
-      .map((p) => [plain(p.outputs.arn) as string, p] as const),
-  );
-  for (const role of roles) {
-    const refs = roleRefs(role);
-    const principals = statements(role.inputs.assumeRolePolicy).flatMap((s) =>
-      typeof s.Principal === "string"
-        ? [s.Principal]
-        : Object.values(s.Principal ?? {}).flatMap((p) => list(p as string | string[])),
-    );
+  for (const { role, trust, documents, awsManaged } of roles) {
     lines.push(
-      `- **${role.name}**: assumed by ${[...new Set(principals)].map((p) => `\`${tidy(p)}\``).join(", ") || "(no principal)"}`,
+      `- **${role.name}**: assumed by ${
+        trustedPrincipals(trust)
+          .map((p) => `\`${tidy(p)}\``)
+          .join(", ") || "(no principal)"
+      }`,
     );
-    const docs: { via: string; doc: unknown }[] = [];
-    for (const r of resources) {
-      if (!refs.has(plain(r.inputs.role))) continue;
-      if (r.type === "aws:iam/rolePolicy:RolePolicy") docs.push({ via: r.name, doc: r.inputs.policy });
-      if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-        const arn = plain(r.inputs.policyArn) as string;
-        const own = managed.get(arn);
-        if (own) docs.push({ via: own.name, doc: own.inputs.policy });
-        else lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
-      }
-    }
-    for (const inline of (role.inputs.inlinePolicies as { name?: string; policy?: unknown }[] | undefined) ??
-      [])
-      docs.push({ via: String(inline.name ?? "inline"), doc: inline.policy });
-    for (const { via, doc } of docs.sort((a, b) => a.via.localeCompare(b.via))) {
-      for (const s of statements(doc)) {
-        const actions = list(s.Action).length ? list(s.Action) : list(s.NotAction).map((a) => `NOT ${a}`);
+    for (const arn of awsManaged) lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
+    for (const { via, statements } of documents) {
+      for (const s of statements) {
+        const actions = asList(s.Action).length
+          ? asList(s.Action)
+          : asList(s.NotAction).map((a) => `NOT ${a}`);
         lines.push(
-          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${list(s.Resource)
+          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${asList(s.Resource)
             .map((x) => `\`${tidy(x)}\``)
             .join(", ")} (${via})`,
         );
@@ -277,28 +201,26 @@ function alarmsSection(resources: RegisteredResource[]): string[] {
   return lines;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
-
 function costSection(report: StackReport): string[] {
   const { costEstimate } = report;
-  const grouped = new Map<string, { n: number; usd: number }>();
-  for (const i of costEstimate.items) {
-    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
-    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
-  }
+  const rows = costRows(costEstimate.items);
   const lines = [
-    `Fixed monthly estimate: **${usd(costEstimate.monthlyUsd)}** (${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`).`,
+    `Fixed monthly estimate: **${usdRange(costEstimate.minMonthlyUsd, costEstimate.maxMonthlyUsd)}** ` +
+      `(${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`; the budget policy ` +
+      `judges the low end, see [cost.md](../cost.md)).`,
     "",
   ];
-  if (grouped.size > 0) {
-    lines.push("| item | count | monthly |", "| --- | --- | --- |");
-    for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd || a[0].localeCompare(b[0])))
-      lines.push(`| ${label(d)} | ${g.n} | ${usd(g.usd)} |`);
+  if (rows.length > 0) {
+    lines.push("| item | count | monthly | the range depends on |", "| --- | --- | --- | --- |");
+    for (const row of rows)
+      lines.push(
+        `| ${label(row.description)} | ${row.count} | ${usdRange(row.minUsd, row.maxUsd)} | ${label(row.dependsOn ?? "")} |`,
+      );
     lines.push("");
   }
   const reasons = countBy(costEstimate.notEstimated, (n) => `${shortType(n.type)}: ${n.reason}`);
   if (reasons.size > 0) {
-    lines.push("Not estimated (priced by usage):", "");
+    lines.push("Not estimated (usage-priced, or no price model):", "");
     for (const [k, n] of [...reasons].sort((a, b) => a[0].localeCompare(b[0])))
       lines.push(`- ${n} × ${label(k)}`);
   }
@@ -361,8 +283,14 @@ export function architecturePages(reports: StackReport[]): Map<string, string> {
   );
 }
 
+/** docs/security.md, whose workload-role table is generated from the same previews. */
+export const SECURITY_GUIDE = path.join("docs", "security.md");
+
 export async function generateArchitecture(root: string): Promise<Map<string, string>> {
-  return architecturePages(await previewAll(root));
+  const reports = await previewAll(root);
+  const pages = architecturePages(reports);
+  pages.set(SECURITY_GUIDE, securityGuide(fs.readFileSync(path.join(root, SECURITY_GUIDE), "utf8"), reports));
+  return pages;
 }
 
 /** The checked-in pages that differ from what the program generates now. */
@@ -386,7 +314,7 @@ if (require.main === module) {
           console.error(`stale: ${stale.join(", ")}; run npm run -s docs:diagrams`);
           process.exit(1);
         }
-        console.log(`${pages.size} architecture pages up to date`);
+        console.log(`${pages.size} generated pages up to date`);
         return;
       }
       for (const [file, text] of pages) {
