@@ -91,7 +91,10 @@ const api = new Api(
     logKeyArn: observability.logsKeyArn,
     alarmTopicArn: observability.alertsTopicArn,
     blueGreen: config.blueGreen,
-    wsTickets: config.websocket.enabled && config.websocket.authorization === "ticket",
+    wsTickets:
+      config.websocket.enabled && config.websocket.authorization === "ticket"
+        ? { functionAlarms: config.websocket.functionAlarms }
+        : undefined,
   },
   opts,
 );

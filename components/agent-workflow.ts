@@ -6,12 +6,7 @@ import { WORKFLOW_ENV } from "../contracts/env";
 import { eventPattern, inputTransformer, ROUTING_RULES, RoutingRule } from "../contracts/routing";
 import { pushStatements, StatusPushRefs, TASK_TABLE_ACTIONS } from "./agent-worker-iam";
 import { awsContext, AwsContext, viaService } from "./aws-context";
-import {
-  createPlatformFunction,
-  FunctionSizing,
-  functionBundles,
-  stackScopedName,
-} from "./lambda-function";
+import { createPlatformFunction, FunctionSizing, functionBundles, stackScopedName } from "./lambda-function";
 import { DLQ_RETENTION_SECONDS, denyInsecureTransport, dlqDepthAlarm } from "./queue-pair";
 import type { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";

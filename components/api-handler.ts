@@ -10,7 +10,7 @@ import { alarmActions } from "./lambda-function";
  * (Get, Put, Update, Delete, Query on the table and both indexes, BatchWrite when a project is deleted),
  * functions/api/index.ts for SQS SendMessage, functions/shared/artifact-store.ts for S3 (list the project and
  * template prefixes, read templates and project files, write project files, pre-signed GETs of every
- * artifact), functions/shared/ticket.ts for the ticket key (read, and written once on first use).
+ * artifact), functions/shared/ticket.ts for the ticket key (read only: its rotation function writes it).
  */
 
 type Statement = Record<string, unknown>;
@@ -100,15 +100,15 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
     ...(r.ticketKeySecretArn
       ? [
           {
-            Sid: "ReadAndInitialiseTheTicketKey",
+            Sid: "ReadTheTicketKey",
             Effect: "Allow",
-            Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+            Action: "secretsmanager:GetSecretValue",
             Resource: r.ticketKeySecretArn,
           },
           {
-            Sid: "UseTheTicketKeysKeyThroughSecretsManager",
+            Sid: "DecryptTheTicketKeyThroughSecretsManager",
             Effect: "Allow",
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Action: "kms:Decrypt",
             Resource: r.dataKeyArn,
             Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "secretsmanager") } },
           },

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ApiGatewayConfig } from "../config/api-gateway";
 import type { WafManagedRuleGroup } from "../config/service";
 import { FIRST_AGENT } from "../contracts/agents";
+import { createTicketKey } from "./ticket-key";
 import { API_ENV } from "../contracts/env";
 import { API_ROUTES } from "../contracts/api-routes";
 import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
@@ -43,10 +44,10 @@ export interface ApiArgs extends ApiGatewayConfig {
   /** CodeDeploy blue/green on a `live` alias of the handler (lambdaBlueGreen); needs alarmsEnabled. */
   readonly blueGreen: boolean;
   /**
-   * Issue WebSocket tickets (websocketAuthorization: ticket): a Secrets Manager secret, without a value, holds
-   * the signing key the handler creates on first use (functions/shared/ticket.ts). Default: false.
+   * Issue WebSocket tickets (websocketAuthorization: ticket), signed with a rotating key in Secrets Manager
+   * (components/ticket-key.ts); `functionAlarms`: its rotation function's alarms. Default: no tickets.
    */
-  readonly wsTickets?: boolean;
+  readonly wsTickets?: { readonly functionAlarms: boolean };
 }
 
 /** The access log line: one JSON object per request. */
@@ -93,7 +94,16 @@ export class Api extends PlatformComponent {
         `${name}: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
       );
     const ctx = awsContext(this);
-    const ticketKey = args.wsTickets ? this.ticketKeySecret(name, args.data.keyArn) : undefined;
+    const ticketKey = args.wsTickets
+      ? createTicketKey(this, name, {
+          ctx,
+          keyArn: args.data.keyArn,
+          logKeyArn: args.logKeyArn,
+          logRetentionDays: args.logRetentionDays,
+          alarmTopicArn: args.alarmTopicArn,
+          functionAlarms: args.wsTickets.functionAlarms,
+        })
+      : undefined;
     const refs: ApiHandlerRefs = {
       ctx,
       tableArn: args.data.tableArn,
@@ -101,7 +111,7 @@ export class Api extends PlatformComponent {
       dataKeyArn: args.data.keyArn,
       firstAgentQueueArn: args.firstAgentQueue.queue.arn,
       queueKmsKeyArn: args.queueKmsKeyArn,
-      ticketKeySecretArn: ticketKey?.arn,
+      ticketKeySecretArn: ticketKey?.secret.arn,
     };
     const functionName = stackScopedName(`${name}-handler`);
     const handler = createPlatformFunction(this, `${name}-handler`, {
@@ -113,7 +123,7 @@ export class Api extends PlatformComponent {
         [API_ENV.artifactsBucket]: args.data.bucketName,
         [API_ENV.firstAgentQueueUrl]: args.firstAgentQueue.queue.url,
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
-        ...(ticketKey ? { [API_ENV.ticketKeySecretArn]: ticketKey.arn } : {}),
+        ...(ticketKey ? { [API_ENV.ticketKeySecretArn]: ticketKey.secret.arn } : {}),
       },
       statements: apiHandlerStatements(refs),
       logKeyArn: args.logKeyArn,
@@ -270,6 +280,7 @@ export class Api extends PlatformComponent {
 
     this.alarms = [
       ...handler.alarms,
+      ...(ticketKey?.alarms ?? []),
       ...(args.alarmsEnabled
         ? apiAlarms(this, name, {
             apiName: api.name,
@@ -285,24 +296,8 @@ export class Api extends PlatformComponent {
     this.apiKeyId = key.id;
     this.functionName = fn.name;
     this.deployment = live.deployment;
-    this.ticketKeySecretArn = ticketKey?.arn;
+    this.ticketKeySecretArn = ticketKey?.secret.arn;
     this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
-  }
-
-  /**
-   * The ticket signing key's secret, with no value: the handler puts one on first use, so the key never passes
-   * through config, state or logs. Encrypted with the Data key, like the other secrets of the data tier.
-   */
-  private ticketKeySecret(name: string, keyArn: pulumi.Input<string>): aws.secretsmanager.Secret {
-    return new aws.secretsmanager.Secret(
-      `${name}-ws-ticket-key`,
-      {
-        description:
-          "Signs WebSocket tickets (the api-handler writes the first value; the $connect authorizer reads it)",
-        kmsKeyId: keyArn,
-      },
-      { parent: this },
-    );
   }
 
   /**

@@ -29,6 +29,8 @@ export interface QueuePairArgs {
    * older one means the consumer is not keeping up or not running.
    */
   readonly oldestMessageAgeAlarmSeconds?: number;
+  /** The oldest-message alarm at all. Default: true (the DLQ-depth alarm is always created). */
+  readonly ageAlarm?: boolean;
   /**
    * Extra statements for the queue's resource policy, given the queue's ARN (a queue has one policy, so a
    * caller that lets a service send, such as S3 event notifications, adds its statement here).
@@ -177,23 +179,27 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
         (args.deadLetterQuery ? `. Why: CloudWatch Logs Insights saved query "${args.deadLetterQuery}"` : ""),
       args.alarmTopicArn,
     ),
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-oldest-message`,
-      {
-        alarmDescription: `The oldest message in ${name} waited more than ${ageThreshold} s: its consumer is behind or stopped`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateAgeOfOldestMessage",
-        dimensions: { QueueName: queue.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: ageThreshold,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      opts,
-    ),
+    ...(args.ageAlarm === false
+      ? []
+      : [
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-oldest-message`,
+            {
+              alarmDescription: `The oldest message in ${name} waited more than ${ageThreshold} s: its consumer is behind or stopped`,
+              namespace: "AWS/SQS",
+              metricName: "ApproximateAgeOfOldestMessage",
+              dimensions: { QueueName: queue.name },
+              statistic: "Maximum",
+              period: 300,
+              evaluationPeriods: 1,
+              threshold: ageThreshold,
+              comparisonOperator: "GreaterThanThreshold",
+              treatMissingData: "notBreaching",
+              ...actions,
+            },
+            opts,
+          ),
+        ]),
   ];
 
   return {

@@ -21,6 +21,8 @@ export interface QueuesArgs {
   readonly encryption?: QueueEncryption;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** An oldest-message alarm per queue (a stalled consumer). Default: true. */
+  readonly ageAlarms?: boolean;
   /**
    * Who else may send to a queue (its name, its ARN): statements for its resource policy, such as the
    * EventBridge rules that route work to it (components/agent-workflow.ts `ruleDeliveryStatements`). With a
@@ -75,6 +77,7 @@ export class Queues extends PlatformComponent {
         maxReceiveCount: args.maxReceiveCount,
         kmsKeyArn: keyArn,
         alarmTopicArn: args.alarmTopicArn,
+        ageAlarm: args.ageAlarms ?? true,
         ...(args.senders ? { extraPolicyStatements: (arn) => args.senders!(spec.name, arn, ctx) } : {}),
       });
       this.pairs[spec.name] = pair;

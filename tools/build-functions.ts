@@ -29,6 +29,7 @@ export const FUNCTION_NAMES = [
   "agent-worker",
   "ws-authorizer",
   "workflow",
+  "ticket-key-rotation",
   "uptime-probe",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

@@ -34,8 +34,8 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 const sqs = new SQSClient({});
 const s3 = new S3Client({});
 const secretsManager = new SecretsManagerClient({});
-const ticketKey = ticketSecretArn
-  ? ticketKeySource({ client: () => secretsManager, secretArn: ticketSecretArn, create: true })
+const ticketKeys = ticketSecretArn
+  ? ticketKeySource({ client: () => secretsManager, secretArn: ticketSecretArn })
   : undefined;
 
 const app = createApp({
@@ -45,7 +45,7 @@ const app = createApp({
   },
   artifacts: createArtifactStore(s3, bucket),
   log: new ProjectLog(doc, tableName),
-  ...(ticketKey ? { issueTicket: async (claims) => signTicket(await ticketKey(), claims) } : {}),
+  ...(ticketKeys ? { issueTicket: async (claims) => signTicket((await ticketKeys()).current, claims) } : {}),
   corsOrigins: (process.env[API_ENV.corsOrigins] ?? "").split(",").filter((o) => o !== ""),
   logError: (error, requestId) =>
     console.error(JSON.stringify({ level: "ERROR", request_id: requestId, error: String(error) })),

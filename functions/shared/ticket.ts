@@ -3,16 +3,13 @@
  * `{"p": projectId, "c": clientId, "exp": epochSeconds}`, the signature HMAC-SHA256 over `v1.<claims>` with the
  * stack's ticket key. The api-handler signs, the $connect authorizer verifies.
  *
- * The key lives in a Secrets Manager secret the program creates without a value: the api-handler, the only
- * writer, puts 32 random bytes there on first use (PutSecretValue with a fixed request token, so two racing
- * first uses agree on one value), and the key never passes through config, state or the environment.
+ * The key lives in a Secrets Manager secret that rotates (functions/ticket-key-rotation): its value is 32
+ * random bytes made by the rotation function, so it never passes through config, state or the environment.
+ * Tickets are signed with the current version; a ticket signed with the previous one (issued just before a
+ * rotation) still verifies, so a rotation refuses no client.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CLIENT_ID_PATTERN, TICKET_VERSION } from "../../contracts/websocket";
 
 export interface TicketClaims {
@@ -33,9 +30,9 @@ export function signTicket(key: Buffer, claims: TicketClaims): string {
 
 export type TicketCheck = { ok: true; claims: TicketClaims } | { ok: false; reason: string };
 
-/** Checks the signature first, then the claims: expiry and the project the client asks for. */
+/** Checks the signature (with any of `keys`) first, then the claims: expiry and the project the client asks for. */
 export function verifyTicket(
-  key: Buffer,
+  keys: Buffer | readonly Buffer[],
   ticket: string | undefined,
   expect: { projectId: string | undefined; nowSeconds: number },
 ): TicketCheck {
@@ -43,8 +40,11 @@ export function verifyTicket(
   const parts = ticket.split(".");
   if (parts.length !== 3 || parts[0] !== TICKET_VERSION) return { ok: false, reason: "not a v1 ticket" };
   const given = Buffer.from(parts[2], "base64url");
-  const wanted = mac(key, `${parts[0]}.${parts[1]}`);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+  const signedBy = (key: Buffer) => {
+    const wanted = mac(key, `${parts[0]}.${parts[1]}`);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  };
+  if (!(Array.isArray(keys) ? keys : [keys as Buffer]).some(signedBy))
     return { ok: false, reason: "bad signature" };
   let claims: { p?: unknown; c?: unknown; exp?: unknown };
   try {
@@ -60,60 +60,65 @@ export function verifyTicket(
   return { ok: true, claims: { projectId: claims.p, clientId: claims.c, expiresAt: claims.exp } };
 }
 
-/** A fixed token: every first writer sends the same one, and Secrets Manager keeps exactly one first value. */
-export const FIRST_KEY_REQUEST_TOKEN = "ticket-signing-key-initial-version-0001";
-/** How long a key read from Secrets Manager is used before it is read again (a rotated key takes over). */
+/** How long keys read from Secrets Manager are used before they are read again (a rotated key takes over). */
 export const KEY_CACHE_MS = 5 * 60_000;
+
+/** The version a rotation function writes 32 random bytes into; the rotation moves AWSCURRENT to it. */
+export const ROTATION_STAGES = {
+  current: "AWSCURRENT",
+  previous: "AWSPREVIOUS",
+  pending: "AWSPENDING",
+} as const;
 
 const named = (error: unknown, ...names: string[]) => names.includes((error as Error)?.name);
 
-/**
- * The ticket key, read from `secretArn` and cached for KEY_CACHE_MS. With `create`, a secret without a value
- * gets one (api-handler); without, it is an error (authorizer: no ticket can exist yet).
- */
+export interface TicketKeys {
+  /** What new tickets are signed with. */
+  readonly current: Buffer;
+  /** Current first, then the previous version where there is one: what tickets verify against. */
+  readonly accepted: readonly Buffer[];
+}
+
+/** The ticket keys, read from `secretArn` and cached for KEY_CACHE_MS; a failed read is not cached. */
 export function ticketKeySource(deps: {
   client: () => Promise<SecretsManagerClient> | SecretsManagerClient;
   secretArn: string;
-  create: boolean;
   now?: () => number;
-}): () => Promise<Buffer> {
+}): () => Promise<TicketKeys> {
   const now = deps.now ?? Date.now;
-  let cached: { key: Promise<Buffer>; until: number } | undefined;
+  let cached: { keys: Promise<TicketKeys>; until: number } | undefined;
 
-  async function read(): Promise<Buffer> {
+  async function read(): Promise<TicketKeys> {
     const client = await deps.client();
-    try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: deps.secretArn }));
-      if (!out.SecretString) throw new Error(`secret ${deps.secretArn} has no SecretString`);
-      return Buffer.from(out.SecretString, "base64");
-    } catch (error) {
-      if (!deps.create || !named(error, "ResourceNotFoundException")) throw error;
-    }
-    try {
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: deps.secretArn,
-          SecretString: randomBytes(32).toString("base64"),
-          ClientRequestToken: FIRST_KEY_REQUEST_TOKEN,
-        }),
-      );
-    } catch (error) {
-      // Another first use won the race with another value: read the one that was kept.
-      if (!named(error, "ResourceExistsException")) throw error;
-    }
-    const out = await client.send(new GetSecretValueCommand({ SecretId: deps.secretArn }));
-    return Buffer.from(out.SecretString ?? "", "base64");
+    const version = async (stage: string) => {
+      try {
+        const out = await client.send(
+          new GetSecretValueCommand({ SecretId: deps.secretArn, VersionStage: stage }),
+        );
+        return out.SecretString ? Buffer.from(out.SecretString, "base64") : undefined;
+      } catch (error) {
+        // A secret rotated once has no AWSPREVIOUS yet; one never rotated has no value at all.
+        if (named(error, "ResourceNotFoundException")) return undefined;
+        throw error;
+      }
+    };
+    const [current, previous] = await Promise.all([
+      version(ROTATION_STAGES.current),
+      version(ROTATION_STAGES.previous),
+    ]);
+    if (!current)
+      throw new Error(`secret ${deps.secretArn} has no current value yet (its first rotation makes it)`);
+    return { current, accepted: previous ? [current, previous] : [current] };
   }
 
   return () => {
     if (!cached || cached.until <= now()) {
-      const key = read();
-      cached = { key, until: now() + KEY_CACHE_MS };
-      // A failed read is not kept: the next call tries again.
-      key.catch(() => {
-        if (cached?.key === key) cached = undefined;
+      const keys = read();
+      cached = { keys, until: now() + KEY_CACHE_MS };
+      keys.catch(() => {
+        if (cached?.keys === keys) cached = undefined;
       });
     }
-    return cached.key;
+    return cached.keys;
   };
 }

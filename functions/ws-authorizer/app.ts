@@ -28,7 +28,8 @@ export interface AuthorizerResult {
 }
 
 export interface AuthorizerDeps {
-  readonly key: () => Promise<Buffer>;
+  /** The keys a ticket may be signed with (the current and, after a rotation, the previous one). */
+  readonly keys: () => Promise<{ readonly accepted: readonly Buffer[] }>;
   readonly now?: () => number;
   readonly log?: (decision: Record<string, unknown>) => void;
 }
@@ -45,12 +46,12 @@ export function createAuthorizer(deps: AuthorizerDeps) {
     const projectId = query[WS_QUERY.projectId];
     let check;
     try {
-      check = verifyTicket(await deps.key(), query[WS_QUERY.ticket], {
+      check = verifyTicket((await deps.keys()).accepted, query[WS_QUERY.ticket], {
         projectId,
         nowSeconds: Math.floor(now() / 1000),
       });
     } catch (error) {
-      // No key (no ticket was ever issued) or Secrets Manager failing: nobody gets in.
+      // No key yet (before the first rotation) or Secrets Manager failing: nobody gets in.
       check = {
         ok: false as const,
         reason: `ticket key unavailable: ${(error as Error)?.name ?? String(error)}`,

@@ -9,7 +9,7 @@ if (!secretArn) throw new Error(`environment variable ${WS_AUTHORIZER_ENV.ticket
 const secretsManager = new SecretsManagerClient({});
 
 const authorize = createAuthorizer({
-  key: ticketKeySource({ client: () => secretsManager, secretArn, create: false }),
+  keys: ticketKeySource({ client: () => secretsManager, secretArn }),
   log: (decision) => console.log(JSON.stringify({ level: decision.allowed ? "INFO" : "WARN", ...decision })),
 });
 

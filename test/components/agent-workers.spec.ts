@@ -426,7 +426,14 @@ describe("AgentWorkers", function () {
           .filter((n) => /-(errors|throttles|duration)$/.test(n)),
         [],
       );
-      assert.strictEqual(workers.alarms.length, 8);
+      // The queues' DLQ-depth alarms; dev leaves out their oldest-message alarms (queueAgeAlarms).
+      assert.strictEqual(workers.alarms.length, 4);
+      assert.deepStrictEqual(
+        ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm")
+          .map((a) => a.name)
+          .filter((n) => /-dlq-depth$|-oldest-message$/.test(n)),
+        ["agents-pm-dlq-depth", "agents-dev-dlq-depth", "agents-qa-dlq-depth", "agents-ops-dlq-depth"],
+      );
     });
   });
 

@@ -39,12 +39,18 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
         blueGreen: config.blueGreen,
-        wsTickets,
+        ...(wsTickets ? { wsTickets: { functionAlarms: true } } : {}),
       }),
     { stack, config: values, secretKeys, region: config.region },
   );
   return resources;
 }
+
+/** API Gateway's permissions to invoke the handler (not Secrets Manager's for the ticket key's rotation). */
+const fromApiGateway = (rs: RegisteredResource[]) =>
+  ofType(rs, "aws:lambda/permission:Permission").filter(
+    (p) => p.inputs.principal === "apigateway.amazonaws.com",
+  );
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const bodyOf = (rs: RegisteredResource[]): Json => JSON.parse(named(rs, "api-api").inputs.body as string);
@@ -68,19 +74,24 @@ describe("Api", () => {
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/usagePlan:UsagePlan": 1,
       "aws:apigateway/usagePlanKey:UsagePlanKey": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 5,
-      "aws:iam/role:Role": 1,
-      "aws:iam/rolePolicy:RolePolicy": 1,
-      "aws:lambda/function:Function": 1,
-      "aws:lambda/permission:Permission": 27,
+      // The handler and the ticket key's rotation function, each with its log group, role and alarms.
+      "aws:cloudwatch/logGroup:LogGroup": 3,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 8,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:lambda/function:Function": 2,
+      // One per route and preflight, and Secrets Manager's for the rotation.
+      "aws:lambda/permission:Permission": 28,
       "aws:secretsmanager/secret:Secret": 1,
+      "aws:secretsmanager/secretRotation:SecretRotation": 1,
     });
-    assert.strictEqual(ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 5);
+    const apiAlarmsOf = (rs: RegisteredResource[]) =>
+      ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => !a.name.includes("ticket-key"));
+    assert.strictEqual(apiAlarmsOf(prod).length, 5);
     const quiet = await apiOf("dev", { "agent-platform:apiAlarmsEnabled": "false" });
-    assert.deepStrictEqual(ofType(quiet, "aws:cloudwatch/metricAlarm:MetricAlarm"), []);
+    assert.deepStrictEqual(apiAlarmsOf(quiet), []);
     assert.deepStrictEqual(
-      ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm")
+      apiAlarmsOf(prod)
         .map((a) => a.name)
         .sort(),
       [
@@ -282,7 +293,7 @@ describe("Api", () => {
     const body = bodyOf(rs);
     assert.strictEqual(body["x-amazon-apigateway-gateway-responses"], undefined);
     assert.ok(Object.values(body.paths as Json).every((ops) => !("options" in (ops as Json))));
-    assert.strictEqual(ofType(rs, "aws:lambda/permission:Permission").length, 16);
+    assert.strictEqual(fromApiGateway(rs).length, 16);
   });
 
   it("redeploys when the body changes and logs every request as JSON with X-Ray and throttling", () => {
@@ -346,7 +357,7 @@ describe("Api", () => {
     const api = named(dev, "api-api");
     const exec = api.outputs.executionArn as string;
     assert.match(exec, /^arn:aws:execute-api:us-east-1:123456789012:[0-9a-f]{10}$/);
-    const arns = ofType(dev, "aws:lambda/permission:Permission").map((p) => {
+    const arns = fromApiGateway(dev).map((p) => {
       assert.strictEqual(p.inputs.principal, "apigateway.amazonaws.com");
       assert.strictEqual(p.inputs.function, named(dev, "api-handler-fn").outputs.arn);
       return (p.inputs.sourceArn as string).replace(exec, "");
@@ -397,8 +408,7 @@ describe("Api", () => {
           alias.outputs.invokeArn,
           `${method} ${path}`,
         );
-    for (const p of ofType(prod, "aws:lambda/permission:Permission"))
-      assert.strictEqual(p.inputs.function, alias.outputs.arn, p.name);
+    for (const p of fromApiGateway(prod)) assert.strictEqual(p.inputs.function, alias.outputs.arn, p.name);
     const group = named(prod, "api-handler-deploy-group");
     assert.strictEqual(
       group.inputs.deploymentConfigName,
@@ -462,15 +472,15 @@ describe("Api", () => {
         Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
       },
       {
-        Sid: "ReadAndInitialiseTheTicketKey",
+        Sid: "ReadTheTicketKey",
         Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+        Action: "secretsmanager:GetSecretValue",
         Resource: named(dev, "api-ws-ticket-key").outputs.arn,
       },
       {
-        Sid: "UseTheTicketKeysKeyThroughSecretsManager",
+        Sid: "DecryptTheTicketKeyThroughSecretsManager",
         Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Action: "kms:Decrypt",
         Resource: KEY,
         Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
       },
@@ -513,6 +523,49 @@ describe("Api", () => {
     assert.deepStrictEqual(
       [fn.inputs.memorySize, fn.inputs.timeout, fn.inputs.reservedConcurrentExecutions],
       [512, 25, -1],
+    );
+  });
+
+  it("rotates the ticket key with its own function, which Secrets Manager may invoke for this secret only", () => {
+    const secret = named(dev, "api-ws-ticket-key");
+    const rotation = named(dev, "api-ws-ticket-key-rotation").inputs;
+    const fn = named(dev, "api-ticket-key-rotation-fn");
+    assert.deepStrictEqual(
+      [rotation.secretId, rotation.rotationLambdaArn, rotation.rotationRules],
+      [secret.id, fn.outputs.arn, { automaticallyAfterDays: 30 }],
+    );
+    const permission = named(dev, "api-ticket-key-rotation-invoke").inputs;
+    assert.deepStrictEqual(
+      [permission.principal, permission.sourceArn, permission.function],
+      ["secretsmanager.amazonaws.com", secret.outputs.arn, fn.outputs.name],
+    );
+    assert.deepStrictEqual(
+      policyDocument(named(dev, "api-ticket-key-rotation-role-policy")).Statement.slice(0, 2),
+      [
+        {
+          Sid: "RotateTheTicketKey",
+          Effect: "Allow",
+          Action: [
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage",
+          ],
+          Resource: secret.outputs.arn,
+        },
+        {
+          Sid: "UseTheSecretsKeyThroughSecretsManager",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: KEY,
+          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+        },
+      ],
+    );
+    assert.ok(
+      named(dev, "api-ws-ticket-key-rotation").dependencies.includes(
+        named(dev, "api-ticket-key-rotation-invoke").urn,
+      ),
     );
   });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createRotation, KEY_BYTES, RotationEvent } from "../../functions/ticket-key-rotation/app";
 import { createAuthorizer } from "../../functions/ws-authorizer/app";
 import { signTicket, ticketKeySource, verifyTicket } from "../../functions/shared/ticket";
 import { LocalSecretsManager } from "../../tools/local/secrets-manager";
@@ -50,25 +51,52 @@ describe("WebSocket tickets", function () {
       await sm.close();
     });
 
-    it("is created on first use by the issuer, once, even when two first uses race", async () => {
+    it("is made by the rotation function and rotated without refusing a ticket signed just before", async () => {
       sm.declare(ARN);
-      const verifier = ticketKeySource({ client: () => client, secretArn: ARN, create: false });
-      await assert.rejects(verifier(), { name: "ResourceNotFoundException" });
-      const [a, b] = await Promise.all([
-        ticketKeySource({ client: () => client, secretArn: ARN, create: true })(),
-        ticketKeySource({ client: () => client, secretArn: ARN, create: true })(),
-      ]);
-      assert.equal(a.length, 32);
-      assert.deepEqual(a, b);
-      // A failed read was not cached: the verifier reads the key now.
-      assert.deepEqual(await verifier(), a);
+      const keys = () => ticketKeySource({ client: () => client, secretArn: ARN })();
+      await assert.rejects(keys(), /has no current value yet \(its first rotation makes it\)/);
+      const rotate = createRotation(client);
+      await sm.rotate(ARN, (event) => rotate(event as RotationEvent));
+      const first = await keys();
+      assert.equal(first.current.length, KEY_BYTES);
+      assert.deepEqual(first.accepted, [first.current]);
+      const before = signTicket(first.current, claims);
+
+      await sm.rotate(ARN, (event) => rotate(event as RotationEvent));
+      const second = await keys();
+      assert.notDeepEqual(second.current, first.current);
+      assert.deepEqual(second.accepted, [second.current, first.current]);
+      // The ticket signed with the previous key still connects; new tickets are signed with the new one.
+      assert.equal(verifyTicket(second.accepted, before, { projectId: "proj_1", nowSeconds: NOW }).ok, true);
+      assert.equal(
+        verifyTicket([second.current], before, { projectId: "proj_1", nowSeconds: NOW }).ok,
+        false,
+      );
+    });
+
+    it("repeats any rotation step safely (Secrets Manager retries a failed one)", async () => {
+      const arn = `${ARN}-retry`;
+      sm.declare(arn);
+      const rotate = createRotation(client);
+      const calls: string[] = [];
+      await sm.rotate(arn, async (event) => {
+        calls.push((event as RotationEvent).Step);
+        await rotate(event as RotationEvent);
+        await rotate(event as RotationEvent);
+      });
+      assert.deepEqual(calls, ["createSecret", "setSecret", "testSecret", "finishSecret"]);
+      assert.equal(Buffer.from(sm.value(arn)!, "base64").length, KEY_BYTES);
+      await assert.rejects(
+        rotate({ SecretId: arn, ClientRequestToken: "unknown", Step: "createSecret" }),
+        /has no version unknown/,
+      );
     });
 
     it("lets a valid ticket connect with its project and client, and denies every other (403 at $connect)", async () => {
-      const key = await ticketKeySource({ client: () => client, secretArn: ARN, create: false })();
+      const key = (await ticketKeySource({ client: () => client, secretArn: ARN })()).current;
       const decisions: Record<string, unknown>[] = [];
       const authorize = createAuthorizer({
-        key: async () => key,
+        keys: async () => ({ accepted: [key] }),
         now: () => NOW * 1000,
         log: (d) => decisions.push(d),
       });
@@ -96,7 +124,7 @@ describe("WebSocket tickets", function () {
         ["allowed", "no ticket", "ticket is for another project", "no ticket"],
       );
       const keyless = createAuthorizer({
-        key: async () => {
+        keys: async () => {
           throw Object.assign(new Error("no value"), { name: "ResourceNotFoundException" });
         },
       });

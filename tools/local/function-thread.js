@@ -7,7 +7,8 @@ const { parentPort, workerData } = require("node:worker_threads");
 require(workerData.register);
 const entry = require(workerData.entry);
 const handler = entry[workerData.handler];
-if (typeof handler !== "function") throw new Error(`${workerData.entry} exports no function ${workerData.handler}`);
+if (typeof handler !== "function")
+  throw new Error(`${workerData.entry} exports no function ${workerData.handler}`);
 
 parentPort.on("message", async (message) => {
   const deadline = Date.now() + message.timeoutMs;

@@ -199,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         10,
       ),
       spec("workflow", "workflow", { ...push, [WORKFLOW_ENV.tableName]: NAMES.table }, 30),
+      spec("ticket-key-rotation", "ticket-key-rotation", {}, 30),
       ...AGENT_NAMES.map((agent) =>
         spec(
           `agent-${agent}`,
@@ -230,6 +231,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Warm every function before saying the stack is ready: the first request does not pay the cold starts.
     await Promise.all(Object.values(functions).map((f) => f.start()));
 
+    // The ticket key's first value, made by its rotation function, as Secrets Manager does when rotation is set up.
+    await secrets.rotate(NAMES.ticketSecretArn, (event) => functions["ticket-key-rotation"].invoke(event));
     websocket.attach(functions.ws, functions["ws-authorizer"]);
     for (const rule of ROUTING_RULES)
       bus.addRule(
