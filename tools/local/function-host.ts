@@ -59,6 +59,8 @@ export class FunctionHost {
   private worker: Worker | undefined;
   private ready: Promise<Worker> | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Closed with the runner: no invocation starts a thread again (a late event would keep the process alive). */
+  private closed = false;
   /** Invocations started, and threads started (cold starts). */
   invocations = 0;
   coldStarts = 0;
@@ -133,6 +135,7 @@ export class FunctionHost {
 
   async invoke(event: unknown): Promise<unknown> {
     this.invocations++;
+    if (this.closed) throw new InvocationError(this.spec.name, "Runtime.ExitError", "the runner stopped");
     const worker = await this.thread();
     const id = randomUUID();
     const timeoutMs = this.spec.timeoutSeconds * 1000;
@@ -162,6 +165,7 @@ export class FunctionHost {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.kill("the runner stopped");
   }
 }

@@ -234,6 +234,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The ticket key's first value, made by its rotation function, as Secrets Manager does when rotation is set up.
     await secrets.rotate(NAMES.ticketSecretArn, (event) => functions["ticket-key-rotation"].invoke(event));
     websocket.attach(functions.ws, functions["ws-authorizer"]);
+    // Sockets close before the functions stop, so no $disconnect or frame reaches a stopped function.
+    stops.push(() => websocket.close());
     for (const rule of ROUTING_RULES)
       bus.addRule(
         rule,

@@ -40,6 +40,10 @@ function refuse(socket: Duplex, status: number, message: string) {
 
 export class LocalWebSocketGateway {
   private server: Server | undefined;
+  /** Closing: sockets that close now are not a $disconnect, frames reach no function. */
+  private closing = false;
+  /** $disconnect invocations in flight: closing waits for them, as a stack would finish them. */
+  private readonly disconnecting = new Set<Promise<unknown>>();
   private readonly wss = new WebSocketServer({ noServer: true });
   readonly connections = new Map<string, Connection>();
   url = "";
@@ -165,13 +169,17 @@ export class LocalWebSocketGateway {
     });
     socket.on("close", () => {
       this.connections.delete(connectionId);
-      void this.fn
+      if (this.closing) return;
+      const done = this.fn
         .invoke({ requestContext: this.requestContext("$disconnect", connectionId, sourceIp) })
-        .catch((error: unknown) => this.onError("$disconnect failed", error));
+        .catch((error: unknown) => this.onError("$disconnect failed", error))
+        .finally(() => this.disconnecting.delete(done));
+      this.disconnecting.add(done);
     });
   }
 
   private async frame(connectionId: string, connection: Connection, data: Buffer, binary: boolean) {
+    if (this.closing) return;
     try {
       const result = (await this.fn.invoke({
         requestContext: this.requestContext("$default", connectionId, connection.sourceIp),
@@ -221,8 +229,11 @@ export class LocalWebSocketGateway {
     }
   }
 
+  /** Safe to call twice (the runner closes it before its functions, and again on a failed start). */
   async close(): Promise<void> {
+    this.closing = true;
     for (const c of this.connections.values()) c.socket.terminate();
+    await Promise.all([...this.disconnecting]);
     this.wss.close();
     const server = this.server;
     this.server = undefined;
