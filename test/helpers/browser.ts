@@ -47,3 +47,36 @@ export async function launchOrSkip(ctx: Mocha.Context): Promise<Browser> {
 }
 
 export const MERMAID_SCRIPT = require.resolve("mermaid/dist/mermaid.min.js");
+
+/** The natural size of a rendered diagram (its SVG's viewBox), in CSS pixels. */
+export interface DiagramSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Renders Mermaid texts with the mermaid package's own bundle in a blank page of `browser` (nothing fetched)
+ * and returns each diagram's natural size, and its SVG for screenshots.
+ */
+export async function renderMermaid(
+  browser: Browser,
+  texts: string[],
+): Promise<{ size: DiagramSize; svg: string }[]> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent("<!doctype html><html><body></body></html>");
+    await page.addScriptTag({ path: MERMAID_SCRIPT });
+    return (await page.evaluate(`(async (texts) => {
+      mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+      const out = [];
+      for (const [i, text] of texts.entries()) {
+        const { svg } = await mermaid.render("d" + i, text);
+        const box = /viewBox="([^"]+)"/.exec(svg)[1].split(/\\s+/).map(Number);
+        out.push({ size: { width: Math.ceil(box[2]), height: Math.ceil(box[3]) }, svg });
+      }
+      return out;
+    })(${JSON.stringify(texts)})`)) as { size: DiagramSize; svg: string }[];
+  } finally {
+    await page.close();
+  }
+}
