@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { diffPreviews, renderDiffMarkdown, renderDiffText } from "../../tools/offline/diff";
 import { inputsHash, PreviewDocument, readPreviewDocument } from "../../tools/offline/document";
+import { main as diffMain } from "../../tools/preview-diff";
 import { fakeResource, REPO_ROOT } from "../helpers/offline";
 
 /*
@@ -141,5 +142,36 @@ describe("tools/offline/document.ts: input digests", () => {
     const before = inputsHash(fn(dir));
     fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = 2;");
     assert.notStrictEqual(inputsHash(fn(dir)), before, "the code changed");
+  });
+});
+
+describe("tools/preview-diff.ts", () => {
+  const run = (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = diffMain(
+      argv,
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("prints the difference of two preview documents as Markdown", () => {
+    const r = run([path.join(FIXTURES, "base.json"), path.join(FIXTURES, "head.json"), "--label", "main"]);
+    assert.strictEqual(r.code, 0);
+    assert.match(r.out, /^#### What this change does to each stack \(against main\)\n/);
+    assert.match(r.out, /^\| dev \| 1 added, 0 removed, 1 changed \|/m);
+  });
+
+  it("exits 2 naming a missing file, or without two files", () => {
+    const missing = path.join(FIXTURES, "missing.json");
+    const r = run([path.join(FIXTURES, "base.json"), missing]);
+    assert.strictEqual(r.code, 2);
+    assert.match(
+      r.err,
+      new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a preview JSON document`),
+    );
+    assert.match(run([]).err, /^usage: preview:diff/);
   });
 });
