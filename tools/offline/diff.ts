@@ -254,26 +254,16 @@ export function renderDiffMarkdown(diffs: StackDiff[], baseLabel: string): strin
         lines.push(`| \`${t.type}\` | ${t.added} | ${t.removed} | ${t.changed} |`);
       lines.push("");
     }
-    for (const [title, fs] of [
-      ["New findings", d.findings.new],
-      ["Fixed findings", d.findings.fixed],
+    const finding = (f: DocViolation) =>
+      `**${f.policy}** (${f.enforcementLevel}) on \`${f.name}\`: ${cell(firstLine(f.message))}`;
+    const exemption = (e: DocExemption) => `**${e.policy}** on \`${e.name}\`: ${cell(e.reason)}`;
+    for (const [title, items] of [
+      ["New findings", d.findings.new.map(finding)],
+      ["Fixed findings", d.findings.fixed.map(finding)],
+      ["New exemptions", d.exemptions.new.map(exemption)],
+      ["Exemptions no longer needed", d.exemptions.removed.map(exemption)],
     ] as const) {
-      if (fs.length === 0) continue;
-      lines.push(`${title}:`, "");
-      for (const f of fs)
-        lines.push(
-          `- **${f.policy}** (${f.enforcementLevel}) on \`${f.name}\`: ${cell(firstLine(f.message))}`,
-        );
-      lines.push("");
-    }
-    for (const [title, es] of [
-      ["New exemptions", d.exemptions.new],
-      ["Exemptions no longer needed", d.exemptions.removed],
-    ] as const) {
-      if (es.length === 0) continue;
-      lines.push(`${title}:`, "");
-      for (const e of es) lines.push(`- **${e.policy}** on \`${e.name}\`: ${cell(e.reason)}`);
-      lines.push("");
+      if (items.length > 0) lines.push(`${title}:`, "", ...items.map((i) => `- ${i}`), "");
     }
     if (d.cost.byComponent.length > 0) {
       lines.push("| component | base | head | delta |", "| --- | --- | --- | --- |");

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import type { RegisteredResource } from "./evaluate";
-import { StackReport, toJson } from "./preview";
+import { ExemptedFinding, StackReport, toJson } from "./preview";
 
 /*
  * The `--json` document, as other tools read it: the contract's fields (toJson in preview.ts) plus what a
@@ -32,15 +32,8 @@ export interface DocViolation {
   message: string;
 }
 
-export interface DocExemption {
-  policy: string;
-  urn: string;
-  type: string;
-  name: string;
-  source: string;
-  reason: string;
-  message: string;
-}
+/** An exempted finding, as the preview reports it. */
+export type DocExemption = ExemptedFinding;
 
 /** The estimate as read back: items and not-estimated entries may carry fields beyond these. */
 export interface DocCost {

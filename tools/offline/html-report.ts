@@ -161,7 +161,7 @@ ${extraTotals.length ? `<p class="extra">${extraTotals.map(([k, v]) => `${esc(k)
 ${
   usage.size === 0
     ? `<p class="none">None.</p>`
-    : `<div class="scroll"><table class="usage"><thead><tr><th>kind</th><th>count</th><th>why</th><th>resources</th></tr></thead><tbody>${[
+    : `<div class="scroll"><table class="usage stackable"><thead><tr><th>kind</th><th>count</th><th>why</th><th>resources</th></tr></thead><tbody>${[
         ...usage,
       ]
         .sort((a, b) => a[0].localeCompare(b[0]))
@@ -229,7 +229,7 @@ ${
     ? `<div class="scroll"><table><thead><tr><th>type</th><th>added</th><th>removed</th><th>changed</th></tr></thead><tbody>${r.byType
         .map(
           (t) =>
-            `<tr><td><code>${esc(t.type)}</code></td><td class="num">${t.added}</td><td class="num">${t.removed}</td><td class="num">${t.changed}</td></tr>`,
+            `<tr><td title="${esc(t.type)}">${esc(shortType(t.type))}</td><td class="num">${t.added}</td><td class="num">${t.removed}</td><td class="num">${t.changed}</td></tr>`,
         )
         .join("")}</tbody></table></div>`
     : ""
@@ -285,7 +285,7 @@ ${diffSection(diff, baseLabel)}
 <figure class="diagram"><button type="button" class="zoom" aria-pressed="false">Actual size</button><pre class="mermaid">${esc(componentDiagram(arch))}</pre>
 <figcaption>One box per component: its key facts, resources and fixed monthly estimate. Arrows point to the components whose resources it refers to.</figcaption></figure>
 ${monitoring.length ? `<p class="small">Monitoring ties (not drawn): ${monitoring.map(esc).join("; ")}.</p>` : ""}
-<div class="scroll"><table class="components"><thead><tr><th>component</th><th>key facts</th><th>resources</th><th>monthly</th></tr></thead><tbody>${arch.components
+<div class="scroll"><table class="components stackable"><thead><tr><th>component</th><th>key facts</th><th>resources</th><th>monthly</th></tr></thead><tbody>${arch.components
     .map(
       (c) =>
         `<tr data-component="${esc(c.name)}"><td><b>${esc(c.name)}</b><br><small>${esc(typeName(c.type))}</small></td><td>${esc(c.facts.map((f) => f.text).join("; "))}</td><td class="num">${c.resources.length}</td><td class="num">${usd(c.monthlyUsd)}</td></tr>`,
@@ -332,7 +332,9 @@ ul.findings{padding-left:1.1rem}ul.findings li{margin:.4rem 0}.message{color:var
 .chart .row{display:grid;grid-template-columns:minmax(90px,38%) 1fr auto;gap:8px;align-items:center;margin:3px 0;font-size:.9rem}
 .chart .label{overflow-wrap:anywhere}.chart .bar{background:var(--soft);border-radius:3px;height:12px}.chart .bar span{display:block;height:100%;background:var(--accent);border-radius:3px;min-width:1px}
 .chart .value{text-align:right;font-variant-numeric:tabular-nums}
-@media (max-width:520px){.chart .row{grid-template-columns:1fr auto}.chart .bar{grid-column:1/-1;order:3}h2{font-size:1.15rem}}
+@media (max-width:520px){.chart .row{grid-template-columns:1fr auto}.chart .bar{grid-column:1/-1;order:3}h2{font-size:1.15rem}
+table.stackable thead{display:none}table.stackable tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
+table.stackable td{display:inline-block;border:0;padding:2px 6px}table.stackable td:nth-child(2),table.stackable td:nth-child(3){display:block}}
 `;
 
 /** Shows one stack at a time (from the address's #stack-<name>), drawing its diagrams when first shown. */
