@@ -17,6 +17,7 @@ import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
 import { isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
 import { readService, readWorker, ServiceConfig, WorkerConfig } from "./config/service";
+import { readSuccessMetrics, SuccessMetricsConfig } from "./config/success-metrics";
 import { readWebSocket, WebSocketConfig } from "./config/websocket";
 
 export { ConfigError, ConfigIssue, ConfigSource, mapConfigSource } from "./config/reader";
@@ -85,6 +86,8 @@ export interface StackConfig {
   readonly backups: BackupsConfig;
   /** SES sending domain (DKIM, MAIL FROM, DMARC), configuration set, templates and alarms (issue 10). */
   readonly email: EmailConfig;
+  /** Uptime of the public endpoints against an SLO, and deploy time against a target (seed 000). */
+  readonly successMetrics: SuccessMetricsConfig;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -168,6 +171,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     frontend: readFrontend(r, domain?.name),
     backups: readBackups(r, region ?? ""),
     email: readEmail(r, domainName, domain?.hostedZoneId),
+    successMetrics: readSuccessMetrics(r),
   };
   const blueGreen = readBlueGreen(r, [
     { enabled: true, alarms: config.apiGateway.alarmsEnabled, alarmsKey: "apiAlarmsEnabled" },

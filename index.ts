@@ -1,6 +1,7 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { agentModel, AgentWorkers } from "./components/agent-workers";
 import { Api } from "./components/api";
 import { Backups } from "./components/backups";
@@ -21,6 +22,7 @@ import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
 import { platformProvider } from "./components/tagging";
 import { WebSocketApi } from "./components/websocket";
+import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
 
 const config = stackConfig();
@@ -117,7 +119,7 @@ const pipeline = config.pipeline.enabled
 // The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
-  config.service.enabled || config.frontend.enabled
+  config.service.enabled || config.frontend.enabled || config.successMetrics.uptimeProbe === "route53"
     ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
@@ -392,13 +394,33 @@ const email = emailSettings.sending
     )
   : undefined;
 
+// Seed 000's success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
+// probe function, by config), and the deploy workflow's update times against the target.
+const successMetrics = new SuccessMetrics(
+  "success",
+  {
+    settings: config.successMetrics,
+    targets: [
+      { name: "api", url: apiHealthUrl(api.url) },
+      ...(web ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.service.healthCheckPath}` }] : []),
+    ],
+    alarmTopicArn: observability.alertsTopicArn,
+    usEast1Provider: usEast1,
+    region: config.region,
+    logRetentionDays: config.logRetentionDays,
+    logKeyArn: observability.logsKeyArn,
+  },
+  opts,
+);
 // One dashboard per stack, built from the alarms of the components present (issue 11).
 const dashboard = new Dashboard(
   "dashboard",
   {
     region: config.region,
     monthlyBudgetUsd: config.monthlyBudgetUsd,
+    headlines: successMetrics.widgets,
     sections: [
+      ...sectionOf("Success metrics", successMetrics.alarms),
       ...sectionOf("Agent queues", agentQueues.alarms),
       ...sectionOf("Data table", data.alarms),
       ...sectionOf("API", api.alarms),
@@ -432,6 +454,8 @@ export = withoutUndefined({
   environment: config.environment,
   alertsTopicArn: observability.alertsTopicArn,
   dashboardName: dashboard.dashboardName,
+  /** Where the deploy workflow records each update's duration (tools/deploy-time.ts): namespace, metric, target. */
+  deployTimeMetric: successMetrics.deployTimeMetric,
   vpcId: network.vpcId,
   publicSubnetIds: network.publicSubnetIds,
   privateSubnetIds: network.privateSubnetIds,

@@ -3,6 +3,7 @@ import { costPolicies } from "./cost";
 import { deployabilityPolicies } from "./deployability";
 import { encryptionPolicies } from "./encryption";
 import { exemptionHasReason } from "./exemptions";
+import { hardeningPolicies } from "./hardening";
 import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
 import { loggingPolicies } from "./logging";
@@ -25,4 +26,5 @@ export const policies: Policies = [
   ...lambdaPolicies,
   ...costPolicies,
   ...deployabilityPolicies,
+  ...hardeningPolicies,
 ];

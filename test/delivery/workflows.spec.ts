@@ -231,4 +231,24 @@ describe("GitHub Actions workflows", () => {
     assert.strictEqual(aws.with!["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
     assert.ok(fs.existsSync(path.join(REPO_ROOT, "policy", "policy-config.json")));
   });
+
+  it("time each update: the job summary always, and a CloudWatch metric for a successful one", () => {
+    const all = load("pulumi-up.yml").jobs.up.steps!;
+    const up = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    const clock = all.findIndex((s) => /DEPLOY_STARTED=\$\(date \+%s\)" >> "\$GITHUB_ENV"/.test(s.run ?? ""));
+    const record = all.findIndex((s) => (s.run ?? "").includes("tools/deploy-time.ts"));
+    assert.ok(clock >= 0 && clock === up - 1, "the clock starts right before pulumi up");
+    assert.strictEqual((all[up] as Step & { id?: string }).id, "up");
+    assert.ok(record === up + 1, "the time is recorded right after pulumi up, before any rollout");
+    const step = all[record] as Step & { env?: Record<string, string> };
+    // Also after a failed or cancelled update, so the summary says how long it ran.
+    assert.match(String(step.if), /^always\(\)/);
+    assert.strictEqual(step.env!.OUTCOME, "${{ steps.up.outcome }}");
+    const run = step.run!;
+    assert.match(run, /pulumi stack output deployTimeMetric --json/);
+    assert.match(run, /--outcome "\$OUTCOME"/);
+    assert.match(run, />> "\$GITHUB_STEP_SUMMARY"/);
+    assert.match(run, /aws cloudwatch put-metric-data --cli-input-json file:\/\/deploy-time\.json/);
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, "tools", "deploy-time.ts")));
+  });
 });

@@ -152,4 +152,22 @@ describe("cost estimate", () => {
     assert.strictEqual(onDemand, 18.02);
     assert.strictEqual(spot, 5.55);
   });
+
+  it("prices a Route 53 health check with its optional features (HTTPS, string match, fast interval, latency)", () => {
+    const check = (name: string, inputs: Record<string, unknown>) =>
+      fakeResource("aws:route53/healthCheck:HealthCheck", name, inputs);
+    const estimate = estimateCost([
+      check("tcp", { type: "TCP", requestInterval: 30 }),
+      check("https", { type: "HTTPS", requestInterval: 30 }),
+      check("everything", { type: "HTTPS_STR_MATCH", requestInterval: 10, measureLatency: true }),
+    ]);
+    assert.deepStrictEqual(
+      estimate.items.map((i) => [i.name, i.description, i.monthlyUsd]),
+      [
+        ["tcp", "Route 53 health check", 0.75],
+        ["https", "Route 53 health check with HTTPS", 2.75],
+        ["everything", "Route 53 health check with HTTPS, string matching, fast interval, latency", 8.75],
+      ],
+    );
+  });
 });

@@ -40,7 +40,8 @@ export interface Prices {
     | "wafWebAcl"
     | "wafRule"
     | "route53Zone"
-    | "route53HealthCheck",
+    | "route53HealthCheck"
+    | "route53HealthCheckOption",
     number
   >;
   usagePriced: Record<string, string>;
@@ -315,9 +316,22 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
       case "aws:route53/zone:Zone":
         add(r, "Route 53 hosted zone", prices.monthly.route53Zone);
         break;
-      case "aws:route53/healthCheck:HealthCheck":
-        add(r, "Route 53 health check", prices.monthly.route53HealthCheck);
+      case "aws:route53/healthCheck:HealthCheck": {
+        // Route 53 bills each optional feature of a check on top of the check itself.
+        const t = String(p.type ?? "");
+        const options = [
+          t.startsWith("HTTPS") ? "HTTPS" : "",
+          t.endsWith("STR_MATCH") ? "string matching" : "",
+          num(p.requestInterval, 30) === 10 ? "fast interval" : "",
+          p.measureLatency === true ? "latency" : "",
+        ].filter(Boolean);
+        add(
+          r,
+          `Route 53 health check${options.length > 0 ? ` with ${options.join(", ")}` : ""}`,
+          prices.monthly.route53HealthCheck + prices.monthly.route53HealthCheckOption * options.length,
+        );
         break;
+      }
       case "aws:ebs/volume:Volume": {
         const t = String(p.type ?? "gp3");
         add(r, `${num(p.size)} GB ${t}`, num(p.size) * (prices.ebsGbMonth[t] ?? prices.ebsGbMonth.gp3));
