@@ -21,6 +21,7 @@ import {
   monitoringSummary,
   resourceDiagram,
 } from "./offline/architecture";
+import { costRows, usdRange } from "./offline/cost";
 import type { RegisteredResource } from "./offline/evaluate";
 import { countBy, shortType, typeName } from "./offline/graph";
 import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
@@ -190,28 +191,26 @@ function alarmsSection(resources: RegisteredResource[]): string[] {
   return lines;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
-
 function costSection(report: StackReport): string[] {
   const { costEstimate } = report;
-  const grouped = new Map<string, { n: number; usd: number }>();
-  for (const i of costEstimate.items) {
-    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
-    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
-  }
+  const rows = costRows(costEstimate.items);
   const lines = [
-    `Fixed monthly estimate: **${usd(costEstimate.monthlyUsd)}** (${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`).`,
+    `Fixed monthly estimate: **${usdRange(costEstimate.minMonthlyUsd, costEstimate.maxMonthlyUsd)}** ` +
+      `(${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`; the budget policy ` +
+      `judges the low end, see [cost.md](../cost.md)).`,
     "",
   ];
-  if (grouped.size > 0) {
-    lines.push("| item | count | monthly |", "| --- | --- | --- |");
-    for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd || a[0].localeCompare(b[0])))
-      lines.push(`| ${label(d)} | ${g.n} | ${usd(g.usd)} |`);
+  if (rows.length > 0) {
+    lines.push("| item | count | monthly | the range depends on |", "| --- | --- | --- | --- |");
+    for (const row of rows)
+      lines.push(
+        `| ${label(row.description)} | ${row.count} | ${usdRange(row.minUsd, row.maxUsd)} | ${label(row.dependsOn ?? "")} |`,
+      );
     lines.push("");
   }
   const reasons = countBy(costEstimate.notEstimated, (n) => `${shortType(n.type)}: ${n.reason}`);
   if (reasons.size > 0) {
-    lines.push("Not estimated (priced by usage):", "");
+    lines.push("Not estimated (usage-priced, or no price model):", "");
     for (const [k, n] of [...reasons].sort((a, b) => a[0].localeCompare(b[0])))
       lines.push(`- ${n} × ${label(k)}`);
   }
@@ -243,7 +242,7 @@ export function renderArchitecture(report: StackReport): string {
     "Generated from the offline preview's resource graph by `npm run -s docs:diagrams`; do not edit by hand (a",
     "test fails when this page no longer matches the program).",
     "",
-    `${total} resources in ${arch.components.length} components${nested ? ` (and ${nested} nested in them)` : ""}; fixed monthly estimate ${usd(report.costEstimate.monthlyUsd)}.`,
+    `${total} resources in ${arch.components.length} components${nested ? ` (and ${nested} nested in them)` : ""}; fixed monthly estimate ${usdRange(report.costEstimate.minMonthlyUsd, report.costEstimate.maxMonthlyUsd)}.`,
     "",
     "## Components",
     "",
@@ -261,7 +260,7 @@ export function renderArchitecture(report: StackReport): string {
   for (const c of arch.components) {
     const h = componentHeading(c);
     lines.push(
-      `| [${c.name}](#${h.anchor}) | \`${c.type}\` | ${c.facts.map((f) => label(f.text)).join("; ")} | ${c.resources.length} | ${usd(c.monthlyUsd)} |`,
+      `| [${c.name}](#${h.anchor}) | \`${c.type}\` | ${c.facts.map((f) => label(f.text)).join("; ")} | ${c.resources.length} | ${usdRange(c.monthlyUsd, c.maxMonthlyUsd)} |`,
     );
   }
   const monitoring = monitoringSummary(arch);

@@ -202,7 +202,7 @@ export async function main(
   const summary = reports
     .map(
       (r) =>
-        `${r.stack}: ${r.violations.filter((v) => v.enforcementLevel === "mandatory").length} mandatory, ${r.violations.filter((v) => v.enforcementLevel === "advisory").length} advisory, $${r.costEstimate.monthlyUsd.toFixed(2)}/month`,
+        `${r.stack}: ${r.violations.filter((v) => v.enforcementLevel === "mandatory").length} mandatory, ${r.violations.filter((v) => v.enforcementLevel === "advisory").length} advisory, $${r.costEstimate.monthlyUsd.toFixed(2)}/month${r.costEstimate.maxMonthlyUsd > r.costEstimate.monthlyUsd ? ` (up to $${r.costEstimate.maxMonthlyUsd.toFixed(2)})` : ""}`,
     )
     .join("; ");
   out(`offline preview: ${summary}`);

@@ -337,24 +337,25 @@ describe("EksCluster", function () {
       }
     });
 
-    it("estimates the control plane ($73), the nodes with their volumes, and the Ingress's ALB", () => {
+    it("estimates the control plane ($73), the nodes with their volumes, the Ingress's ALB and Container Insights", () => {
       const items = estimateCost(resources).items.filter((i) => i.urn.includes("EksCluster"));
-      const rows = (list: Array<[string, string, number]>) => list.map((r) => r.join(" | ")).sort();
+      const rows = (list: Array<[string, number, number]>) => list.map((r) => r.join(" | ")).sort();
       assert.deepStrictEqual(
-        rows(items.map((i) => [i.name, i.description, i.monthlyUsd])),
+        rows(items.map((i) => [i.name, i.minMonthlyUsd, i.maxMonthlyUsd])),
         rows([
-          ["eks-cluster", "EKS control plane", 73],
-          ["eks-nodes", "3 x t3.medium, 20 GB EBS each", 95.9],
-          ["eks-spot", "1 x t3.medium Spot, 20 GB EBS each", 12.23],
-          [
-            "eks-sample-web",
-            "application load balancer of the Ingress, 730 h (LCUs are usage) + 3 public IPv4",
-            27.38,
-          ],
-          ["eks-key", "KMS customer managed key", 1],
-          ["eks-failed-nodes", "CloudWatch alarm", 0.1],
-          ["eks-node-cpu", "CloudWatch alarm", 0.1],
-          ["eks-node-memory", "CloudWatch alarm", 0.1],
+          ["eks-cluster", 73, 73],
+          // 3 x (0.0416 x 730 + 20 x 0.08); 1 x (0.0416 x 730 x 0.35 + 20 x 0.08).
+          ["eks-nodes", 95.9, 95.9],
+          ["eks-spot", 12.23, 12.23],
+          // 0.0225 x 730 + 3 public IPv4 x 0.005 x 730.
+          ["eks-sample-web", 27.38, 27.38],
+          // Enhanced observability, 2 to 9 nodes (test/offline/cost.spec.ts works the series out).
+          ["eks-amazon-cloudwatch-observability", 6.22, 69.4],
+          // $1 a month, $3 after its second yearly rotation.
+          ["eks-key", 1, 3],
+          ["eks-failed-nodes", 0.1, 0.1],
+          ["eks-node-cpu", 0.1, 0.1],
+          ["eks-node-memory", 0.1, 0.1],
         ]),
       );
     });

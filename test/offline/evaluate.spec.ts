@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { estimateCost, spotShare } from "../../tools/offline/cost";
+import { estimateCost } from "../../tools/offline/cost";
 import { availabilityZones, partitionOf } from "../../tools/offline/mocks";
 import { evaluate, fakeResource, named } from "../helpers/offline";
 
@@ -119,54 +119,6 @@ describe("cost estimate", () => {
       [
         ["fn", "usage-priced: requests and GB-seconds"],
         ["db2", "no price for instance class db.x1.huge in cost/prices.json"],
-      ],
-    );
-  });
-
-  it("reflects Spot versus on-demand Fargate through the capacity provider strategy", () => {
-    assert.strictEqual(spotShare([{ capacityProvider: "FARGATE_SPOT", weight: 1 }], 2), 1);
-    assert.strictEqual(
-      spotShare(
-        [
-          { capacityProvider: "FARGATE", base: 1, weight: 1 },
-          { capacityProvider: "FARGATE_SPOT", weight: 3 },
-        ],
-        5,
-      ),
-      0.6,
-    );
-    const td = fakeResource(
-      "aws:ecs/taskDefinition:TaskDefinition",
-      "td",
-      { cpu: "512", memory: "1024" },
-      { outputs: { arn: "arn:td" } },
-    );
-    const service = (strategy: unknown[]) =>
-      fakeResource("aws:ecs/service:Service", "svc", {
-        desiredCount: 1,
-        taskDefinition: "arn:td",
-        capacityProviderStrategies: strategy,
-      });
-    const spot = estimateCost([td, service([{ capacityProvider: "FARGATE_SPOT", weight: 1 }])]).monthlyUsd;
-    const onDemand = estimateCost([td, service([{ capacityProvider: "FARGATE", weight: 1 }])]).monthlyUsd;
-    assert.strictEqual(onDemand, 18.02);
-    assert.strictEqual(spot, 5.55);
-  });
-
-  it("prices a Route 53 health check with its optional features (HTTPS, string match, fast interval, latency)", () => {
-    const check = (name: string, inputs: Record<string, unknown>) =>
-      fakeResource("aws:route53/healthCheck:HealthCheck", name, inputs);
-    const estimate = estimateCost([
-      check("tcp", { type: "TCP", requestInterval: 30 }),
-      check("https", { type: "HTTPS", requestInterval: 30 }),
-      check("everything", { type: "HTTPS_STR_MATCH", requestInterval: 10, measureLatency: true }),
-    ]);
-    assert.deepStrictEqual(
-      estimate.items.map((i) => [i.name, i.description, i.monthlyUsd]),
-      [
-        ["tcp", "Route 53 health check", 0.75],
-        ["https", "Route 53 health check with HTTPS", 2.75],
-        ["everything", "Route 53 health check with HTTPS, string matching, fast interval, latency", 8.75],
       ],
     );
   });

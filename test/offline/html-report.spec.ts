@@ -134,6 +134,15 @@ describe("the offline preview's HTML report in Chromium", function () {
         ["summary-monthlyUsd", s.costEstimate.monthlyUsd, usd(s.costEstimate.monthlyUsd)],
         ["monthlyUsd", s.costEstimate.monthlyUsd, usd(s.costEstimate.monthlyUsd)],
         ["notEstimated", s.costEstimate.notEstimated!.length, String(s.costEstimate.notEstimated!.length)],
+        ...((s.costEstimate.maxMonthlyUsd as number) > s.costEstimate.monthlyUsd
+          ? [
+              [
+                "maxMonthlyUsd",
+                s.costEstimate.maxMonthlyUsd as number,
+                usd(s.costEstimate.maxMonthlyUsd as number),
+              ] as const,
+            ]
+          : []),
       ] as const)
         assert.deepStrictEqual(await metric(page, s.stack, name), { value, text }, `${s.stack} ${name}`);
 

@@ -84,7 +84,7 @@ describe("offline preview CLI", function () {
     assert.match(out, /^Stack dev: \d+ resources/m);
     assert.match(
       out,
-      /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month; staging: .*; prod: .*$/m,
+      /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month(?: \(up to \$[\d.]+\))?; staging: .*; prod: .*$/m,
     );
   });
 

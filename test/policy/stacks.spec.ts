@@ -105,6 +105,8 @@ describe("offline report: exemptions", () => {
       exemptions,
       costEstimate: {
         monthlyUsd: 0,
+        minMonthlyUsd: 0,
+        maxMonthlyUsd: 0,
         currency: "USD",
         priceRegion: "us-east-1",
         priceDate: "2026-11-21",

@@ -1,3 +1,4 @@
+import { usdRange } from "./cost-report";
 import type { RegisteredResource } from "./evaluate";
 import { componentFacts, Fact } from "./facts";
 import { nodeId, ResourceGraph, shortType, STACK_TYPE, typeName } from "./graph";
@@ -19,8 +20,9 @@ export interface ComponentView {
   /** Components nested inside it. */
   nested: RegisteredResource[];
   facts: Fact[];
-  /** Fixed monthly estimate of its resources. */
+  /** Fixed monthly estimate of its resources: the low end, and the high end where items give one. */
   monthlyUsd: number;
+  maxMonthlyUsd: number;
 }
 
 export interface ComponentLink {
@@ -56,10 +58,16 @@ function displayName(c: RegisteredResource): string {
   return c.type === STACK_TYPE ? "(stack)" : c.name;
 }
 
-/** A cost item's monthly figure, read defensively (the estimate's item shape may grow). */
+/** A cost item's monthly figure (its low end), read defensively (the estimate's item shape may grow). */
 export function itemUsd(item: unknown): number {
   const v = (item as { monthlyUsd?: unknown } | null)?.monthlyUsd;
   return typeof v === "number" && isFinite(v) ? v : 0;
+}
+
+/** A cost item's high end: its `maxMonthlyUsd` where it gives one, else its figure. */
+export function itemMaxUsd(item: unknown): number {
+  const v = (item as { maxMonthlyUsd?: unknown } | null)?.maxMonthlyUsd;
+  return typeof v === "number" && isFinite(v) ? Math.max(v, itemUsd(item)) : itemUsd(item);
 }
 
 export function architectureOf(
@@ -81,6 +89,7 @@ export function architectureOf(
         nested: [],
         facts: [],
         monthlyUsd: 0,
+        maxMonthlyUsd: 0,
       };
       tops.set(c.urn, view);
     }
@@ -96,11 +105,14 @@ export function architectureOf(
     const urn = (item as { urn?: unknown } | null)?.urn;
     const r = typeof urn === "string" ? graph.byUrn.get(urn) : undefined;
     const view = r && tops.get(graph.topOf(r) ?? "");
-    if (view) view.monthlyUsd += itemUsd(item);
+    if (!view) continue;
+    view.monthlyUsd += itemUsd(item);
+    view.maxMonthlyUsd += itemMaxUsd(item);
   }
   for (const v of tops.values()) {
     v.facts = componentFacts(v.resources);
     v.monthlyUsd = Math.round(v.monthlyUsd * 100) / 100;
+    v.maxMonthlyUsd = Math.round(v.maxMonthlyUsd * 100) / 100;
   }
   const components = [...tops.values()]
     .filter((v) => v.resources.length > 0 || v.type !== STACK_TYPE)
@@ -158,8 +170,6 @@ export function mermaidText(s: string): string {
   return s.replace(/#/g, "#35;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
 }
 
-const usdShort = (n: number) => `$${n.toFixed(2)}`;
-
 /** Ids from names, not positions, so adding a component changes only its own lines in a diff. */
 function componentId(c: { type: string; name: string }): string {
   return nodeId("c", `${typeName(c.type)}_${c.name}`);
@@ -181,7 +191,7 @@ export function componentDiagram(a: Architecture): string {
   for (const c of a.components) {
     const title = `<b>${mermaidText(c.name)}</b> · ${mermaidText(typeName(c.type))}`;
     const facts = boxFacts(c).map(mermaidText);
-    const footer = `<i>${c.resources.length} ${c.resources.length === 1 ? "resource" : "resources"}${c.monthlyUsd > 0 ? ` · ${usdShort(c.monthlyUsd)}/mo` : ""}</i>`;
+    const footer = `<i>${c.resources.length} ${c.resources.length === 1 ? "resource" : "resources"}${c.maxMonthlyUsd > 0 ? ` · ${usdRange(c.monthlyUsd, c.maxMonthlyUsd)}/mo` : ""}</i>`;
     lines.push(`  ${componentId(c)}["${[title, ...facts, footer].join("<br/>")}"]`);
   }
   const byUrn = new Map(a.components.map((c) => [c.urn, c]));

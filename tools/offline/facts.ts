@@ -1,4 +1,4 @@
-import { spotShare } from "./cost";
+import { spotTaskRange } from "./cost-fargate";
 import type { RegisteredResource } from "./evaluate";
 
 /*
@@ -46,8 +46,14 @@ function fargate(services: RegisteredResource[], all: RegisteredResource[]): str
               .defaultCapacityProviderStrategies ??
               clusterStrategies[0]?.inputs.defaultCapacityProviderStrategies,
           );
-      const spot = s.inputs.launchType === "FARGATE" ? 0 : spotShare(strategies, desired);
-      const on = spot === 1 ? "all on Spot" : spot === 0 ? "on demand" : `${Math.round(spot * 100)}% Spot`;
+      const spot =
+        s.inputs.launchType === "FARGATE" ? { min: 0, max: 0 } : spotTaskRange(strategies, desired);
+      const on =
+        spot.min === desired
+          ? "all on Spot"
+          : spot.max === 0
+            ? "on demand"
+            : `${range(spot.min, spot.max)} of ${desired} on Spot`;
       return `${range(lo, hi)} Fargate ${hi === 1 ? "task" : "tasks"}, ${on}`;
     })
     .join("; ");

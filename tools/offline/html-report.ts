@@ -3,6 +3,7 @@ import { summarizeAlarms } from "./alarms";
 import { architectureOf, componentDiagram, itemUsd, monitoringSummary } from "./architecture";
 import { resourceSummary, signedUsd, StackDiff, unchanged, usd } from "./diff";
 import type { DocStack, PolicyInfo, PreviewDocument } from "./document";
+import { usdRange } from "./cost-report";
 import { shortType, typeName } from "./graph";
 import type { StackReport } from "./preview";
 
@@ -137,11 +138,24 @@ function costSection(report: StackReport, doc: DocStack, componentOf: (urn: stri
   }
   const extraTotals = Object.entries(cost).filter(
     ([k, v]) =>
-      !["monthlyUsd", "currency", "priceRegion", "priceDate", "items", "notEstimated"].includes(k) &&
-      v !== undefined,
+      ![
+        "monthlyUsd",
+        "minMonthlyUsd",
+        "maxMonthlyUsd",
+        "currency",
+        "priceRegion",
+        "priceDate",
+        "items",
+        "notEstimated",
+      ].includes(k) && v !== undefined,
   );
   return `
 <p>Fixed monthly estimate: <b data-metric="monthlyUsd" data-value="${cost.monthlyUsd}">${usd(cost.monthlyUsd)}</b>${cost.priceRegion ? ` (${esc(cost.priceRegion)} prices of ${esc(cost.priceDate)})` : ""}; ${items.length} priced items, <span data-metric="notEstimated" data-value="${notEstimated.length}">${notEstimated.length}</span> usage-priced or not estimated.</p>
+${
+  typeof cost.maxMonthlyUsd === "number" && cost.maxMonthlyUsd > cost.monthlyUsd
+    ? `<p>Up to <b data-metric="maxMonthlyUsd" data-value="${cost.maxMonthlyUsd}">${usd(cost.maxMonthlyUsd)}</b> where a figure depends on what the program cannot know (the items' ranges are listed below); the charts show the low end.</p>`
+    : ""
+}
 ${extraTotals.length ? `<p class="extra">${extraTotals.map(([k, v]) => `${esc(k)}: ${esc(typeof v === "object" ? JSON.stringify(v) : v)}`).join("; ")}</p>` : ""}
 <div class="charts">
 <div><h4>By component</h4>${barChart(
@@ -288,7 +302,7 @@ ${monitoring.length ? `<p class="small">Monitoring ties (not drawn): ${monitorin
 <div class="scroll"><table class="components stackable"><thead><tr><th>component</th><th>key facts</th><th>resources</th><th>monthly</th></tr></thead><tbody>${arch.components
     .map(
       (c) =>
-        `<tr data-component="${esc(c.name)}"><td><b>${esc(c.name)}</b><br><small>${esc(typeName(c.type))}</small></td><td>${esc(c.facts.map((f) => f.text).join("; "))}</td><td class="num">${c.resources.length}</td><td class="num">${usd(c.monthlyUsd)}</td></tr>`,
+        `<tr data-component="${esc(c.name)}"><td><b>${esc(c.name)}</b><br><small>${esc(typeName(c.type))}</small></td><td>${esc(c.facts.map((f) => f.text).join("; "))}</td><td class="num">${c.resources.length}</td><td class="num">${usdRange(c.monthlyUsd, c.maxMonthlyUsd)}</td></tr>`,
     )
     .join("")}</tbody></table></div>
 </section>
