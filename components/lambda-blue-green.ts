@@ -47,6 +47,27 @@ export interface BlueGreen {
   readonly deployment?: BlueGreenDeployment;
 }
 
+/**
+ * CodeDeploy may assume the role only for this function's deployment group, in this account (the confused-deputy
+ * conditions of CodeDeploy's guide). The group's ARN is built from the function's own ARN, so partition, region
+ * and account are the function's, and from the names createBlueGreen gives the application (the function's
+ * name) and the group (`live`); the group itself needs the role first.
+ */
+function codeDeployTrust(fn: aws.lambda.Function): pulumi.Output<string> {
+  const where = fn.arn.apply((arn) => {
+    const [, partition, , region, account] = arn.split(":");
+    return { partition, region, account };
+  });
+  return serviceTrust("codedeploy.amazonaws.com", {
+    condition: {
+      StringEquals: { "aws:SourceAccount": where.account },
+      ArnLike: {
+        "aws:SourceArn": pulumi.interpolate`arn:${where.partition}:codedeploy:${where.region}:${where.account}:deploymentgroup:${fn.name}/${LIVE_ALIAS}`,
+      },
+    },
+  });
+}
+
 /** The `live` alias and its CodeDeploy application and deployment group, or the function itself. */
 export function createBlueGreen(parent: pulumi.Resource, name: string, args: BlueGreenArgs): BlueGreen {
   const fn = args.fn.function;
@@ -72,7 +93,7 @@ export function createBlueGreen(parent: pulumi.Resource, name: string, args: Blu
     `${name}-deploy-role`,
     {
       description: pulumi.interpolate`CodeDeploy shifts traffic of the ${fn.name} function`,
-      assumeRolePolicy: serviceTrust("codedeploy.amazonaws.com"),
+      assumeRolePolicy: codeDeployTrust(fn),
     },
     opts,
   );

@@ -22,112 +22,42 @@ import {
   resourceDiagram,
 } from "./offline/architecture";
 import { costRows, usdRange } from "./offline/cost";
+import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
+import { Tidy, tidier } from "./resource-graph";
+import { securityGuide } from "./gen-security-roles";
 import type { RegisteredResource } from "./offline/evaluate";
 import { countBy, shortType, typeName } from "./offline/graph";
-import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const ROLE_TYPE = "aws:iam/role:Role";
 
 /** Text safe inside a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
 }
 
-/** Unwraps the engine's secret envelope `{ 4dabf18193072939515e22adb298388d: ..., value }`. */
-function plain(v: unknown): unknown {
-  if (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in (v as object))
-    return (v as { value?: unknown }).value;
-  return v;
-}
-
-interface Tidy {
-  (s: string): string;
-}
-
-/** Replaces auto-named physical names with their logical names and masks the account id. */
-function tidier(resources: RegisteredResource[]): Tidy {
-  const names = new Map<string, string>();
-  for (const r of resources) {
-    const escaped = r.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const auto = new RegExp(`^${escaped}-[0-9a-f]{7}(\\.fifo)?$`, "i");
-    for (const v of Object.values(r.inputs)) {
-      if (typeof v === "string" && auto.test(v))
-        names.set(v, v.endsWith(".fifo") ? `${r.name}.fifo` : r.name);
-    }
-  }
-  const physical = [...names.keys()].sort((a, b) => b.length - a.length);
-  return (s: string) => {
-    let out = s.split(DEFAULT_ACCOUNT_ID).join("<account>");
-    for (const p of physical) out = out.split(p).join(names.get(p)!);
-    return out;
-  };
-}
-
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Principal?: string | Record<string, string | string[]>;
-}
-
-function statements(doc: unknown): Statement[] {
-  const v = plain(doc);
-  if (typeof v !== "string") return [];
-  try {
-    const parsed = JSON.parse(v) as { Statement?: Statement | Statement[] };
-    return Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  } catch {
-    return [];
-  }
-}
-
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Each IAM role: who may assume it, and every statement of its inline and attached policies. */
 function rolesSection(resources: RegisteredResource[], tidy: Tidy): string[] {
-  const roles = resources.filter((r) => r.type === ROLE_TYPE).sort((a, b) => a.name.localeCompare(b.name));
+  const roles = rolePolicies(resources);
   if (roles.length === 0) return ["No IAM roles in this stack."];
   const lines: string[] = [];
-  const roleRefs = (role: RegisteredResource) =>
-    new Set([role.inputs.name, role.outputs.name, role.outputs.id, role.outputs.arn, role.id].map(plain));
-  const managed = new Map(
-    resources
-      .filter((r) => r.type === "aws:iam/policy:Policy")
-      .map((p) => [plain(p.outputs.arn) as string, p] as const),
-  );
-  for (const role of roles) {
-    const refs = roleRefs(role);
-    const principals = statements(role.inputs.assumeRolePolicy).flatMap((s) =>
-      typeof s.Principal === "string"
-        ? [s.Principal]
-        : Object.values(s.Principal ?? {}).flatMap((p) => list(p as string | string[])),
-    );
+  for (const { role, trust, documents, awsManaged } of roles) {
     lines.push(
-      `- **${role.name}**: assumed by ${[...new Set(principals)].map((p) => `\`${tidy(p)}\``).join(", ") || "(no principal)"}`,
+      `- **${role.name}**: assumed by ${
+        trustedPrincipals(trust)
+          .map((p) => `\`${tidy(p)}\``)
+          .join(", ") || "(no principal)"
+      }`,
     );
-    const docs: { via: string; doc: unknown }[] = [];
-    for (const r of resources) {
-      if (!refs.has(plain(r.inputs.role))) continue;
-      if (r.type === "aws:iam/rolePolicy:RolePolicy") docs.push({ via: r.name, doc: r.inputs.policy });
-      if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-        const arn = plain(r.inputs.policyArn) as string;
-        const own = managed.get(arn);
-        if (own) docs.push({ via: own.name, doc: own.inputs.policy });
-        else lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
-      }
-    }
-    for (const inline of (role.inputs.inlinePolicies as { name?: string; policy?: unknown }[] | undefined) ??
-      [])
-      docs.push({ via: String(inline.name ?? "inline"), doc: inline.policy });
-    for (const { via, doc } of docs.sort((a, b) => a.via.localeCompare(b.via))) {
-      for (const s of statements(doc)) {
-        const actions = list(s.Action).length ? list(s.Action) : list(s.NotAction).map((a) => `NOT ${a}`);
+    for (const arn of awsManaged) lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
+    for (const { via, statements } of documents) {
+      for (const s of statements) {
+        const actions = asList(s.Action).length
+          ? asList(s.Action)
+          : asList(s.NotAction).map((a) => `NOT ${a}`);
         lines.push(
-          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${list(s.Resource)
+          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${asList(s.Resource)
             .map((x) => `\`${tidy(x)}\``)
             .join(", ")} (${via})`,
         );
@@ -309,8 +239,14 @@ export function architecturePages(reports: StackReport[]): Map<string, string> {
   );
 }
 
+/** docs/security.md, whose workload-role table is generated from the same previews. */
+export const SECURITY_GUIDE = path.join("docs", "security.md");
+
 export async function generateArchitecture(root: string): Promise<Map<string, string>> {
-  return architecturePages(await previewAll(root));
+  const reports = await previewAll(root);
+  const pages = architecturePages(reports);
+  pages.set(SECURITY_GUIDE, securityGuide(fs.readFileSync(path.join(root, SECURITY_GUIDE), "utf8"), reports));
+  return pages;
 }
 
 /** The checked-in pages that differ from what the program generates now. */
@@ -334,7 +270,7 @@ if (require.main === module) {
           console.error(`stale: ${stale.join(", ")}; run npm run -s docs:diagrams`);
           process.exit(1);
         }
-        console.log(`${pages.size} architecture pages up to date`);
+        console.log(`${pages.size} generated pages up to date`);
         return;
       }
       for (const [file, text] of pages) {

@@ -194,7 +194,17 @@ describe("Database", function () {
       statements.map((s) => s.Action),
       [["logs:CreateLogStream", "logs:PutLogEvents"], "secretsmanager:GetSecretValue", "kms:Decrypt"],
     );
+    // The master secret RDS creates (its ARN comes from the instance), not an empty or unknown value.
     assert.strictEqual(statements[1].Resource, env.DB_SECRET_ARN);
+    assert.strictEqual(
+      env.DB_SECRET_ARN,
+      (named(resources, "db-postgres").outputs.masterUserSecrets as Array<{ secretArn: string }>)[0]
+        .secretArn,
+    );
+    assert.match(
+      env.DB_SECRET_ARN as string,
+      /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!db-[0-9a-f-]{36}-\w{6}$/,
+    );
     assert.strictEqual(statements[2].Resource, named(resources, "db-key").outputs.arn);
     const run = named(resources, "db-migrate-run").inputs;
     const triggers = run.triggers as { migrations: string };

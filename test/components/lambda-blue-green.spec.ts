@@ -56,6 +56,34 @@ describe("createBlueGreen", function () {
     );
     assert.strictEqual(ofType(resources, "aws:lambda/alias:Alias").length, 1);
   });
+
+  it("lets CodeDeploy assume its role only for this function's deployment group, in this account", async () => {
+    const { resources } = await evaluate(() => {
+      const fn = platformFunction(true);
+      createBlueGreen(fn.function, "bg", { fn, enabled: true, alarms: [] });
+    });
+    const app = named(resources, "bg-deploy").inputs;
+    const group = named(resources, "bg-deploy-group").inputs;
+    const groupArn = `arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:${app.name}/${group.deploymentGroupName}`;
+    assert.strictEqual(
+      groupArn,
+      "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:agent-platform-test-agent-dev/live",
+    );
+    assert.deepStrictEqual(JSON.parse(named(resources, "bg-deploy-role").inputs.assumeRolePolicy as string), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "codedeploy.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": groupArn },
+          },
+        },
+      ],
+    });
+  });
 });
 
 describe("tools/deploy-lambda", () => {

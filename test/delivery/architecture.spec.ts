@@ -8,6 +8,8 @@ import {
   runbookAnchor,
   stalePages,
 } from "../../tools/gen-diagrams";
+import { roleTable, securityGuide } from "../../tools/gen-security-roles";
+import { asList, rolePolicies } from "../../tools/iam-roles";
 import { architectureOf } from "../../tools/offline/architecture";
 import type { StackReport } from "../../tools/offline/preview";
 import { listStacks } from "../../tools/offline/stack-files";
@@ -39,6 +41,22 @@ describe("docs/architecture: generated from the offline preview", function () {
       [...pages.keys()].sort(),
       "a page for a stack that no longer exists",
     );
+  });
+
+  it("docs/security.md's workload-role table is what the program generates now, every role and statement", async () => {
+    const reports = await reportsOnce();
+    const onDisk = fs.readFileSync(path.join(DOCS, "security.md"), "utf8");
+    assert.ok(
+      onDisk === securityGuide(onDisk, reports),
+      "docs/security.md is stale: run `npm run -s docs:diagrams` and commit the result",
+    );
+    const table = roleTable(reports);
+    for (const report of reports)
+      for (const { role, documents } of rolePolicies(report.resources)) {
+        assert.ok(table.includes(`| \`${role.name}\` |`), `${report.stack}: ${role.name}`);
+        for (const action of documents.flatMap((d) => d.statements).flatMap((s) => asList(s.Action)))
+          assert.ok(table.includes(`\`${action}\``), `${report.stack}: ${role.name} ${action}`);
+      }
   });
 
   it("draws every top-level component as one box, and gives each a section with its resources' diagram", async () => {

@@ -8,6 +8,7 @@ import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluat
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { readStack } from "../../tools/offline/stack-files";
 import { ofType, REPO_ROOT } from "../helpers/offline";
+import { catalogSource } from "../../policy/lib/aws-actions";
 
 const DEPLOY = path.join(REPO_ROOT, "deploy");
 const PACK_NAME = "agent-platform-guard";
@@ -160,6 +161,8 @@ describe("deploy/: Pulumi Cloud settings as code", function () {
       (r) => !r.startsWith("@pulumi/") && !["fs", "path", "crypto", "os", "util"].includes(r),
     );
     assert.deepStrictEqual(outside, []);
+    // AWS's action catalog travels inside the bundle: Pulumi Cloud receives no other file.
+    assert.ok(code.includes(catalogSource()), "policy/lib/aws-iam-actions.json is not in the bundle");
     assert.match(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
   });
 

@@ -503,6 +503,21 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           endpoint: `${physical}.${hex(seed, 12)}.${region}.rds.${this.dnsSuffix}:5432`,
           port: 5432,
           resourceId: `db-${hex(seed, 26).toUpperCase()}`,
+          // The secret RDS creates for a managed master password: name rds!db-<uuid>, plus Secrets Manager's suffix.
+          ...(inputs.manageMasterUserPassword
+            ? {
+                masterUserSecrets: [
+                  {
+                    secretArn: this.arn(
+                      "secretsmanager",
+                      `secret:rds!db-${uuid(seed)}-${hex(seed + "s", 6)}`,
+                    ),
+                    kmsKeyId: inputs.masterUserSecretKmsKeyId,
+                    secretStatus: "active",
+                  },
+                ],
+              }
+            : {}),
         };
       case "aws:elasticache/replicationGroup:ReplicationGroup": {
         // Cluster mode has only a configuration endpoint; otherwise a primary and a reader endpoint.
