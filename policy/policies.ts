@@ -6,6 +6,7 @@ import { exemptionHasReason } from "./exemptions";
 import { hardeningPolicies } from "./hardening";
 import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
+import { lifecyclePolicies } from "./lifecycle";
 import { loggingPolicies } from "./logging";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
@@ -27,4 +28,5 @@ export const policies: Policies = [
   ...costPolicies,
   ...deployabilityPolicies,
   ...hardeningPolicies,
+  ...lifecyclePolicies,
 ];

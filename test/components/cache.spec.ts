@@ -43,7 +43,7 @@ const args = (settings: CacheConfig, extra: Partial<CacheArgs> = {}): CacheArgs 
   settings,
   authToken: pulumi.secret(TOKEN),
   network,
-  clientSecurityGroupIds: ["sg-web"],
+  clients: [{ name: "web", securityGroupId: "sg-web" }],
   logRetentionDays: 30,
   alarmTopicArn: TOPIC,
   ...extra,
@@ -54,11 +54,16 @@ async function cacheOf(stack: string, a: CacheArgs): Promise<RegisteredResource[
     () =>
       new Cache("cache", a, {
         providers: {
-          aws: platformProvider("aws", "us-east-1", {
-            Environment: stack,
-            Project: "agent-platform",
-            Owner: "platform-team",
-          }),
+          aws: platformProvider(
+            "aws",
+            "us-east-1",
+            {
+              Environment: stack,
+              Project: "agent-platform",
+              Owner: "platform-team",
+            },
+            ["123456789012"],
+          ),
         },
       }),
     { stack },
@@ -92,14 +97,15 @@ describe("Cache", function () {
         "cache-001-memory",
         "cache-auth",
         "cache-auth-value",
-        "cache-client-0-to-cache",
         "cache-engine-log",
+        "cache-from-web",
         "cache-key",
         "cache-params",
         "cache-sg",
         "cache-slow-log",
         "cache-subnets",
         "cache-valkey",
+        "cache-web-to-cache",
       ]);
     });
 
@@ -157,22 +163,37 @@ describe("Cache", function () {
       assert.deepStrictEqual(subnets.inputs.subnetIds, network.isolatedSubnetIds);
       assert.strictEqual(group.inputs.subnetGroupName, subnets.inputs.name);
       assert.deepStrictEqual(group.inputs.securityGroupIds, [sg.id]);
-      assert.deepStrictEqual(sg.inputs.ingress, [
-        {
-          protocol: "tcp",
-          fromPort: 6379,
-          toPort: 6379,
-          securityGroups: ["sg-web"],
-          description: "Valkey (TLS) from an application security group",
-        },
+      // Standalone rules only; nothing out of the cache, and no CIDR anywhere.
+      assert.deepStrictEqual([sg.inputs.ingress, sg.inputs.egress], [undefined, undefined]);
+      const rule = (name: string) => {
+        const p = named(resources, name).inputs;
+        return [
+          p.securityGroupId,
+          p.ipProtocol,
+          p.fromPort,
+          p.toPort,
+          p.referencedSecurityGroupId,
+          p.description,
+        ];
+      };
+      assert.deepStrictEqual(rule("cache-from-web"), [
+        sg.id,
+        "tcp",
+        6379,
+        6379,
+        "sg-web",
+        "Valkey (TLS) from an application security group",
       ]);
-      assert.deepStrictEqual(sg.inputs.egress, []);
-      assert.strictEqual(JSON.stringify(sg.inputs).includes("cidr"), false);
-      const out = named(resources, "cache-client-0-to-cache").inputs;
-      assert.deepStrictEqual(
-        [out.securityGroupId, out.ipProtocol, out.fromPort, out.toPort, out.referencedSecurityGroupId],
-        ["sg-web", "tcp", 6379, 6379, sg.id],
-      );
+      assert.deepStrictEqual(rule("cache-web-to-cache"), [
+        "sg-web",
+        "tcp",
+        6379,
+        6379,
+        sg.id,
+        "To the cache cache (Valkey over TLS)",
+      ]);
+      const rules = resources.filter((r) => r.type.startsWith("aws:vpc/securityGroup"));
+      assert.strictEqual(JSON.stringify(rules.map((r) => r.inputs)).includes("cidr"), false);
     });
 
     it("stores endpoint and token in a secret encrypted with the key, and exposes its ARN", async () => {

@@ -5,8 +5,9 @@ import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
 import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
 import { estimateCost } from "../../tools/offline/cost";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";
+import { EKS_VERSIONS_CHECKED } from "../../config/eks-versions";
+import { eksVersionStandardSupport, eksVersionSupportEnding } from "../../policy/lifecycle";
 
 const T = {
   component: "agent-platform:index:EksCluster",
@@ -21,15 +22,7 @@ const T = {
 };
 
 /** Evaluates the whole program (index.ts) for one of the project's stacks, as the offline preview does. */
-async function programOf(stack: string) {
-  const input = readStack(REPO_ROOT, stack);
-  return evaluate(input.main, {
-    stack,
-    config: input.config,
-    secretKeys: input.secretKeys,
-    region: input.region,
-  });
-}
+const programOf = evaluateStack;
 
 /** Arguments as index.ts builds them for prod, on fixed network ids. */
 function baseArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {
@@ -95,7 +88,24 @@ describe("EksCluster", function () {
         endpointPublicAccess: false,
       });
       assert.strictEqual(cluster.inputs.name, "agent-platform-prod-eks");
-      assert.strictEqual(cluster.inputs.version, "1.33");
+      assert.strictEqual(cluster.inputs.version, "1.35");
+    });
+
+    it("runs a version in standard support, more than 90 days from its end, on the day the table was checked", async () => {
+      const cluster = one(T.cluster, "eks-cluster");
+      assert.deepStrictEqual(cluster.inputs.upgradePolicy, { supportType: "STANDARD" });
+      const asOf = { asOf: EKS_VERSIONS_CHECKED };
+      const found = await check([eksVersionStandardSupport, eksVersionSupportEnding], [cluster], {
+        "eks-version-standard-support": asOf,
+        "eks-version-support-ending": asOf,
+      });
+      assert.deepStrictEqual(
+        found.map((v) => v.message),
+        [],
+      );
+      // The autoscaler's image follows the cluster's minor version.
+      const autoscaler = one("kubernetes:helm.sh/v3:Release", "eks-cluster-autoscaler");
+      assert.deepStrictEqual((autoscaler.inputs.values as { image: unknown }).image, { tag: "v1.35.0" });
     });
 
     it("encrypts secrets with its own rotated, protected key and logs every control-plane log type", () => {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createBlueGreen } from "../../components/lambda-blue-green";
 import type { PlatformFunction } from "../../components/lambda-function";
 import { createDeploymentInput, lambdaAppSpec, parseArgs } from "../../tools/deploy-lambda";
+import { rolloutMinutes } from "../../tools/rollout-lambdas";
 import { evaluate, named, ofType } from "../helpers/offline";
 
 /** A bare function (what createPlatformFunction returns, without the parts blue/green does not use). */
@@ -83,6 +84,17 @@ describe("createBlueGreen", function () {
         },
       ],
     });
+  });
+
+  it("tells the deploy step the group's deployment configuration, which the step knows how long to give", async () => {
+    let out: ReturnType<typeof createBlueGreen> | undefined;
+    const { resources } = await evaluate(() => {
+      const fn = platformFunction(true);
+      out = createBlueGreen(fn.function, "bg", { fn, enabled: true, alarms: [] });
+    });
+    const config = named(resources, "bg-deploy-group").inputs.deploymentConfigName;
+    assert.strictEqual(out!.deployment!.deploymentConfig, config);
+    assert.strictEqual(rolloutMinutes(String(config)), 10);
   });
 });
 

@@ -25,7 +25,7 @@ export async function pipelineOf(
   let pipeline: Pipeline | undefined;
   const { resources } = await evaluate(
     () => {
-      const provider = platformProvider("aws", config.region, config.tags);
+      const provider = platformProvider("aws", config.region, config.tags, config.allowedAccountIds);
       pipeline = new Pipeline(
         "pipeline",
         {

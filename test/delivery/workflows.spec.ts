@@ -209,9 +209,14 @@ describe("GitHub Actions workflows", () => {
     for (const stack of stacks) {
       const job = w.jobs[stack];
       assert.ok(job, `a deploy job for ${stack}`);
-      assert.strictEqual(job.needs, previous);
+      // Each also needs checks, for the runner it computes (test/delivery/deployer.spec.ts).
+      assert.deepStrictEqual(job.needs, previous === "checks" ? "checks" : ["checks", previous]);
       assert.strictEqual(job.uses, "./.github/workflows/pulumi-up.yml");
-      assert.deepStrictEqual(job.with, { stack, ref: "${{ inputs.ref || github.sha }}" });
+      assert.deepStrictEqual(job.with, {
+        stack,
+        ref: "${{ inputs.ref || github.sha }}",
+        "runs-on": `\${{ toJSON(fromJSON(needs.checks.outputs.runs-on).${stack}) }}`,
+      });
       previous = stack;
     }
   });

@@ -3,6 +3,7 @@ import type { Policies, Policy } from "@pulumi/policy";
 import { evaluateProgram, Evaluation, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { PackConfig, runPolicies, Violation } from "../../tools/offline/policy-harness";
+import { readStack } from "../../tools/offline/stack-files";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The stack's operations key (Observability.logsKeyArn), as components are given it in tests. */
@@ -34,6 +35,17 @@ export function evaluate(
     region,
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT],
+  });
+}
+
+/** Evaluates the project's program (index.ts) for one of its stacks, with that stack's config, as the offline preview does. */
+export function evaluateStack(stack: string): Promise<Evaluation> {
+  const input = readStack(REPO_ROOT, stack);
+  return evaluate(input.main, {
+    stack,
+    config: input.config,
+    secretKeys: input.secretKeys,
+    region: input.region,
   });
 }
 

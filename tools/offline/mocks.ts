@@ -536,6 +536,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           arn: this.arn("eks", `cluster/${physical}`),
           endpoint: `https://${hex(seed, 32).toUpperCase()}.gr7.${region}.eks.${this.dnsSuffix}`,
           certificateAuthority: { data: Buffer.from("offline-ca").toString("base64") },
+          // EKS creates the cluster security group (control plane and managed nodes) and reports it here.
+          vpcConfig: {
+            ...(inputs.vpcConfig as Record<string, unknown>),
+            clusterSecurityGroupId: `sg-${hex(seed + "cluster-sg", 17)}`,
+          },
           identities: [
             {
               oidcs: [

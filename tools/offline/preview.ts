@@ -7,6 +7,7 @@ import { CostEstimate, costRows, estimateCost, usdRange } from "./cost";
 import { evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { PackConfig, runPolicies, Violation } from "./policy-harness";
+import { rolloutLine } from "./rollout";
 import { readStack } from "./stack-files";
 
 /** This repository: its modules are reloaded with the program's, whatever the project root. */
@@ -300,6 +301,8 @@ export function renderReport(report: StackReport): string {
   for (const a of alarms) {
     lines.push(`  - ${a.name}: ${a.watches} ${a.condition}${a.actions === 0 ? "  [no action]" : ""}`);
   }
+  lines.push("");
+  lines.push(rolloutLine(report.resources));
   lines.push("");
   lines.push(
     `Cost estimate (fixed monthly, ${costEstimate.priceRegion} prices of ${costEstimate.priceDate}): ` +
