@@ -3,14 +3,17 @@
  * in-process and estimates the monthly cost, without the Pulumi CLI or a cloud account.
  *
  *   npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>]
- *                                  [--policy-config <file.json>]
+ *                                  [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]
  *
  * Exit 0: no mandatory violation. Exit 1: at least one mandatory violation. Exit 2: the program, its config
  * or the stack files failed; the message names the cause.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadPack, PreviewWorker, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
+import { diffPreviews, renderDiffText } from "./offline/diff";
+import { PreviewDocument, previewDocument, readPreviewDocument } from "./offline/document";
+import { renderHtmlReport } from "./offline/html-report";
+import { loadPack, PreviewWorker, previewStack, renderReport, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 interface Args {
@@ -18,6 +21,10 @@ interface Args {
   program?: string;
   json?: string;
   policyConfig?: string;
+  /** The self-contained HTML report (offline/html-report.ts). */
+  html?: string;
+  /** A preview's --json document to compare with (offline/diff.ts). */
+  base?: string;
 }
 
 export class UsageError extends Error {}
@@ -32,7 +39,7 @@ function deferred<T>() {
 }
 
 const USAGE =
-  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]";
+  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]";
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "all" };
@@ -57,6 +64,12 @@ export function parseArgs(argv: string[]): Args {
         break;
       case "--policy-config":
         args.policyConfig = take();
+        break;
+      case "--html":
+        args.html = take();
+        break;
+      case "--base":
+        args.base = take();
         break;
       case "--help":
       case "-h":
@@ -99,6 +112,13 @@ export async function main(
     err((e as Error).message);
     return 2;
   }
+  let base: PreviewDocument | undefined;
+  try {
+    base = args.base === undefined ? undefined : readPreviewDocument(args.base);
+  } catch (e) {
+    err(`--base: ${(e as Error).message}`);
+    return 2;
+  }
   const stacks = args.stack === "all" ? listStacks(root) : [args.stack];
   if (stacks.length === 0) {
     err(`no Pulumi.<stack>.yaml files in ${root}`);
@@ -112,8 +132,8 @@ export async function main(
     { length: Math.min(jobs, stacks.length) - 1 },
     () => new PreviewWorker({ root, program: args.program, policyConfig }),
   );
+  let pack: ReturnType<typeof loadPack>;
   try {
-    let pack: ReturnType<typeof loadPack>;
     try {
       pack = loadPack(root, policyConfig);
     } catch (e) {
@@ -161,9 +181,16 @@ export async function main(
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
-  if (args.json && failures.length === 0) {
-    fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-    fs.writeFileSync(args.json, JSON.stringify(toJson(reports), null, 2) + "\n");
+  if (failures.length === 0 && (args.json || args.html || base)) {
+    const doc = previewDocument(reports, pack.policies, root);
+    const diffs = base && diffPreviews(base, doc);
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, text);
+    };
+    if (args.json) write(args.json, JSON.stringify(doc, null, 2) + "\n");
+    if (args.html) write(args.html, renderHtmlReport({ reports, doc, diffs, baseLabel: args.base }));
+    if (diffs) out(renderDiffText(diffs, args.base!) + "\n");
   }
   if (failures.length > 0) {
     for (const f of failures) err(f);

@@ -58,7 +58,15 @@ describe("offline preview CLI", function () {
         "costEstimate",
         "exemptions",
       ]);
-      assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
+      // The contract's fields first, then the additions a comparison of two previews needs.
+      assert.deepStrictEqual(Object.keys(s.resources[0]), [
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "inputsHash",
+      ]);
       assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Observability"));
       assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
       assert.ok(Array.isArray(s.costEstimate.items));
@@ -67,6 +75,12 @@ describe("offline preview CLI", function () {
         [],
       );
     }
+    assert.deepStrictEqual(Object.keys(doc), ["stacks", "policies"]);
+    const tagging = doc.policies.find((p: { name: string }) => p.name === "required-tags");
+    assert.strictEqual(tagging.domain, "tagging");
+    assert.ok(
+      tagging.remediation.length > 0 && ["low", "medium", "high", "critical"].includes(tagging.severity),
+    );
     assert.match(out, /^Stack dev: \d+ resources/m);
     assert.match(
       out,
@@ -250,6 +264,49 @@ describe("offline preview CLI", function () {
     const r = await run(["--stack", "dev", "--program", fixture("failing-apply-program.ts")]);
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /lookup failed inside apply/);
+  });
+
+  it("writes the HTML report and, given a base preview, prints the difference against it", async () => {
+    const json = path.join(tmp, "tiny.json");
+    const html = path.join(tmp, "tiny.html");
+    const program = fixture("tiny-program.ts");
+    // The tiny program's queue has mandatory findings (exit 1): the documents are written all the same.
+    let r = await run(["--stack", "dev", "--program", program, "--json", json]);
+    assert.strictEqual(r.code, 1, r.err);
+    // The base lacks one of the head's resources.
+    const base = JSON.parse(fs.readFileSync(json, "utf8"));
+    const gone = base.stacks[0].resources.find(
+      (x: { custom: boolean; type: string }) => x.custom && !x.type.startsWith("pulumi:"),
+    );
+    base.stacks[0].resources = base.stacks[0].resources.filter((x: unknown) => x !== gone);
+    const baseFile = path.join(tmp, "tiny-base.json");
+    fs.writeFileSync(baseFile, JSON.stringify(base));
+    r = await run(["--stack", "dev", "--program", program, "--html", html, "--base", baseFile]);
+    assert.strictEqual(r.code, 1, r.err);
+    assert.match(
+      r.out,
+      new RegExp(
+        `^Difference against ${baseFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\n  dev: resources 1 added, 0 removed, 0 changed;`,
+        "m",
+      ),
+    );
+    const page = fs.readFileSync(html, "utf8");
+    assert.match(page, /^<!doctype html>/);
+    assert.match(page, /<section class="stack" id="stack-dev"/);
+    assert.match(page, /data-metric="diff-added" data-value="1"/);
+    assert.match(page, /Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  it("exits 2 for a --base that is not a preview document, before previewing anything", async () => {
+    const bad = path.join(tmp, "not-a-preview.json");
+    fs.writeFileSync(bad, JSON.stringify({ resources: [] }));
+    const r = await run(["--stack", "dev", "--base", bad]);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(
+      r.err,
+      `--base: ${bad}: not a preview JSON document (no "stacks" list; write one with --json)`,
+    );
+    assert.strictEqual(r.out, "");
   });
 
   it("exits 2 on an unknown flag or a flag without its value", async () => {
