@@ -3,7 +3,10 @@
  * in-process and estimates the monthly cost, without the Pulumi CLI or a cloud account.
  *
  *   npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>]
- *                                  [--policy-config <file.json>]
+ *                                  [--policy-config <file.json>] [--first-preview]
+ *
+ * --first-preview evaluates as a stack's first `pulumi preview`: what providers compute (ids, ARNs) is unknown,
+ * and the report lists the checks that cannot run until it is known (the SDK's advisories).
  *
  * Exit 0: no mandatory violation. Exit 1: at least one mandatory violation. Exit 2: the program, its config
  * or the stack files failed; the message names the cause.
@@ -18,6 +21,7 @@ interface Args {
   program?: string;
   json?: string;
   policyConfig?: string;
+  firstPreview?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -32,7 +36,7 @@ function deferred<T>() {
 }
 
 const USAGE =
-  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]";
+  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--first-preview]";
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "all" };
@@ -57,6 +61,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case "--policy-config":
         args.policyConfig = take();
+        break;
+      case "--first-preview":
+        args.firstPreview = true;
         break;
       case "--help":
       case "-h":
@@ -110,16 +117,18 @@ export async function main(
   // Workers start first: they load the SDK and the pack while this thread loads its own.
   const workers = Array.from(
     { length: Math.min(jobs, stacks.length) - 1 },
-    () => new PreviewWorker({ root, program: args.program, policyConfig }),
+    () => new PreviewWorker({ root, program: args.program, policyConfig, firstPreview: args.firstPreview }),
   );
   try {
     let pack: ReturnType<typeof loadPack>;
     try {
       pack = loadPack(root, policyConfig);
     } catch (e) {
-      err(`policy pack failed to load: ${(e as Error).message}`);
+      const config = (e as Error).name === "PackConfigError";
+      err(`${config ? "" : "policy pack failed to load: "}${(e as Error).message}`);
       return 2;
     }
+    for (const w of pack.warnings) err(`warning: policy pack config: ${w}`);
     // This thread takes stacks from the front of the list, the workers from the back (the last stacks are
     // usually the largest), each the next one when it is done.
     const outcomes = new Map(stacks.map((s) => [s, deferred<StackReport>()]));
@@ -136,7 +145,15 @@ export async function main(
     const running = Promise.all([
       drain(
         () => queue.shift(),
-        (stack) => previewStack({ root, stack, program: args.program, policies: pack.policies, pack }),
+        (stack) =>
+          previewStack({
+            root,
+            stack,
+            program: args.program,
+            policies: pack.policies,
+            pack,
+            firstPreview: args.firstPreview,
+          }),
       ),
       ...workers.map((w) =>
         drain(

@@ -33,7 +33,7 @@ const EXPECTED: [string, Kind][] = [
   ["npm ci", "ci"],
   ["npm test", "ci"],
   [
-    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]",
+    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--first-preview]",
     "synopsis",
   ],
   ["npm test", "ci"],

@@ -16,7 +16,13 @@ export const LOGS_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f5
  */
 export function evaluate(
   program: string | (() => unknown),
-  options: { stack?: string; config?: Record<string, string>; secretKeys?: string[]; region?: string } = {},
+  options: {
+    stack?: string;
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    region?: string;
+    preview?: boolean;
+  } = {},
 ): Promise<Evaluation> {
   const region = options.region ?? "us-east-1";
   return evaluateProgram({
@@ -34,6 +40,7 @@ export function evaluate(
     region,
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT],
+    preview: options.preview,
   });
 }
 

@@ -6,7 +6,8 @@ import { summarizeAlarms } from "./alarms";
 import { CostEstimate, estimateCost } from "./cost";
 import { evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
-import { PackConfig, runPolicies, Violation } from "./policy-harness";
+import { PackConfig, resolvePackConfig } from "./pack-config";
+import { runPolicies, Violation } from "./policy-harness";
 import { readStack } from "./stack-files";
 
 /** This repository: its modules are reloaded with the program's, whatever the project root. */
@@ -69,18 +70,42 @@ export interface PreviewOptions {
   /** Evaluate this program instead of the project's main module. */
   program?: string;
   policies: Policies;
-  pack: { name: string; version: string; enforcementLevel: "advisory" | "mandatory"; config: PackConfig };
+  pack: {
+    name: string;
+    version: string;
+    enforcementLevel: "advisory" | "mandatory";
+    config: PackConfig;
+    /** The pack's directory: its own @pulumi/policy runs it. */
+    dir?: string;
+  };
+  /** Evaluate as the stack's first `pulumi preview` (see EvaluateOptions.preview). */
+  firstPreview?: boolean;
 }
 
-/** Loads the policy pack from policy/ without constructing the PolicyPack. */
-export function loadPack(root: string, configFile?: string): PreviewOptions["pack"] & { policies: Policies } {
-  const { policies } = require(path.join(root, "policy", "policies")) as { policies: Policies };
-  const { PACK_NAME, PACK_ENFORCEMENT_LEVEL } = require(path.join(root, "policy", "pack"));
-  const version = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"))
-    .version as string;
-  const file = configFile ?? path.join(root, "policy", "policy-config.json");
+/**
+ * Loads the policy pack from policy/ without constructing the PolicyPack, and checks its config as the CLI
+ * does before a run (throws PackConfigError; `warnings` lists what the CLI would accept and ignore).
+ */
+export function loadPack(
+  root: string,
+  configFile?: string,
+): PreviewOptions["pack"] & { policies: Policies; warnings: string[] } {
+  const dir = fs.realpathSync(path.join(root, "policy"));
+  const { policies } = require(path.join(dir, "policies")) as { policies: Policies };
+  const { PACK_NAME, PACK_ENFORCEMENT_LEVEL } = require(path.join(dir, "pack"));
+  const version = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version as string;
+  const file = configFile ?? path.join(dir, "policy-config.json");
   const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig) : {};
-  return { name: PACK_NAME, version, enforcementLevel: PACK_ENFORCEMENT_LEVEL, config, policies };
+  const { warnings } = resolvePackConfig(policies, { enforcementLevel: PACK_ENFORCEMENT_LEVEL, config });
+  return {
+    name: PACK_NAME,
+    version,
+    enforcementLevel: PACK_ENFORCEMENT_LEVEL,
+    config,
+    dir,
+    policies,
+    warnings,
+  };
 }
 
 /** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
@@ -96,6 +121,7 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     region: input.region,
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
+    preview: options.firstPreview,
   });
   const { violations, exemptions } = splitExemptions(
     await runPolicies(options.policies, evaluation.resources, options.pack),
@@ -114,6 +140,7 @@ interface WorkerInput {
   root: string;
   program?: string;
   policyConfig?: string;
+  firstPreview?: boolean;
 }
 
 type WorkerReply =
@@ -194,6 +221,7 @@ export function servePreviewWorker(): void {
           program: input.program,
           policies: pack.policies,
           pack,
+          firstPreview: input.firstPreview,
         });
         port.postMessage({ id, report } satisfies WorkerReply);
       } catch (e) {
@@ -227,6 +255,14 @@ export function toJson(reports: StackReport[]) {
       exemptions: r.exemptions.map((e) => ({ ...e })),
     })),
   };
+}
+
+/** The SDK's advisory for a check that read a value `pulumi preview` cannot know (@pulumi/policy server.js). */
+const NOT_KNOWN_IN_PREVIEW = /^can't run policy '[^']*' from policy pack \S+ during preview: /;
+
+/** Findings that say a policy could not run on a resource until its values are known (a first preview). */
+export function notCheckedInPreview(violations: Violation[]): Violation[] {
+  return violations.filter((v) => v.enforcementLevel === "advisory" && NOT_KNOWN_IN_PREVIEW.test(v.message));
 }
 
 /** `aws:sqs/queue:Queue` -> `queue`; other packages (`kubernetes:apps/v1:Deployment`) -> `Deployment`. */
@@ -274,17 +310,28 @@ export function renderReport(report: StackReport): string {
     }
   }
   lines.push("");
-  if (violations.length === 0) {
+  const deferred = notCheckedInPreview(violations);
+  const findings = violations.filter((v) => !deferred.includes(v));
+  if (findings.length === 0) {
     lines.push("Policy findings: none");
   } else {
     lines.push("Policy findings:");
     const byPolicy = new Map<string, Violation[]>();
-    for (const v of violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+    for (const v of findings) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
     for (const [policy, vs] of byPolicy) {
       lines.push(`  ${policy} (${vs[0].enforcementLevel}): ${vs.length}`);
       for (const v of vs)
         lines.push(`    - ${v.name || "(stack)"}: ${v.message.split("\n").slice(1).join(" ") || v.message}`);
     }
+  }
+  if (deferred.length > 0) {
+    // The SDK's advisory on each resource a check could not finish on a first preview: listed by policy.
+    lines.push("");
+    lines.push(`Not checked until the values are known (advisories of a first preview): ${deferred.length}`);
+    const byPolicy = new Map<string, string[]>();
+    for (const v of deferred)
+      byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v.name || "(stack)"]);
+    for (const [policy, names] of byPolicy) lines.push(`  ${policy}: ${names.length} (${names.join(", ")})`);
   }
   if (report.exemptions.length > 0) {
     lines.push("");
