@@ -49,10 +49,19 @@ export function ofType(resources: RegisteredResource[], type: string): Registere
   return resources.filter((r) => r.type === type);
 }
 
-/** How many resources of each type were registered (the stack itself left out), types in sorted order. */
+/** A default provider the engine registers for resources that name none (not one the program creates). */
+export function isDefaultProvider(r: RegisteredResource): boolean {
+  return r.type.startsWith("pulumi:providers:") && /^default(_|$)/.test(r.name) && r.parent === undefined;
+}
+
+/**
+ * How many resources of each type the program registered (the stack itself and the engine's default
+ * providers left out), types in sorted order.
+ */
 export function typeCounts(resources: RegisteredResource[]): Record<string, number> {
-  const types = [...new Set(resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))].sort();
-  return Object.fromEntries(types.map((t) => [t, ofType(resources, t).length]));
+  const own = resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !isDefaultProvider(r));
+  const types = [...new Set(own.map((r) => r.type))].sort();
+  return Object.fromEntries(types.map((t) => [t, ofType(own, t).length]));
 }
 
 /** The one resource with this logical name; fails loudly when absent or ambiguous. */
