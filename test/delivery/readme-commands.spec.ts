@@ -39,6 +39,7 @@ const EXPECTED: [string, Kind][] = [
   ["npm test", "ci"],
   ["npm run typecheck", "ci"],
   ["npm run lint", "ci"],
+  ["npm run -s check:policy-host", "ci"],
   ["bash .ci/run", "skip"],
   ["npm run bench", "skip"],
   ["npm run -s validate:workflows", "run"],
@@ -71,7 +72,7 @@ export function classify(command: string): Kind {
   if (command in SKIPPED) return "skip";
   if (/[[<]/.test(command)) return "synopsis";
   if (/^(pulumi|esc|aws)\b/.test(command)) return "cloud";
-  if (/^npm (ci|test)\b|^npm run (-s )?(typecheck|lint)$/.test(command)) return "ci";
+  if (/^npm (ci|test)\b|^npm run (-s )?(typecheck|lint|check:policy-host)$/.test(command)) return "ci";
   return "run";
 }
 

@@ -4,7 +4,7 @@ import { parentPort, Worker, workerData } from "worker_threads";
 import type { Policies } from "@pulumi/policy";
 import { summarizeAlarms } from "./alarms";
 import { CostEstimate, estimateCost } from "./cost";
-import { evaluateProgram, RegisteredResource } from "./evaluate";
+import { Evaluation, evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { PackConfig, resolvePackConfig } from "./pack-config";
 import { runPolicies, Violation } from "./policy-harness";
@@ -108,11 +108,11 @@ export function loadPack(
   };
 }
 
-/** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
-export async function previewStack(options: PreviewOptions): Promise<StackReport> {
+/** Evaluates the stack's program (or `options.program`) with the config the CLI would build for the stack. */
+export function evaluateStack(options: Omit<PreviewOptions, "policies" | "pack">): Promise<Evaluation> {
   const input = readStack(options.root, options.stack);
   const program = options.program ? path.resolve(options.program) : input.main;
-  const evaluation = await evaluateProgram({
+  return evaluateProgram({
     program,
     project: input.project,
     stack: input.stack,
@@ -123,6 +123,10 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
     preview: options.firstPreview,
   });
+}
+
+/** Runs the pack over an evaluation of the stack and estimates the cost. */
+export async function reportStack(options: PreviewOptions, evaluation: Evaluation): Promise<StackReport> {
   const { violations, exemptions } = splitExemptions(
     await runPolicies(options.policies, evaluation.resources, options.pack),
   );
@@ -133,6 +137,11 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     exemptions,
     costEstimate: estimateCost(evaluation.resources),
   };
+}
+
+/** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
+export async function previewStack(options: PreviewOptions): Promise<StackReport> {
+  return reportStack(options, await evaluateStack(options));
 }
 
 /** What a preview worker is given: the same inputs the CLI gives `loadPack` and `previewStack`. */
