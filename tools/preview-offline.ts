@@ -13,7 +13,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadPack, PreviewWorker, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
+import {
+  loadPack,
+  PreviewOptions,
+  PreviewWorker,
+  previewStack,
+  renderReport,
+  StackReport,
+  toJson,
+} from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 interface Args {
@@ -90,7 +98,8 @@ export function defaultJobs(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * Runs the preview and returns the exit code; the report goes to `out`, failures to `err`. With `jobs` > 1
  * and several stacks, worker threads preview stacks while this thread previews others; the reports are
- * printed in stack order, as the stacks finish, and are the same as from one thread.
+ * printed in stack order, as the stacks finish, and are the same as from one thread. `preview` previews a
+ * stack in this thread (tests give one that shares evaluations across specs).
  */
 export async function main(
   argv: string[],
@@ -98,6 +107,7 @@ export async function main(
   out: (s: string) => void,
   err: (s: string) => void,
   jobs = defaultJobs(),
+  preview: (options: PreviewOptions) => Promise<StackReport> = previewStack,
 ): Promise<number> {
   let args: Args;
   try {
@@ -146,7 +156,7 @@ export async function main(
       drain(
         () => queue.shift(),
         (stack) =>
-          previewStack({
+          preview({
             root,
             stack,
             program: args.program,

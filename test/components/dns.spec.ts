@@ -13,6 +13,7 @@ import {
 import { readStack } from "../../tools/offline/stack-files";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const ZONE = "Z0123456789EXAMPLE0AB";
@@ -501,7 +502,7 @@ describe("Dns", function () {
           secretKeys: input.secretKeys,
           region: input.region,
         });
-      const { resources } = await run({});
+      const { resources } = await stackEvaluation("prod");
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
       const owner = (r: RegisteredResource) => byUrn.get(r.parent ?? "")?.name;
       for (const r of resources.filter((x) => /^aws:(acm|route53)\//.test(x.type)))

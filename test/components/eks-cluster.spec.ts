@@ -5,8 +5,8 @@ import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
 import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
 import { estimateCost } from "../../tools/offline/cost";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 const T = {
   component: "agent-platform:index:EksCluster",
@@ -20,16 +20,8 @@ const T = {
   subnet: "aws:ec2/subnet:Subnet",
 };
 
-/** Evaluates the whole program (index.ts) for one of the project's stacks, as the offline preview does. */
-async function programOf(stack: string) {
-  const input = readStack(REPO_ROOT, stack);
-  return evaluate(input.main, {
-    stack,
-    config: input.config,
-    secretKeys: input.secretKeys,
-    region: input.region,
-  });
-}
+/** The whole program (index.ts) evaluated for one of the project's stacks, as the offline preview does. */
+const programOf = (stack: string) => stackEvaluation(stack);
 
 /** Arguments as index.ts builds them for prod, on fixed network ids. */
 function baseArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {

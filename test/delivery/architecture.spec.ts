@@ -6,7 +6,6 @@ import {
   alarmMetrics,
   architecturePages,
   mermaid,
-  previewAll,
   runbookAnchor,
   shortType,
   stalePages,
@@ -14,12 +13,13 @@ import {
 import type { StackReport } from "../../tools/offline/preview";
 import { listStacks } from "../../tools/offline/stack-files";
 import { fakeResource, REPO_ROOT } from "../helpers/offline";
+import { stackReport } from "../helpers/stacks";
 
 const DOCS = path.join(REPO_ROOT, "docs");
 
 /** One offline preview of every stack, shared by the page and runbook checks (it is the slow part). */
 let previews: Promise<StackReport[]> | undefined;
-const reportsOnce = () => (previews ??= previewAll(REPO_ROOT));
+const reportsOnce = () => (previews ??= Promise.all(listStacks(REPO_ROOT).map((s) => stackReport(s))));
 
 describe("docs/architecture: generated from the offline preview", function () {
   this.timeout(60000);

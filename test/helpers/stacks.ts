@@ -10,7 +10,8 @@ import { REPO_ROOT } from "./offline";
  */
 
 export const STACKS = ["dev", "staging", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
+/** One of the project's stack files (`Pulumi.<name>.yaml`). */
+export type StackName = (typeof STACKS)[number] | (string & {});
 
 export interface StackMode {
   /** As the stack's first `pulumi preview` (provider-computed values unknown); default: as an update. */

@@ -4,10 +4,14 @@ import * as os from "os";
 import * as path from "path";
 import { defaultJobs, main } from "../../tools/preview-offline";
 import { REPO_ROOT } from "../helpers/offline";
+import { stackReport } from "../helpers/stacks";
 import { readStack } from "../../tools/offline/stack-files";
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
+/**
+ * Runs the CLI in-process and captures what it prints. `preview` previews a stack (default: the CLI's own
+ * previewStack).
+ */
+async function run(argv: string[], root = REPO_ROOT, jobs?: number, preview?: Parameters<typeof main>[5]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(
@@ -16,6 +20,7 @@ async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
     (s) => out.push(s),
     (s) => err.push(s),
     jobs,
+    preview,
   );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -42,7 +47,10 @@ describe("offline preview CLI", function () {
 
   it("previews every stack file, in order, exits 0 and writes the JSON contract", async () => {
     const json = path.join(tmp, "all.json");
-    const { code, out, err } = await run(["--stack", "all", "--json", json]);
+    // The project's stacks with their own config: the evaluations the other specs share (test/helpers/stacks.ts).
+    const { code, out, err } = await run(["--stack", "all", "--json", json], REPO_ROOT, 1, (o) =>
+      stackReport(o.stack),
+    );
     assert.strictEqual(err, "");
     assert.strictEqual(code, 0);
     const doc = JSON.parse(fs.readFileSync(json, "utf8"));
@@ -134,9 +142,9 @@ describe("offline preview CLI", function () {
   it("applies policy config properties over the schema defaults", async () => {
     const cfg = path.join(tmp, "tags.json");
     fs.writeFileSync(cfg, JSON.stringify({ "required-tags": { requiredTags: ["CostCenter"] } }));
-    const r = await run(["--stack", "dev", "--policy-config", cfg]);
+    const r = await run(["--stack", "dev", "--program", fixture("tiny-program.ts"), "--policy-config", cfg]);
     assert.strictEqual(r.code, 1);
-    assert.match(r.out, /lacks tags: CostCenter\./);
+    assert.match(r.out, /'tiny-queue' lacks tags: CostCenter\./);
   });
 
   it("exits 2 for a pack config that does not fit the policies, and only warns on a name the pack lacks", async () => {
