@@ -1,6 +1,6 @@
 import * as path from "path";
 import type { Policies, Policy } from "@pulumi/policy";
-import { evaluateProgram, Evaluation, RegisteredResource } from "../../tools/offline/evaluate";
+import { evaluateProgram, Evaluation, noOptions, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { PackConfig, runPolicies, Violation } from "../../tools/offline/policy-harness";
 
@@ -107,14 +107,7 @@ export function fakeResource(
     outputs: extra.outputs ?? inputs,
     dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      additionalSecretOutputs: [],
-      retainOnDelete: false,
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    },
+    options: noOptions(),
     id: `id-${counter}`,
     ...extra,
   };

@@ -117,6 +117,18 @@ export interface RegisteredResource {
   };
 }
 
+/** The options of a resource registered with none (the engine's defaults). */
+export function noOptions(): RegisteredResource["options"] {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    additionalSecretOutputs: [],
+    retainOnDelete: false,
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  };
+}
+
 export interface Evaluation {
   resources: RegisteredResource[];
   outputs: Record<string, unknown>;
@@ -218,14 +230,7 @@ class RecordingMonitor extends MockMonitor {
         outputs: inputs,
         dependencies: [],
         propertyDependencies: {},
-        options: {
-          protect: false,
-          ignoreChanges: [],
-          aliases: [],
-          additionalSecretOutputs: [],
-          retainOnDelete: false,
-          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        },
+        options: noOptions(),
       });
       ref = `${urn}::${id}`;
       this.defaultProviders.set(key, ref);
