@@ -30,6 +30,27 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+const shared = new Map<string, Promise<unknown>>();
+
+/**
+ * `evaluate()` once per process for `key` (a component evaluated for a stack with its config as it is, which
+ * several specs examine); the resources it returns are frozen.
+ */
+export function sharedEvaluation<T extends { resources: readonly unknown[] }>(
+  key: string,
+  evaluate: () => Promise<T>,
+): Promise<T> {
+  let result = shared.get(key) as Promise<T> | undefined;
+  if (!result) {
+    result = evaluate().then((r) => {
+      deepFreeze(r.resources);
+      return r;
+    });
+    shared.set(key, result);
+  }
+  return result;
+}
+
 const keyOf = (stack: StackName, mode: StackMode) =>
   `${stack}:${mode.firstPreview ? "first-preview" : "update"}`;
 
