@@ -1,3 +1,4 @@
+import { UNKNOWN } from "./engine-values";
 import type { RegisteredResource } from "./evaluate";
 
 /*
@@ -80,6 +81,7 @@ type Props = Record<string, unknown>;
 const num = (v: unknown, fallback = 0): number =>
   typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : fallback;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const SUBNET = "aws:ec2/subnet:Subnet";
 
 /** Share of an ECS service's tasks on Fargate Spot, from its capacity provider strategy (base first, then weights). */
 export function spotShare(strategies: unknown[], desired: number): number {
@@ -123,8 +125,15 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
       (r) => r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Props | undefined)?.[role] === "1",
     ).length;
   const albGroups = new Set<string>();
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  // On a stack's first preview ids and ARNs are unknown, but the engine still records which resources each
+  // property was built from: the estimate follows those links, so it does not depend on the values.
+  const builtFrom = (r: RegisteredResource, prop: string, type: string) =>
+    (r.propertyDependencies[prop] ?? []).map((u) => byUrn.get(u)).filter((d) => d?.type === type);
+  const countOf = (r: RegisteredResource, prop: string, type: string) =>
+    r.inputs[prop] === UNKNOWN ? builtFrom(r, prop, type).length : arr(r.inputs[prop]).length;
   for (const r of resources) {
-    if (typeof r.outputs.arn === "string") byArn.set(r.outputs.arn, r);
+    if (typeof r.outputs.arn === "string" && r.outputs.arn !== UNKNOWN) byArn.set(r.outputs.arn, r);
     if (r.type === "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders") {
       clusterStrategies.set(String(r.inputs.clusterName), arr(r.inputs.defaultCapacityProviderStrategies));
     }
@@ -143,7 +152,7 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
       case "aws:lb/loadBalancer:LoadBalancer":
       case "aws:alb/loadBalancer:LoadBalancer": {
         const network = p.loadBalancerType === "network";
-        const azs = Math.max(arr(p.subnets).length, arr(p.subnetMappings).length, 1);
+        const azs = Math.max(countOf(r, "subnets", SUBNET), arr(p.subnetMappings).length, 1);
         const internal = p.internal === true;
         add(
           r,
@@ -156,7 +165,7 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
       }
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
         if (p.vpcEndpointType === "Interface") {
-          const azs = Math.max(arr(p.subnetIds).length, 1);
+          const azs = Math.max(countOf(r, "subnetIds", SUBNET), 1);
           add(
             r,
             `interface endpoint ${String(p.serviceName)} in ${azs} AZ`,
@@ -167,7 +176,10 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
         }
         break;
       case "aws:ecs/service:Service": {
-        const td = byArn.get(String(p.taskDefinition));
+        const td =
+          p.taskDefinition === UNKNOWN
+            ? builtFrom(r, "taskDefinition", "aws:ecs/taskDefinition:TaskDefinition")[0]
+            : byArn.get(String(p.taskDefinition));
         if (!td) {
           skip(r, "task definition not found among the stack's resources");
           break;
@@ -232,12 +244,16 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
         }
         const spot = p.capacityType === "SPOT";
         // Node volumes: the launch template's EBS mappings, or the node group's diskSize (default 20 GB).
-        const template = resources.find(
-          (t) =>
-            t.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
-            t.id !== undefined &&
-            t.id === (p.launchTemplate as Props | undefined)?.id,
-        );
+        const templateId = (p.launchTemplate as Props | undefined)?.id;
+        const template =
+          templateId === UNKNOWN
+            ? builtFrom(r, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate")[0]
+            : resources.find(
+                (t) =>
+                  t.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
+                  t.id !== undefined &&
+                  t.id === templateId,
+              );
         const volumes = template
           ? arr(template.inputs.blockDeviceMappings).map((m) => (m as Props).ebs as Props | undefined)
           : [{ volumeSize: num(p.diskSize, 20), volumeType: "gp3" }];
