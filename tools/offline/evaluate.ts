@@ -198,10 +198,6 @@ class RecordingMonitor extends MockMonitor {
   }
 
   /**
-   * URNs as the engine forms them: a resource's type is qualified by its parent's type, except under the
-   * root stack (the SDK's mock monitor qualifies those too, which no real stack does).
-   */
-  /**
    * The reference to the default provider of `type`'s package, registered (and recorded) on first use as the
    * engine does: no parent, inputs from the stack's config of that package. The `pulumi` package's own
    * resources (providers, stack references) are served by the engine itself.
@@ -216,8 +212,9 @@ class RecordingMonitor extends MockMonitor {
       const name = defaultProviderName(version);
       const inputs = defaultProviderInputs(pkg, version, this.options.config, this.options.secretKeys);
       const urn = this.newUrn("", providerType, name);
+      // On a first preview the provider is not created yet: its id is unknown, as in its references.
       const id = this.options.preview
-        ? UNKNOWN
+        ? undefined
         : (this.offline.newResource({ type: providerType, name, inputs, custom: true }).id ?? name);
       this.records.push({
         urn,
@@ -225,19 +222,23 @@ class RecordingMonitor extends MockMonitor {
         name,
         custom: true,
         remote: false,
-        id,
+        ...(id ? { id } : {}),
         inputs,
         outputs: inputs,
         dependencies: [],
         propertyDependencies: {},
         options: noOptions(),
       });
-      ref = `${urn}::${id}`;
+      ref = `${urn}::${id ?? UNKNOWN}`;
       this.defaultProviders.set(key, ref);
     }
     return ref;
   }
 
+  /**
+   * URNs as the engine forms them: a resource's type is qualified by its parent's type, except under the
+   * root stack (the SDK's mock monitor qualifies those too, which no real stack does).
+   */
   newUrn(parent: string, type: string, name: string): string {
     const parentType = parent ? parent.split("::")[2] : "";
     const qualified = parent && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
