@@ -8,6 +8,7 @@ import { CacheConfig, readCache } from "./config/cache";
 import { BedrockConfig, readBedrock } from "./config/bedrock";
 import { DataConfig, readData } from "./config/data";
 import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
+import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { EksConfig, readEks } from "./config/eks";
 import { FrontendConfig, readFrontend } from "./config/frontend";
@@ -17,6 +18,7 @@ import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
 import { isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
 import { readService, readWorker, ServiceConfig, WorkerConfig } from "./config/service";
+import { readSuccessMetrics, SuccessMetricsConfig } from "./config/success-metrics";
 import { readWebSocket, WebSocketConfig } from "./config/websocket";
 
 export { ConfigError, ConfigIssue, ConfigSource, mapConfigSource } from "./config/reader";
@@ -40,6 +42,8 @@ export interface StackConfig {
   readonly stack: string;
   readonly environment: Environment;
   readonly region: string;
+  /** The AWS accounts the stack may deploy to: every provider refuses credentials for another (allowedAccountIds). */
+  readonly allowedAccountIds: readonly string[];
   readonly tags: BaseTags;
   /** Default retention of application log groups, in days (CloudWatch's allowed values only). */
   readonly logRetentionDays: number;
@@ -70,8 +74,10 @@ export interface StackConfig {
   readonly monthlyBudgetUsd: number;
   /** Cost anomalies with at least this total impact (USD) are sent to the alerts topic. */
   readonly anomalyThresholdUsd: number;
-  /** Tag keys to activate for cost allocation (account-wide; AWS accepts only keys seen in billing data). */
+  /** Tag keys activated for cost allocation in the account (by the stack that manageCostAllocationTags). */
   readonly costAllocationTagKeys: readonly string[];
+  /** This stack activates costAllocationTagKeys: account-wide, so on in exactly one stack per account. */
+  readonly manageCostAllocationTags: boolean;
   readonly domain?: DomainConfig;
   /** The hosted zone (existing or created) and the web health check; undefined without domainName. */
   readonly dns?: DnsConfig;
@@ -79,12 +85,16 @@ export interface StackConfig {
   readonly bedrock: BedrockConfig;
   /** The EKS cluster (off unless eksEnabled), its node groups, add-ons and in-cluster workloads. */
   readonly eks: EksConfig;
+  /** Where `pulumi up` runs: the deploy workflow's runner and Pulumi Deployments' agent pool. */
+  readonly deployer: DeployerConfig;
   /** The single-page frontend on S3 + CloudFront (issue 13). */
   readonly frontend: FrontendConfig;
   /** AWS Backup vault, daily plan, cross-region copy, vault lock and restore testing (issue 13). */
   readonly backups: BackupsConfig;
   /** SES sending domain (DKIM, MAIL FROM, DMARC), configuration set, templates and alarms (issue 10). */
   readonly email: EmailConfig;
+  /** Uptime of the public endpoints against an SLO, and deploy time against a target (seed 000). */
+  readonly successMetrics: SuccessMetricsConfig;
 }
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -135,6 +145,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     stack,
     environment,
     region: region ?? "",
+    allowedAccountIds: readAllowedAccountIds(r),
     tags: { Environment: environment, Project: projectTag, Owner: owner },
     logRetentionDays: logRetention("logRetentionDays"),
     protectStateful: r.boolean("protectStateful", false),
@@ -157,6 +168,7 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
     anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
     costAllocationTagKeys: readCostAllocationTagKeys(r),
+    manageCostAllocationTags: r.boolean("manageCostAllocationTags", false),
     ...(domain ? { domain } : {}),
     ...(dns ? { dns } : {}),
     bedrock,
@@ -165,9 +177,11 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       natStrategy: network.natStrategy,
       hasDomain: domainName !== undefined,
     }),
+    deployer: readDeployer(r),
     frontend: readFrontend(r, domain?.name),
     backups: readBackups(r, region ?? ""),
     email: readEmail(r, domainName, domain?.hostedZoneId),
+    successMetrics: readSuccessMetrics(r),
   };
   const blueGreen = readBlueGreen(r, [
     { enabled: true, alarms: config.apiGateway.alarmsEnabled, alarmsKey: "apiAlarmsEnabled" },
@@ -183,6 +197,8 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     },
   ]);
   checkUnderZone(r, "frontendDomainName", config.frontend.domainName, dns);
+  const unreachable = deployerProblem(config.eks, config.deployer);
+  if (unreachable) r.report("eksWorkloadsEnabled", true, unreachable);
   if (dns?.healthCheck && !config.service.enabled)
     r.report(
       "dnsHealthCheckEnabled",
@@ -194,14 +210,46 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   return { ...config, blueGreen, agents: leaveFargateQueue(config.agents, config.worker) };
 }
 
-/** Cost allocation tag keys: any of the tags the platform sets. */
+/** The account guard: one or more 12-digit account ids, set by the stack's ESC environment. */
+function readAllowedAccountIds(r: ConfigReader): string[] {
+  const ids = r.stringList("allowedAccountIds", []);
+  if (ids.length === 0)
+    r.report(
+      "allowedAccountIds",
+      ids,
+      "must list the AWS account id(s) this stack deploys to (its ESC environment sets them): the provider " +
+        "then refuses credentials for any other account before a change",
+    );
+  ids.forEach((id, i) => {
+    if (!/^\d{12}$/.test(id)) r.report(`allowedAccountIds[${i}]`, id, "must be a 12-digit AWS account id");
+  });
+  return ids;
+}
+
+/** The tag the budget and the cost anomaly monitor filter on (components/observability.ts). */
+export const BUDGET_TAG_KEY = "Environment";
+
+/**
+ * Why a budget filtered on BUDGET_TAG_KEY would see nothing with these activated keys, or undefined: AWS
+ * filters budgets and cost monitors on activated cost allocation tags only.
+ */
+export function budgetFilterProblem(activatedKeys: readonly string[]): string | undefined {
+  return activatedKeys.includes(BUDGET_TAG_KEY)
+    ? undefined
+    : `must include ${BUDGET_TAG_KEY}: the budget and the cost anomaly monitor filter on the ${BUDGET_TAG_KEY} ` +
+        "tag, and AWS filters only on activated cost allocation tags (without it the budget sees $0 and never alerts)";
+}
+
+/** Cost allocation tag keys: the tags the platform sets, including the budget's filter key. */
 function readCostAllocationTagKeys(r: ConfigReader): string[] {
   const allowed = ["Environment", "Project", "Owner", "Function"];
-  const keys = r.stringList("costAllocationTagKeys", []);
+  const keys = r.stringList("costAllocationTagKeys", allowed);
   keys.forEach((k, i) => {
     if (!allowed.includes(k))
       r.report(`costAllocationTagKeys[${i}]`, k, `must be one of ${allowed.join(", ")}`);
   });
+  const problem = budgetFilterProblem(keys);
+  if (problem) r.report("costAllocationTagKeys", keys, problem);
   return keys;
 }
 

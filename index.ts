@@ -1,6 +1,7 @@
 // Composition root: config -> explicit AWS provider -> components -> a few stable outputs. No resource
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { agentModel, AgentWorkers } from "./components/agent-workers";
 import { Api } from "./components/api";
 import { Backups } from "./components/backups";
@@ -19,12 +20,14 @@ import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
 import { Queues } from "./components/queues";
+import type { GroupClient } from "./components/security-group-rules";
 import { platformProvider } from "./components/tagging";
 import { WebSocketApi } from "./components/websocket";
+import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
 
 const config = stackConfig();
-const provider = platformProvider("aws", config.region, config.tags);
+const provider = platformProvider("aws", config.region, config.tags, config.allowedAccountIds);
 const opts = { providers: { aws: provider } };
 
 // First: every other component sends its alarms to this topic.
@@ -36,6 +39,7 @@ const observability = new Observability(
     anomalyThresholdUsd: config.anomalyThresholdUsd,
     environment: config.environment,
     costAllocationTagKeys: config.costAllocationTagKeys,
+    activateCostAllocationTags: config.manageCostAllocationTags,
   },
   opts,
 );
@@ -93,7 +97,8 @@ const websocket = config.websocket.enabled
         alarmTopicArn: observability.alertsTopicArn,
         blueGreen: config.blueGreen,
         protect: config.protectStateful,
-        // The Api component sets API Gateway's account-level CloudWatch role, which stage logging needs.
+        // Stage logging needs API Gateway's account-level CloudWatch role, which the Api component sets in the
+        // one stack that manages it (apiManageAccountLogsRole); the others rely on it.
         stageReadyBefore: [api],
       },
       opts,
@@ -117,8 +122,8 @@ const pipeline = config.pipeline.enabled
 // The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
-  config.service.enabled || config.frontend.enabled
-    ? platformProvider("aws-us-east-1", "us-east-1", config.tags)
+  config.service.enabled || config.frontend.enabled || config.successMetrics.uptimeProbe === "route53"
+    ? platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
 // frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
@@ -215,52 +220,6 @@ const agentWorkers =
         opts,
       )
     : undefined;
-// The tasks the database and the cache admit: the web service's and the agent worker's, where they exist (a
-// plain list decided by config, so each server's rule count is known at preview).
-const dataClients = [
-  ...(web ? [web.tasksSecurityGroupId] : []),
-  ...(worker ? [worker.tasksSecurityGroupId] : []),
-];
-// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
-const dbSettings = config.data.database;
-const database = config.data.databaseEnabled
-  ? new Database(
-      "db",
-      {
-        settings: dbSettings,
-        network,
-        clientSecurityGroupIds: dataClients,
-        logRetentionDays: config.logRetentionDays,
-        alarmTopicArn: observability.alertsTopicArn,
-        protect: config.protectStateful,
-        replicaProvider: dbSettings.backupReplicaRegion
-          ? platformProvider(
-              `aws-${dbSettings.backupReplicaRegion}`,
-              dbSettings.backupReplicaRegion,
-              config.tags,
-            )
-          : undefined,
-      },
-      opts,
-    )
-  : undefined;
-// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
-// Applications read the endpoint and AUTH token from the secret by ARN.
-const cache = config.data.cacheEnabled
-  ? new Cache(
-      "cache",
-      {
-        settings: config.cache,
-        authToken: config.cache.authToken!,
-        network,
-        clientSecurityGroupIds: dataClients,
-        logRetentionDays: config.logRetentionDays,
-        alarmTopicArn: observability.alertsTopicArn,
-        protect: config.protectStateful,
-      },
-      opts,
-    )
-  : undefined;
 // EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
 const eksWorkloads = config.eks.workloads;
 const eks = config.eks.enabled
@@ -296,7 +255,56 @@ const eks = config.eks.enabled
       opts,
     )
   : undefined;
-
+// The application tiers the database and the cache admit, by security group: the web service's and the agent
+// worker's tasks, and the EKS workloads (pods share their nodes' cluster security group, whose egress EKS
+// leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
+// preview.
+const dataClients: GroupClient[] = [
+  ...(web ? [{ name: "web", securityGroupId: web.tasksSecurityGroupId }] : []),
+  ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
+  ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
+];
+// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
+const dbSettings = config.data.database;
+const database = config.data.databaseEnabled
+  ? new Database(
+      "db",
+      {
+        settings: dbSettings,
+        network,
+        clients: dataClients,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+        replicaProvider: dbSettings.backupReplicaRegion
+          ? platformProvider(
+              `aws-${dbSettings.backupReplicaRegion}`,
+              dbSettings.backupReplicaRegion,
+              config.tags,
+              config.allowedAccountIds,
+            )
+          : undefined,
+      },
+      opts,
+    )
+  : undefined;
+// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
+// Applications read the endpoint and AUTH token from the secret by ARN.
+const cache = config.data.cacheEnabled
+  ? new Cache(
+      "cache",
+      {
+        settings: config.cache,
+        authToken: config.cache.authToken!,
+        network,
+        clients: dataClients,
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: observability.alertsTopicArn,
+        protect: config.protectStateful,
+      },
+      opts,
+    )
+  : undefined;
 // The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
 const frontend = config.frontend.enabled
   ? new Frontend(
@@ -361,7 +369,12 @@ const backups = backupsConfig.enabled
         ...backupsConfig,
         environment: config.environment,
         copyProvider: backupsConfig.copyRegion
-          ? platformProvider("aws-backup-copy", backupsConfig.copyRegion, config.tags)
+          ? platformProvider(
+              "aws-backup-copy",
+              backupsConfig.copyRegion,
+              config.tags,
+              config.allowedAccountIds,
+            )
           : undefined,
         restoreTestingPrefix: `agent_platform_${config.stack}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 30),
         protect: config.protectStateful,
@@ -392,13 +405,33 @@ const email = emailSettings.sending
     )
   : undefined;
 
+// Seed 000's success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
+// probe function, by config), and the deploy workflow's update times against the target.
+const successMetrics = new SuccessMetrics(
+  "success",
+  {
+    settings: config.successMetrics,
+    targets: [
+      { name: "api", url: apiHealthUrl(api.url) },
+      ...(web ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.service.healthCheckPath}` }] : []),
+    ],
+    alarmTopicArn: observability.alertsTopicArn,
+    usEast1Provider: usEast1,
+    region: config.region,
+    logRetentionDays: config.logRetentionDays,
+    logKeyArn: observability.logsKeyArn,
+  },
+  opts,
+);
 // One dashboard per stack, built from the alarms of the components present (issue 11).
 const dashboard = new Dashboard(
   "dashboard",
   {
     region: config.region,
     monthlyBudgetUsd: config.monthlyBudgetUsd,
+    headlines: successMetrics.widgets,
     sections: [
+      ...sectionOf("Success metrics", successMetrics.alarms),
       ...sectionOf("Agent queues", agentQueues.alarms),
       ...sectionOf("Data table", data.alarms),
       ...sectionOf("API", api.alarms),
@@ -432,6 +465,8 @@ export = withoutUndefined({
   environment: config.environment,
   alertsTopicArn: observability.alertsTopicArn,
   dashboardName: dashboard.dashboardName,
+  /** Where the deploy workflow records each update's duration (tools/deploy-time.ts): namespace, metric, target. */
+  deployTimeMetric: successMetrics.deployTimeMetric,
   vpcId: network.vpcId,
   publicSubnetIds: network.publicSubnetIds,
   privateSubnetIds: network.privateSubnetIds,
@@ -474,8 +509,9 @@ export = withoutUndefined({
   /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
   agentFunctionNames: agentWorkers?.functionNames,
   /**
-   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group }, what the
-   * deploy step (.github/workflows/pulumi-up.yml, tools/deploy-lambda.ts) rolls out through CodeDeploy; else {}.
+   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group,
+   * deploymentConfig }, what the deploy step (.github/workflows/pulumi-up.yml, tools/rollout-lambdas.ts) rolls
+   * out through CodeDeploy; else {}.
    */
   blueGreenDeployments: {
     ...(api.deployment ? { api: api.deployment } : {}),

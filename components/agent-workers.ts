@@ -116,7 +116,16 @@ export class AgentWorkers extends PlatformComponent {
     const ctx = awsContext(this);
     const secret = new aws.secretsmanager.Secret(
       `${name}-llm-api-key`,
-      { description: "API key of the agents' LLM provider", kmsKeyId: args.dataKeyArn },
+      {
+        description: "API key of the agents' LLM provider",
+        kmsKeyId: args.dataKeyArn,
+        // The provider issues the key: it is rotated there and written here from config.
+        tags: {
+          "policy-exempt:secret-rotation":
+            "an LLM provider key AWS cannot rotate: issue a new key at the provider - set agentLlmApiKey in ESC - " +
+            "pulumi up. See docs/security.md: Secret rotation",
+        },
+      },
       { parent: this },
     );
     const secretValue = new aws.secretsmanager.SecretVersion(

@@ -277,15 +277,20 @@ export class Api extends PlatformComponent {
     this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
   }
 
-  /** The region's API Gateway account setting: the role API Gateway writes access logs with. */
+  /**
+   * The region's API Gateway account setting: the role API Gateway writes access logs with. Every stack's
+   * stages rely on it, so it outlives this stack: retained on delete, the role keeps serving the others when
+   * this stack is destroyed or hands the setting to another.
+   */
   private accountLogsRole(name: string): aws.apigateway.Account {
+    const retained = { parent: this, retainOnDelete: true };
     const role = new aws.iam.Role(
       `${name}-cloudwatch-role`,
       {
         description: "Lets API Gateway write the account's API access logs to CloudWatch Logs",
         assumeRolePolicy: serviceTrust("apigateway.amazonaws.com"),
       },
-      { parent: this },
+      retained,
     );
     const attachment = new aws.iam.RolePolicyAttachment(
       `${name}-cloudwatch-role-policy`,
@@ -293,12 +298,12 @@ export class Api extends PlatformComponent {
         role: role.name,
         policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
       },
-      { parent: this },
+      retained,
     );
     return new aws.apigateway.Account(
       `${name}-account`,
       { cloudwatchRoleArn: role.arn },
-      { parent: this, dependsOn: [attachment] },
+      { ...retained, dependsOn: [attachment] },
     );
   }
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CACHE_ENGINE, CACHE_PORT, CacheConfig } from "../config/cache";
 import { awsContext } from "./aws-context";
 import { keyWithLogs } from "./kms-statements";
-import { clientsReach, ingressFromGroups } from "./security-group-rules";
+import { admitClients, GroupClient } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 
 /** What the cache needs of the Network component. */
@@ -18,8 +18,8 @@ export interface CacheArgs {
   /** The AUTH token (a config secret); also stored in a Secrets Manager secret for the applications. */
   readonly authToken: pulumi.Input<string>;
   readonly network: CacheNetwork;
-  /** Security groups of the application tasks admitted on 6379; nothing else is. */
-  readonly clientSecurityGroupIds: pulumi.Input<string>[];
+  /** The application tiers admitted on 6379; nothing else is. */
+  readonly clients: readonly GroupClient[];
   /** Retention of the slow-log and engine-log groups (CloudWatch's allowed values). */
   readonly logRetentionDays: number;
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -141,28 +141,23 @@ export class Cache extends PlatformComponent {
       },
       { parent: this },
     );
+    // Standalone rules only (security-group-rules.ts). The cache opens no connections: no egress rule.
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.network.vpcId,
-        description: `${name}: Valkey from the application security groups only`,
-        ingress: ingressFromGroups(
-          args.clientSecurityGroupIds,
-          CACHE_PORT,
-          "Valkey (TLS) from an application security group",
-        ),
-        // The cache opens no connections.
-        egress: [],
+        description: `${name}: Valkey from the admitted application tiers only (standalone rules)`,
         tags: { Name: `${name}-sg` },
       },
       { parent: this },
     );
-    // The clients' own groups let them out to the cache only (the task groups allow HTTPS alone).
-    clientsReach(this, name, "cache", {
+    // The clients' own groups get a way out to the cache only (the task groups allow HTTPS alone).
+    admitClients(this, name, "cache", {
       server: sg.id,
-      clientSecurityGroupIds: args.clientSecurityGroupIds,
+      clients: args.clients,
       port: CACHE_PORT,
-      description: `To the ${name} cache (Valkey over TLS)`,
+      description: "Valkey (TLS) from an application security group",
+      clientDescription: `To the ${name} cache (Valkey over TLS)`,
     });
 
     const topology = s.clusterMode
@@ -213,6 +208,13 @@ export class Cache extends PlatformComponent {
       {
         description: `${name}: Valkey endpoint and AUTH token (JSON: host, port, tls, authToken)`,
         kmsKeyId: key.arn,
+        // The token is stack config the replication group also takes: a Secrets Manager rotation would be undone
+        // by the next `pulumi up`, so it rotates through config (docs/cache.md).
+        tags: {
+          "policy-exempt:secret-rotation":
+            "the AUTH token is stack config: change cacheAuthToken in ESC and pulumi up rotates it with both tokens " +
+            "valid - a Secrets Manager rotation would be undone by the next up. See docs/cache.md",
+        },
       },
       { parent: this },
     );

@@ -23,10 +23,13 @@ export interface DashboardArgs {
   readonly region: string;
   /** The monthly budget, drawn as a line on the estimated-charges graph. */
   readonly monthlyBudgetUsd: number;
+  /** Headline graphs (the success metrics: uptime against the SLO, deploy time), placed under the charges. */
+  readonly headlines?: pulumi.Input<Widget[]>;
 }
 
 type Widget = Record<string, unknown>;
 
+const HEADLINE_WIDTH = 12;
 const GRID = 24;
 const GRAPH_WIDTH = 8;
 const GRAPH_HEIGHT = 6;
@@ -41,6 +44,7 @@ export function dashboardBody(
   sections: readonly { title: string; alarmArns: readonly string[] }[],
   region: string,
   monthlyBudgetUsd: number,
+  headlines: readonly Widget[] = [],
 ): { widgets: Widget[] } {
   const widgets: Widget[] = [];
   let y = 0;
@@ -74,6 +78,17 @@ export function dashboardBody(
     },
   });
   y += GRAPH_HEIGHT;
+  headlines.forEach((w, i) => {
+    const perRow = GRID / HEADLINE_WIDTH;
+    widgets.push({
+      ...w,
+      x: (i % perRow) * HEADLINE_WIDTH,
+      y: y + Math.floor(i / perRow) * GRAPH_HEIGHT,
+      width: HEADLINE_WIDTH,
+      height: GRAPH_HEIGHT,
+    });
+  });
+  y += Math.ceil(headlines.length / (GRID / HEADLINE_WIDTH)) * GRAPH_HEIGHT;
   for (const section of present) {
     const statusHeight = 1 + Math.ceil(section.alarmArns.length / 4);
     widgets.push({
@@ -111,16 +126,22 @@ export class Dashboard extends PlatformComponent {
     super("agent-platform:index:Dashboard", name, "observability", opts);
     // Dashboard names allow letters, digits, "-" and "_" only; the stack's name keeps them apart per account.
     const dashboardName = `${pulumi.getProject()}-${pulumi.getStack()}`.replace(/[^A-Za-z0-9_-]/g, "-");
-    const body = pulumi.all(args.sections.map((s) => pulumi.output(s.alarmArns))).apply((lists) =>
-      JSON.stringify(
-        dashboardBody(
-          `${dashboardName} overview`,
-          args.sections.map((s, i) => ({ title: s.title, alarmArns: lists[i] })),
-          args.region,
-          args.monthlyBudgetUsd,
+    const body = pulumi
+      .all([
+        pulumi.all(args.sections.map((s) => pulumi.output(s.alarmArns))),
+        pulumi.output(args.headlines ?? []),
+      ])
+      .apply(([lists, headlines]) =>
+        JSON.stringify(
+          dashboardBody(
+            `${dashboardName} overview`,
+            args.sections.map((s, i) => ({ title: s.title, alarmArns: lists[i] })),
+            args.region,
+            args.monthlyBudgetUsd,
+            headlines as Widget[],
+          ),
         ),
-      ),
-    );
+      );
     const dashboard = new aws.cloudwatch.Dashboard(
       name,
       { dashboardName, dashboardBody: body },

@@ -9,7 +9,7 @@ import { BACKUP_TAG } from "./backups";
 import { awsContext } from "./aws-context";
 import { keyWithLogs } from "./kms-statements";
 import { functionBundles, lambdaTrust } from "./lambda-function";
-import { clientsReach, egressToGroup, ingressFromGroups } from "./security-group-rules";
+import { admitClients, GroupClient, httpsOut } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 import { serviceTrust } from "./policy-statements";
 
@@ -24,8 +24,8 @@ export interface DatabaseNetwork {
 export interface DatabaseArgs {
   readonly settings: DatabaseConfig;
   readonly network: DatabaseNetwork;
-  /** Security groups of the application tasks admitted on 5432; nothing else is (besides the migration runner). */
-  readonly clientSecurityGroupIds: pulumi.Input<string>[];
+  /** The application tiers admitted on 5432; nothing else is (besides the migration runner). */
+  readonly clients: readonly GroupClient[];
   readonly logRetentionDays: number;
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** The `protect` option on the instance (protectStateful). */
@@ -121,45 +121,34 @@ export class Database extends PlatformComponent {
       { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
       { parent: this },
     );
+    // Standalone rules only (security-group-rules.ts); the groups declare none inline.
     const runnerSg = new aws.ec2.SecurityGroup(
       `${name}-migrate-sg`,
       {
         vpcId: args.network.vpcId,
-        description: `${name} migration runner: Secrets Manager over HTTPS and the database`,
-        egress: [
-          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
-        ],
+        description: `${name} migration runner: Secrets Manager over HTTPS and the database (standalone rules)`,
         tags: { Name: `${name}-migrate-sg` },
       },
       { parent: this },
     );
+    httpsOut(this, `${name}-migrate-https`, runnerSg.id);
+    // The database opens no connections: no egress rule (the provider removes AWS's default one).
     const dbSg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.network.vpcId,
-        description: `${name}: PostgreSQL from the application security groups only`,
-        ingress: ingressFromGroups(
-          [...args.clientSecurityGroupIds, runnerSg.id],
-          DATABASE_PORT,
-          "PostgreSQL from an application security group",
-        ),
-        egress: [],
+        description: `${name}: PostgreSQL from the admitted application tiers only (standalone rules)`,
         tags: { Name: `${name}-sg` },
       },
       { parent: this },
     );
-    egressToGroup(this, `${name}-migrate-to-db`, {
-      from: runnerSg.id,
-      to: dbSg.id,
-      port: DATABASE_PORT,
-      description: "To the database",
-    });
-    // Each client's own security group lets it out to the database only (the tasks' groups allow HTTPS alone).
-    clientsReach(this, name, "db", {
+    // Each client's own group gets a way out to the database only (the tasks' groups allow HTTPS alone).
+    admitClients(this, name, "db", {
       server: dbSg.id,
-      clientSecurityGroupIds: args.clientSecurityGroupIds,
+      clients: [...args.clients, { name: "migrate", securityGroupId: runnerSg.id }],
       port: DATABASE_PORT,
-      description: `To the ${name} database`,
+      description: "PostgreSQL from an application security group",
+      clientDescription: `To the ${name} database`,
     });
     const major = s.engineVersion.split(".")[0];
     const parameters = new aws.rds.ParameterGroup(
@@ -250,7 +239,7 @@ export class Database extends PlatformComponent {
         performanceInsightsRetentionPeriod: 7,
         monitoringInterval: s.monitoringIntervalSeconds,
         monitoringRoleArn: monitoringRole.arn,
-        autoMinorVersionUpgrade: true,
+        autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
         caCertIdentifier: "rds-ca-rsa2048-g1",
       },
       { parent: this, protect: args.protect ?? false, dependsOn: [monitoringPolicy] },

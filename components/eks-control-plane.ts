@@ -35,7 +35,16 @@ export function createControlPlane(
     `${name}-cluster-role`,
     {
       description: `EKS control plane of ${clusterName}`,
-      assumeRolePolicy: serviceTrust("eks.amazonaws.com", { actions: ["sts:AssumeRole", "sts:TagSession"] }),
+      // Only EKS acting for this cluster, in this account (the EKS guide's confused-deputy conditions).
+      assumeRolePolicy: serviceTrust("eks.amazonaws.com", {
+        actions: ["sts:AssumeRole", "sts:TagSession"],
+        condition: {
+          StringEquals: { "aws:SourceAccount": ctx.accountId },
+          ArnLike: {
+            "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:cluster/${clusterName}`,
+          },
+        },
+      }),
     },
     { parent },
   );

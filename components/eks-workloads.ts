@@ -33,6 +33,14 @@ export interface Controllers {
 
 const roleAnnotation = (arn: pulumi.Input<string>) => ({ "eks.amazonaws.com/role-arn": arn });
 
+/**
+ * The cluster autoscaler's image tag for a cluster version: each autoscaler minor supports the Kubernetes
+ * minor it was released with, so the tag moves with eksVersion (1.35 -> v1.35.0).
+ */
+export function clusterAutoscalerImageTag(kubernetesVersion: string): string {
+  return `v${kubernetesVersion}.0`;
+}
+
 export function createControllers(
   parent: pulumi.Resource,
   name: string,
@@ -88,8 +96,7 @@ export function createControllers(
         awsRegion: args.region,
         // Finds the node groups' Auto Scaling groups by the tags EKS puts on them.
         autoDiscovery: { clusterName: args.clusterName },
-        // The autoscaler supports the Kubernetes minor version it was released with.
-        image: { tag: `v${args.kubernetesVersion}.0` },
+        image: { tag: clusterAutoscalerImageTag(args.kubernetesVersion) },
         rbac: {
           serviceAccount: {
             create: true,

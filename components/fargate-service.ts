@@ -20,6 +20,7 @@ import {
   createTaskDefinition,
 } from "./fargate-task";
 import { createTaskRoles } from "./fargate-iam";
+import { egressToGroup, httpsOut, ingressFromGroup } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 import { awsContext } from "./aws-context";
 
@@ -147,40 +148,31 @@ export class FargateService extends PlatformComponent {
       args.network.interfaceEndpoints,
       startupServices(args.image, args.secrets.length > 0),
     );
+    // Standalone rules only (security-group-rules.ts): a server the tasks use (database, cache) adds its own
+    // rule out to it, which inline rules on this group would revoke at the next refresh and update.
     const tasksSg = new aws.ec2.SecurityGroup(
       `${name}-tasks-sg`,
       {
         vpcId: args.network.vpcId,
-        description: `Tasks of ${name}: the load balancer only`,
-        ingress: [
-          {
-            protocol: "tcp",
-            fromPort: args.containerPort,
-            toPort: args.containerPort,
-            securityGroups: [alb.securityGroup.id],
-            description: "From the load balancer",
-          },
-        ],
-        // Image pulls, logs, secrets and the AWS APIs the application calls, all over HTTPS.
-        egress: [
-          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
-        ],
+        description: `Tasks of ${name}: the load balancer only (standalone rules)`,
         tags: { Name: `${name}-tasks-sg` },
       },
       { parent: this },
     );
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-alb-to-tasks`,
-      {
-        securityGroupId: alb.securityGroup.id,
-        description: "To the tasks",
-        ipProtocol: "tcp",
-        fromPort: args.containerPort,
-        toPort: args.containerPort,
-        referencedSecurityGroupId: tasksSg.id,
-      },
-      { parent: this },
-    );
+    ingressFromGroup(this, `${name}-tasks-from-alb`, {
+      to: tasksSg.id,
+      from: alb.securityGroup.id,
+      port: args.containerPort,
+      description: "From the load balancer",
+    });
+    // Image pulls, logs, secrets and the AWS APIs the application calls, all over HTTPS.
+    httpsOut(this, `${name}-tasks-https`, tasksSg.id);
+    egressToGroup(this, `${name}-alb-to-tasks`, {
+      from: alb.securityGroup.id,
+      to: tasksSg.id,
+      port: args.containerPort,
+      description: "To the tasks",
+    });
 
     const service = new aws.ecs.Service(
       name,

@@ -18,6 +18,7 @@ import {
 } from "./fargate-task";
 import { createTaskRoles } from "./fargate-iam";
 import { QueuePair } from "./queue-pair";
+import { httpsOut } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 import { awsContext } from "./aws-context";
 
@@ -68,8 +69,8 @@ export class FargateWorker extends PlatformComponent {
   readonly clusterName: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
   /**
-   * The tasks' security group: give it to a server's `clientSecurityGroupIds` (Database, Cache) to let the
-   * agent reach it; the server adds the egress rule on this group.
+   * The tasks' security group: give it to a server's `clients` (Database, Cache) to let the agent reach it;
+   * the server adds the egress rule on this group.
    */
   readonly tasksSecurityGroupId: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
@@ -148,19 +149,18 @@ export class FargateWorker extends PlatformComponent {
       ...startupServices(args.image, args.secrets.length > 0),
       "sqs",
     ]);
+    // No inbound rule; out over HTTPS (image pulls, logs, secrets, SQS). Standalone rules only (servers add
+    // their own rule out to them; see security-group-rules.ts).
     const tasksSg = new aws.ec2.SecurityGroup(
       `${name}-tasks-sg`,
       {
         vpcId: args.network.vpcId,
-        description: `Tasks of ${name}: no inbound traffic`,
-        ingress: [],
-        egress: [
-          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" },
-        ],
+        description: `Tasks of ${name}: no inbound traffic (standalone rules)`,
         tags: { Name: `${name}-tasks-sg` },
       },
       { parent: this },
     );
+    httpsOut(this, `${name}-tasks-https`, tasksSg.id);
     const service = new aws.ecs.Service(
       name,
       {

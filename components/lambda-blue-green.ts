@@ -12,7 +12,8 @@ import { serviceTrust } from "./policy-statements";
  *    undo a shift CodeDeploy has in progress (or a rollback it made).
  *  - CodeDeploy moves the alias from its current version to the new one, 10 % more every minute, and moves it
  *    back when a deployment fails or one of the function's alarms fires. The deploy step after `pulumi up`
- *    (tools/deploy-lambda.ts) starts that deployment with an AppSpec naming both versions (docs/agents.md).
+ *    (tools/rollout-lambdas.ts) starts the deployments of all functions at once, each with an AppSpec naming
+ *    both versions (tools/deploy-lambda.ts), and bounds the whole rollout (docs/agents.md).
  * Event sources, API integrations and permissions point at the alias (`qualifiedArn` / `invokeArn`), so they
  * follow what CodeDeploy decides; without blue/green they point at the function.
  */
@@ -29,11 +30,13 @@ export interface BlueGreenArgs {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 }
 
-/** What the deploy step (tools/deploy-lambda.ts, .github/workflows/pulumi-up.yml) needs for one function. */
+/** What the deploy step (tools/rollout-lambdas.ts, .github/workflows/pulumi-up.yml) needs for one function. */
 export interface BlueGreenDeployment {
   readonly functionName: pulumi.Output<string>;
   readonly application: pulumi.Output<string>;
   readonly group: pulumi.Output<string>;
+  /** The group's CodeDeploy configuration: how long its traffic shift takes (the step's bound follows it). */
+  readonly deploymentConfig: string;
 }
 
 export interface BlueGreen {
@@ -45,6 +48,27 @@ export interface BlueGreen {
   readonly qualifiedArn: pulumi.Output<string>;
   /** The function, CodeDeploy application and deployment group the deploy step uses (only when enabled). */
   readonly deployment?: BlueGreenDeployment;
+}
+
+/**
+ * CodeDeploy may assume the role only for this function's deployment group, in this account (the confused-deputy
+ * conditions of CodeDeploy's guide). The group's ARN is built from the function's own ARN, so partition, region
+ * and account are the function's, and from the names createBlueGreen gives the application (the function's
+ * name) and the group (`live`); the group itself needs the role first.
+ */
+function codeDeployTrust(fn: aws.lambda.Function): pulumi.Output<string> {
+  const where = fn.arn.apply((arn) => {
+    const [, partition, , region, account] = arn.split(":");
+    return { partition, region, account };
+  });
+  return serviceTrust("codedeploy.amazonaws.com", {
+    condition: {
+      StringEquals: { "aws:SourceAccount": where.account },
+      ArnLike: {
+        "aws:SourceArn": pulumi.interpolate`arn:${where.partition}:codedeploy:${where.region}:${where.account}:deploymentgroup:${fn.name}/${LIVE_ALIAS}`,
+      },
+    },
+  });
 }
 
 /** The `live` alias and its CodeDeploy application and deployment group, or the function itself. */
@@ -72,7 +96,7 @@ export function createBlueGreen(parent: pulumi.Resource, name: string, args: Blu
     `${name}-deploy-role`,
     {
       description: pulumi.interpolate`CodeDeploy shifts traffic of the ${fn.name} function`,
-      assumeRolePolicy: serviceTrust("codedeploy.amazonaws.com"),
+      assumeRolePolicy: codeDeployTrust(fn),
     },
     opts,
   );
@@ -128,6 +152,11 @@ export function createBlueGreen(parent: pulumi.Resource, name: string, args: Blu
     alias,
     invokeArn: alias.invokeArn,
     qualifiedArn: alias.arn,
-    deployment: { functionName: fn.name, application: application.name, group: group.deploymentGroupName },
+    deployment: {
+      functionName: fn.name,
+      application: application.name,
+      group: group.deploymentGroupName,
+      deploymentConfig: BLUE_GREEN_DEPLOYMENT_CONFIG,
+    },
   };
 }

@@ -97,6 +97,8 @@ export interface PlatformFunctionArgs {
    * or where a failure already surfaces elsewhere (a function run by `pulumi up` itself). Default: true.
    */
   readonly alarms?: boolean;
+  /** Tags of the function itself (e.g. a reasoned policy exemption). Default: none beyond the stack's. */
+  readonly tags?: Record<string, string>;
 }
 
 export interface PlatformFunction {
@@ -165,6 +167,7 @@ export function createPlatformFunction(
       // Source maps turn minified stack traces into the TypeScript lines.
       environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
       ...(args.publish ? { publish: true } : {}),
+      ...(args.tags ? { tags: args.tags } : {}),
     },
     // The first invocation must find its permissions in place.
     { parent, dependsOn: [rolePolicy] },

@@ -255,23 +255,26 @@ export class Network extends PlatformComponent {
       );
     }
 
+    // Standalone rules only (components/security-group-rules.ts). Endpoints only answer; replies need no egress
+    // rule (security groups are stateful), and the provider removes AWS's default one.
     const endpointSg = new aws.ec2.SecurityGroup(
       `${name}-endpoints-sg`,
       {
         vpcId: vpc.id,
-        description: "Interface VPC endpoints: HTTPS from inside the VPC only",
-        ingress: [
-          {
-            protocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrBlocks: [args.vpcCidr],
-            description: "HTTPS from the VPC",
-          },
-        ],
-        // Endpoints only answer; replies need no egress rule (security groups are stateful).
-        egress: [],
+        description: "Interface VPC endpoints: HTTPS from inside the VPC only (standalone rules)",
         tags: { Name: `${name}-endpoints-sg` },
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-endpoints-from-vpc`,
+      {
+        securityGroupId: endpointSg.id,
+        description: "HTTPS from the VPC",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: args.vpcCidr,
       },
       { parent: this },
     );

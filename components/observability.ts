@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUDGET_TAG_KEY, budgetFilterProblem } from "../config";
 import { logsMayEncrypt } from "./kms-statements";
 import { denyInsecureTransport } from "./policy-statements";
 import { PlatformComponent } from "./tagging";
@@ -13,12 +14,13 @@ export interface ObservabilityArgs {
   readonly anomalyThresholdUsd: number;
   /** The stack's Environment tag value: budgets and the anomaly monitor look only at resources with it. */
   readonly environment: string;
-  /**
-   * Tag keys to activate as cost allocation tags. Empty: none. AWS refuses keys it has not yet seen in billing
-   * data (up to 24 h after the first tagged resource), and the setting is account-wide, so one stack per
-   * account turns this on after its first day.
-   */
+  /** Tag keys activated as cost allocation tags in the account; must hold the budget's filter key. */
   readonly costAllocationTagKeys: readonly string[];
+  /**
+   * Activate them here. Account-wide, so one stack per account does; AWS refuses keys it has not yet seen in
+   * billing data (up to 24 h after the first tagged resource).
+   */
+  readonly activateCostAllocationTags: boolean;
 }
 
 /**
@@ -51,7 +53,8 @@ const PUBLISHERS = ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costal
  * - The topic policy admits those three services from this account only, the account's own principals, and
  *   refuses publishing without TLS.
  * - The budget (80 % actual, 100 % forecast) and the anomaly monitor are scoped to the stack's Environment
- *   tag, so several stacks can share an account without alerting on each other's spend.
+ *   tag, so several stacks can share an account without alerting on each other's spend. AWS filters on
+ *   activated cost allocation tags only: one stack per account activates them (activateCostAllocationTags).
  */
 export class Observability extends PlatformComponent {
   /** The topic every alarm in the stack notifies. */
@@ -66,6 +69,8 @@ export class Observability extends PlatformComponent {
       throw new Error(`Observability ${name}: monthlyBudgetUsd must be positive`);
     if (args.anomalyThresholdUsd <= 0)
       throw new Error(`Observability ${name}: anomalyThresholdUsd must be positive`);
+    const unfiltered = budgetFilterProblem(args.costAllocationTagKeys);
+    if (unfiltered) throw new Error(`Observability ${name}: costAllocationTagKeys ${unfiltered}`);
     super("agent-platform:index:Observability", name, "observability", opts);
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
@@ -159,7 +164,7 @@ export class Observability extends PlatformComponent {
       );
     });
 
-    const environmentTag = `user:Environment$${args.environment}`;
+    const environmentTag = `user:${BUDGET_TAG_KEY}$${args.environment}`;
     new aws.budgets.Budget(
       `${name}-budget`,
       {
@@ -194,7 +199,7 @@ export class Observability extends PlatformComponent {
       {
         monitorType: "CUSTOM",
         monitorSpecification: JSON.stringify({
-          Tags: { Key: "Environment", Values: [args.environment], MatchOptions: ["EQUALS"] },
+          Tags: { Key: BUDGET_TAG_KEY, Values: [args.environment], MatchOptions: ["EQUALS"] },
         }),
       },
       { parent: this },
@@ -217,11 +222,13 @@ export class Observability extends PlatformComponent {
       { parent: this },
     );
 
-    for (const tagKey of args.costAllocationTagKeys) {
+    // Every stack's budget relies on the activation, so it outlives this stack: deleting the resource would
+    // set the tag Inactive for the whole account.
+    for (const tagKey of args.activateCostAllocationTags ? args.costAllocationTagKeys : []) {
       new aws.costexplorer.CostAllocationTag(
         `${name}-cost-tag-${tagKey.toLowerCase()}`,
         { tagKey, status: "Active" },
-        { parent: this },
+        { parent: this, retainOnDelete: true },
       );
     }
 

@@ -29,6 +29,8 @@ export interface EventArgs {
   readonly processed: aws.s3.Bucket;
   readonly keyArn: pulumi.Input<string>;
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** Per function, the saved query of its dead-lettered records (named in its DLQ alarm). */
+  readonly deadLetterQueries: { readonly process: string; readonly vectorize: string };
 }
 
 /** Admits S3 as sender for this one bucket of this account (S3 sends as the service, on the bucket's behalf). */
@@ -69,6 +71,7 @@ export function createPipelineEvents(
         kmsKeyArn: args.keyArn,
         alarmTopicArn: args.alarmTopicArn,
         extraPolicyStatements: bucketSends(args.ctx, sender),
+        deadLetterQuery: args.deadLetterQueries[fn],
       },
       { parent },
     );

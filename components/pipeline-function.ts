@@ -34,6 +34,11 @@ export interface PipelineFunction {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 }
 
+/** The saved query of a pipeline function's dead-lettered records (its queue's DLQ alarm names it). */
+export function deadLetterQueryName(functionName: string): string {
+  return `${functionName}/dead-lettered records`;
+}
+
 /**
  * One pipeline function (components/lambda-function.ts: log group, role with exactly its statements, function,
  * standard alarms), its SQS event source with partial batch responses, and an alarm on the failures it counts.
@@ -63,6 +68,21 @@ export function createPipelineFunction(
     maxConcurrency: args.settings.maxConcurrency,
     readyBefore: args.readyBefore,
   });
+  // The line functions/shared/sqs-batch.ts logs on a record's last receive leads with the object and the reason.
+  new aws.cloudwatch.QueryDefinition(
+    `${name}-dead-letters`,
+    {
+      name: deadLetterQueryName(args.functionName),
+      logGroupNames: [fn.logGroup.name],
+      queryString: [
+        "fields @timestamp, object, model, reason, error.message, messageId, receiveCount",
+        'filter level = "ERROR" and message like /on its last receive/',
+        "sort @timestamp desc",
+        "limit 100",
+      ].join("\n| "),
+    },
+    { parent },
+  );
   return {
     function: fn.function,
     role: fn.role,

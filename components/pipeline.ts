@@ -6,7 +6,7 @@ import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from ".
 import { awsContext } from "./aws-context";
 import { foundationModelArnIn } from "./bedrock-access";
 import { FunctionBundles, functionBundles, LAMBDA_NAME, stackScopedName } from "./lambda-function";
-import { createPipelineFunction, PipelineFunction } from "./pipeline-function";
+import { createPipelineFunction, deadLetterQueryName, PipelineFunction } from "./pipeline-function";
 import { createPipelineEvents } from "./pipeline-events";
 import { createUploader, PipelineRefs, processStatements, vectorizeStatements } from "./pipeline-iam";
 import { createPipelineStorage } from "./pipeline-storage";
@@ -109,6 +109,10 @@ export class Pipeline extends PlatformComponent {
       processed,
       keyArn: key.arn,
       ...(args.alarmTopicArn ? { alarmTopicArn: args.alarmTopicArn } : {}),
+      deadLetterQueries: {
+        process: deadLetterQueryName(names.process),
+        vectorize: deadLetterQueryName(names.vectorize),
+      },
     });
 
     // The only place the Upstash credentials go; the vectorize function gets the secret's ARN.
@@ -117,6 +121,12 @@ export class Pipeline extends PlatformComponent {
       {
         description: "Upstash Vector REST URL and token of the pipeline (JSON: url, token)",
         kmsKeyId: key.arn,
+        // Upstash issues the token: it is rotated there and written here from config, never by Secrets Manager.
+        tags: {
+          "policy-exempt:secret-rotation":
+            "an Upstash token AWS cannot rotate: reset it in the Upstash console - set upstashVectorToken in ESC - " +
+            "pulumi up. See docs/security.md: Secret rotation",
+        },
       },
       { parent: this },
     );

@@ -34,6 +34,11 @@ export interface QueuePairArgs {
    * caller that lets a service send, such as S3 event notifications, adds its statement here).
    */
   readonly extraPolicyStatements?: (queueArn: pulumi.Output<string>) => pulumi.Input<object>[];
+  /**
+   * The CloudWatch Logs Insights saved query that lists why the consumer dead-lettered its records, named in the
+   * DLQ alarm's description (the first thing an operator reads). Default: none.
+   */
+  readonly deadLetterQuery?: string;
 }
 
 /** What other components use: endpoints and ARNs of both queues. */
@@ -167,7 +172,11 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
     new aws.cloudwatch.MetricAlarm(
       `${name}-dlq-depth`,
       {
-        alarmDescription: `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times`,
+        alarmDescription:
+          `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times` +
+          (args.deadLetterQuery
+            ? `. Why: CloudWatch Logs Insights saved query "${args.deadLetterQuery}"`
+            : ""),
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: dlq.name },

@@ -18,21 +18,21 @@ import { isTaggable } from "../lib/aws-types";
  *   use plain @pulumi/aws resources only, so no child escapes them.
  */
 
-/** The explicit provider every resource uses; stack-wide tags are its defaultTags. */
+/**
+ * The explicit provider every resource uses: stack-wide tags are its defaultTags, and it refuses credentials
+ * for an account other than `allowedAccountIds` when it configures, before any resource is read or changed.
+ */
 export function platformProvider(
   name: string,
   region: string,
   tags: BaseTags,
-  opts?: pulumi.CustomResourceOptions,
+  allowedAccountIds: readonly string[],
 ) {
-  return new aws.Provider(
-    name,
-    {
-      region: region as aws.Region,
-      defaultTags: { tags: { ...tags } },
-    },
-    opts,
-  );
+  return new aws.Provider(name, {
+    region: region as aws.Region,
+    allowedAccountIds: [...allowedAccountIds],
+    defaultTags: { tags: { ...tags } },
+  });
 }
 
 /** A transformation that adds the Function tag to each taggable resource, keeping tags the resource sets. */

@@ -90,6 +90,6 @@ export function readApiGateway(r: ConfigReader): ApiGatewayConfig {
       reservedConcurrency: r.number("apiHandlerReservedConcurrency", { min: -1, max: 1000 }, -1),
     },
     wafEnabled: r.boolean("apiWafEnabled", false),
-    manageAccountLogsRole: r.boolean("apiManageAccountLogsRole", true),
+    manageAccountLogsRole: r.boolean("apiManageAccountLogsRole", false),
   };
 }

@@ -3,8 +3,13 @@ import { ConfigReader } from "./reader";
 
 /** PostgreSQL settings (used where databaseEnabled). */
 export interface DatabaseConfig {
-  /** RDS PostgreSQL engine version, 16 or newer (e.g. "16.4"). */
+  /**
+   * RDS PostgreSQL engine version, 16 or newer: a major ("16", RDS picks and upgrades the minor) or a pinned
+   * minor ("16.6", only with autoMinorVersionUpgrade off).
+   */
   readonly engineVersion: string;
+  /** RDS applies new minor versions in the maintenance window (only with a major engineVersion). */
+  readonly autoMinorVersionUpgrade: boolean;
   readonly instanceClass: string;
   readonly allocatedStorageGb: number;
   /** Storage autoscaling ceiling (RDS grows the volume up to it). */
@@ -40,13 +45,9 @@ export function readData(r: ConfigReader, stackRegion: string): DataConfig {
   const databaseEnabled = r.boolean("databaseEnabled", false);
   const cacheEnabled = r.boolean("cacheEnabled", false);
 
-  const engineVersion = r.string("databaseEngineVersion", "16.4");
-  if (!/^\d+(\.\d+)?$/.test(engineVersion) || Number(engineVersion.split(".")[0]) < 16)
-    r.report(
-      "databaseEngineVersion",
-      engineVersion,
-      "must be a PostgreSQL version 16 or newer, such as 16.4",
-    );
+  const engineVersion = r.string("databaseEngineVersion", "16");
+  const autoMinorVersionUpgrade = r.boolean("databaseAutoMinorVersionUpgrade", true);
+  checkEngineVersion(r, engineVersion, autoMinorVersionUpgrade);
   const instanceClass = r.string("databaseInstanceClass", "db.t4g.micro");
   if (RDS_INSTANCE_CLASS_MEMORY_GIB[instanceClass] === undefined)
     r.report(
@@ -81,6 +82,7 @@ export function readData(r: ConfigReader, stackRegion: string): DataConfig {
     );
   const database: DatabaseConfig = {
     engineVersion,
+    autoMinorVersionUpgrade,
     instanceClass,
     allocatedStorageGb,
     maxAllocatedStorageGb,
@@ -93,4 +95,38 @@ export function readData(r: ConfigReader, stackRegion: string): DataConfig {
   };
 
   return { databaseEnabled, cacheEnabled, database };
+}
+
+/**
+ * A major version with automatic minor upgrades, or a pinned minor without them. RDS retires minors on a
+ * schedule and upgrades instances off them; a pinned minor with automatic upgrades then differs from the
+ * instance, and every `pulumi up` would try to move it back.
+ */
+function checkEngineVersion(r: ConfigReader, version: string, autoMinor: boolean): void {
+  const m = /^(\d+)(\.\d+)?$/.exec(version);
+  if (!m || Number(m[1]) < 16) {
+    r.report(
+      "databaseEngineVersion",
+      version,
+      "must be a PostgreSQL version 16 or newer: a major version such as 16, or a minor such as 16.6",
+    );
+    return;
+  }
+  const [, major, minor] = m;
+  if (minor !== undefined && autoMinor)
+    r.report(
+      "databaseEngineVersion",
+      version,
+      `pins the minor version ${version} while databaseAutoMinorVersionUpgrade is true: once RDS upgrades the ` +
+        `minor, every \`pulumi up\` tries to move the instance back to ${version}; give the major version ` +
+        `(${major}) or set databaseAutoMinorVersionUpgrade to false`,
+    );
+  if (minor === undefined && !autoMinor)
+    r.report(
+      "databaseAutoMinorVersionUpgrade",
+      autoMinor,
+      `is false with the major version ${major} alone: RDS would keep whatever minor it picks at creation ` +
+        `until that minor retires; pin a minor in databaseEngineVersion (major.minor, such as 16.6) or set ` +
+        "databaseAutoMinorVersionUpgrade to true",
+    );
 }

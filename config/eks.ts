@@ -1,3 +1,4 @@
+import { EKS_VERSIONS, EKS_VERSIONS_CHECKED } from "./eks-versions";
 import { NatStrategy } from "./network";
 import { ConfigReader } from "./reader";
 import { parseCidr } from "./rules";
@@ -48,7 +49,7 @@ export interface EksWorkloadsConfig {
 export interface EksConfig {
   /** Whether the cluster exists at all (the control plane alone is about $73 a month). */
   readonly enabled: boolean;
-  /** Kubernetes version, major.minor (e.g. 1.33). */
+  /** Kubernetes version, major.minor (e.g. 1.35), one of config/eks-versions.ts. */
   readonly version: string;
   /** CIDR blocks allowed to reach the public API endpoint; empty = private endpoint only. */
   readonly publicAccessCidrs: readonly string[];
@@ -132,9 +133,17 @@ export function parseTaint(text: string): EksTaint | string {
 export function readEks(r: ConfigReader, ctx: EksContext): EksConfig {
   const enabled = r.boolean("eksEnabled", false);
 
-  const version = r.string("eksVersion", "1.33");
+  const version = r.string("eksVersion", "1.35");
+  const known = Object.keys(EKS_VERSIONS);
   if (!VERSION_PATTERN.test(version))
-    r.report("eksVersion", version, "must be a Kubernetes version as major.minor, such as 1.33");
+    r.report("eksVersion", version, "must be a Kubernetes version as major.minor, such as 1.35");
+  else if (!known.includes(version))
+    r.report(
+      "eksVersion",
+      version,
+      `must be a version of the EKS support table config/eks-versions.ts (${known[0]} to ${known.at(-1)}, ` +
+        `checked ${EKS_VERSIONS_CHECKED}); add a newer version there with its dates from the EKS release calendar`,
+    );
 
   const publicAccessCidrs = r.stringList("eksPublicAccessCidrs", []);
   publicAccessCidrs.forEach((text, i) => {

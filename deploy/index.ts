@@ -6,6 +6,8 @@
  *   the settings do not deploy on commit; they serve drift detection, review stacks, click-to-deploy and the
  *   REST API.
  * - A drift-detection schedule per stack (auto-remediation only where the stack's settings say so).
+ * - The agent pool of a stack that must deploy from inside its VPC, from that stack's own config
+ *   (deployAgentPoolId): Pulumi-hosted runs cannot reach an EKS cluster's private endpoint.
  * - Review stacks: one stack (dev by default) is the template every pull request's review stack copies; its
  *   pre-run command gives each review stack a time to live, so an abandoned pull request cannot keep paying.
  * - The policy pack, bundled and published, and a policy group that enforces it on these stacks for every
@@ -18,11 +20,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ps from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policy/pack";
 import { bundlePolicyPack } from "./policy-bundle";
-import { readSettings } from "./settings";
+import { stackDeployer } from "../tools/deployer";
+import { checkAgentPools, readSettings } from "./settings";
 
 const config = new pulumi.Config();
 const settings = readSettings({ get: (key) => config.get(key.slice(key.indexOf(":") + 1)) });
 const { organization, project } = settings;
+
+/** Where each stack deploys from, by its own config (tools/deployer.ts): agent pools for Pulumi Deployments. */
+const deployers = settings.stacks.map((s) => stackDeployer(path.join(__dirname, ".."), s.name));
+checkAgentPools(deployers);
 
 /** Stacks that are not review stacks: the TTL script leaves these alone. */
 const longLived = settings.stacks.map((s) => s.name);
@@ -36,11 +43,14 @@ export function preRunCommands(ttlHours: number, stacks: readonly string[]): str
   ];
 }
 
-for (const stack of settings.stacks) {
+settings.stacks.forEach((stack, i) => {
+  const { agentPoolId } = deployers[i];
   const deploymentSettings = new ps.DeploymentSettings(`${stack.name}-deployment-settings`, {
     organization,
     project,
     stack: stack.name,
+    // A stack that must deploy from inside its VPC runs on its agent pool there; the others Pulumi-hosted.
+    ...(agentPoolId ? { agentPoolId } : {}),
     sourceContext: { git: { branch: `refs/heads/${settings.branch}`, repoDir: "." } },
     vcs: {
       provider: "github",
@@ -77,7 +87,7 @@ for (const stack of settings.stacks) {
     },
     { dependsOn: [deploymentSettings] },
   );
-}
+});
 
 // GitHub Actions log in to Pulumi Cloud with their own OIDC token (pulumi/auth-actions): no stored Pulumi
 // token. Only this repository's workflows may exchange a token, for an organization token of standard rights.

@@ -4,6 +4,8 @@
  * allowed. Defaults live in deploy/Pulumi.yaml, which the CLI (and the offline evaluator) applies.
  */
 
+import type { StackDeployer } from "../tools/deployer";
+
 /** Reads one config value as the language host passes it (scalars as text, objects as JSON). */
 export interface SettingsSource {
   get(key: string): string | undefined;
@@ -139,4 +141,20 @@ export function readSettings(source: SettingsSource): CloudSettings {
     reviewStackTtlHours: ttl,
     policyGroupMode: mode as "audit" | "preventative",
   };
+}
+
+/**
+ * Pulumi Deployments run every configured stack's drift detection (a refresh and a preview): a stack that must
+ * deploy from inside its VPC needs an agent pool there, or those runs cannot reach its cluster.
+ */
+export function checkAgentPools(deployers: readonly StackDeployer[]): void {
+  const problems = deployers
+    .filter((d) => d.needsInVpc && !d.agentPoolId)
+    .map(
+      (d) =>
+        `stacks.${d.stack}: the stack manages in-cluster resources behind a private-only EKS endpoint, ` +
+        "which Pulumi-hosted deployments cannot reach; set agent-platform:deployAgentPoolId in its stack file to " +
+        "an agent pool inside its VPC",
+    );
+  if (problems.length > 0) throw new SettingsError(problems);
 }

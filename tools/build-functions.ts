@@ -27,6 +27,7 @@ export const FUNCTION_NAMES = [
   "ws",
   "api",
   "agent-worker",
+  "uptime-probe",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

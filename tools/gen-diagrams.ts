@@ -1,8 +1,9 @@
 /*
  * Writes docs/architecture/<stack>.md for every stack from the offline preview's resource graph: a Mermaid
- * flowchart (components as subgraphs, resources grouped by type with counts, edges where a resource of one
- * component references a resource of another), then the components, the IAM roles and what each may touch,
- * the alarms by kind with their runbook entry, and the fixed monthly cost estimate.
+ * flowchart at component level (one box per component with its key facts, arrows where a component's
+ * resources refer to another's), the components with their facts, one flowchart per component of its
+ * resources grouped by type (tools/offline/architecture.ts draws both), then the IAM roles and what each may
+ * touch, the alarms by kind with their runbook entry, and the fixed monthly cost estimate.
  *
  *   npm run -s docs:diagrams            # regenerate the checked-in files
  *   npm run -s docs:diagrams -- --check # exit 1 and name the stale files instead of writing
@@ -13,207 +14,50 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import {
+  architectureOf,
+  componentDiagram,
+  ComponentView,
+  monitoringSummary,
+  resourceDiagram,
+} from "./offline/architecture";
+import { costRows, usdRange } from "./offline/cost";
+import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
+import { Tidy, tidier } from "./resource-graph";
+import { securityGuide } from "./gen-security-roles";
 import type { RegisteredResource } from "./offline/evaluate";
-import { DEFAULT_ACCOUNT_ID } from "./offline/mocks";
+import { countBy, shortType, typeName } from "./offline/graph";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
-const STACK_TYPE = "pulumi:pulumi:Stack";
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const ROLE_TYPE = "aws:iam/role:Role";
 
-/** `aws:sqs/queue:Queue` -> `sqs Queue`; `pulumiservice:index:Stack` -> `Stack`; `kubernetes:apps/v1:Deployment` -> `apps/v1 Deployment`. */
-export function shortType(type: string): string {
-  const [pkg, module = "", name = type] = type.split(":");
-  if (pkg === "aws") return `${module.split("/")[0]} ${name}`;
-  return module && module !== "index" ? `${module} ${name}` : name;
-}
-
-/** A Mermaid node id from any string (letters, digits and underscores only). */
-function nodeId(prefix: string, s: string): string {
-  return `${prefix}_${s.replace(/[^A-Za-z0-9]+/g, "_")}`;
-}
-
-/** Text safe inside a quoted Mermaid label or a Markdown table cell. */
+/** Text safe inside a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
 }
 
-/** Unwraps the engine's secret envelope `{ 4dabf18193072939515e22adb298388d: ..., value }`. */
-function plain(v: unknown): unknown {
-  if (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in (v as object))
-    return (v as { value?: unknown }).value;
-  return v;
-}
-
-interface Tidy {
-  (s: string): string;
-}
-
-/** Replaces auto-named physical names with their logical names and masks the account id. */
-function tidier(resources: RegisteredResource[]): Tidy {
-  const names = new Map<string, string>();
-  for (const r of resources) {
-    const escaped = r.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const auto = new RegExp(`^${escaped}-[0-9a-f]{7}(\\.fifo)?$`, "i");
-    for (const v of Object.values(r.inputs)) {
-      if (typeof v === "string" && auto.test(v))
-        names.set(v, v.endsWith(".fifo") ? `${r.name}.fifo` : r.name);
-    }
-  }
-  const physical = [...names.keys()].sort((a, b) => b.length - a.length);
-  return (s: string) => {
-    let out = s.split(DEFAULT_ACCOUNT_ID).join("<account>");
-    for (const p of physical) out = out.split(p).join(names.get(p)!);
-    return out;
-  };
-}
-
-/** The nearest component ancestor of a resource (the stack itself for top-level resources). */
-function componentOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): string | undefined {
-  let parent = r.parent ? byUrn.get(r.parent) : undefined;
-  while (parent && parent.custom) parent = parent.parent ? byUrn.get(parent.parent) : undefined;
-  return parent?.urn;
-}
-
-/** Is this a resource that belongs in the diagram (not the stack, not a provider)? */
-function drawn(r: RegisteredResource): boolean {
-  return r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:");
-}
-
-function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
-  return m;
-}
-
-/** The Mermaid flowchart of one stack. */
-export function mermaid(resources: RegisteredResource[]): string {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const stack = resources.find((r) => r.type === STACK_TYPE);
-  const components = resources.filter((r) => !r.custom && drawn(r));
-  const custom = resources.filter((r) => r.custom && drawn(r));
-  const childComponents = new Map<string, RegisteredResource[]>();
-  for (const c of components) {
-    const p = componentOf(c, byUrn) ?? "";
-    childComponents.set(p, [...(childComponents.get(p) ?? []), c]);
-  }
-  const members = new Map<string, RegisteredResource[]>();
-  for (const r of custom) {
-    const c = componentOf(r, byUrn) ?? "";
-    members.set(c, [...(members.get(c) ?? []), r]);
-  }
-  // Ids from names, not positions, so adding a component changes only its own lines in the diff.
-  const compName = (urn: string) => {
-    const c = byUrn.get(urn);
-    return !c || c.type === STACK_TYPE ? "stack" : `${c.type.split(":").pop()}_${c.name}`;
-  };
-  const compId = (urn: string) => nodeId("c", compName(urn));
-  const groupId = (componentUrn: string, type: string) =>
-    nodeId("g", `${compName(componentUrn)}_${shortType(type)}`);
-  const byName = (a: RegisteredResource, b: RegisteredResource) =>
-    a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
-
-  const lines = ["flowchart LR"];
-  const groups = (componentUrn: string, pad: string) => {
-    const counts = countBy(members.get(componentUrn) ?? [], (r) => r.type);
-    for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) {
-      lines.push(`${pad}${groupId(componentUrn, type)}["${label(`${n} × ${shortType(type)}`)}"]`);
-    }
-  };
-  const walk = (c: RegisteredResource, depth: number) => {
-    const pad = "  ".repeat(depth);
-    lines.push(`${pad}subgraph ${compId(c.urn)}["${label(`${c.name}: ${shortType(c.type)}`)}"]`);
-    groups(c.urn, pad + "  ");
-    for (const k of (childComponents.get(c.urn) ?? []).sort(byName)) walk(k, depth + 1);
-    lines.push(`${pad}end`);
-  };
-  if (stack) {
-    groups(stack.urn, "  ");
-    for (const c of (childComponents.get(stack.urn) ?? []).sort(byName)) walk(c, 1);
-  }
-
-  // Edges between components only, aggregated per pair of type groups: inside a component the type list says
-  // enough, and 80 resource-to-resource arrows would hide the architecture.
-  const edges = new Set<string>();
-  for (const r of custom) {
-    const from = componentOf(r, byUrn) ?? "";
-    const deps = new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
-    for (const d of deps) {
-      const target = byUrn.get(d);
-      if (!target || !drawn(target)) continue;
-      const to = target.custom ? (componentOf(target, byUrn) ?? "") : target.urn;
-      if (to === from) continue;
-      const toId = target.custom ? groupId(to, target.type) : compId(to);
-      edges.add(`  ${groupId(from, r.type)} --> ${toId}`);
-    }
-  }
-  lines.push(...[...edges].sort());
-  return lines.join("\n");
-}
-
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Principal?: string | Record<string, string | string[]>;
-}
-
-function statements(doc: unknown): Statement[] {
-  const v = plain(doc);
-  if (typeof v !== "string") return [];
-  try {
-    const parsed = JSON.parse(v) as { Statement?: Statement | Statement[] };
-    return Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  } catch {
-    return [];
-  }
-}
-
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Each IAM role: who may assume it, and every statement of its inline and attached policies. */
 function rolesSection(resources: RegisteredResource[], tidy: Tidy): string[] {
-  const roles = resources.filter((r) => r.type === ROLE_TYPE).sort((a, b) => a.name.localeCompare(b.name));
+  const roles = rolePolicies(resources);
   if (roles.length === 0) return ["No IAM roles in this stack."];
   const lines: string[] = [];
-  const roleRefs = (role: RegisteredResource) =>
-    new Set([role.inputs.name, role.outputs.name, role.outputs.id, role.outputs.arn, role.id].map(plain));
-  const managed = new Map(
-    resources
-      .filter((r) => r.type === "aws:iam/policy:Policy")
-      .map((p) => [plain(p.outputs.arn) as string, p] as const),
-  );
-  for (const role of roles) {
-    const refs = roleRefs(role);
-    const principals = statements(role.inputs.assumeRolePolicy).flatMap((s) =>
-      typeof s.Principal === "string"
-        ? [s.Principal]
-        : Object.values(s.Principal ?? {}).flatMap((p) => list(p as string | string[])),
-    );
+  for (const { role, trust, documents, awsManaged } of roles) {
     lines.push(
-      `- **${role.name}**: assumed by ${[...new Set(principals)].map((p) => `\`${tidy(p)}\``).join(", ") || "(no principal)"}`,
+      `- **${role.name}**: assumed by ${
+        trustedPrincipals(trust)
+          .map((p) => `\`${tidy(p)}\``)
+          .join(", ") || "(no principal)"
+      }`,
     );
-    const docs: { via: string; doc: unknown }[] = [];
-    for (const r of resources) {
-      if (!refs.has(plain(r.inputs.role))) continue;
-      if (r.type === "aws:iam/rolePolicy:RolePolicy") docs.push({ via: r.name, doc: r.inputs.policy });
-      if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-        const arn = plain(r.inputs.policyArn) as string;
-        const own = managed.get(arn);
-        if (own) docs.push({ via: own.name, doc: own.inputs.policy });
-        else lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
-      }
-    }
-    for (const inline of (role.inputs.inlinePolicies as { name?: string; policy?: unknown }[] | undefined) ??
-      [])
-      docs.push({ via: String(inline.name ?? "inline"), doc: inline.policy });
-    for (const { via, doc } of docs.sort((a, b) => a.via.localeCompare(b.via))) {
-      for (const s of statements(doc)) {
-        const actions = list(s.Action).length ? list(s.Action) : list(s.NotAction).map((a) => `NOT ${a}`);
+    for (const arn of awsManaged) lines.push(`  - AWS managed policy \`${tidy(arn)}\``);
+    for (const { via, statements } of documents) {
+      for (const s of statements) {
+        const actions = asList(s.Action).length
+          ? asList(s.Action)
+          : asList(s.NotAction).map((a) => `NOT ${a}`);
         lines.push(
-          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${list(s.Resource)
+          `  - ${s.Effect ?? "Allow"} ${actions.map((a) => `\`${a}\``).join(", ")} on ${asList(s.Resource)
             .map((x) => `\`${tidy(x)}\``)
             .join(", ")} (${via})`,
         );
@@ -277,66 +121,100 @@ function alarmsSection(resources: RegisteredResource[]): string[] {
   return lines;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
-
 function costSection(report: StackReport): string[] {
   const { costEstimate } = report;
-  const grouped = new Map<string, { n: number; usd: number }>();
-  for (const i of costEstimate.items) {
-    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
-    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
-  }
+  const rows = costRows(costEstimate.items);
   const lines = [
-    `Fixed monthly estimate: **${usd(costEstimate.monthlyUsd)}** (${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`).`,
+    `Fixed monthly estimate: **${usdRange(costEstimate.minMonthlyUsd, costEstimate.maxMonthlyUsd)}** ` +
+      `(${costEstimate.priceRegion} prices of ${costEstimate.priceDate}, \`cost/prices.json\`; the budget policy ` +
+      `judges the low end, see [cost.md](../cost.md)).`,
     "",
   ];
-  if (grouped.size > 0) {
-    lines.push("| item | count | monthly |", "| --- | --- | --- |");
-    for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd || a[0].localeCompare(b[0])))
-      lines.push(`| ${label(d)} | ${g.n} | ${usd(g.usd)} |`);
+  if (rows.length > 0) {
+    lines.push("| item | count | monthly | the range depends on |", "| --- | --- | --- | --- |");
+    for (const row of rows)
+      lines.push(
+        `| ${label(row.description)} | ${row.count} | ${usdRange(row.minUsd, row.maxUsd)} | ${label(row.dependsOn ?? "")} |`,
+      );
     lines.push("");
   }
   const reasons = countBy(costEstimate.notEstimated, (n) => `${shortType(n.type)}: ${n.reason}`);
   if (reasons.size > 0) {
-    lines.push("Not estimated (priced by usage):", "");
+    lines.push("Not estimated (usage-priced, or no price model):", "");
     for (const [k, n] of [...reasons].sort((a, b) => a[0].localeCompare(b[0])))
       lines.push(`- ${n} × ${label(k)}`);
   }
   return lines;
 }
 
+/** The heading of a component's section, and the anchor GitHub derives from it. */
+export function componentHeading(c: ComponentView): { text: string; anchor: string } {
+  const text = `${c.name}: ${typeName(c.type)}`;
+  return {
+    text,
+    anchor: text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replace(/ /g, "-"),
+  };
+}
+
 /** The whole page for one stack. */
 export function renderArchitecture(report: StackReport): string {
   const { resources } = report;
   const tidy = tidier(resources);
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const custom = resources.filter((r) => r.custom && drawn(r));
-  const components = resources
-    .filter((r) => !r.custom && drawn(r))
-    .sort((a, b) => a.urn.localeCompare(b.urn));
+  const arch = architectureOf(resources, report.costEstimate.items);
+  const total = arch.components.reduce((t, c) => t + c.resources.length, 0);
+  const nested = arch.components.reduce((t, c) => t + c.nested.length, 0);
   const lines = [
     `# Architecture: ${report.stack}`,
     "",
     "Generated from the offline preview's resource graph by `npm run -s docs:diagrams`; do not edit by hand (a",
-    "test fails when this page no longer matches the program). Arrows point from a resource group to what it",
-    "references in another component.",
+    "test fails when this page no longer matches the program).",
     "",
-    `${custom.length} resources in ${components.length} components.`,
-    "",
-    "```mermaid",
-    mermaid(resources),
-    "```",
+    `${total} resources in ${arch.components.length} components${nested ? ` (and ${nested} nested in them)` : ""}; fixed monthly estimate ${usdRange(report.costEstimate.minMonthlyUsd, report.costEstimate.maxMonthlyUsd)}.`,
     "",
     "## Components",
     "",
-    "| component | type | resources |",
-    "| --- | --- | --- |",
+    "Each box is a component with its key facts, its resource count and its fixed monthly estimate. An arrow",
+    "points from a component to another whose resources its own refer to (IAM grants, event sources, subnets,",
+    "security groups, DNS names, web ACLs).",
+    "",
+    "```mermaid",
+    componentDiagram(arch),
+    "```",
+    "",
+    "| component | type | key facts | resources | fixed monthly |",
+    "| --- | --- | --- | --- | --- |",
   ];
-  for (const c of components) {
-    const own = custom.filter((r) => componentOf(r, byUrn) === c.urn);
-    const counts = [...countBy(own, (r) => shortType(r.type))].sort((a, b) => a[0].localeCompare(b[0]));
+  for (const c of arch.components) {
+    const h = componentHeading(c);
     lines.push(
-      `| ${c.name} | \`${c.type}\` | ${counts.map(([t, n]) => `${n} ${t}`).join(", ") || "(only components)"} |`,
+      `| [${c.name}](#${h.anchor}) | \`${c.type}\` | ${c.facts.map((f) => label(f.text)).join("; ")} | ${c.resources.length} | ${usdRange(c.monthlyUsd, c.maxMonthlyUsd)} |`,
+    );
+  }
+  const monitoring = monitoringSummary(arch);
+  if (monitoring.length > 0) {
+    lines.push(
+      "",
+      "Monitoring ties are not drawn (every component's alarms would point at the alerts topic):",
+      "",
+      ...monitoring.map((m) => `- ${label(m)}`),
+    );
+  }
+  for (const c of arch.components) {
+    const counts = [...countBy(c.resources, (r) => shortType(r.type))].sort((a, b) =>
+      a[0].localeCompare(b[0]),
+    );
+    lines.push(
+      "",
+      `## ${componentHeading(c).text}`,
+      "",
+      `${counts.map(([t, n]) => `${n} ${t}`).join(", ") || "No resources of its own."}${c.nested.length ? ` Nested: ${c.nested.map((n) => `${n.name} (${typeName(n.type)})`).join(", ")}.` : ""}`,
+      "",
+      "```mermaid",
+      resourceDiagram(arch, c),
+      "```",
     );
   }
   lines.push("", "## IAM roles and what each may touch", "", ...rolesSection(resources, tidy));
@@ -361,8 +239,14 @@ export function architecturePages(reports: StackReport[]): Map<string, string> {
   );
 }
 
+/** docs/security.md, whose workload-role table is generated from the same previews. */
+export const SECURITY_GUIDE = path.join("docs", "security.md");
+
 export async function generateArchitecture(root: string): Promise<Map<string, string>> {
-  return architecturePages(await previewAll(root));
+  const reports = await previewAll(root);
+  const pages = architecturePages(reports);
+  pages.set(SECURITY_GUIDE, securityGuide(fs.readFileSync(path.join(root, SECURITY_GUIDE), "utf8"), reports));
+  return pages;
 }
 
 /** The checked-in pages that differ from what the program generates now. */
@@ -386,7 +270,7 @@ if (require.main === module) {
           console.error(`stale: ${stale.join(", ")}; run npm run -s docs:diagrams`);
           process.exit(1);
         }
-        console.log(`${pages.size} architecture pages up to date`);
+        console.log(`${pages.size} generated pages up to date`);
         return;
       }
       for (const [file, text] of pages) {

@@ -3,7 +3,8 @@
  * in-process and estimates the monthly cost, without the Pulumi CLI or a cloud account.
  *
  *   npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>]
- *                                  [--policy-config <file.json>] [--first-preview]
+ *                                  [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]
+ *                                  [--first-preview]
  *
  * --first-preview evaluates as a stack's first `pulumi preview`: what providers compute (ids, ARNs) is unknown,
  * and the report lists the checks that cannot run until it is known (the SDK's advisories).
@@ -13,6 +14,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { diffPreviews, renderDiffText } from "./offline/diff";
+import { PreviewDocument, previewDocument, readPreviewDocument } from "./offline/document";
+import { renderHtmlReport } from "./offline/html-report";
 import {
   loadPack,
   PreviewOptions,
@@ -20,7 +24,6 @@ import {
   previewStack,
   renderReport,
   StackReport,
-  toJson,
 } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
@@ -29,6 +32,10 @@ interface Args {
   program?: string;
   json?: string;
   policyConfig?: string;
+  /** The self-contained HTML report (offline/html-report.ts). */
+  html?: string;
+  /** A preview's --json document to compare with (offline/diff.ts). */
+  base?: string;
   firstPreview?: boolean;
 }
 
@@ -44,7 +51,7 @@ function deferred<T>() {
 }
 
 const USAGE =
-  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--first-preview]";
+  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>] [--first-preview]";
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "all" };
@@ -69,6 +76,12 @@ export function parseArgs(argv: string[]): Args {
         break;
       case "--policy-config":
         args.policyConfig = take();
+        break;
+      case "--html":
+        args.html = take();
+        break;
+      case "--base":
+        args.base = take();
         break;
       case "--first-preview":
         args.firstPreview = true;
@@ -116,6 +129,13 @@ export async function main(
     err((e as Error).message);
     return 2;
   }
+  let base: PreviewDocument | undefined;
+  try {
+    base = args.base === undefined ? undefined : readPreviewDocument(args.base);
+  } catch (e) {
+    err(`--base: ${(e as Error).message}`);
+    return 2;
+  }
   const stacks = args.stack === "all" ? listStacks(root) : [args.stack];
   if (stacks.length === 0) {
     err(`no Pulumi.<stack>.yaml files in ${root}`);
@@ -129,8 +149,8 @@ export async function main(
     { length: Math.min(jobs, stacks.length) - 1 },
     () => new PreviewWorker({ root, program: args.program, policyConfig, firstPreview: args.firstPreview }),
   );
+  let pack: ReturnType<typeof loadPack>;
   try {
-    let pack: ReturnType<typeof loadPack>;
     try {
       pack = loadPack(root, policyConfig);
     } catch (e) {
@@ -188,9 +208,16 @@ export async function main(
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
-  if (args.json && failures.length === 0) {
-    fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-    fs.writeFileSync(args.json, JSON.stringify(toJson(reports), null, 2) + "\n");
+  if (failures.length === 0 && (args.json || args.html || base)) {
+    const doc = previewDocument(reports, pack.policies, root);
+    const diffs = base && diffPreviews(base, doc);
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, text);
+    };
+    if (args.json) write(args.json, JSON.stringify(doc, null, 2) + "\n");
+    if (args.html) write(args.html, renderHtmlReport({ reports, doc, diffs, baseLabel: args.base }));
+    if (diffs) out(renderDiffText(diffs, args.base!) + "\n");
   }
   if (failures.length > 0) {
     for (const f of failures) err(f);
@@ -202,7 +229,7 @@ export async function main(
   const summary = reports
     .map(
       (r) =>
-        `${r.stack}: ${r.violations.filter((v) => v.enforcementLevel === "mandatory").length} mandatory, ${r.violations.filter((v) => v.enforcementLevel === "advisory").length} advisory, $${r.costEstimate.monthlyUsd.toFixed(2)}/month`,
+        `${r.stack}: ${r.violations.filter((v) => v.enforcementLevel === "mandatory").length} mandatory, ${r.violations.filter((v) => v.enforcementLevel === "advisory").length} advisory, $${r.costEstimate.monthlyUsd.toFixed(2)}/month${r.costEstimate.maxMonthlyUsd > r.costEstimate.monthlyUsd ? ` (up to $${r.costEstimate.maxMonthlyUsd.toFixed(2)})` : ""}`,
     )
     .join("; ");
   out(`offline preview: ${summary}`);

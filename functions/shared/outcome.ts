@@ -46,7 +46,14 @@ export class RejectedError extends Error {
 }
 
 export type DependencyName = "s3" | "bedrock" | "upstash" | "secrets-manager";
-export type DependencyProblem = "throttled" | "unavailable" | "timeout" | "access-denied" | "error";
+export type DependencyProblem =
+  | "throttled"
+  | "unavailable"
+  | "timeout"
+  | "access-denied"
+  /** A success status whose body is not what the API documents (not JSON, no result, wrong shape). */
+  | "invalid-response"
+  | "error";
 
 /** A call to another service that failed (after retries, where retrying applies). */
 export class DependencyError extends Error {
@@ -84,4 +91,21 @@ export function failureReason(error: unknown): { outcome: "rejected" | "failed";
   if (error instanceof Error && error.name === "EnvironmentError")
     return { outcome: "failed", reason: "configuration" };
   return { outcome: "failed", reason: "unexpected-error" };
+}
+
+/**
+ * What a failure was about (the object, the model), added by the layers that know it as the error passes up, so the
+ * one line logged for a failed record names them without every thrower repeating them.
+ */
+const CONTEXT = new WeakMap<object, Attributes>();
+
+/** Adds `attributes` to the error's failure context (earlier values win: the innermost layer knows best). */
+export function withFailureContext(error: unknown, attributes: Attributes): unknown {
+  if (typeof error === "object" && error !== null)
+    CONTEXT.set(error, { ...attributes, ...(CONTEXT.get(error) ?? {}) });
+  return error;
+}
+
+export function failureContext(error: unknown): Attributes {
+  return (typeof error === "object" && error !== null && CONTEXT.get(error)) || {};
 }

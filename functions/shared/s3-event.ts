@@ -3,7 +3,7 @@
  * "s3": {"bucket": {"name"}, "object": {"key", "size", "eTag", "versionId", "sequencer"}}}]}`, with the key
  * URL-encoded ("+" for space), or the `s3:TestEvent` S3 sends once when the notification is configured.
  */
-import { RecordResult, RejectedError, skipped } from "./outcome";
+import { RecordResult, RejectedError, skipped, withFailureContext } from "./outcome";
 import type { SqsRecord } from "./sqs-types";
 
 export interface ObjectEvent {
@@ -93,7 +93,13 @@ export async function handleS3Record(
   if (message.created.length === 0)
     return skipped("unsupported-event", `no ObjectCreated records (${message.ignored.join(", ")})`);
   const results: RecordResult[] = [];
-  for (const event of message.created) results.push(await handleObject(event));
+  for (const event of message.created) {
+    try {
+      results.push(await handleObject(event));
+    } catch (error) {
+      throw withFailureContext(error, { object: `s3://${event.bucket}/${event.key}` });
+    }
+  }
   return results.length === 1 ? results[0] : { status: "done", attributes: { objects: results } };
 }
 

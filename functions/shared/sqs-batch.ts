@@ -5,7 +5,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { METRICS } from "./metric-names";
-import { failureReason, RecordResult } from "./outcome";
+import { failureContext, failureReason, RecordResult } from "./outcome";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsHandler, SqsRecord } from "./sqs-types";
 import type { Telemetry } from "./telemetry";
 
@@ -60,16 +60,20 @@ async function runRecord(telemetry: Telemetry, rt: BatchRuntime, record: SqsReco
     result = await rt.handleRecord(record);
   } catch (error) {
     const { outcome, reason } = failureReason(error);
+    const context = failureContext(error);
     const deadLetter = receiveCount >= rt.maxReceiveCount;
     telemetry.count(METRICS.failures);
     if (outcome === "rejected") telemetry.count(METRICS.rejected);
     if (deadLetter) telemetry.count(METRICS.deadLettered);
-    telemetry.log.error(
-      deadLetter
-        ? `record ${outcome} on its last receive: SQS moves it to the dead-letter queue`
-        : `record ${outcome}: SQS will deliver it again`,
-      { ...base, outcome, reason, deadLetter, maxReceiveCount: rt.maxReceiveCount, error },
-    );
+    telemetry.log.error(failureLine(outcome, reason, deadLetter, context, error), {
+      ...base,
+      ...context,
+      outcome,
+      reason,
+      deadLetter,
+      maxReceiveCount: rt.maxReceiveCount,
+      error,
+    });
     throw error;
   }
   const durationMs = Math.round(performance.now() - started);
@@ -86,4 +90,24 @@ async function runRecord(telemetry: Telemetry, rt: BatchRuntime, record: SqsReco
   } else {
     telemetry.log.info("record done", { ...base, outcome: "done", durationMs, ...result.attributes });
   }
+}
+
+/**
+ * The failure's log line. Where the failure names its object, the line leads with it, then the reason, the model
+ * (if any) and the error's message, so the line alone (in a log search or a dead-letter query) says which
+ * document failed and why.
+ */
+function failureLine(
+  outcome: string,
+  reason: string,
+  deadLetter: boolean,
+  context: Record<string, unknown>,
+  error: unknown,
+): string {
+  const next = deadLetter ? "SQS moves it to the dead-letter queue" : "SQS will deliver it again";
+  const when = deadLetter ? " on its last receive" : "";
+  if (typeof context.object !== "string") return `record ${outcome}${when}: ${next}`;
+  const model = typeof context.model === "string" ? `, model ${context.model}` : "";
+  const message = error instanceof Error ? error.message : String(error);
+  return `${context.object} ${outcome}${when} (${reason}${model}): ${message}; ${next}`;
 }

@@ -118,16 +118,16 @@ export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder
       } catch (error) {
         throw givingUp(error, modelId, texts.length, request);
       }
-      const vectors = parseResponse(model, decoder.decode(response.body), texts.length);
-      for (const vector of vectors) {
-        if (vector.length !== dimensions || !vector.every(Number.isFinite)) {
+      const answered = `Bedrock InvokeModel ${modelId} answered ${request}`;
+      const vectors = parseResponse(model, decoder.decode(response.body), texts.length, answered);
+      vectors.forEach((vector, i) => {
+        if (vector.length !== dimensions)
           throw new DependencyError(
             "bedrock",
-            "error",
-            `Bedrock ${modelId} returned a ${vector.length}-dimension vector for ${request}; EMBEDDING_DIMENSIONS is ${dimensions}`,
+            "invalid-response",
+            `${answered} with a ${vector.length}-dimension vector${vectors.length > 1 ? ` (embedding ${i})` : ""}; EMBEDDING_DIMENSIONS is ${dimensions}`,
           );
-        }
-      }
+      });
       return model.family === "titan-v2" ? vectors : vectors.map(normalize);
     },
   };
@@ -150,34 +150,46 @@ function requestBody(model: EmbeddingModel, texts: readonly string[], dimensions
   }
 }
 
-function parseResponse(model: EmbeddingModel, text: string, expected: number): number[][] {
-  let body: Record<string, unknown>;
+/**
+ * The vectors of a 200 answer, checked against the documented shapes. `answered` starts every message ("Bedrock
+ * InvokeModel <model> answered <chunks of key>"), so a failure says which model, which chunks of which
+ * document, and what the body held instead.
+ */
+function parseResponse(model: EmbeddingModel, text: string, expected: number, answered: string): number[][] {
+  const invalid = (what: string) => new DependencyError("bedrock", "invalid-response", `${answered} ${what}`);
+  let body: unknown;
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    body = JSON.parse(text);
   } catch {
-    throw new DependencyError(
-      "bedrock",
-      "error",
-      `Bedrock returned a body that is not JSON: ${text.slice(0, 200)}`,
-    );
+    throw invalid(`with a body that is not JSON: ${text.slice(0, 200)}`);
   }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw invalid(`with a JSON ${Array.isArray(body) ? "array" : String(body)} instead of an object`);
+  const fields = body as Record<string, unknown>;
+  const has = Object.keys(fields).join(", ") || "no fields";
   let vectors: unknown;
   if (model.family === "titan-v2") {
-    const byType = body.embeddingsByType as { float?: unknown } | undefined;
-    vectors = [body.embedding ?? byType?.float];
+    const vector = fields.embedding ?? (fields.embeddingsByType as { float?: unknown } | undefined)?.float;
+    if (vector === undefined)
+      throw invalid(`without an embedding (no "embedding" or "embeddingsByType.float"; the body has ${has})`);
+    vectors = [vector];
   } else {
     // Cohere answers a list of vectors, or {"float": [...]} when embedding_types is given.
-    const embeddings = body.embeddings as unknown;
+    const embeddings = fields.embeddings;
     vectors = Array.isArray(embeddings) ? embeddings : (embeddings as { float?: unknown } | undefined)?.float;
+    if (!Array.isArray(vectors))
+      throw invalid(`without embeddings (no "embeddings" list or "embeddings.float"; the body has ${has})`);
   }
-  if (!Array.isArray(vectors) || vectors.length !== expected || !vectors.every((v) => Array.isArray(v))) {
-    throw new DependencyError(
-      "bedrock",
-      "error",
-      `Bedrock returned ${Array.isArray(vectors) ? vectors.length : "no"} embeddings for ${expected} texts`,
+  const list = vectors as unknown[];
+  if (list.length !== expected)
+    throw invalid(
+      `with ${list.length} embedding${list.length === 1 ? "" : "s"} for ${expected} text${expected === 1 ? "" : "s"}`,
     );
-  }
-  return vectors as number[][];
+  const bad = list.findIndex(
+    (v) => !Array.isArray(v) || !v.every((x) => typeof x === "number" && isFinite(x)),
+  );
+  if (bad >= 0) throw invalid(`with embedding ${bad} that is not a list of numbers`);
+  return list as number[][];
 }
 
 /**

@@ -10,6 +10,7 @@ import { Limiter } from "../shared/concurrency";
 import type { UpstashCredentials, VectorizeEnvironment } from "../shared/env";
 import { MetricName, METRICS } from "../shared/metric-names";
 import type { RetryPolicy } from "../shared/retry";
+import { withFailureContext } from "../shared/outcome";
 import { createS3Client } from "../shared/s3-objects";
 import type { BatchRuntime } from "../shared/sqs-batch";
 import type { Telemetry } from "../shared/telemetry";
@@ -128,6 +129,8 @@ export function vectorizeRuntime(
     handleRecord: async (record) => {
       try {
         return await vectorizeRecord(deps, record);
+      } catch (error) {
+        throw withFailureContext(error, { model: env.embeddingModelId });
       } finally {
         counters.publish(telemetry);
       }

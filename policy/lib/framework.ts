@@ -43,6 +43,8 @@ export interface References {
   checkov?: string[];
   cdkNag?: string[];
   cis?: string[];
+  /** AWS Foundational Security Best Practices (Security Hub) control ids, e.g. "EC2.8". */
+  fsbp?: string[];
   awsguard?: string[];
   /** Pulumi Compliance-Ready Policies and other Pulumi packs. */
   pulumi?: string[];
@@ -149,6 +151,7 @@ function tagsOfPolicy(meta: PolicyMeta): string[] {
     ...(r.checkov ?? []).map((id) => `checkov:${id}`),
     ...(r.cdkNag ?? []).map((id) => `cdk-nag:${id}`),
     ...(r.cis ?? []).map((id) => `cis:${id}`),
+    ...(r.fsbp ?? []).map((id) => `fsbp:${id}`),
     ...(r.awsguard ?? []).map((id) => `awsguard:${id}`),
     ...(r.pulumi ?? []).map((id) => `pulumi:${id}`),
   ];

@@ -48,6 +48,7 @@ export const K = {
   bucketNotification: kind("S3 bucket notification", aws.s3.BucketNotification),
   bucketAcl: kind("S3 bucket ACL", aws.s3.BucketAcl, aws.s3.BucketAclV2),
   bucketVersioning: kind("S3 bucket versioning", aws.s3.BucketVersioning, aws.s3.BucketVersioningV2),
+  bucketLogging: kind("S3 bucket logging", aws.s3.BucketLogging, aws.s3.BucketLoggingV2),
   accountPublicAccessBlock: kind("S3 account public access block", aws.s3.AccountPublicAccessBlock),
   queue: kind("SQS queue", aws.sqs.Queue),
   queuePolicy: kind("SQS queue policy", aws.sqs.QueuePolicy),
@@ -72,9 +73,11 @@ export const K = {
   eksCluster: kind("EKS cluster", aws.eks.Cluster),
   eksNodeGroup: kind("EKS node group", aws.eks.NodeGroup),
   logGroup: kind("log group", aws.cloudwatch.LogGroup),
+  logDeliverySource: kind("log delivery source", aws.cloudwatch.LogDeliverySource),
   metricAlarm: kind("alarm", aws.cloudwatch.MetricAlarm),
   secret: kind("secret", aws.secretsmanager.Secret),
   secretPolicy: kind("secret policy", aws.secretsmanager.SecretPolicy),
+  secretRotation: kind("secret rotation", aws.secretsmanager.SecretRotation),
   loadBalancer: kind("load balancer", aws.lb.LoadBalancer, aws.alb.LoadBalancer),
   listener: kind("listener", aws.lb.Listener, aws.alb.Listener),
   listenerRule: kind("listener rule", aws.lb.ListenerRule, aws.alb.ListenerRule),
@@ -117,6 +120,7 @@ export const K = {
   httpApi: kind("API Gateway v2 API", aws.apigatewayv2.Api),
   httpApiRoute: kind("API Gateway v2 route", aws.apigatewayv2.Route),
   restMethod: kind("REST API method", aws.apigateway.Method),
+  restResource: kind("REST API resource", aws.apigateway.Resource),
   wafAssociation: kind("WAF web ACL association", aws.wafv2.WebAclAssociation),
 } as const;
 

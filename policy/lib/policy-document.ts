@@ -175,11 +175,18 @@ export function isPositiveOperator(op: string): boolean {
   return !/Not/.test(base) && base !== "Null" && base !== "Bool";
 }
 
-/** True when a positive condition on one of `keys` restricts the statement to specific values. */
-export function hasScopingCondition(s: Statement, keys: readonly string[] = SCOPING_CONDITION_KEYS): boolean {
+/**
+ * True when a positive condition on one of `keys` (lower-case names, or a pattern of them) restricts the
+ * statement to specific values: not negated, not IfExists (a request without the key passes), not Null, and
+ * not "*".
+ */
+export function hasScopingCondition(
+  s: Statement,
+  keys: readonly string[] | RegExp = SCOPING_CONDITION_KEYS,
+): boolean {
   return conditionKeys(s).some(
     (c) =>
-      keys.includes(c.key) &&
+      (keys instanceof RegExp ? keys.test(c.key) : keys.includes(c.key)) &&
       isPositiveOperator(c.op) &&
       !/IfExists$/.test(c.op) &&
       c.values.length > 0 &&

@@ -15,7 +15,7 @@ const ids = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.join(", ") :
 
 export function policyTable(policies: Policies): string {
   const lines = [
-    "| Policy | Level | Domain | Severity | Checks | checkov | cdk-nag | CIS / AWSGuard / Pulumi | Beyond the anchors |",
+    "| Policy | Level | Domain | Severity | Checks | checkov | cdk-nag | CIS / FSBP / AWSGuard / Pulumi | Beyond the anchors |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const p of policies) {
@@ -24,6 +24,7 @@ export function policyTable(policies: Policies): string {
     const r = m.references;
     const other = [
       ...(r.cis ?? []).map((x) => `CIS ${x}`),
+      ...(r.fsbp ?? []).map((x) => `FSBP ${x}`),
       ...(r.awsguard ?? []).map((x) => `AWSGuard ${x}`),
       ...(r.pulumi ?? []),
     ];

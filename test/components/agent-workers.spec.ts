@@ -277,8 +277,20 @@ describe("AgentWorkers", function () {
     it("gives CodeDeploy an inline role on exactly the alias and the alarms (no AWS managed policy)", () => {
       const role = named(resources, "agents-dev-deploy-role");
       assert.strictEqual(role.inputs.managedPolicyArns, undefined);
+      // Only for this function's deployment group, in this account (confused-deputy conditions).
       assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
-        { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole" },
+        {
+          Effect: "Allow",
+          Principal: { Service: "codedeploy.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: {
+              "aws:SourceArn":
+                "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:agent-platform-prod-agent-dev/live",
+            },
+          },
+        },
       ]);
       assert.deepStrictEqual(policyDocument(named(resources, "agents-dev-deploy-role-policy")).Statement, [
         {

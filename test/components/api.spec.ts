@@ -60,7 +60,6 @@ describe("Api", () => {
   it("creates the function, API, deployment, stage, key, usage plan and one permission per route", async () => {
     assert.deepStrictEqual(typeCounts(dev), {
       "agent-platform:index:Api": 1,
-      "aws:apigateway/account:Account": 1,
       "aws:apigateway/apiKey:ApiKey": 1,
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/methodSettings:MethodSettings": 1,
@@ -70,9 +69,8 @@ describe("Api", () => {
       "aws:apigateway/usagePlanKey:UsagePlanKey": 1,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 5,
-      "aws:iam/role:Role": 2,
+      "aws:iam/role:Role": 1,
       "aws:iam/rolePolicy:RolePolicy": 1,
-      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:lambda/function:Function": 1,
       "aws:lambda/permission:Permission": 15,
     });
@@ -92,6 +90,23 @@ describe("Api", () => {
       ],
     );
     assert.strictEqual(ofType(prod, "aws:wafv2/webAcl:WebAcl").length, 1);
+  });
+
+  it("sets API Gateway's account-wide CloudWatch role only in the stack that manages it (staging)", async () => {
+    const account = (rs: RegisteredResource[]) => ofType(rs, "aws:apigateway/account:Account");
+    assert.deepStrictEqual([account(dev).length, account(prod).length], [0, 0]);
+    const staging = await apiOf("staging");
+    const [setting] = account(staging);
+    assert.ok(setting, "staging manages the account setting");
+    const role = named(staging, "api-cloudwatch-role");
+    assert.strictEqual(setting.inputs.cloudwatchRoleArn, role.outputs.arn);
+    // The stage's access logs wait for the account setting where this stack owns it.
+    assert.ok(named(staging, "api-stage").dependencies.includes(setting.urn));
+    // The other stacks' stages rely on it: destroying this stack, or handing the setting on, leaves it.
+    assert.deepStrictEqual(
+      [setting, role, named(staging, "api-cloudwatch-role-policy")].map((r) => r.options.retainOnDelete),
+      [true, true, true],
+    );
   });
 
   it("builds the OpenAPI body from every seed-003 route: API key on all but GET /health, proxy to the function", () => {

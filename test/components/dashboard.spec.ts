@@ -44,6 +44,29 @@ describe("Dashboard", () => {
     assert.ok(!JSON.stringify(widgets).includes("Web service"), "a section without alarms has no widget");
   });
 
+  it("puts the headline graphs (uptime, deploy time) under the charges, two to a row, before the sections", () => {
+    const graph = (title: string) => ({ type: "metric", properties: { title } });
+    const { widgets } = dashboardBody(
+      "agent-platform-dev overview",
+      [{ title: "Success metrics", alarmArns: [arn("slo")] }],
+      "us-east-1",
+      50,
+      [graph("Uptime"), graph("Deploy time"), graph("Third")],
+    );
+    assert.deepStrictEqual(
+      widgets.map((w) => [(w.properties as { title?: string }).title ?? w.type, w.x, w.y, w.width, w.height]),
+      [
+        ["text", 0, 0, 24, 2],
+        ["Estimated charges this month (USD)", 0, 2, 24, 6],
+        ["Uptime", 0, 8, 12, 6],
+        ["Deploy time", 12, 8, 12, 6],
+        ["Third", 0, 14, 12, 6],
+        ["Success metrics: alarm status", 0, 20, 24, 2],
+        ["slo", 0, 22, 8, 6],
+      ],
+    );
+  });
+
   it("gives a switched-off component no section", () => {
     assert.deepStrictEqual(sectionOf("Database", undefined), []);
   });

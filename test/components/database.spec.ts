@@ -6,7 +6,8 @@ import type { DatabaseConfig } from "../../config/data";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
 const staging: DatabaseConfig = {
-  engineVersion: "16.4",
+  engineVersion: "16",
+  autoMinorVersionUpgrade: true,
   instanceClass: "db.t4g.micro",
   allocatedStorageGb: 20,
   maxAllocatedStorageGb: 100,
@@ -34,7 +35,7 @@ const network = {
 const args = (settings: DatabaseConfig, extra: Partial<DatabaseArgs> = {}): DatabaseArgs => ({
   settings,
   network,
-  clientSecurityGroupIds: ["sg-app"],
+  clients: [{ name: "app", securityGroupId: "sg-app" }],
   logRetentionDays: 30,
   alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
   ...extra,
@@ -67,7 +68,7 @@ describe("Database", function () {
         i.kmsKeyId,
         i.masterUserSecretKmsKeyId,
       ],
-      ["postgres", "16.4", "db.t4g.micro", true, key.outputs.arn, key.outputs.arn],
+      ["postgres", "16", "db.t4g.micro", true, key.outputs.arn, key.outputs.arn],
     );
     assert.deepStrictEqual(
       [i.manageMasterUserPassword, i.password, i.iamDatabaseAuthenticationEnabled, i.publiclyAccessible],
@@ -106,35 +107,68 @@ describe("Database", function () {
     assert.deepStrictEqual(reached.at(-1), ["secretsmanager"]);
   });
 
+  it("takes the engine version and automatic minor upgrades from the settings, both ways", async () => {
+    const pinned = { ...staging, engineVersion: "16.6", autoMinorVersionUpgrade: false };
+    for (const settings of [staging, pinned]) {
+      const { resources } = await evaluate(() => new Database("db", args(settings)));
+      const i = named(resources, "db-postgres").inputs;
+      assert.deepStrictEqual(
+        [i.engineVersion, i.autoMinorVersionUpgrade, named(resources, "db-params").inputs.family],
+        [settings.engineVersion, settings.autoMinorVersionUpgrade, "postgres16"],
+      );
+    }
+  });
+
   it("admits PostgreSQL only from the application security groups and the migration runner", async () => {
     const { resources } = await evaluate(() => new Database("db", args(staging)));
-    const sg = named(resources, "db-sg").inputs;
+    const db = named(resources, "db-sg");
     const runner = named(resources, "db-migrate-sg");
-    assert.deepStrictEqual(
-      (
-        sg.ingress as { fromPort: number; toPort: number; securityGroups: string[]; cidrBlocks?: string[] }[]
-      ).map((r) => [r.fromPort, r.toPort, r.securityGroups, r.cidrBlocks]),
-      [
-        [5432, 5432, ["sg-app"], undefined],
-        [5432, 5432, [runner.id], undefined],
-      ],
-    );
-    assert.deepStrictEqual(sg.egress, []);
-    // The client's own group gets a way out to the database, and to nothing else.
-    const clientOut = named(resources, "db-client-0-to-db").inputs;
-    assert.deepStrictEqual(
-      [
-        clientOut.securityGroupId,
-        clientOut.ipProtocol,
-        clientOut.fromPort,
-        clientOut.toPort,
-        clientOut.referencedSecurityGroupId,
-      ],
-      ["sg-app", "tcp", 5432, 5432, named(resources, "db-sg").id],
-    );
-    assert.deepStrictEqual(named(resources, "db-postgres").inputs.vpcSecurityGroupIds, [
-      named(resources, "db-sg").id,
+    // Standalone rules only: no group of the component declares inline rules.
+    for (const sg of [db, runner])
+      assert.deepStrictEqual([sg.inputs.ingress, sg.inputs.egress], [undefined, undefined]);
+    const rules = (type: string) =>
+      ofType(resources, type).map((r) => {
+        const p = r.inputs;
+        return [
+          r.name,
+          p.securityGroupId,
+          p.ipProtocol,
+          p.fromPort,
+          p.toPort,
+          p.referencedSecurityGroupId ?? p.cidrIpv4,
+        ];
+      });
+    assert.deepStrictEqual(rules("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), [
+      ["db-from-app", db.id, "tcp", 5432, 5432, "sg-app"],
+      ["db-from-migrate", db.id, "tcp", 5432, 5432, runner.id],
     ]);
+    // Each client's own group gets a way out to the database, and to nothing else; the runner also HTTPS.
+    assert.deepStrictEqual(rules("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), [
+      ["db-migrate-https", runner.id, "tcp", 443, 443, "0.0.0.0/0"],
+      ["db-app-to-db", "sg-app", "tcp", 5432, 5432, db.id],
+      ["db-migrate-to-db", runner.id, "tcp", 5432, 5432, db.id],
+    ]);
+    assert.deepStrictEqual(named(resources, "db-postgres").inputs.vpcSecurityGroupIds, [db.id]);
+  });
+
+  it("adds no rule out of a client whose egress is open (EKS's cluster security group)", async () => {
+    const eks = { name: "eks", securityGroupId: "sg-cluster", egressOpen: true };
+    const { resources } = await evaluate(() => new Database("db", args(staging, { clients: [eks] })));
+    assert.deepStrictEqual(
+      ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [
+        r.name,
+        r.inputs.referencedSecurityGroupId,
+      ]),
+      [
+        ["db-from-eks", "sg-cluster"],
+        ["db-from-migrate", named(resources, "db-migrate-sg").id],
+      ],
+    );
+    assert.ok(
+      !ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").some(
+        (r) => r.inputs.securityGroupId === "sg-cluster",
+      ),
+    );
   });
 
   it("prod: Multi-AZ, 30-day backups, deletion protection, final snapshot, protect, backups replicated to us-west-2", async () => {
@@ -194,7 +228,17 @@ describe("Database", function () {
       statements.map((s) => s.Action),
       [["logs:CreateLogStream", "logs:PutLogEvents"], "secretsmanager:GetSecretValue", "kms:Decrypt"],
     );
+    // The master secret RDS creates (its ARN comes from the instance), not an empty or unknown value.
     assert.strictEqual(statements[1].Resource, env.DB_SECRET_ARN);
+    assert.strictEqual(
+      env.DB_SECRET_ARN,
+      (named(resources, "db-postgres").outputs.masterUserSecrets as Array<{ secretArn: string }>)[0]
+        .secretArn,
+    );
+    assert.match(
+      env.DB_SECRET_ARN as string,
+      /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!db-[0-9a-f-]{36}-\w{6}$/,
+    );
     assert.strictEqual(statements[2].Resource, named(resources, "db-key").outputs.arn);
     const run = named(resources, "db-migrate-run").inputs;
     const triggers = run.triggers as { migrations: string };

@@ -5,8 +5,9 @@ import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
 import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
 import { estimateCost } from "../../tools/offline/cost";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
-import { stackEvaluation } from "../helpers/stacks";
+import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";
+import { EKS_VERSIONS_CHECKED } from "../../config/eks-versions";
+import { eksVersionStandardSupport, eksVersionSupportEnding } from "../../policy/lifecycle";
 
 const T = {
   component: "agent-platform:index:EksCluster",
@@ -20,8 +21,8 @@ const T = {
   subnet: "aws:ec2/subnet:Subnet",
 };
 
-/** The whole program (index.ts) evaluated for one of the project's stacks, as the offline preview does. */
-const programOf = (stack: string) => stackEvaluation(stack);
+/** Evaluates the whole program (index.ts) for one of the project's stacks, as the offline preview does. */
+const programOf = evaluateStack;
 
 /** Arguments as index.ts builds them for prod, on fixed network ids. */
 function baseArgs(overrides: Partial<EksClusterArgs> = {}): EksClusterArgs {
@@ -87,7 +88,24 @@ describe("EksCluster", function () {
         endpointPublicAccess: false,
       });
       assert.strictEqual(cluster.inputs.name, "agent-platform-prod-eks");
-      assert.strictEqual(cluster.inputs.version, "1.33");
+      assert.strictEqual(cluster.inputs.version, "1.35");
+    });
+
+    it("runs a version in standard support, more than 90 days from its end, on the day the table was checked", async () => {
+      const cluster = one(T.cluster, "eks-cluster");
+      assert.deepStrictEqual(cluster.inputs.upgradePolicy, { supportType: "STANDARD" });
+      const asOf = { asOf: EKS_VERSIONS_CHECKED };
+      const found = await check([eksVersionStandardSupport, eksVersionSupportEnding], [cluster], {
+        "eks-version-standard-support": asOf,
+        "eks-version-support-ending": asOf,
+      });
+      assert.deepStrictEqual(
+        found.map((v) => v.message),
+        [],
+      );
+      // The autoscaler's image follows the cluster's minor version.
+      const autoscaler = one("kubernetes:helm.sh/v3:Release", "eks-cluster-autoscaler");
+      assert.deepStrictEqual((autoscaler.inputs.values as { image: unknown }).image, { tag: "v1.35.0" });
     });
 
     it("encrypts secrets with its own rotated, protected key and logs every control-plane log type", () => {
@@ -329,24 +347,25 @@ describe("EksCluster", function () {
       }
     });
 
-    it("estimates the control plane ($73), the nodes with their volumes, and the Ingress's ALB", () => {
+    it("estimates the control plane ($73), the nodes with their volumes, the Ingress's ALB and Container Insights", () => {
       const items = estimateCost(resources).items.filter((i) => i.urn.includes("EksCluster"));
-      const rows = (list: Array<[string, string, number]>) => list.map((r) => r.join(" | ")).sort();
+      const rows = (list: Array<[string, number, number]>) => list.map((r) => r.join(" | ")).sort();
       assert.deepStrictEqual(
-        rows(items.map((i) => [i.name, i.description, i.monthlyUsd])),
+        rows(items.map((i) => [i.name, i.minMonthlyUsd, i.maxMonthlyUsd])),
         rows([
-          ["eks-cluster", "EKS control plane", 73],
-          ["eks-nodes", "3 x t3.medium, 20 GB EBS each", 95.9],
-          ["eks-spot", "1 x t3.medium Spot, 20 GB EBS each", 12.23],
-          [
-            "eks-sample-web",
-            "application load balancer of the Ingress, 730 h (LCUs are usage) + 3 public IPv4",
-            27.38,
-          ],
-          ["eks-key", "KMS customer managed key", 1],
-          ["eks-failed-nodes", "CloudWatch alarm", 0.1],
-          ["eks-node-cpu", "CloudWatch alarm", 0.1],
-          ["eks-node-memory", "CloudWatch alarm", 0.1],
+          ["eks-cluster", 73, 73],
+          // 3 x (0.0416 x 730 + 20 x 0.08); 1 x (0.0416 x 730 x 0.35 + 20 x 0.08).
+          ["eks-nodes", 95.9, 95.9],
+          ["eks-spot", 12.23, 12.23],
+          // 0.0225 x 730 + 3 public IPv4 x 0.005 x 730.
+          ["eks-sample-web", 27.38, 27.38],
+          // Enhanced observability, 2 to 9 nodes (test/offline/cost.spec.ts works the series out).
+          ["eks-amazon-cloudwatch-observability", 6.22, 69.4],
+          // $1 a month, $3 after its second yearly rotation.
+          ["eks-key", 1, 3],
+          ["eks-failed-nodes", 0.1, 0.1],
+          ["eks-node-cpu", 0.1, 0.1],
+          ["eks-node-memory", 0.1, 0.1],
         ]),
       );
     });

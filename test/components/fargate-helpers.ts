@@ -66,7 +66,7 @@ async function evaluateFargate(
       const usEast1 =
         options.usEast1Provider === false
           ? undefined
-          : platformProvider("aws-us-east-1", "us-east-1", config.tags);
+          : platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds);
       const network = new Network("network", {
         ...config.network,
         flowLogsKeyArn: LOGS_KEY_ARN,

@@ -10,7 +10,12 @@ import { childrenOf, fargateStack, FargateStack, K, TOPIC, valueOf } from "./far
 
 const arnOf = (r: RegisteredResource) => r.outputs.arn as string;
 const idOf = (r: RegisteredResource) => r.id as string;
-const ON = { [K("workerEnabled")]: "true", [K("workerImageTag")]: "1.0.0" };
+// dev turns Container Insights off for its budget; the worker scales on one of its metrics, so it comes back on.
+const ON = {
+  [K("workerEnabled")]: "true",
+  [K("workerImageTag")]: "1.0.0",
+  [K("serviceContainerInsights")]: "enabled",
+};
 
 describe("FargateWorker", function () {
   this.timeout(60000);
@@ -46,7 +51,20 @@ describe("FargateWorker", function () {
           securityGroups: [idOf(one("agent-worker-tasks-sg"))],
           assignPublicIp: publicTasks,
         });
-        assert.deepStrictEqual(one("agent-worker-tasks-sg").inputs.ingress, []);
+        const tasksSg = one("agent-worker-tasks-sg");
+        // No inbound rule at all; out over HTTPS only, as standalone rules.
+        assert.deepStrictEqual([tasksSg.inputs.ingress, tasksSg.inputs.egress], [undefined, undefined]);
+        assert.deepStrictEqual(
+          ofType(s.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.securityGroupId === idOf(tasksSg),
+          ),
+          [],
+        );
+        const https = one("agent-worker-tasks-https").inputs;
+        assert.deepStrictEqual(
+          [https.securityGroupId, https.cidrIpv4, https.fromPort, https.toPort],
+          [idOf(tasksSg), "0.0.0.0/0", 443, 443],
+        );
         assert.deepStrictEqual(p.deploymentCircuitBreaker, { enable: true, rollback: true });
         assert.deepStrictEqual(one("agent-worker").options.ignoreChanges, ["desiredCount"]);
         // The web cluster's capacity providers must be associated before the worker's strategy uses them.
@@ -181,7 +199,7 @@ describe("FargateWorker", function () {
         const item = estimateCost(s.resources).items.find((i) => i.name === "agent-worker")!;
         assert.strictEqual(
           item.description,
-          `${minTasks} Fargate task(s) of 0.25 vCPU / 0.5 GB X86_64, 100% on Spot`,
+          `${minTasks} Fargate task(s) of 0.25 vCPU / 0.5 GB X86_64, all on Spot`,
         );
         assert.strictEqual(
           await valueOf(s.worker!.clusterName),
@@ -219,42 +237,48 @@ describe("FargateWorker", function () {
       }));
     });
     const sgId = (name: string) => idOf(named(resources, name));
-    const ingressFrom = (sg: string) =>
-      (named(resources, sg).inputs.ingress as { fromPort: number; securityGroups: string[] }[]).map((r) => [
-        r.fromPort,
-        r.securityGroups,
-      ]);
-    // The client groups' rules out to a server: name, from, protocol, ports, to.
-    const clientRules = (prefix: string) =>
-      ofType(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    // The rules into a server, and the client groups' rules out to it: name, group, protocol, ports, other group.
+    const rules = (type: string, prefix: string) =>
+      ofType(resources, type)
         .filter((r) => r.name.startsWith(prefix))
         .map((r) => {
           const p = r.inputs;
           return [r.name, p.securityGroupId, p.ipProtocol, p.fromPort, p.toPort, p.referencedSecurityGroupId];
         });
+    const IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+    const OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
     it("the database admits exactly the web tasks, the worker tasks and its migration runner", () => {
-      const [web, worker, db] = [sgId("web-tasks-sg"), sgId("agent-worker-tasks-sg"), sgId("db-sg")];
-      assert.deepStrictEqual(ingressFrom("db-sg"), [
-        [5432, [web]],
-        [5432, [worker]],
-        [5432, [sgId("db-migrate-sg")]],
+      const [web, worker, db, runner] = [
+        "web-tasks-sg",
+        "agent-worker-tasks-sg",
+        "db-sg",
+        "db-migrate-sg",
+      ].map(sgId);
+      assert.deepStrictEqual(rules(IN, "db-"), [
+        ["db-from-web", db, "tcp", 5432, 5432, web],
+        ["db-from-worker", db, "tcp", 5432, 5432, worker],
+        ["db-from-migrate", db, "tcp", 5432, 5432, runner],
       ]);
-      assert.deepStrictEqual(clientRules("db-client-"), [
-        ["db-client-0-to-db", web, "tcp", 5432, 5432, db],
-        ["db-client-1-to-db", worker, "tcp", 5432, 5432, db],
-      ]);
+      assert.deepStrictEqual(
+        rules(OUT, "db-").filter((r) => String(r[0]).endsWith("-to-db")),
+        [
+          ["db-web-to-db", web, "tcp", 5432, 5432, db],
+          ["db-worker-to-db", worker, "tcp", 5432, 5432, db],
+          ["db-migrate-to-db", runner, "tcp", 5432, 5432, db],
+        ],
+      );
     });
 
     it("the cache admits exactly the web tasks and the worker tasks", () => {
-      const [web, worker, cache] = [sgId("web-tasks-sg"), sgId("agent-worker-tasks-sg"), sgId("cache-sg")];
-      assert.deepStrictEqual(ingressFrom("cache-sg"), [
-        [6379, [web]],
-        [6379, [worker]],
+      const [web, worker, cache] = ["web-tasks-sg", "agent-worker-tasks-sg", "cache-sg"].map(sgId);
+      assert.deepStrictEqual(rules(IN, "cache-"), [
+        ["cache-from-web", cache, "tcp", 6379, 6379, web],
+        ["cache-from-worker", cache, "tcp", 6379, 6379, worker],
       ]);
-      assert.deepStrictEqual(clientRules("cache-client-"), [
-        ["cache-client-0-to-cache", web, "tcp", 6379, 6379, cache],
-        ["cache-client-1-to-cache", worker, "tcp", 6379, 6379, cache],
+      assert.deepStrictEqual(rules(OUT, "cache-"), [
+        ["cache-web-to-cache", web, "tcp", 6379, 6379, cache],
+        ["cache-worker-to-cache", worker, "tcp", 6379, 6379, cache],
       ]);
     });
 

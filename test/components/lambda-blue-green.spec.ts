@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createBlueGreen } from "../../components/lambda-blue-green";
 import type { PlatformFunction } from "../../components/lambda-function";
 import { createDeploymentInput, lambdaAppSpec, parseArgs } from "../../tools/deploy-lambda";
+import { rolloutMinutes } from "../../tools/rollout-lambdas";
 import { evaluate, named, ofType } from "../helpers/offline";
 
 /** A bare function (what createPlatformFunction returns, without the parts blue/green does not use). */
@@ -55,6 +56,45 @@ describe("createBlueGreen", function () {
       ["ShiftTheLiveAlias"],
     );
     assert.strictEqual(ofType(resources, "aws:lambda/alias:Alias").length, 1);
+  });
+
+  it("lets CodeDeploy assume its role only for this function's deployment group, in this account", async () => {
+    const { resources } = await evaluate(() => {
+      const fn = platformFunction(true);
+      createBlueGreen(fn.function, "bg", { fn, enabled: true, alarms: [] });
+    });
+    const app = named(resources, "bg-deploy").inputs;
+    const group = named(resources, "bg-deploy-group").inputs;
+    const groupArn = `arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:${app.name}/${group.deploymentGroupName}`;
+    assert.strictEqual(
+      groupArn,
+      "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:agent-platform-test-agent-dev/live",
+    );
+    assert.deepStrictEqual(JSON.parse(named(resources, "bg-deploy-role").inputs.assumeRolePolicy as string), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "codedeploy.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": groupArn },
+          },
+        },
+      ],
+    });
+  });
+
+  it("tells the deploy step the group's deployment configuration, which the step knows how long to give", async () => {
+    let out: ReturnType<typeof createBlueGreen> | undefined;
+    const { resources } = await evaluate(() => {
+      const fn = platformFunction(true);
+      out = createBlueGreen(fn.function, "bg", { fn, enabled: true, alarms: [] });
+    });
+    const config = named(resources, "bg-deploy-group").inputs.deploymentConfigName;
+    assert.strictEqual(out!.deployment!.deploymentConfig, config);
+    assert.strictEqual(rolloutMinutes(String(config)), 10);
   });
 });
 

@@ -388,16 +388,16 @@ describe("Network", () => {
 
         it("admits only HTTPS from the VPC to the endpoints and strips the default security group", () => {
           const sg = named(resources, "network-endpoints-sg");
-          assert.deepStrictEqual(
-            (sg.inputs.ingress as Record<string, unknown>[]).map((r) => [
-              r.protocol,
-              r.fromPort,
-              r.toPort,
-              r.cidrBlocks,
-            ]),
-            [["tcp", 443, 443, [config.network.vpcCidr]]],
-          );
-          assert.deepStrictEqual(sg.inputs.egress, []);
+          // Standalone rules only: one rule in, none out.
+          assert.deepStrictEqual([sg.inputs.ingress, sg.inputs.egress], [undefined, undefined]);
+          const onSg = (type: string) =>
+            resources
+              .filter((r) => r.type === type && r.inputs.securityGroupId === idOf(sg))
+              .map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]);
+          assert.deepStrictEqual(onSg("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), [
+            ["tcp", 443, 443, config.network.vpcCidr],
+          ]);
+          assert.deepStrictEqual(onSg("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), []);
           const def = named(resources, "network-default-sg");
           assert.strictEqual(def.type, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
           assert.deepStrictEqual([def.inputs.ingress, def.inputs.egress], [[], []]);

@@ -7,7 +7,8 @@ const base: ObservabilityArgs = {
   monthlyBudgetUsd: 50,
   anomalyThresholdUsd: 20,
   environment: "dev",
-  costAllocationTagKeys: [],
+  costAllocationTagKeys: ["Environment", "Project", "Owner", "Function"],
+  activateCostAllocationTags: false,
 };
 
 describe("Observability", () => {
@@ -132,11 +133,11 @@ describe("Observability", () => {
     });
   });
 
-  it("activates cost allocation tags only when asked", async () => {
+  it("activates the cost allocation tags only in the stack that owns them (once per account)", async () => {
     let { resources } = await evaluate(() => new Observability("obs", base));
     assert.strictEqual(ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").length, 0);
     ({ resources } = await evaluate(
-      () => new Observability("obs", { ...base, costAllocationTagKeys: ["Environment", "Owner"] }),
+      () => new Observability("obs", { ...base, activateCostAllocationTags: true }),
     ));
     assert.deepStrictEqual(
       ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").map((t) => [
@@ -145,8 +146,20 @@ describe("Observability", () => {
       ]),
       [
         ["Environment", "Active"],
+        ["Project", "Active"],
         ["Owner", "Active"],
+        ["Function", "Active"],
       ],
+    );
+    // Deleting one would deactivate the tag for every stack of the account: they are retained instead.
+    for (const t of ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag"))
+      assert.strictEqual(t.options.retainOnDelete, true, t.name);
+  });
+
+  it("refuses a budget filtered on a tag the account does not activate", async () => {
+    await assert.rejects(
+      evaluate(() => new Observability("obs", { ...base, costAllocationTagKeys: ["Project"] })),
+      /^ProgramError: Observability obs: costAllocationTagKeys must include Environment/,
     );
   });
 

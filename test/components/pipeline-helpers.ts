@@ -39,7 +39,7 @@ async function evaluatePipeline(
   let pipeline: Pipeline | undefined;
   const { resources } = await evaluate(
     () => {
-      const provider = platformProvider("aws", config.region, config.tags);
+      const provider = platformProvider("aws", config.region, config.tags, config.allowedAccountIds);
       pipeline = new Pipeline(
         "pipeline",
         {

@@ -107,6 +107,7 @@ function expectedInventory(opts: { cors: boolean; accessLogs: boolean }): string
       `RolePolicy pipeline-${f}-role-policy`,
       `Function pipeline-${f}-fn`,
       `EventSourceMapping pipeline-${f}-events`,
+      `QueryDefinition pipeline-${f}-dead-letters`,
       ...["errors", "throttles", "duration", "failures"].map((a) => `MetricAlarm pipeline-${f}-${a}`),
     ]),
     "Secret pipeline-upstash",
@@ -662,6 +663,29 @@ describe("Pipeline", function () {
           });
           assert.strictEqual(named(resources, `pipeline-${f}-dlq-depth`).inputs.threshold, 0);
           assert.strictEqual(named(resources, `pipeline-${f}-oldest-message`).inputs.threshold, 360 * 3);
+        }
+      });
+
+      it("names, in each DLQ alarm, the saved query that lists why its records were dead-lettered", () => {
+        for (const f of FUNCTIONS) {
+          const fn = `agent-platform-${stack}-pipeline-${f}`;
+          const query = named(resources, `pipeline-${f}-dead-letters`).inputs;
+          assert.strictEqual(query.name, `${fn}/dead-lettered records`);
+          assert.deepStrictEqual(query.logGroupNames, [`/aws/lambda/${fn}`]);
+          // The line the function logs on a record's last receive (functions/shared/sqs-batch.ts).
+          assert.match(
+            String(query.queryString),
+            /filter level = "ERROR" and message like \/on its last receive\//,
+          );
+          assert.match(
+            String(query.queryString),
+            /^fields @timestamp, object, model, reason, error\.message, messageId/,
+          );
+          const alarm = named(resources, `pipeline-${f}-dlq-depth`).inputs;
+          assert.match(
+            String(alarm.alarmDescription),
+            new RegExp(`Why: CloudWatch Logs Insights saved query "${fn}/dead-lettered records"`),
+          );
         }
       });
 

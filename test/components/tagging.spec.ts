@@ -7,6 +7,8 @@ import { taggableAliasesOf } from "../../policy/lib/aliases";
 import { awsPackageDir } from "../../tools/gen-aws-types";
 import { evaluate, named } from "../helpers/offline";
 
+const ACCOUNT = ["123456789012"];
+
 class Sample extends PlatformComponent {
   constructor(name: string, opts: pulumi.ComponentResourceOptions) {
     super("agent-platform:test:Sample", name, "sample", opts);
@@ -28,13 +30,14 @@ class Outer extends PlatformComponent {
 }
 
 describe("tagging", () => {
-  it("puts the stack-wide tags on the provider's defaultTags", async () => {
+  it("puts the stack-wide tags on the provider's defaultTags, and guards it to the stack's accounts", async () => {
     const { resources } = await evaluate(() => {
-      platformProvider("aws", "eu-west-1", {
-        Environment: "prod",
-        Project: "agent-platform",
-        Owner: "team-a",
-      });
+      platformProvider(
+        "aws",
+        "eu-west-1",
+        { Environment: "prod", Project: "agent-platform", Owner: "team-a" },
+        ["111122223333"],
+      );
     });
     const provider = named(resources, "aws");
     assert.strictEqual(provider.type, "pulumi:providers:aws");
@@ -43,11 +46,18 @@ describe("tagging", () => {
     assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags as string), {
       tags: { Environment: "prod", Project: "agent-platform", Owner: "team-a" },
     });
+    // A credential for any other account fails at the provider's configure, before any change.
+    assert.deepStrictEqual(JSON.parse(provider.inputs.allowedAccountIds as string), ["111122223333"]);
   });
 
   it("adds the component's Function tag to every taggable child and only to those", async () => {
     const { resources } = await evaluate(() => {
-      const provider = platformProvider("aws", "us-east-1", { Environment: "dev", Project: "p", Owner: "o" });
+      const provider = platformProvider(
+        "aws",
+        "us-east-1",
+        { Environment: "dev", Project: "p", Owner: "o" },
+        ACCOUNT,
+      );
       new Sample("s", { provider });
     });
     assert.deepStrictEqual(named(resources, "s-topic").inputs.tags, { Function: "sample" });
@@ -62,7 +72,12 @@ describe("tagging", () => {
 
   it("tags descendants of nested components with the nearest component's Function", async () => {
     const { resources } = await evaluate(() => {
-      const provider = platformProvider("aws", "us-east-1", { Environment: "dev", Project: "p", Owner: "o" });
+      const provider = platformProvider(
+        "aws",
+        "us-east-1",
+        { Environment: "dev", Project: "p", Owner: "o" },
+        ACCOUNT,
+      );
       new Outer("o", provider);
     });
     assert.deepStrictEqual(named(resources, "o-queue").inputs.tags, { Function: "outer" });

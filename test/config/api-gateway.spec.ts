@@ -14,7 +14,7 @@ describe("API Gateway config", () => {
       latencyP95AlarmMs: 500,
       handler: { memoryMb: 512, timeoutSeconds: 25, reservedConcurrency: -1 },
       wafEnabled: false,
-      manageAccountLogsRole: true,
+      manageAccountLogsRole: false,
     });
     const prod = loadStack("prod").apiGateway;
     assert.deepStrictEqual(
@@ -36,7 +36,7 @@ describe("API Gateway config", () => {
       [K("apiHandlerTimeoutSeconds")]: "10",
       [K("apiHandlerReservedConcurrency")]: "5",
       [K("apiWafEnabled")]: "true",
-      [K("apiManageAccountLogsRole")]: "false",
+      [K("apiManageAccountLogsRole")]: "true",
     }).apiGateway;
     assert.deepStrictEqual(
       [api.throttleRateLimit, api.throttleBurstLimit, api.monthlyQuota, api.errorRateAlarmPercent],
@@ -45,7 +45,7 @@ describe("API Gateway config", () => {
     assert.deepStrictEqual(api.handler, { memoryMb: 1024, timeoutSeconds: 10, reservedConcurrency: 5 });
     assert.deepStrictEqual(
       [api.latencyP95AlarmMs, api.wafEnabled, api.manageAccountLogsRole],
-      [800, true, false],
+      [800, true, true],
     );
   });
 

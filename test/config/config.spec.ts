@@ -317,6 +317,25 @@ describe("stack config", () => {
     });
   });
 
+  describe("account guard", () => {
+    it("takes the account ids every stack's ESC environment sets", () => {
+      for (const stack of ["dev", "staging", "prod"]) {
+        const i = readStack(REPO_ROOT, stack);
+        const config = loadStackConfig(mapConfigSource(i.config, i.secretKeys), "agent-platform", stack);
+        assert.deepStrictEqual(config.allowedAccountIds, ["123456789012"], stack);
+      }
+    });
+    it("refuses no account, and ids that are not 12 digits", () => {
+      assert.deepStrictEqual(issuesWith({ [K("allowedAccountIds")]: "[]" }), [
+        "agent-platform:allowedAccountIds: must list the AWS account id(s) this stack deploys to (its ESC " +
+          "environment sets them): the provider then refuses credentials for any other account before a change",
+      ]);
+      assert.deepStrictEqual(issuesWith({ [K("allowedAccountIds")]: '["12345678901","123456789012"]' }), [
+        "agent-platform:allowedAccountIds[0]: must be a 12-digit AWS account id",
+      ]);
+    });
+  });
+
   describe("alert e-mails", () => {
     it("rejects something that is not an address", () => {
       assert.deepStrictEqual(issuesWith({ [K("alertEmails")]: '["ops@example.com","ops at example"]' }), [

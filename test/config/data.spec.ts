@@ -6,7 +6,8 @@ const K = (name: string) => `agent-platform:${name}`;
 const DEFAULTS: Record<string, string> = {
   databaseEnabled: "false",
   cacheEnabled: "false",
-  databaseEngineVersion: "16.4",
+  databaseEngineVersion: "16",
+  databaseAutoMinorVersionUpgrade: "true",
   databaseInstanceClass: "db.t4g.micro",
   databaseAllocatedStorageGb: "20",
   databaseMaxAllocatedStorageGb: "100",
@@ -51,9 +52,33 @@ describe("data config", () => {
         databaseAllocatedStorageGb: "50",
       }),
       [
-        "agent-platform:databaseEngineVersion: must be a PostgreSQL version 16 or newer, such as 16.4",
+        "agent-platform:databaseEngineVersion: must be a PostgreSQL version 16 or newer: a major version such as 16, or a minor such as 16.6",
         "agent-platform:databaseMaxAllocatedStorageGb: must be at least databaseAllocatedStorageGb (50)",
         "agent-platform:databaseBackupReplicaRegion: must be an AWS region other than the stack's, such as us-west-2 (or empty for no replication)",
+      ],
+    );
+  });
+
+  it("takes a major version with automatic minor upgrades, or a pinned minor without them", () => {
+    assert.deepStrictEqual(problems({ databaseEngineVersion: "17" }), []);
+    assert.deepStrictEqual(
+      problems({ databaseEngineVersion: "16.6", databaseAutoMinorVersionUpgrade: "false" }),
+      [],
+    );
+  });
+
+  it("refuses a pinned minor with automatic minor upgrades (a perpetual diff), and a major without them", () => {
+    assert.deepStrictEqual(problems({ databaseEngineVersion: "16.4" }), [
+      "agent-platform:databaseEngineVersion: pins the minor version 16.4 while databaseAutoMinorVersionUpgrade is true: " +
+        "once RDS upgrades the minor, every `pulumi up` tries to move the instance back to 16.4; give the major " +
+        "version (16) or set databaseAutoMinorVersionUpgrade to false",
+    ]);
+    assert.deepStrictEqual(
+      problems({ databaseEngineVersion: "16", databaseAutoMinorVersionUpgrade: "false" }),
+      [
+        "agent-platform:databaseAutoMinorVersionUpgrade: is false with the major version 16 alone: RDS would keep " +
+          "whatever minor it picks at creation until that minor retires; pin a minor in databaseEngineVersion " +
+          "(major.minor, such as 16.6) or set databaseAutoMinorVersionUpgrade to true",
       ],
     );
   });

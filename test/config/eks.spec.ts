@@ -5,6 +5,9 @@ import { configIssues, K, loadStack } from "../helpers/config";
 const load = loadStack;
 const issuesWith = configIssues;
 
+/** A deployer inside the VPC (config/deployer.ts), for stacks that switch EKS on with its workloads. */
+const IN_VPC = { [K("deployRunnerLabel")]: "vpc-runner" };
+
 /** prod with EKS on: the stack where cross-key rules apply. */
 const prodIssues = (changes: Record<string, string>) => issuesWith("prod", changes);
 
@@ -15,7 +18,7 @@ describe("eks config", () => {
     const prod = load("prod").eks;
     assert.deepStrictEqual(prod, {
       enabled: true,
-      version: "1.33",
+      version: "1.35",
       publicAccessCidrs: [],
       adminRoleArns: [],
       nodes: {
@@ -73,7 +76,17 @@ describe("eks config", () => {
   it("rejects a Kubernetes version that is not major.minor", () => {
     for (const v of ["1.33.1", "v1.33", "latest", "1.9"]) {
       assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
-        `agent-platform:eksVersion = "${v}": must be a Kubernetes version as major.minor, such as 1.33`,
+        `agent-platform:eksVersion = "${v}": must be a Kubernetes version as major.minor, such as 1.35`,
+      ]);
+    }
+  });
+
+  it("takes only versions the dated support table knows (the pack judges their support window)", () => {
+    assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: "1.33" }), []);
+    for (const v of ["1.28", "1.36"]) {
+      assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
+        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table config/eks-versions.ts ` +
+          "(1.29 to 1.35, checked 2026-12-06); add a newer version there with its dates from the EKS release calendar",
       ]);
     }
   });
@@ -144,7 +157,7 @@ describe("eks config", () => {
 
   it("needs a NAT gateway for the nodes: EKS cannot be switched on in dev as it is", () => {
     assert.deepStrictEqual(
-      issuesWith("dev", { [K("eksEnabled")]: "true", [K("eksSampleAppEnabled")]: "false" }),
+      issuesWith("dev", { ...IN_VPC, [K("eksEnabled")]: "true", [K("eksSampleAppEnabled")]: "false" }),
       [
         "agent-platform:eksEnabled = true: needs natStrategy single or perAz: nodes join the cluster and pull images over the internet",
       ],
@@ -152,12 +165,12 @@ describe("eks config", () => {
   });
 
   it("needs a certificate for the sample app's HTTPS Ingress, in the stack's region", () => {
-    assert.deepStrictEqual(issuesWith("staging", { [K("eksEnabled")]: "true" }), [
+    assert.deepStrictEqual(issuesWith("staging", { ...IN_VPC, [K("eksEnabled")]: "true" }), [
       "agent-platform:eksSampleAppEnabled = true: needs a certificate for the sample Ingress's HTTPS listener: " +
         "set domainName (k8s.<domainName> is issued) or eksCertificateArn",
     ]);
     assert.deepStrictEqual(
-      issuesWith("staging", { [K("eksEnabled")]: "true", [K("eksSampleAppEnabled")]: "false" }),
+      issuesWith("staging", { ...IN_VPC, [K("eksEnabled")]: "true", [K("eksSampleAppEnabled")]: "false" }),
       [],
     );
     assert.deepStrictEqual(
@@ -166,7 +179,7 @@ describe("eks config", () => {
     );
     const elsewhere = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     assert.deepStrictEqual(
-      issuesWith("staging", { [K("eksEnabled")]: "true", [K("eksCertificateArn")]: elsewhere }),
+      issuesWith("staging", { ...IN_VPC, [K("eksEnabled")]: "true", [K("eksCertificateArn")]: elsewhere }),
       [
         `agent-platform:eksCertificateArn = "${elsewhere}": must be a certificate in the stack's region (us-east-1): ALBs use regional certificates`,
       ],

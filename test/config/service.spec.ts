@@ -56,11 +56,13 @@ describe("service and worker config", () => {
         // dev keeps one managed rule group to stay within its budget.
         waf: [2000, ["AWSManagedRulesCommonRuleSet"]],
         logs: true,
-        insights: "enabled",
+        // dev leaves Container Insights' custom metrics off for its budget; staging and prod keep the default.
+        insights: "disabled",
         secrets: [],
       },
     );
     assert.strictEqual(dev.worker.enabled, false);
+    assert.strictEqual(load("staging").service.containerInsights, "enabled");
     assert.deepStrictEqual(load("staging").service.capacity, {
       onDemandBase: 0,
       onDemandWeight: 1,

@@ -3,11 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readSettings, SettingsError } from "../../deploy/settings";
+import { checkAgentPools, readSettings, SettingsError } from "../../deploy/settings";
 import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { readStack } from "../../tools/offline/stack-files";
 import { ofType, REPO_ROOT } from "../helpers/offline";
+import { catalogSource } from "../../policy/lib/aws-actions";
 
 const DEPLOY = path.join(REPO_ROOT, "deploy");
 const PACK_NAME = "agent-platform-guard";
@@ -97,6 +98,12 @@ describe("deploy/: Pulumi Cloud settings as code", function () {
         skipIntermediateDeployments: true,
         shell: "bash",
       });
+      // prod's in-cluster resources sit behind a private endpoint: its runs use its agent pool inside the VPC.
+      assert.strictEqual(
+        s.agentPoolId,
+        stack === "prod" ? "5f0c2e0a-7d1b-4c3e-9a64-2b8f1d7e6c90" : undefined,
+        stack,
+      );
       // No stored AWS keys anywhere in the settings.
       assert.doesNotMatch(JSON.stringify(s), /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
     }
@@ -160,6 +167,8 @@ describe("deploy/: Pulumi Cloud settings as code", function () {
       (r) => !r.startsWith("@pulumi/") && !["fs", "path", "crypto", "os", "util"].includes(r),
     );
     assert.deepStrictEqual(outside, []);
+    // AWS's action catalog travels inside the bundle: Pulumi Cloud receives no other file.
+    assert.ok(code.includes(catalogSource()), "policy/lib/aws-iam-actions.json is not in the bundle");
     assert.match(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
   });
 
@@ -338,5 +347,27 @@ describe("deploy/review-stack-ttl.sh", () => {
     const r = run("pr-1", "[]", ["0", "dev"]);
     assert.strictEqual(r.status, 2);
     assert.match(r.stderr, /TTL hours must be a positive whole number, got '0'/);
+  });
+});
+
+describe("deploy/settings.ts checkAgentPools", () => {
+  const inVpc = { stack: "prod", needsInVpc: true };
+  it("refuses a stack that must deploy from inside its VPC without an agent pool there", () => {
+    assert.throws(
+      () => checkAgentPools([{ stack: "dev", needsInVpc: false }, inVpc]),
+      (e: SettingsError) =>
+        e.name === "SettingsError" &&
+        e.problems.length === 1 &&
+        e.problems[0] ===
+          "stacks.prod: the stack manages in-cluster resources behind a private-only EKS endpoint, which " +
+            "Pulumi-hosted deployments cannot reach; set agent-platform:deployAgentPoolId in its stack file to " +
+            "an agent pool inside its VPC",
+    );
+  });
+  it("passes it with an agent pool, and stacks that need none", () => {
+    checkAgentPools([
+      { stack: "dev", needsInVpc: false },
+      { ...inVpc, agentPoolId: "pool" },
+    ]);
   });
 });

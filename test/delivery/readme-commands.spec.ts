@@ -34,9 +34,10 @@ const EXPECTED: [string, Kind][] = [
   ["npm ci", "ci"],
   ["npm test", "ci"],
   [
-    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--first-preview]",
+    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>] [--first-preview]",
     "synopsis",
   ],
+  ["npm run -s preview:diff -- <base.json> <head.json> [--label <what the base is>]", "synopsis"],
   ["npm test", "ci"],
   ["npm run typecheck", "ci"],
   ["npm run lint", "ci"],

@@ -19,6 +19,7 @@ const validator = require("@action-validator/core") as {
 interface Step {
   uses?: string;
   run?: string;
+  "working-directory"?: string;
   with?: Record<string, unknown>;
   if?: string;
 }
@@ -119,7 +120,7 @@ describe("GitHub Actions workflows", () => {
     const preview = runs("offline-preview").join("\n");
     assert.match(
       preview,
-      /npm run -s preview:offline -- --stack all --json out\/preview\.json > out\/preview\.txt/,
+      /npm run -s preview:offline -- --stack all --json out\/preview\.json --html out\/preview\.html "\$\{base\[@\]\}" > out\/preview\.txt/,
     );
     // Every stack both ways: as an update and as its first preview (provider-computed values unknown).
     for (const text of [ci, preview])
@@ -130,6 +131,56 @@ describe("GitHub Actions workflows", () => {
       offline.find((s) => s.uses?.startsWith("actions/github-script@"))!.if!.includes("always()"),
       true,
     );
+  });
+
+  it("preview the base branch too, and put the difference per stack at the top of the comment", () => {
+    const steps = load("pull-request.yml").jobs["offline-preview"].steps!;
+    const at = (pred: (s: Step) => boolean, what: string) => {
+      const i = steps.findIndex(pred);
+      assert.ok(i >= 0, what);
+      return i;
+    };
+    const checkoutBase = at(
+      (s) =>
+        s.uses?.startsWith("actions/checkout@") === true &&
+        s.with?.ref === "${{ github.event.pull_request.base.sha }}",
+      "a checkout of the base commit",
+    );
+    const basePreview = at(
+      (s) => /preview:offline -- --stack all --json \.\.\/out\/base\.json/.test(s.run ?? ""),
+      "the base's own preview writing out/base.json",
+    );
+    assert.strictEqual(steps[basePreview]["working-directory"], steps[checkoutBase].with!.path);
+    const head = at(
+      (s) => (s.run ?? "").includes("--html out/preview.html"),
+      "the head's preview with --html",
+    );
+    assert.match(steps[head].run!, /base=\(--base out\/base\.json\)/);
+    assert.match(
+      steps[head].run!,
+      /npm run -s preview:diff -- out\/base\.json out\/preview\.json .*> out\/diff\.md/,
+    );
+    assert.ok(checkoutBase < basePreview && basePreview < head, "base first, then the head");
+    const upload = at((s) => s.uses?.startsWith("actions/upload-artifact@") === true, "an artifact upload");
+    assert.match(String(steps[upload].with!.path), /out\/preview\.html/);
+    const script = String(steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
+    assert.ok(
+      script.indexOf("out/diff.md") >= 0 && script.indexOf("out/diff.md") < script.indexOf("out/preview.txt"),
+    );
+    assert.match(script, /const top = `\$\{marker\}\\n### Offline preview: .*\$\{diff\}/);
+    assert.match(script, /const body = `\$\{top\}/);
+  });
+
+  it("run the browser tests on Debian with its Chromium and keep their screenshots", () => {
+    const job = load("pull-request.yml").jobs.checks as Job & { container?: string };
+    assert.match(String(job.container), /bookworm/);
+    const steps = job.steps!;
+    const install = steps.findIndex((s) => /apt-get install .*chromium/.test(s.run ?? ""));
+    const tests = steps.findIndex((s) => s.run?.trim() === "npm test");
+    assert.ok(install >= 0 && install < tests, "chromium installed before the tests");
+    const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    assert.strictEqual(upload.with!.path, "out/screenshots/");
+    assert.strictEqual(upload.if, "always()");
   });
 
   it("preview every stack on a pull request with the pack, its config and OIDC credentials", () => {
@@ -162,9 +213,14 @@ describe("GitHub Actions workflows", () => {
     for (const stack of stacks) {
       const job = w.jobs[stack];
       assert.ok(job, `a deploy job for ${stack}`);
-      assert.strictEqual(job.needs, previous);
+      // Each also needs checks, for the runner it computes (test/delivery/deployer.spec.ts).
+      assert.deepStrictEqual(job.needs, previous === "checks" ? "checks" : ["checks", previous]);
       assert.strictEqual(job.uses, "./.github/workflows/pulumi-up.yml");
-      assert.deepStrictEqual(job.with, { stack, ref: "${{ inputs.ref || github.sha }}" });
+      assert.deepStrictEqual(job.with, {
+        stack,
+        ref: "${{ inputs.ref || github.sha }}",
+        "runs-on": `\${{ toJSON(fromJSON(needs.checks.outputs.runs-on).${stack}) }}`,
+      });
       previous = stack;
     }
   });
@@ -183,5 +239,25 @@ describe("GitHub Actions workflows", () => {
     const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
     assert.strictEqual(aws.with!["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
     assert.ok(fs.existsSync(path.join(REPO_ROOT, "policy", "policy-config.json")));
+  });
+
+  it("time each update: the job summary always, and a CloudWatch metric for a successful one", () => {
+    const all = load("pulumi-up.yml").jobs.up.steps!;
+    const up = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    const clock = all.findIndex((s) => /DEPLOY_STARTED=\$\(date \+%s\)" >> "\$GITHUB_ENV"/.test(s.run ?? ""));
+    const record = all.findIndex((s) => (s.run ?? "").includes("tools/deploy-time.ts"));
+    assert.ok(clock >= 0 && clock === up - 1, "the clock starts right before pulumi up");
+    assert.strictEqual((all[up] as Step & { id?: string }).id, "up");
+    assert.ok(record === up + 1, "the time is recorded right after pulumi up, before any rollout");
+    const step = all[record] as Step & { env?: Record<string, string> };
+    // Also after a failed or cancelled update, so the summary says how long it ran.
+    assert.match(String(step.if), /^always\(\)/);
+    assert.strictEqual(step.env!.OUTCOME, "${{ steps.up.outcome }}");
+    const run = step.run!;
+    assert.match(run, /pulumi stack output deployTimeMetric --json/);
+    assert.match(run, /--outcome "\$OUTCOME"/);
+    assert.match(run, />> "\$GITHUB_STEP_SUMMARY"/);
+    assert.match(run, /aws cloudwatch put-metric-data --cli-input-json file:\/\/deploy-time\.json/);
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, "tools", "deploy-time.ts")));
   });
 });

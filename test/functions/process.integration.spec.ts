@@ -274,5 +274,12 @@ describe("process function against a local S3 server", function () {
       String((outcome.error as Error).message),
       /S3 GetObject s3:\/\/raw-bucket\/incoming\/a\.txt failed/,
     );
+    // The log line leads with the object; the process function has no model.
+    assert.equal(outcome.object, "s3://raw-bucket/incoming/a.txt");
+    assert.equal(outcome.model, undefined);
+    assert.match(
+      telemetry.logs.find((l) => l.level === "error")!.message,
+      /^s3:\/\/raw-bucket\/incoming\/a\.txt failed \(s3-unavailable\): S3 GetObject .*; SQS will deliver it again$/,
+    );
   });
 });

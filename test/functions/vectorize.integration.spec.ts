@@ -346,6 +346,100 @@ describe("vectorize function against local S3, Bedrock, Upstash and Secrets Mana
     assert.equal(bedrock.invocations().length, 1);
   });
 
+  describe("a failure names the object, the model and what was wrong", () => {
+    const TITAN = "amazon.titan-embed-text-v2:0";
+    const keyOf = (body: string) =>
+      decodeURIComponent(
+        (JSON.parse(body) as { Records: { s3: { object: { key: string } } }[] }).Records[0].s3.object.key,
+      );
+
+    it("a 200 whose body is not JSON: the chunk, the model and the start of the body", async () => {
+      // Prepare
+      const { body } = await processedFixture("html.txt", texts(1));
+      bedrock.inject({ status: 200, body: "<html>upstream proxy error</html>" });
+      const telemetry = new RecordingTelemetry();
+      // Act
+      const response = await handlerFor(telemetry)(sqsEvent([body]));
+      // Assess
+      assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: "m0" }]);
+      const [outcome] = telemetry.outcomes();
+      assert.equal(outcome.reason, "bedrock-invalid-response");
+      assert.equal(outcome.object, `s3://${PROCESSED}/${keyOf(body)}`);
+      assert.equal(outcome.model, TITAN);
+      assert.equal(
+        (outcome.error as Error).message,
+        `Bedrock InvokeModel ${TITAN} answered chunk 0 of html.txt with a body that is not JSON: ` +
+          "<html>upstream proxy error</html>",
+      );
+    });
+
+    it("a 200 without an embedding says so, instead of counting it as one", async () => {
+      // Prepare
+      const { body } = await processedFixture("empty-answer.txt", texts(1));
+      bedrock.inject({ status: 200, body: { inputTextTokenCount: 7 } });
+      const telemetry = new RecordingTelemetry();
+      // Act
+      await handlerFor(telemetry)(sqsEvent([body]));
+      // Assess
+      const [outcome] = telemetry.outcomes();
+      assert.equal(outcome.reason, "bedrock-invalid-response");
+      assert.equal(
+        (outcome.error as Error).message,
+        `Bedrock InvokeModel ${TITAN} answered chunk 0 of empty-answer.txt without an embedding ` +
+          '(no "embedding" or "embeddingsByType.float"; the body has inputTextTokenCount)',
+      );
+    });
+
+    it("Cohere answering fewer vectors than texts: both counts and the chunks", async () => {
+      // Prepare
+      const { body } = await processedFixture("short.txt", texts(3));
+      bedrock.inject({ status: 200, body: { embeddings: { float: [fakeEmbedding("a", 256)] } } });
+      const telemetry = new RecordingTelemetry();
+      // Act
+      await handlerFor(telemetry, { EMBEDDING_MODEL_ID: "cohere.embed-v4:0" })(sqsEvent([body]));
+      // Assess
+      const [outcome] = telemetry.outcomes();
+      assert.equal(outcome.model, "cohere.embed-v4:0");
+      assert.equal(
+        (outcome.error as Error).message,
+        "Bedrock InvokeModel cohere.embed-v4:0 answered chunks 0-2 of short.txt with 1 embedding for 3 texts",
+      );
+    });
+
+    it("an embedding that is not a list of numbers: which one", async () => {
+      // Prepare
+      const { body } = await processedFixture("strings.txt", texts(1));
+      bedrock.inject({ status: 200, body: { embedding: ["0.1", "0.2"] } });
+      const telemetry = new RecordingTelemetry();
+      // Act
+      await handlerFor(telemetry)(sqsEvent([body]));
+      // Assess
+      assert.equal(
+        (telemetry.outcomes()[0].error as Error).message,
+        `Bedrock InvokeModel ${TITAN} answered chunk 0 of strings.txt with embedding 0 that is not a list of numbers`,
+      );
+    });
+
+    it("the dead-letter line leads with the object, the reason and the message", async () => {
+      // Prepare: the record's last receive (the queue's maxReceiveCount is 3).
+      const { body } = await processedFixture("last.txt", texts(1));
+      bedrock.inject({ status: 200, body: "not json" });
+      const telemetry = new RecordingTelemetry();
+      // Act
+      await handlerFor(telemetry)(sqsEvent([body], 3));
+      // Assess
+      const [line] = telemetry.logs.filter((l) => l.level === "error");
+      assert.equal(
+        line.message,
+        `s3://${PROCESSED}/${keyOf(body)} failed on its last receive (bedrock-invalid-response, model ${TITAN}): ` +
+          `Bedrock InvokeModel ${TITAN} answered chunk 0 of last.txt with a body that is not JSON: not json; ` +
+          "SQS moves it to the dead-letter queue",
+      );
+      assert.equal(line.attributes.deadLetter, true);
+      assert.equal(line.attributes.object, `s3://${PROCESSED}/${keyOf(body)}`);
+    });
+  });
+
   it("batches Cohere requests by 96 texts and normalises the vectors", async () => {
     // Prepare
     const { body } = await processedFixture("cohere.txt", texts(200));

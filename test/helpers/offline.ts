@@ -35,7 +35,12 @@ export function evaluate(
         : program,
     project: "agent-platform",
     stack: options.stack ?? "test",
-    config: { "aws:region": region, ...(options.config ?? {}) },
+    // A component evaluated alone runs on the default provider: guarded by account, as the stacks' are.
+    config: {
+      "aws:region": region,
+      "aws:allowedAccountIds": JSON.stringify([DEFAULT_ACCOUNT_ID]),
+      ...(options.config ?? {}),
+    },
     secretKeys: options.secretKeys ?? [],
     region,
     accountId: DEFAULT_ACCOUNT_ID,
@@ -43,6 +48,12 @@ export function evaluate(
     preview: options.preview,
   });
 }
+
+/**
+ * The project's program (index.ts) evaluated for one of its stacks, with that stack's config, as the offline
+ * preview does: one frozen evaluation per stack, shared across specs (test/helpers/stacks.ts).
+ */
+export { stackEvaluation as evaluateStack } from "./stacks";
 
 /** Resources of one type, in registration order. */
 export function ofType(resources: RegisteredResource[], type: string): RegisteredResource[] {

@@ -1,6 +1,8 @@
+import * as path from "path";
 import type { Evaluation } from "../../tools/offline/evaluate";
 import { evaluateStack, loadPack, reportStack, StackReport } from "../../tools/offline/preview";
-import { REPO_ROOT } from "./offline";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /*
  * The project's own stacks, evaluated once per mocha process. Many specs examine what index.ts registers for

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { estimateCost, spotShare } from "../../tools/offline/cost";
+import { estimateCost } from "../../tools/offline/cost";
 import { SIG_KEY, UNKNOWN } from "../../tools/offline/engine-values";
 import { availabilityZones, partitionOf } from "../../tools/offline/mocks";
 import { evaluate, fakeResource, named } from "../helpers/offline";
@@ -141,6 +141,7 @@ describe("offline evaluation", () => {
     assert.strictEqual(provider.parent, undefined);
     assert.deepStrictEqual(provider.inputs, {
       region: "us-east-1",
+      allowedAccountIds: '["123456789012"]',
       defaultTags: '{"tags":{"Owner":"me"}}',
       accessKey: { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: "AKIA" },
       version: "7.48.0",
@@ -205,35 +206,5 @@ describe("cost estimate", () => {
         ["db2", "no price for instance class db.x1.huge in cost/prices.json"],
       ],
     );
-  });
-
-  it("reflects Spot versus on-demand Fargate through the capacity provider strategy", () => {
-    assert.strictEqual(spotShare([{ capacityProvider: "FARGATE_SPOT", weight: 1 }], 2), 1);
-    assert.strictEqual(
-      spotShare(
-        [
-          { capacityProvider: "FARGATE", base: 1, weight: 1 },
-          { capacityProvider: "FARGATE_SPOT", weight: 3 },
-        ],
-        5,
-      ),
-      0.6,
-    );
-    const td = fakeResource(
-      "aws:ecs/taskDefinition:TaskDefinition",
-      "td",
-      { cpu: "512", memory: "1024" },
-      { outputs: { arn: "arn:td" } },
-    );
-    const service = (strategy: unknown[]) =>
-      fakeResource("aws:ecs/service:Service", "svc", {
-        desiredCount: 1,
-        taskDefinition: "arn:td",
-        capacityProviderStrategies: strategy,
-      });
-    const spot = estimateCost([td, service([{ capacityProvider: "FARGATE_SPOT", weight: 1 }])]).monthlyUsd;
-    const onDemand = estimateCost([td, service([{ capacityProvider: "FARGATE", weight: 1 }])]).monthlyUsd;
-    assert.strictEqual(onDemand, 18.02);
-    assert.strictEqual(spot, 5.55);
   });
 });

@@ -66,7 +66,15 @@ describe("offline preview CLI", function () {
         "costEstimate",
         "exemptions",
       ]);
-      assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
+      // The contract's fields first, then the additions a comparison of two previews needs.
+      assert.deepStrictEqual(Object.keys(s.resources[0]), [
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "inputsHash",
+      ]);
       assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Observability"));
       assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
       assert.ok(Array.isArray(s.costEstimate.items));
@@ -75,10 +83,16 @@ describe("offline preview CLI", function () {
         [],
       );
     }
+    assert.deepStrictEqual(Object.keys(doc), ["stacks", "policies"]);
+    const tagging = doc.policies.find((p: { name: string }) => p.name === "required-tags");
+    assert.strictEqual(tagging.domain, "tagging");
+    assert.ok(
+      tagging.remediation.length > 0 && ["low", "medium", "high", "critical"].includes(tagging.severity),
+    );
     assert.match(out, /^Stack dev: \d+ resources/m);
     assert.match(
       out,
-      /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month; staging: .*; prod: .*$/m,
+      /^offline preview: dev: 0 mandatory, \d+ advisory, \$[\d.]+\/month(?: \(up to \$[\d.]+\))?; staging: .*; prod: .*$/m,
     );
   });
 
@@ -203,6 +217,7 @@ describe("offline preview CLI", function () {
       tagged: [
         "config:",
         "  aws:region: us-east-1",
+        "  aws:allowedAccountIds: ['123456789012']",
         "  aws:defaultTags:",
         "    tags:",
         ...tags.map((t) => `      ${t}`),
@@ -211,14 +226,16 @@ describe("offline preview CLI", function () {
       untagged: "config:\n  aws:region: us-east-1\n",
     });
     const json = path.join(tmp, "default-provider.json");
-    const program = fixture("untagged-program.ts");
+    const program = fixture("default-provider-program.ts");
     const tagged = await run(["--stack", "tagged", "--program", program, "--json", json], root);
     assert.strictEqual(tagged.err, "");
     assert.strictEqual(tagged.code, 0);
     const doc = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0];
     assert.deepStrictEqual(doc.violations, []);
     assert.deepStrictEqual(
-      doc.resources.filter((r: { type: string }) => r.type === "pulumi:providers:aws"),
+      doc.resources
+        .filter((r: { type: string }) => r.type === "pulumi:providers:aws")
+        .map(({ urn, type, name, parent }: Record<string, unknown>) => ({ urn, type, name, parent })),
       [
         {
           urn: "urn:pulumi:tagged::agent-platform::pulumi:providers:aws::default_7_48_0",
@@ -228,9 +245,11 @@ describe("offline preview CLI", function () {
         },
       ],
     );
+    // Without that config the same default provider carries no tags and guards no account.
     const untagged = await run(["--stack", "untagged", "--program", program], root);
     assert.strictEqual(untagged.code, 1);
-    assert.match(untagged.out, /'untagged' lacks tags: Environment, Project, Function, Owner\./);
+    assert.match(untagged.out, /'logs' lacks tags: Environment, Project, Function, Owner\./);
+    assert.match(untagged.out, /AWS provider 'default_7_48_0' sets no allowedAccountIds/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -350,6 +369,49 @@ describe("offline preview CLI", function () {
     const r = await run(["--stack", "dev", "--program", fixture("failing-apply-program.ts")]);
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /lookup failed inside apply/);
+  });
+
+  it("writes the HTML report and, given a base preview, prints the difference against it", async () => {
+    const json = path.join(tmp, "tiny.json");
+    const html = path.join(tmp, "tiny.html");
+    const program = fixture("tiny-program.ts");
+    // The tiny program's queue has mandatory findings (exit 1): the documents are written all the same.
+    let r = await run(["--stack", "dev", "--program", program, "--json", json]);
+    assert.strictEqual(r.code, 1, r.err);
+    // The base lacks one of the head's resources.
+    const base = JSON.parse(fs.readFileSync(json, "utf8"));
+    const gone = base.stacks[0].resources.find(
+      (x: { custom: boolean; type: string }) => x.custom && !x.type.startsWith("pulumi:"),
+    );
+    base.stacks[0].resources = base.stacks[0].resources.filter((x: unknown) => x !== gone);
+    const baseFile = path.join(tmp, "tiny-base.json");
+    fs.writeFileSync(baseFile, JSON.stringify(base));
+    r = await run(["--stack", "dev", "--program", program, "--html", html, "--base", baseFile]);
+    assert.strictEqual(r.code, 1, r.err);
+    assert.match(
+      r.out,
+      new RegExp(
+        `^Difference against ${baseFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\n  dev: resources 1 added, 0 removed, 0 changed;`,
+        "m",
+      ),
+    );
+    const page = fs.readFileSync(html, "utf8");
+    assert.match(page, /^<!doctype html>/);
+    assert.match(page, /<section class="stack" id="stack-dev"/);
+    assert.match(page, /data-metric="diff-added" data-value="1"/);
+    assert.match(page, /Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  it("exits 2 for a --base that is not a preview document, before previewing anything", async () => {
+    const bad = path.join(tmp, "not-a-preview.json");
+    fs.writeFileSync(bad, JSON.stringify({ resources: [] }));
+    const r = await run(["--stack", "dev", "--base", bad]);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(
+      r.err,
+      `--base: ${bad}: not a preview JSON document (no "stacks" list; write one with --json)`,
+    );
+    assert.strictEqual(r.out, "");
   });
 
   it("exits 2 on an unknown flag or a flag without its value", async () => {

@@ -42,14 +42,45 @@ describe("policy: monthly-budget", () => {
         res(T.key, "k", {}),
       ],
       [
-        "the estimated fixed cost $66.70/month exceeds the dev budget of $50.00 (largest: nat-a $32.85, nat-b $32.85, k $1.00).",
+        "the estimated fixed cost of at least $66.70/month exceeds the dev budget of $50.00 (largest: nat-a $32.85, nat-b $32.85, k $1.00).",
       ],
     );
     await expectFindings(
       cost.monthlyBudget,
       [stack("staging"), res(T.nat, "nat-a", { subnetId: "s" }, { environment: "staging" })],
-      ["the estimated fixed cost $32.85/month exceeds the staging budget of $30.00 (largest: nat-a $32.85)."],
+      [
+        "the estimated fixed cost of at least $32.85/month exceeds the staging budget of $30.00 (largest: nat-a $32.85).",
+      ],
       { "monthly-budget": { budgets: { dev: 10, staging: 30, prod: 100 } } },
+    );
+  });
+  it("counts the load balancer AWS creates for an internet-facing Ingress, as the offline report does", async () => {
+    // 0.0225 x 730 + 2 public IPv4 x 0.005 x 730 = 23.725 -> $23.73, over a $20 budget.
+    const k8s = (type: string, name: string, inputs: Record<string, unknown>) =>
+      res(`kubernetes:${type}`, name, inputs, { environment: "dev" });
+    await expectFindings(
+      cost.monthlyBudget,
+      [
+        stack("dev"),
+        res("aws:ec2/subnet:Subnet", "a", { tags: { "kubernetes.io/role/elb": "1" } }),
+        res("aws:ec2/subnet:Subnet", "b", { tags: { "kubernetes.io/role/elb": "1" } }),
+        k8s("networking.k8s.io/v1:IngressClass", "alb", {
+          metadata: { name: "alb" },
+          spec: { controller: "ingress.k8s.aws/alb" },
+        }),
+        k8s("networking.k8s.io/v1:Ingress", "web", {
+          metadata: {
+            name: "web",
+            namespace: "app",
+            annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" },
+          },
+          spec: { ingressClassName: "alb" },
+        }),
+      ],
+      [
+        "the estimated fixed cost of at least $23.73/month exceeds the dev budget of $20.00 (largest: web $23.73).",
+      ],
+      { "monthly-budget": { budgets: { dev: 20 } } },
     );
   });
   it("flags an environment without a budget", async () => {
@@ -57,6 +88,59 @@ describe("policy: monthly-budget", () => {
       cost.monthlyBudget,
       [stack("qa"), res(T.key, "k", {}, { environment: "qa" })],
       ["no monthly budget is configured for environment 'qa' (monthly-budget.budgets)."],
+    );
+  });
+});
+
+describe("policy: monthly-budget judges the low end, monthly-budget-ceiling the high end", () => {
+  // A NAT gateway ($32.85) and rotating keys ($1 each in their first year, $3 after their second rotation).
+  const keys = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      res(T.key, `k${i}`, { enableKeyRotation: true }, { environment: "dev" }),
+    );
+  const nat = res(T.nat, "nat", { subnetId: "s" }, { environment: "dev" });
+  const budget = (policy: string, dev: number) => ({ [policy]: { budgets: { dev } } });
+
+  it("passes a stack whose low end fits though its high end does not, and warns about the high end", async () => {
+    // 32.85 + 5 x 1 = 37.85 at least; 32.85 + 5 x 3 = 47.85 at most; budget 40.
+    await expectFindings(
+      cost.monthlyBudget,
+      [stack("dev"), nat, ...keys(5)],
+      [],
+      budget("monthly-budget", 40),
+    );
+    await expectFindings(
+      cost.monthlyBudgetCeiling,
+      [stack("dev"), nat, ...keys(5)],
+      [
+        "the estimated fixed cost can reach $47.85/month (at least $37.85), over the dev budget of $40.00; " +
+          "what raises it: how many times the key has rotated (its age) +$10.00 (5 items).",
+      ],
+      budget("monthly-budget-ceiling", 40),
+    );
+  });
+  it("leaves an overrun at the low end to monthly-budget alone", async () => {
+    await expectFindings(
+      cost.monthlyBudget,
+      [stack("dev"), nat, ...keys(1)],
+      [
+        "the estimated fixed cost of at least $33.85/month exceeds the dev budget of $30.00 (largest: nat $32.85, k0 $1.00).",
+      ],
+      budget("monthly-budget", 30),
+    );
+    await expectFindings(
+      cost.monthlyBudgetCeiling,
+      [stack("dev"), nat, ...keys(1)],
+      [],
+      budget("monthly-budget-ceiling", 30),
+    );
+  });
+  it("is silent when the high end fits, and leaves a missing budget to monthly-budget", async () => {
+    await expectFindings(cost.monthlyBudgetCeiling, [stack("dev"), nat, ...keys(5)], []);
+    await expectFindings(
+      cost.monthlyBudgetCeiling,
+      [stack("qa"), res(T.key, "k", {}, { environment: "qa" })],
+      [],
     );
   });
 });

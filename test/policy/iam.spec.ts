@@ -1,5 +1,7 @@
 import * as iam from "../../policy/iam";
-import { expectFindings, res, UNKNOWN_STRING } from "./helpers";
+import { SOURCE_CONDITION_SERVICES } from "../../policy/lib/service-trust";
+import * as assert from "assert";
+import { expectFindings, findings, res, run, UNKNOWN_STRING } from "./helpers";
 
 const T = {
   role: "aws:iam/role:Role",
@@ -102,49 +104,171 @@ describe("policy: iam-no-wildcard-actions", () => {
 });
 
 describe("policy: iam-no-wildcard-resources", () => {
-  it("passes actions that only take *, ABAC-confined statements and unknown ARNs", async () => {
+  const policy = (name: string, ...statements: object[]) =>
+    res(T.rolePolicy, name, { policy: doc(...statements) });
+  const ELB = "arn:aws:elasticloadbalancing:us-east-1:123456789012";
+
+  it("passes actions AWS lets take only *, and statements confined by a positive tag condition", async () => {
     await expectFindings(
       iam.iamNoWildcardResources,
       [
-        res(T.rolePolicy, "xray", {
-          policy: doc({
-            Effect: "Allow",
-            Action: ["xray:PutTraceSegments", "ec2:DescribeSubnets"],
-            Resource: "*",
-          }),
+        policy("xray", {
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "ec2:DescribeSubnets", "ecr:GetAuthorizationToken"],
+          Resource: "*",
         }),
-        res(T.rolePolicy, "abac", {
-          policy: doc({
-            Effect: "Allow",
-            Action: "ec2:TerminateInstances",
-            Resource: "*",
-            Condition: { StringEquals: { "aws:ResourceTag/Project": "agent-platform" } },
-          }),
-        }),
-        res(T.rolePolicy, "arn", {
-          policy: {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: UNKNOWN_STRING }],
-          },
+        policy("abac", {
+          Effect: "Allow",
+          Action: "ec2:TerminateInstances",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:ResourceTag/Project": "agent-platform" } },
         }),
       ],
       [],
     );
   });
+
   it("flags restrictable actions on Resource *", async () => {
     await expectFindings(
       iam.iamNoWildcardResources,
       [
-        res(T.rolePolicy, "p", {
-          policy: doc({
-            Effect: "Allow",
-            Action: ["sqs:SendMessage", "xray:PutTraceSegments", "s3:GetObject"],
-            Resource: "*",
-          }),
+        policy("p", {
+          Effect: "Allow",
+          Action: ["sqs:SendMessage", "xray:PutTraceSegments", "s3:GetObject"],
+          Resource: "*",
         }),
       ],
       ["IAM role policy 'p' statement 1 allows sqs:SendMessage and s3:GetObject on Resource \"*\"."],
     );
+  });
+
+  it("takes which actions support only * from AWS's catalog, not from a list of globs", async () => {
+    // Both take resource ARNs (a log group; a subnet and security groups), though one is a Describe call.
+    await expectFindings(
+      iam.iamNoWildcardResources,
+      [
+        policy("p", {
+          Effect: "Allow",
+          Action: ["logs:DescribeLogStreams", "ec2:CreateNetworkInterface"],
+          Resource: "*",
+        }),
+      ],
+      [
+        "IAM role policy 'p' statement 1 allows logs:DescribeLogStreams and ec2:CreateNetworkInterface on Resource \"*\".",
+      ],
+    );
+  });
+
+  it("expands wildcard actions from the catalog: s3:Get* matches actions that take ARNs, s3:ListAllMy* none", async () => {
+    const found = await findings(iam.iamNoWildcardResources, [
+      policy("get", { Effect: "Allow", Action: "s3:Get*", Resource: "*" }),
+      policy("list", { Effect: "Allow", Action: "s3:ListAllMy*", Resource: "*" }),
+    ]);
+    assert.strictEqual(found.length, 1, found.join("\n"));
+    assert.match(
+      found[0],
+      /^IAM role policy 'get' statement 1 allows s3:Get\* \((\d+) of its (\d+) actions take ARNs\) on Resource "\*"\.$/,
+    );
+  });
+
+  it("judges an ARN pattern that covers every resource of its type as wide as *", async () => {
+    await expectFindings(
+      iam.iamNoWildcardResources,
+      [
+        policy("tg", {
+          Effect: "Allow",
+          Action: ["elasticloadbalancing:RegisterTargets"],
+          Resource: `${ELB}:targetgroup/*/*`,
+        }),
+        policy("sg", {
+          Effect: "Allow",
+          Action: "ec2:DeleteSecurityGroup",
+          Resource: "arn:aws:ec2:us-east-1:123456789012:security-group/*",
+        }),
+        policy("s3", { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::*" }),
+      ],
+      [
+        `IAM role policy 'tg' statement 1 allows elasticloadbalancing:RegisterTargets on "${ELB}:targetgroup/*/*", as wide as "*".`,
+        'IAM role policy \'sg\' statement 1 allows ec2:DeleteSecurityGroup on "arn:aws:ec2:us-east-1:123456789012:security-group/*", as wide as "*".',
+        'IAM role policy \'s3\' statement 1 allows s3:GetObject on "arn:aws:s3:::*", as wide as "*".',
+      ],
+    );
+  });
+
+  it("passes ARN patterns that name part of the resource, and wide ones a tag condition narrows", async () => {
+    await expectFindings(
+      iam.iamNoWildcardResources,
+      [
+        policy("objects", {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::raw-bucket/uploads/*",
+        }),
+        policy("prefix", {
+          Effect: "Allow",
+          Action: "elasticloadbalancing:SetRulePriorities",
+          Resource: `${ELB}:listener-rule/app/k8s-*/*/*/*`,
+        }),
+        policy("tagged", {
+          Effect: "Allow",
+          Action: "elasticloadbalancing:RegisterTargets",
+          Resource: `${ELB}:targetgroup/*/*`,
+          Condition: { StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "prod" } },
+        }),
+      ],
+      [],
+    );
+  });
+
+  it("does not take Null, IfExists or a lone * as a condition that narrows", async () => {
+    const tagged = (Condition: object) =>
+      policy("p", {
+        Effect: "Allow",
+        Action: "elasticloadbalancing:RegisterTargets",
+        Resource: `${ELB}:targetgroup/*/*`,
+        Condition,
+      });
+    for (const condition of [
+      { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+      { StringEqualsIfExists: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "prod" } },
+      { StringLike: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "*" } },
+    ])
+      assert.strictEqual(
+        (await findings(iam.iamNoWildcardResources, [tagged(condition)])).length,
+        1,
+        JSON.stringify(condition),
+      );
+  });
+
+  it("reports an unknown or empty Resource as unknown instead of passing it as a specific ARN", async () => {
+    for (const resource of [UNKNOWN_STRING, ""]) {
+      const violations = await run(iam.iamNoWildcardResources, [
+        res(T.rolePolicy, "secret", {
+          policy: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: "logs:PutLogEvents",
+                Resource: "arn:aws:logs:us-east-1:1:log-group:g:*",
+              },
+              { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: resource },
+            ],
+          },
+        }),
+      ]);
+      assert.deepStrictEqual(
+        violations.map((v) => [v.enforcementLevel, v.message]),
+        [
+          [
+            "advisory",
+            "can't run policy 'iam-no-wildcard-resources' from policy pack 'test-pack@v0.0.1' during preview: " +
+              "string value at .policy.Statement[1].Resource can't be known during preview",
+          ],
+        ],
+        JSON.stringify(resource),
+      );
+    }
   });
 });
 
@@ -198,13 +322,31 @@ describe("policy: iam-no-privilege-escalation", () => {
       [
         res(T.rolePolicy, "deploy", {
           policy: doc(
-            { Effect: "Allow", Action: "iam:PassRole", Resource: UNKNOWN_STRING },
+            { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/runner" },
             { Effect: "Allow", Action: "lambda:CreateFunction", Resource: "*" },
             { Effect: "Allow", Action: "iam:GetRole", Resource: "*" },
           ),
         }),
       ],
       [],
+    );
+  });
+  it("reports PassRole on an unknown role as unknown, not as scoped", async () => {
+    const violations = await run(iam.iamNoPrivilegeEscalation, [
+      res(T.rolePolicy, "deploy", {
+        policy: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: UNKNOWN_STRING }],
+        },
+      }),
+    ]);
+    assert.deepStrictEqual(
+      violations.map(
+        (v) => v.enforcementLevel + " " + v.message.replace(/ from policy pack .*? during/, " during"),
+      ),
+      [
+        "advisory can't run policy 'iam-no-privilege-escalation' during preview: string value at .policy.Statement[0].Resource can't be known during preview",
+      ],
     );
   });
   it("flags escalation actions matched through wildcards and PassRole paths", async () => {
@@ -274,6 +416,68 @@ describe("policy: iam-trust-policy", () => {
         "IAM role 'ci' assumeRolePolicy statement 1 trusts a web identity provider without pinning the token's :sub (or :aud) claim.",
       ],
     );
+  });
+});
+
+describe("policy: iam-trust-policy, confused deputy", () => {
+  const trust = (name: string, service: string, Condition?: object) =>
+    res(T.role, name, {
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(Condition ? { Condition } : {}),
+      }),
+    });
+  const GROUP = "arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:app/live";
+
+  it("requires aws:SourceArn or aws:SourceAccount for a service whose guide documents them", async () => {
+    await expectFindings(
+      iam.iamTrustPolicy,
+      [trust("deploy", "codedeploy.amazonaws.com"), trust("cluster", "eks.amazonaws.com")],
+      [
+        "IAM role 'deploy' assumeRolePolicy statement 1 trusts codedeploy.amazonaws.com without aws:SourceArn or aws:SourceAccount, which the service sets (https://docs.aws.amazon.com/codedeploy/latest/userguide/security_confused_deputy.html).",
+        "IAM role 'cluster' assumeRolePolicy statement 1 trusts eks.amazonaws.com without aws:SourceArn or aws:SourceAccount, which the service sets (https://docs.aws.amazon.com/eks/latest/userguide/cross-service-confused-deputy-prevention.html).",
+      ],
+    );
+  });
+
+  it("accepts either key under a positive operator, and asks nothing of services that do not set them", async () => {
+    await expectFindings(
+      iam.iamTrustPolicy,
+      [
+        trust("arn", "codedeploy.amazonaws.com", { ArnLike: { "aws:SourceArn": GROUP } }),
+        trust("account", "codedeploy.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        }),
+        trust("lambda", "lambda.amazonaws.com"),
+        trust("nodes", "ec2.amazonaws.com"),
+      ],
+      [],
+    );
+  });
+
+  it("does not take a negated, IfExists or * condition as binding the source", async () => {
+    for (const condition of [
+      { StringNotEquals: { "aws:SourceAccount": "999999999999" } },
+      { ArnLikeIfExists: { "aws:SourceArn": GROUP } },
+      { ArnLike: { "aws:SourceArn": "*" } },
+      { StringEquals: { "aws:PrincipalTag/team": "platform" } },
+    ])
+      assert.strictEqual(
+        (await findings(iam.iamTrustPolicy, [trust("deploy", "codedeploy.amazonaws.com", condition)])).length,
+        1,
+        JSON.stringify(condition),
+      );
+  });
+
+  it("lists each service with the guide that documents its source keys", () => {
+    for (const [service, facts] of Object.entries(SOURCE_CONDITION_SERVICES)) {
+      assert.match(service, /^[a-z0-9.-]+\.amazonaws\.com$/);
+      assert.match(facts.guide, /^https:\/\/docs\.aws\.amazon\.com\//, service);
+    }
+    for (const service of ["lambda.amazonaws.com", "ec2.amazonaws.com", "apigateway.amazonaws.com"])
+      assert.strictEqual(SOURCE_CONDITION_SERVICES[service], undefined, service);
   });
 });
 

@@ -191,13 +191,13 @@ describe("policy: api-gateway-authorization", () => {
         res(T.restApi, "open", {
           body: body({
             "/projects": { get: {}, delete: { security: [{}] }, put: { security: [...key, {}] } },
-            "/health": { get: { security: [], "x-public-reason": " " } },
+            "/status": { get: { security: [], "x-public-reason": " " } },
           }),
         }),
       ],
       [
         "REST API 'open' has operations without authorization or x-public-reason: GET /projects, " +
-          "PUT /projects, DELETE /projects, GET /health.",
+          "PUT /projects, DELETE /projects, GET /status.",
       ],
     );
   });

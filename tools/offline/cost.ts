@@ -1,10 +1,28 @@
 import { UNKNOWN } from "./engine-values";
 import type { RegisteredResource } from "./evaluate";
+import { priceFargateService } from "./cost-fargate";
+import {
+  ingressLoadBalancers,
+  priceExternalHostedZones,
+  priceKubernetesObject,
+  priceRdsManagedSecret,
+  priceTargetTrackingAlarms,
+} from "./cost-implied";
+import { priceEcsContainerInsights, priceEksObservability } from "./cost-insights";
+import { arr, num, Props, round, SUBNET } from "./cost-values";
+
+export { spotTaskRange } from "./cost-fargate";
+export { costRows, usdRange } from "./cost-report";
+export type { CostRow } from "./cost-report";
 
 /*
- * A fixed monthly estimate from resource inputs: what a stack costs while idle, before any usage. Prices
- * live in cost/prices.json (one region, with its source and date); usage-priced resources are listed as not
- * estimated rather than guessed.
+ * A fixed monthly estimate from resource inputs: what a stack costs while idle, before any usage. Prices live
+ * in cost/prices.json (one region, with sources and dates). Besides each resource's own price it counts what
+ * AWS creates for a resource (the alarms of a target-tracking policy, the secret of an RDS-managed password,
+ * Container Insights metrics) and what the stack uses without creating (a hosted zone). Where a figure depends
+ * on something the program cannot know (which provider a task lands on, a key's rotation year, node counts),
+ * an item has a range. Usage-priced resources are listed as such; a type without a price model is listed as
+ * "no price model", so a reader knows the total is partial. Account-wide free tiers are not deducted.
  */
 
 export interface Prices {
@@ -34,25 +52,53 @@ export interface Prices {
   elasticacheValkey: Record<string, number>;
   ebsGbMonth: Record<string, number>;
   monthly: Record<
-    | "kmsKey"
-    | "secret"
-    | "alarm"
-    | "dashboard"
-    | "wafWebAcl"
-    | "wafRule"
-    | "route53Zone"
-    | "route53HealthCheck",
+    "kmsKey" | "secret" | "alarm" | "dashboard" | "wafWebAcl" | "wafRule" | "route53Zone" | "customMetric",
     number
   >;
+  /** Each of a key's first `rotationsBilled` automatic rotations adds `perRotation` a month; later ones add nothing. */
+  kmsRotation: { perRotation: number; rotationsBilled: number };
+  /** Endpoint health checks: AWS's rate for an AWS endpoint of the account, another for any other endpoint. */
+  route53HealthCheck: Record<"basic" | "optionalFeature", { awsEndpoint: number; otherEndpoint: number }>;
+  containerInsights: {
+    ecsMetrics: Record<"perCluster" | "perClusterWithInstances" | "perService" | "perTaskFamily", number>;
+    eksObservations: Record<
+      | "usdPerMillion"
+      | "perSeriesMonth"
+      | "seriesPerCluster"
+      | "seriesPerNode"
+      | "seriesPerPod"
+      | "seriesPerContainer",
+      number
+    >;
+    eksAddonDaemonSets: Record<string, { pods: number; containers: number }>;
+  };
+  /** Pods a node of this type can run (VPC CNI without prefix delegation). */
+  ec2MaxPods: Record<string, number>;
   usagePriced: Record<string, string>;
+  /** Types AWS bills nothing for themselves (their cost, if any, shows on another resource). */
+  noCharge: Record<string, string>;
+  checks: Array<{ prices: string[]; source: string; checked: string }>;
 }
 
+/**
+ * Whose cost an item is: the resource's own price, something created for it outside the program (by AWS, or
+ * by a controller in the cluster), or something the stack uses but does not create.
+ */
+export type CostBasis = "resource" | "created-by-aws" | "used-not-created";
+
 export interface CostItem {
+  /** The stack resource the cost belongs to (for created-by-aws and used-not-created items, the one that causes it). */
   urn: string;
   type: string;
   name: string;
   description: string;
+  /** The low end: what the item costs at least (equal to minMonthlyUsd). */
   monthlyUsd: number;
+  minMonthlyUsd: number;
+  maxMonthlyUsd: number;
+  /** What moves the figure between its ends; only on items whose ends differ. */
+  dependsOn?: string;
+  basis: CostBasis;
 }
 
 export interface NotEstimated {
@@ -63,7 +109,11 @@ export interface NotEstimated {
 }
 
 export interface CostEstimate {
+  /** The low end of the fixed monthly cost, which the `monthly-budget` policy judges. */
   monthlyUsd: number;
+  minMonthlyUsd: number;
+  /** The high end: every item at its dearest. */
+  maxMonthlyUsd: number;
   currency: string;
   priceRegion: string;
   priceDate: string;
@@ -71,284 +121,320 @@ export interface CostEstimate {
   notEstimated: NotEstimated[];
 }
 
+/** One priced line: its description, its ends (max defaults to min) and, for a range, what it depends on. */
+export interface CostLine {
+  description: string;
+  min: number;
+  max?: number;
+  dependsOn?: string;
+  basis?: CostBasis;
+}
+
+/** What a pricing function gets: the prices, the stack's resources, and where to put items and gaps. */
+export interface PricingContext {
+  prices: Prices;
+  resources: RegisteredResource[];
+  byArn: Map<string, RegisteredResource>;
+  /** Default capacity provider strategies by cluster (name or ARN as services reference it). */
+  clusterStrategies: Map<string, unknown[]>;
+  /**
+   * The resource of `type` that `r`'s property `prop` names by ARN (or by id, `path` inside the property):
+   * while that value is unknown (a stack's first preview), the one the engine records the property was
+   * built from, so the estimate does not depend on values a preview lacks.
+   */
+  linked(r: RegisteredResource, prop: string, type: string, path?: string): RegisteredResource | undefined;
+  /** How many resources `r`'s list property `prop` names (while unknown: of `type` it was built from). */
+  countOf(r: RegisteredResource, prop: string, type: string): number;
+  add(r: RegisteredResource, line: CostLine): void;
+  skip(r: RegisteredResource, reason: string): void;
+}
+
 export function loadPrices(): Prices {
   return require("../../cost/prices.json") as Prices;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-type Props = Record<string, unknown>;
-const num = (v: unknown, fallback = 0): number =>
-  typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : fallback;
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const SUBNET = "aws:ec2/subnet:Subnet";
-
-/** Share of an ECS service's tasks on Fargate Spot, from its capacity provider strategy (base first, then weights). */
-export function spotShare(strategies: unknown[], desired: number): number {
-  if (strategies.length === 0 || desired <= 0) return 0;
-  let remaining = desired;
-  let spot = 0;
-  const items = strategies.map((s) => s as Props);
-  for (const s of items) {
-    const base = Math.min(num(s.base), remaining);
-    if (s.capacityProvider === "FARGATE_SPOT") spot += base;
-    remaining -= base;
-  }
-  const totalWeight = items.reduce((t, s) => t + num(s.weight), 0);
-  if (totalWeight > 0) {
-    for (const s of items) {
-      if (s.capacityProvider === "FARGATE_SPOT") spot += (remaining * num(s.weight)) / totalWeight;
-    }
-  }
-  return spot / desired;
-}
+export type PriceFn = (r: RegisteredResource, ctx: PricingContext) => void;
 
 export function estimateCost(resources: RegisteredResource[], prices: Prices = loadPrices()): CostEstimate {
   const items: CostItem[] = [];
   const notEstimated: NotEstimated[] = [];
-  const H = prices.hoursPerMonth;
-  const add = (r: RegisteredResource, description: string, monthlyUsd: number) =>
-    items.push({ urn: r.urn, type: r.type, name: r.name, description, monthlyUsd: round(monthlyUsd) });
-  const skip = (r: RegisteredResource, reason: string) =>
-    notEstimated.push({ urn: r.urn, type: r.type, name: r.name, reason });
   const byArn = new Map<string, RegisteredResource>();
   const clusterStrategies = new Map<string, unknown[]>();
-  // IngressClasses served by the AWS Load Balancer Controller, and the subnets it may put load balancers in.
-  const albClasses = new Set(
-    resources
-      .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:IngressClass")
-      .filter((r) => (r.inputs.spec as Props | undefined)?.controller === "ingress.k8s.aws/alb")
-      .map((r) => String((r.inputs.metadata as Props | undefined)?.name)),
-  );
-  const elbSubnets = (role: string) =>
-    resources.filter(
-      (r) => r.type === "aws:ec2/subnet:Subnet" && (r.inputs.tags as Props | undefined)?.[role] === "1",
-    ).length;
-  const albGroups = new Set<string>();
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  // On a stack's first preview ids and ARNs are unknown, but the engine still records which resources each
-  // property was built from: the estimate follows those links, so it does not depend on the values.
-  const builtFrom = (r: RegisteredResource, prop: string, type: string) =>
-    (r.propertyDependencies[prop] ?? []).map((u) => byUrn.get(u)).filter((d) => d?.type === type);
-  const countOf = (r: RegisteredResource, prop: string, type: string) =>
-    r.inputs[prop] === UNKNOWN ? builtFrom(r, prop, type).length : arr(r.inputs[prop]).length;
   for (const r of resources) {
     if (typeof r.outputs.arn === "string" && r.outputs.arn !== UNKNOWN) byArn.set(r.outputs.arn, r);
     if (r.type === "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders") {
       clusterStrategies.set(String(r.inputs.clusterName), arr(r.inputs.defaultCapacityProviderStrategies));
     }
   }
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const builtFrom = (r: RegisteredResource, prop: string, type: string) =>
+    (r.propertyDependencies[prop] ?? []).map((u) => byUrn.get(u)).filter((d) => d?.type === type);
+  const ctx: PricingContext = {
+    prices,
+    resources,
+    byArn,
+    clusterStrategies,
+    linked: (r, prop, type, path) => {
+      const value = path ? (r.inputs[prop] as Props | undefined)?.[path] : r.inputs[prop];
+      if (value === UNKNOWN) return builtFrom(r, prop, type)[0];
+      if (!path) return byArn.get(String(value));
+      return resources.find((t) => t.type === type && t.id !== undefined && t.id === value);
+    },
+    countOf: (r, prop, type) =>
+      r.inputs[prop] === UNKNOWN ? builtFrom(r, prop, type).length : arr(r.inputs[prop]).length,
+    add: (r, line) => {
+      const min = round(line.min);
+      const max = round(line.max ?? line.min);
+      items.push({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        description: line.description,
+        monthlyUsd: min,
+        minMonthlyUsd: min,
+        maxMonthlyUsd: max,
+        ...(max > min && line.dependsOn ? { dependsOn: line.dependsOn } : {}),
+        basis: line.basis ?? "resource",
+      });
+    },
+    skip: (r, reason) => notEstimated.push({ urn: r.urn, type: r.type, name: r.name, reason }),
+  };
+  const priceFns = pricing(resources);
 
   for (const r of resources) {
-    if (!r.custom) continue;
-    const p = r.inputs;
-    switch (r.type) {
-      case "aws:ec2/natGateway:NatGateway":
-        add(r, `NAT gateway, ${H} h`, prices.hourly.natGateway * H);
-        break;
-      case "aws:ec2/eip:Eip":
-        add(r, "public IPv4 address", prices.hourly.publicIpv4 * H);
-        break;
-      case "aws:lb/loadBalancer:LoadBalancer":
-      case "aws:alb/loadBalancer:LoadBalancer": {
-        const network = p.loadBalancerType === "network";
-        const azs = Math.max(countOf(r, "subnets", SUBNET), arr(p.subnetMappings).length, 1);
-        const internal = p.internal === true;
-        add(
-          r,
-          `${network ? "network" : "application"} load balancer, ${H} h (LCUs are usage)` +
-            (internal ? "" : ` + ${azs} public IPv4`),
-          (network ? prices.hourly.networkLoadBalancer : prices.hourly.applicationLoadBalancer) * H +
-            (internal ? 0 : azs * prices.hourly.publicIpv4 * H),
-        );
-        break;
-      }
-      case "aws:ec2/vpcEndpoint:VpcEndpoint":
-        if (p.vpcEndpointType === "Interface") {
-          const azs = Math.max(countOf(r, "subnetIds", SUBNET), 1);
-          add(
-            r,
-            `interface endpoint ${String(p.serviceName)} in ${azs} AZ`,
-            prices.hourly.interfaceEndpointPerAz * azs * H,
-          );
-        } else {
-          skip(r, "gateway endpoints are free");
-        }
-        break;
-      case "aws:ecs/service:Service": {
-        const td =
-          p.taskDefinition === UNKNOWN
-            ? builtFrom(r, "taskDefinition", "aws:ecs/taskDefinition:TaskDefinition")[0]
-            : byArn.get(String(p.taskDefinition));
-        if (!td) {
-          skip(r, "task definition not found among the stack's resources");
-          break;
-        }
-        const desired = num(p.desiredCount, 1);
-        const vcpu = num(td.inputs.cpu) / 1024;
-        const gb = num(td.inputs.memory) / 1024;
-        const arch = String((td.inputs.runtimePlatform as Props | undefined)?.cpuArchitecture ?? "X86_64");
-        const strategies =
-          arr(p.capacityProviderStrategies).length > 0
-            ? arr(p.capacityProviderStrategies)
-            : (clusterStrategies.get(String(p.cluster)) ?? []);
-        const spot = p.launchType === "FARGATE" ? 0 : spotShare(strategies, desired);
-        const onDemand =
-          (prices.hourly.fargateVcpu[arch] ?? prices.hourly.fargateVcpu.X86_64) * vcpu +
-          (prices.hourly.fargateGb[arch] ?? prices.hourly.fargateGb.X86_64) * gb;
-        const spotPrice = prices.hourly.fargateSpotVcpu * vcpu + prices.hourly.fargateSpotGb * gb;
-        add(
-          r,
-          `${desired} Fargate task(s) of ${vcpu} vCPU / ${gb} GB ${arch}, ${Math.round(spot * 100)}% on Spot`,
-          desired * H * (spot * spotPrice + (1 - spot) * onDemand) +
-            (p.networkConfiguration && (p.networkConfiguration as Props).assignPublicIp
-              ? desired * prices.hourly.publicIpv4 * H
-              : 0),
-        );
-        break;
-      }
-      case "kubernetes:networking.k8s.io/v1:Ingress": {
-        // The controller creates one ALB per Ingress, or per group.name shared by several Ingresses, in every
-        // subnet tagged for it (public ones when internet-facing).
-        const meta = (p.metadata ?? {}) as Props;
-        const annotations = (meta.annotations ?? {}) as Props;
-        if (!albClasses.has(String((p.spec as Props | undefined)?.ingressClassName))) break;
-        const group = String(
-          annotations["alb.ingress.kubernetes.io/group.name"] ?? `${meta.namespace}/${meta.name}`,
-        );
-        if (albGroups.has(group)) break;
-        albGroups.add(group);
-        const internal = annotations["alb.ingress.kubernetes.io/scheme"] !== "internet-facing";
-        const azs = Math.max(
-          elbSubnets(internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb"),
-          1,
-        );
-        add(
-          r,
-          `application load balancer of the Ingress, ${H} h (LCUs are usage)` +
-            (internal ? "" : ` + ${azs} public IPv4`),
-          prices.hourly.applicationLoadBalancer * H + (internal ? 0 : azs * prices.hourly.publicIpv4 * H),
-        );
-        break;
-      }
-      case "aws:eks/cluster:Cluster":
-        add(r, "EKS control plane", prices.hourly.eksCluster * H);
-        break;
-      case "aws:eks/nodeGroup:NodeGroup": {
-        const type = String(arr(p.instanceTypes)[0] ?? "t3.medium");
-        const price = prices.ec2[type];
-        const desired = num((p.scalingConfig as Props | undefined)?.desiredSize, 1);
-        if (price === undefined) {
-          skip(r, `no price for instance type ${type} in cost/prices.json`);
-          break;
-        }
-        const spot = p.capacityType === "SPOT";
-        // Node volumes: the launch template's EBS mappings, or the node group's diskSize (default 20 GB).
-        const templateId = (p.launchTemplate as Props | undefined)?.id;
-        const template =
-          templateId === UNKNOWN
-            ? builtFrom(r, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate")[0]
-            : resources.find(
-                (t) =>
-                  t.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
-                  t.id !== undefined &&
-                  t.id === templateId,
-              );
-        const volumes = template
-          ? arr(template.inputs.blockDeviceMappings).map((m) => (m as Props).ebs as Props | undefined)
-          : [{ volumeSize: num(p.diskSize, 20), volumeType: "gp3" }];
-        const gb = volumes.reduce((t: number, v) => t + num(v?.volumeSize, 0), 0);
-        const volumeUsd = volumes.reduce(
-          (t: number, v) =>
-            t +
-            num(v?.volumeSize, 0) *
-              (prices.ebsGbMonth[String(v?.volumeType ?? "gp3")] ?? prices.ebsGbMonth.gp3),
-          0,
-        );
-        add(
-          r,
-          `${desired} x ${type}${spot ? " Spot" : ""}, ${gb} GB EBS each`,
-          desired * (price * H * (spot ? 1 - prices.spotDiscountEc2 : 1) + volumeUsd),
-        );
-        break;
-      }
-      case "aws:rds/instance:Instance": {
-        const cls = String(p.instanceClass);
-        const price = prices.rds[cls];
-        if (price === undefined) {
-          skip(r, `no price for instance class ${cls} in cost/prices.json`);
-          break;
-        }
-        const copies = p.multiAz === true ? 2 : 1;
-        const storage =
-          num(p.allocatedStorage, 20) *
-          (prices.rdsStorageGbMonth[String(p.storageType ?? "gp3")] ?? prices.rdsStorageGbMonth.gp3);
-        add(
-          r,
-          `${cls}${copies === 2 ? " Multi-AZ" : ""}, ${num(p.allocatedStorage, 20)} GB`,
-          copies * (price * H + storage),
-        );
-        break;
-      }
-      case "aws:elasticache/replicationGroup:ReplicationGroup": {
-        const nodeType = String(p.nodeType);
-        const valkey = p.engine === "valkey";
-        const price = (valkey ? prices.elasticacheValkey : prices.elasticache)[nodeType];
-        if (price === undefined) {
-          skip(r, `no price for ${valkey ? "Valkey " : ""}node type ${nodeType} in cost/prices.json`);
-          break;
-        }
-        const nodes =
-          p.numNodeGroups !== undefined
-            ? num(p.numNodeGroups) * (num(p.replicasPerNodeGroup) + 1)
-            : num(p.numCacheClusters, 1);
-        add(r, `${nodes} x ${nodeType}${valkey ? " Valkey" : ""}`, nodes * price * H);
-        break;
-      }
-      case "aws:kms/key:Key":
-        add(r, "KMS customer managed key", prices.monthly.kmsKey);
-        break;
-      case "aws:secretsmanager/secret:Secret":
-        add(r, "Secrets Manager secret", prices.monthly.secret);
-        break;
-      case "aws:cloudwatch/metricAlarm:MetricAlarm":
-        add(
-          r,
-          "CloudWatch alarm",
-          prices.monthly.alarm * Math.max(1, arr(p.metricQueries).filter((q) => (q as Props).metric).length),
-        );
-        break;
-      case "aws:cloudwatch/dashboard:Dashboard":
-        add(r, "CloudWatch dashboard", prices.monthly.dashboard);
-        break;
-      case "aws:wafv2/webAcl:WebAcl":
-        add(
-          r,
-          `WAF web ACL with ${arr(p.rules).length} rule(s) (requests are usage)`,
-          prices.monthly.wafWebAcl + prices.monthly.wafRule * arr(p.rules).length,
-        );
-        break;
-      case "aws:route53/zone:Zone":
-        add(r, "Route 53 hosted zone", prices.monthly.route53Zone);
-        break;
-      case "aws:route53/healthCheck:HealthCheck":
-        add(r, "Route 53 health check", prices.monthly.route53HealthCheck);
-        break;
-      case "aws:ebs/volume:Volume": {
-        const t = String(p.type ?? "gp3");
-        add(r, `${num(p.size)} GB ${t}`, num(p.size) * (prices.ebsGbMonth[t] ?? prices.ebsGbMonth.gp3));
-        break;
-      }
-      default:
-        if (prices.usagePriced[r.type]) skip(r, `usage-priced: ${prices.usagePriced[r.type]}`);
-    }
+    if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
+    const fn = priceFns[r.type];
+    if (fn) fn(r, ctx);
+    else if (prices.usagePriced[r.type]) ctx.skip(r, `usage-priced: ${prices.usagePriced[r.type]}`);
+    else if (r.type.startsWith("kubernetes:")) priceKubernetesObject(r, ctx);
+    else if (prices.noCharge[r.type] === undefined) ctx.skip(r, "no price model");
   }
+  priceExternalHostedZones(ctx);
+
+  const total = (pick: (i: CostItem) => number) => round(items.reduce((t, i) => t + pick(i), 0));
   return {
-    monthlyUsd: round(items.reduce((t, i) => t + i.monthlyUsd, 0)),
+    monthlyUsd: total((i) => i.minMonthlyUsd),
+    minMonthlyUsd: total((i) => i.minMonthlyUsd),
+    maxMonthlyUsd: total((i) => i.maxMonthlyUsd),
     currency: prices.currency,
     priceRegion: prices.region,
     priceDate: prices.date,
     items,
     notEstimated,
   };
+}
+
+/** The pricing function of each type the estimator models. */
+function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
+  const loadBalancer: PriceFn = (r, { prices, add, countOf }) => {
+    const p = r.inputs;
+    const H = prices.hoursPerMonth;
+    const network = p.loadBalancerType === "network";
+    const azs = Math.max(countOf(r, "subnets", SUBNET), arr(p.subnetMappings).length, 1);
+    const internal = p.internal === true;
+    add(r, {
+      description:
+        `${network ? "network" : "application"} load balancer, ${H} h (LCUs are usage)` +
+        (internal ? "" : ` + ${azs} public IPv4`),
+      min:
+        (network ? prices.hourly.networkLoadBalancer : prices.hourly.applicationLoadBalancer) * H +
+        (internal ? 0 : azs * prices.hourly.publicIpv4 * H),
+    });
+  };
+  return {
+    "aws:ec2/natGateway:NatGateway": (r, { prices, add }) =>
+      add(r, {
+        description: `NAT gateway, ${prices.hoursPerMonth} h`,
+        min: prices.hourly.natGateway * prices.hoursPerMonth,
+      }),
+    "aws:ec2/eip:Eip": (r, { prices, add }) =>
+      add(r, { description: "public IPv4 address", min: prices.hourly.publicIpv4 * prices.hoursPerMonth }),
+    "aws:lb/loadBalancer:LoadBalancer": loadBalancer,
+    "aws:alb/loadBalancer:LoadBalancer": loadBalancer,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (r, { prices, add, skip, countOf }) => {
+      if (r.inputs.vpcEndpointType !== "Interface") {
+        skip(r, "gateway endpoints are free");
+        return;
+      }
+      const azs = Math.max(countOf(r, "subnetIds", SUBNET), 1);
+      add(r, {
+        description: `interface endpoint ${String(r.inputs.serviceName)} in ${azs} AZ`,
+        min: prices.hourly.interfaceEndpointPerAz * azs * prices.hoursPerMonth,
+      });
+    },
+    "aws:ecs/service:Service": priceFargateService,
+    "aws:ecs/cluster:Cluster": priceEcsContainerInsights,
+    "aws:appautoscaling/policy:Policy": priceTargetTrackingAlarms,
+    "aws:eks/cluster:Cluster": (r, { prices, add }) =>
+      add(r, { description: "EKS control plane", min: prices.hourly.eksCluster * prices.hoursPerMonth }),
+    "aws:eks/nodeGroup:NodeGroup": priceNodeGroup,
+    "aws:eks/addon:Addon": priceEksObservability,
+    "kubernetes:networking.k8s.io/v1:Ingress": ingressLoadBalancers(resources),
+    "aws:rds/instance:Instance": (r, ctx) => {
+      priceRdsInstance(r, ctx);
+      priceRdsManagedSecret(r, ctx);
+    },
+    "aws:rds/cluster:Cluster": (r, ctx) => {
+      ctx.skip(r, "no price model");
+      priceRdsManagedSecret(r, ctx);
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": priceReplicationGroup,
+    "aws:kms/key:Key": priceKmsKey,
+    "aws:secretsmanager/secret:Secret": (r, { prices, add }) =>
+      add(r, { description: "Secrets Manager secret", min: prices.monthly.secret }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (r, { prices, add }) =>
+      add(r, {
+        description: "CloudWatch alarm",
+        min:
+          prices.monthly.alarm *
+          Math.max(1, arr(r.inputs.metricQueries).filter((q) => (q as Props).metric).length),
+      }),
+    "aws:cloudwatch/dashboard:Dashboard": (r, { prices, add }) =>
+      add(r, { description: "CloudWatch dashboard", min: prices.monthly.dashboard }),
+    "aws:wafv2/webAcl:WebAcl": (r, { prices, add }) => {
+      const rules = arr(r.inputs.rules).length;
+      add(r, {
+        description: `WAF web ACL with ${rules} rule(s) (requests are usage)`,
+        min: prices.monthly.wafWebAcl + prices.monthly.wafRule * rules,
+      });
+    },
+    "aws:route53/zone:Zone": (r, { prices, add }) =>
+      add(r, { description: "Route 53 hosted zone", min: prices.monthly.route53Zone }),
+    "aws:route53/healthCheck:HealthCheck": priceHealthCheck,
+    "aws:apigateway/stage:Stage": (r, { skip }) => {
+      if (r.inputs.cacheClusterEnabled === true) skip(r, "no price model: API Gateway cache");
+    },
+    "aws:ebs/volume:Volume": (r, { prices, add }) => {
+      const t = String(r.inputs.type ?? "gp3");
+      add(r, {
+        description: `${num(r.inputs.size)} GB ${t}`,
+        min: num(r.inputs.size) * (prices.ebsGbMonth[t] ?? prices.ebsGbMonth.gp3),
+      });
+    },
+  };
+}
+
+function priceNodeGroup(r: RegisteredResource, { prices, add, skip, linked }: PricingContext) {
+  const p = r.inputs;
+  const type = String(arr(p.instanceTypes)[0] ?? "t3.medium");
+  const price = prices.ec2[type];
+  const desired = num((p.scalingConfig as Props | undefined)?.desiredSize, 1);
+  if (price === undefined) {
+    skip(r, `no price for instance type ${type} in cost/prices.json`);
+    return;
+  }
+  const spot = p.capacityType === "SPOT";
+  // Node volumes: the launch template's EBS mappings, or the node group's diskSize (default 20 GB).
+  const template = linked(r, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate", "id");
+  const volumes = template
+    ? arr(template.inputs.blockDeviceMappings).map((m) => (m as Props).ebs as Props | undefined)
+    : [{ volumeSize: num(p.diskSize, 20), volumeType: "gp3" }];
+  const gb = volumes.reduce((t: number, v) => t + num(v?.volumeSize, 0), 0);
+  const volumeUsd = volumes.reduce(
+    (t: number, v) =>
+      t +
+      num(v?.volumeSize, 0) * (prices.ebsGbMonth[String(v?.volumeType ?? "gp3")] ?? prices.ebsGbMonth.gp3),
+    0,
+  );
+  add(r, {
+    description: `${desired} x ${type}${spot ? " Spot" : ""}, ${gb} GB EBS each`,
+    min: desired * (price * prices.hoursPerMonth * (spot ? 1 - prices.spotDiscountEc2 : 1) + volumeUsd),
+  });
+}
+
+function priceRdsInstance(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+  const p = r.inputs;
+  const cls = String(p.instanceClass);
+  const price = prices.rds[cls];
+  if (price === undefined) {
+    skip(r, `no price for instance class ${cls} in cost/prices.json`);
+    return;
+  }
+  const copies = p.multiAz === true ? 2 : 1;
+  const gb = num(p.allocatedStorage, 20);
+  const storage =
+    gb * (prices.rdsStorageGbMonth[String(p.storageType ?? "gp3")] ?? prices.rdsStorageGbMonth.gp3);
+  add(r, {
+    description: `${cls}${copies === 2 ? " Multi-AZ" : ""}, ${gb} GB`,
+    min: copies * (price * prices.hoursPerMonth + storage),
+  });
+}
+
+function priceReplicationGroup(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+  const p = r.inputs;
+  const nodeType = String(p.nodeType);
+  const valkey = p.engine === "valkey";
+  const price = (valkey ? prices.elasticacheValkey : prices.elasticache)[nodeType];
+  if (price === undefined) {
+    skip(r, `no price for ${valkey ? "Valkey " : ""}node type ${nodeType} in cost/prices.json`);
+    return;
+  }
+  const nodes =
+    p.numNodeGroups !== undefined
+      ? num(p.numNodeGroups) * (num(p.replicasPerNodeGroup) + 1)
+      : num(p.numCacheClusters, 1);
+  add(r, {
+    description: `${nodes} x ${nodeType}${valkey ? " Valkey" : ""}`,
+    min: nodes * price * prices.hoursPerMonth,
+  });
+}
+
+/** A key's price grows with its first rotations, so its figure runs from its first year to its third. */
+function priceKmsKey(r: RegisteredResource, { prices, add }: PricingContext) {
+  const base = prices.monthly.kmsKey;
+  if (r.inputs.enableKeyRotation !== true) {
+    add(r, { description: "KMS customer managed key", min: base });
+    return;
+  }
+  const { perRotation, rotationsBilled } = prices.kmsRotation;
+  const days = num(r.inputs.rotationPeriodInDays, 365);
+  add(r, {
+    description:
+      `KMS customer managed key, rotated every ${days} days ` +
+      `(+$${perRotation.toFixed(2)} for each of its first ${rotationsBilled} rotations)`,
+    min: base,
+    max: base + perRotation * rotationsBilled,
+    dependsOn: "how many times the key has rotated (its age)",
+  });
+}
+
+const HEALTH_CHECK_ENDPOINT_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"];
+
+/**
+ * Endpoint health checks: a basic price plus one per optional feature (HTTPS, string matching, 10-second
+ * interval, latency measurement), each at AWS's rate for an AWS endpoint of the account or at the higher rate
+ * for any other endpoint. Which applies depends on what the name resolves to, which the program cannot know.
+ */
+/** The endpoint a health check probes, by name; on a first preview (not created yet) by what it was built from. */
+function endpointOf(r: RegisteredResource): string {
+  const endpoint = r.inputs.fqdn ?? r.inputs.ipAddress;
+  if (endpoint !== UNKNOWN) return String(endpoint);
+  const from = [...(r.propertyDependencies.fqdn ?? []), ...(r.propertyDependencies.ipAddress ?? [])];
+  return from.length > 0
+    ? `the endpoint of ${from.map((u) => u.slice(u.lastIndexOf("::") + 2)).join(", ")}`
+    : "its endpoint";
+}
+
+function priceHealthCheck(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+  const p = r.inputs;
+  const type = String(p.type);
+  if (!HEALTH_CHECK_ENDPOINT_TYPES.includes(type)) {
+    skip(r, "no price model");
+    return;
+  }
+  const features = [
+    type.startsWith("HTTPS") ? "HTTPS" : undefined,
+    type.endsWith("_STR_MATCH") ? "string matching" : undefined,
+    num(p.requestInterval, 30) === 10 ? "fast interval" : undefined,
+    p.measureLatency === true ? "latency measurement" : undefined,
+  ].filter((f): f is string => f !== undefined);
+  const { basic, optionalFeature } = prices.route53HealthCheck;
+  add(r, {
+    description:
+      `Route 53 ${type} health check: basic` +
+      (features.length > 0 ? ` + ${features.length} optional feature(s) (${features.join(", ")})` : ""),
+    min: basic.awsEndpoint + features.length * optionalFeature.awsEndpoint,
+    max: basic.otherEndpoint + features.length * optionalFeature.otherEndpoint,
+    dependsOn: `whether Route 53 counts ${endpointOf(r)} as an AWS endpoint of this account`,
+  });
 }

@@ -503,6 +503,21 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           endpoint: `${physical}.${hex(seed, 12)}.${region}.rds.${this.dnsSuffix}:5432`,
           port: 5432,
           resourceId: `db-${hex(seed, 26).toUpperCase()}`,
+          // The secret RDS creates for a managed master password: name rds!db-<uuid>, plus Secrets Manager's suffix.
+          ...(inputs.manageMasterUserPassword
+            ? {
+                masterUserSecrets: [
+                  {
+                    secretArn: this.arn(
+                      "secretsmanager",
+                      `secret:rds!db-${uuid(seed)}-${hex(seed + "s", 6)}`,
+                    ),
+                    kmsKeyId: inputs.masterUserSecretKmsKeyId,
+                    secretStatus: "active",
+                  },
+                ],
+              }
+            : {}),
         };
       case "aws:elasticache/replicationGroup:ReplicationGroup": {
         // Cluster mode has only a configuration endpoint; otherwise a primary and a reader endpoint.
@@ -521,6 +536,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           arn: this.arn("eks", `cluster/${physical}`),
           endpoint: `https://${hex(seed, 32).toUpperCase()}.gr7.${region}.eks.${this.dnsSuffix}`,
           certificateAuthority: { data: Buffer.from("offline-ca").toString("base64") },
+          // EKS creates the cluster security group (control plane and managed nodes) and reports it here.
+          vpcConfig: {
+            ...(inputs.vpcConfig as Record<string, unknown>),
+            clusterSecurityGroupId: `sg-${hex(seed + "cluster-sg", 17)}`,
+          },
           identities: [
             {
               oidcs: [

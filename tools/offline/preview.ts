@@ -3,11 +3,12 @@ import * as path from "path";
 import { parentPort, Worker, workerData } from "worker_threads";
 import type { Policies } from "@pulumi/policy";
 import { summarizeAlarms } from "./alarms";
-import { CostEstimate, estimateCost } from "./cost";
+import { CostEstimate, costRows, estimateCost, usdRange } from "./cost";
 import { Evaluation, evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { PackConfig, resolvePackConfig } from "./pack-config";
 import { runPolicies, Violation } from "./policy-harness";
+import { rolloutLine } from "./rollout";
 import { readStack } from "./stack-files";
 
 /** This repository: its modules are reloaded with the program's, whatever the project root. */
@@ -295,7 +296,7 @@ export function renderReport(report: StackReport): string {
   const stackRes = resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const custom = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).length;
   lines.push(
-    `Stack ${report.stack}: ${custom} resources, ${violations.length} policy findings, about ${usd(costEstimate.monthlyUsd)}/month fixed`,
+    `Stack ${report.stack}: ${custom} resources, ${violations.length} policy findings, about ${usdRange(costEstimate.minMonthlyUsd, costEstimate.maxMonthlyUsd)}/month fixed`,
   );
   lines.push("");
   lines.push("Resources by component:");
@@ -357,16 +358,20 @@ export function renderReport(report: StackReport): string {
     lines.push(`  - ${a.name}: ${a.watches} ${a.condition}${a.actions === 0 ? "  [no action]" : ""}`);
   }
   lines.push("");
+  lines.push(rolloutLine(report.resources));
+  lines.push("");
   lines.push(
-    `Cost estimate (fixed monthly, ${costEstimate.priceRegion} prices of ${costEstimate.priceDate}): ${usd(costEstimate.monthlyUsd)}`,
+    `Cost estimate (fixed monthly, ${costEstimate.priceRegion} prices of ${costEstimate.priceDate}): ` +
+      `${usd(costEstimate.minMonthlyUsd)}` +
+      (costEstimate.maxMonthlyUsd > costEstimate.minMonthlyUsd
+        ? `, up to ${usd(costEstimate.maxMonthlyUsd)}`
+        : ""),
   );
-  const grouped = new Map<string, { n: number; usd: number }>();
-  for (const i of costEstimate.items) {
-    const g = grouped.get(i.description) ?? { n: 0, usd: 0 };
-    grouped.set(i.description, { n: g.n + 1, usd: g.usd + i.monthlyUsd });
-  }
-  for (const [d, g] of [...grouped].sort((a, b) => b[1].usd - a[1].usd))
-    lines.push(`  ${usd(g.usd).padStart(10)}  ${g.n > 1 ? `${g.n} x ` : ""}${d}`);
+  for (const row of costRows(costEstimate.items))
+    lines.push(
+      `  ${usdRange(row.minUsd, row.maxUsd).padStart(16)}  ${row.count > 1 ? `${row.count} x ` : ""}${row.description}` +
+        (row.dependsOn ? `  [range: ${row.dependsOn}]` : ""),
+    );
   if (costEstimate.notEstimated.length > 0) {
     const reasons = new Map<string, number>();
     for (const n of costEstimate.notEstimated) {
