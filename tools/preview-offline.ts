@@ -4,6 +4,10 @@
  *
  *   npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>]
  *                                  [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]
+ *                                  [--first-preview]
+ *
+ * --first-preview evaluates as a stack's first `pulumi preview`: what providers compute (ids, ARNs) is unknown,
+ * and the report lists the checks that cannot run until it is known (the SDK's advisories).
  *
  * Exit 0: no mandatory violation. Exit 1: at least one mandatory violation. Exit 2: the program, its config
  * or the stack files failed; the message names the cause.
@@ -13,7 +17,14 @@ import * as path from "path";
 import { diffPreviews, renderDiffText } from "./offline/diff";
 import { PreviewDocument, previewDocument, readPreviewDocument } from "./offline/document";
 import { renderHtmlReport } from "./offline/html-report";
-import { loadPack, PreviewWorker, previewStack, renderReport, StackReport } from "./offline/preview";
+import {
+  loadPack,
+  PreviewOptions,
+  PreviewWorker,
+  previewStack,
+  renderReport,
+  StackReport,
+} from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 interface Args {
@@ -25,6 +36,7 @@ interface Args {
   html?: string;
   /** A preview's --json document to compare with (offline/diff.ts). */
   base?: string;
+  firstPreview?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -39,7 +51,7 @@ function deferred<T>() {
 }
 
 const USAGE =
-  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]";
+  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>] [--first-preview]";
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "all" };
@@ -71,6 +83,9 @@ export function parseArgs(argv: string[]): Args {
       case "--base":
         args.base = take();
         break;
+      case "--first-preview":
+        args.firstPreview = true;
+        break;
       case "--help":
       case "-h":
         throw new UsageError(USAGE);
@@ -96,7 +111,8 @@ export function defaultJobs(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * Runs the preview and returns the exit code; the report goes to `out`, failures to `err`. With `jobs` > 1
  * and several stacks, worker threads preview stacks while this thread previews others; the reports are
- * printed in stack order, as the stacks finish, and are the same as from one thread.
+ * printed in stack order, as the stacks finish, and are the same as from one thread. `preview` previews a
+ * stack in this thread (tests give one that shares evaluations across specs).
  */
 export async function main(
   argv: string[],
@@ -104,6 +120,7 @@ export async function main(
   out: (s: string) => void,
   err: (s: string) => void,
   jobs = defaultJobs(),
+  preview: (options: PreviewOptions) => Promise<StackReport> = previewStack,
 ): Promise<number> {
   let args: Args;
   try {
@@ -130,16 +147,18 @@ export async function main(
   // Workers start first: they load the SDK and the pack while this thread loads its own.
   const workers = Array.from(
     { length: Math.min(jobs, stacks.length) - 1 },
-    () => new PreviewWorker({ root, program: args.program, policyConfig }),
+    () => new PreviewWorker({ root, program: args.program, policyConfig, firstPreview: args.firstPreview }),
   );
   let pack: ReturnType<typeof loadPack>;
   try {
     try {
       pack = loadPack(root, policyConfig);
     } catch (e) {
-      err(`policy pack failed to load: ${(e as Error).message}`);
+      const config = (e as Error).name === "PackConfigError";
+      err(`${config ? "" : "policy pack failed to load: "}${(e as Error).message}`);
       return 2;
     }
+    for (const w of pack.warnings) err(`warning: policy pack config: ${w}`);
     // This thread takes stacks from the front of the list, the workers from the back (the last stacks are
     // usually the largest), each the next one when it is done.
     const outcomes = new Map(stacks.map((s) => [s, deferred<StackReport>()]));
@@ -156,7 +175,15 @@ export async function main(
     const running = Promise.all([
       drain(
         () => queue.shift(),
-        (stack) => previewStack({ root, stack, program: args.program, policies: pack.policies, pack }),
+        (stack) =>
+          preview({
+            root,
+            stack,
+            program: args.program,
+            policies: pack.policies,
+            pack,
+            firstPreview: args.firstPreview,
+          }),
       ),
       ...workers.map((w) =>
         drain(

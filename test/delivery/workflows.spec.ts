@@ -112,6 +112,7 @@ describe("GitHub Actions workflows", () => {
       "npm run -s lint",
       "npm run -s validate:workflows",
       "npm test",
+      "npm run -s check:policy-host",
     ]) {
       assert.ok(ci.includes(cmd), `.ci/run runs ${cmd}`);
       assert.ok(runs("checks").includes(cmd), `pull-request checks run ${cmd}`);
@@ -121,6 +122,9 @@ describe("GitHub Actions workflows", () => {
       preview,
       /npm run -s preview:offline -- --stack all --json out\/preview\.json --html out\/preview\.html "\$\{base\[@\]\}" > out\/preview\.txt/,
     );
+    // Every stack both ways: as an update and as its first preview (provider-computed values unknown).
+    for (const text of [ci, preview])
+      assert.match(text, /npm run -s preview:offline -- --stack all --first-preview/);
     const offline = pr.jobs["offline-preview"].steps!;
     assert.match(offline.find((s) => s.run?.includes("GITHUB_STEP_SUMMARY"))!.run!, /cat out\/preview\.txt/);
     assert.strictEqual(
