@@ -1,7 +1,9 @@
 // Wall time of `npm run preview:offline -- --stack all` against the floor of loading @pulumi/pulumi and
 // @pulumi/aws, both measured in this run as fresh processes. Target: at most 2x the floor. Also measured: the
-// preview with a thread per core, and the least time the SDK itself needs to register as many (trivial)
-// resources as the stacks have. Writes bench/results/preview.md.
+// preview with a thread per core, the least time the SDK itself needs to register as many (trivial)
+// resources as the stacks have, and the same-count floor: the same command on a program of as many bare SQS
+// queues as each stack has resources (it pays loading, the SDK's registration, the pack's start and its
+// queue policies). Target: at most 1.25x the same-count floor. Writes bench/results/preview.md.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,7 +22,7 @@ interface Timing {
  * Wall and CPU time (user + system, all threads) of RUNS fresh processes, after one that is not counted (it
  * fills the esbuild transform cache of tools/register-ts.js, and the disk cache, as any earlier run has).
  */
-function time(args: string[], env: Record<string, string> = {}): Timing {
+function time(args: string[], env: Record<string, string> = {}, okStatus = [0]): Timing {
   const t: Timing = { wall: [], cpu: [] };
   for (let i = -1; i < RUNS; i++) {
     const start = process.hrtime.bigint();
@@ -30,7 +32,8 @@ function time(args: string[], env: Record<string, string> = {}): Timing {
       env: { ...process.env, ...env },
     });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+    if (!okStatus.includes(r.status ?? -1))
+      throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`);
     if (i < 0) continue;
     t.wall.push(ms);
     t.cpu.push(Number(/CPU_MS (\d+)/.exec(r.stderr)?.[1] ?? NaN));
@@ -68,6 +71,25 @@ const stackSizes = (doc.stacks as { stack: string; resources: unknown[] }[]).map
   (s) => [s.stack, s.resources.length] as const,
 );
 const counts = stackSizes.map(([s, n]) => `${s} ${n}`).join(", ");
+
+/**
+ * The same-count floor: a program that registers, for each stack, as many bare queues as the stack has
+ * resources (less the stack and its provider), run by the same command. Its directory links the repository's
+ * node_modules, so @pulumi/aws is the same module; it lies outside them, so it runs afresh for each stack.
+ */
+const sameCountDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-same-count-"));
+fs.symlinkSync(path.join(root, "node_modules"), path.join(sameCountDir, "node_modules"));
+const sameCountProgram = path.join(sameCountDir, "queues.js");
+fs.writeFileSync(
+  sameCountProgram,
+  `const pulumi = require("@pulumi/pulumi");
+const aws = require("@pulumi/aws");
+const counts = ${JSON.stringify(Object.fromEntries(stackSizes.map(([s, n]) => [s, n - 2])))};
+for (let i = 0; i < counts[pulumi.getStack()]; i++) new aws.sqs.Queue("q" + i);
+`,
+);
+// Exit 1: the pack reports the bare queues (no DLQ, no TLS-only policy).
+const sameCount = time([...previewArgs, "--program", sameCountProgram], {}, [0, 1]);
 
 /**
  * The SDK's own cost of registering as many resources as the stacks have, each a queue with two properties,
@@ -114,8 +136,10 @@ const phasesScript = `
     for (const stack of listStacks(process.cwd())) {
       const input = readStack(process.cwd(), stack);
       t = Date.now();
-      const ev = await evaluateProgram({ program: input.main, project: input.project, stack, config: input.config,
-        secretKeys: input.secretKeys, region: input.region, accountId: "123456789012", sourceRoots: [process.cwd()] });
+      const program = process.env.PHASES_PROGRAM || input.main;
+      const ev = await evaluateProgram({ program, project: input.project, stack, config: input.config,
+        secretKeys: input.secretKeys, region: input.region, accountId: "123456789012",
+        sourceRoots: [process.cwd(), require("path").dirname(program)] });
       rows.push([stack + ": evaluate the program (" + ev.resources.length + " resources)", Date.now() - t]);
       t = Date.now();
       await runPolicies(pack.policies, ev.resources, pack);
@@ -123,16 +147,19 @@ const phasesScript = `
     }
     process.stdout.write("PHASES " + JSON.stringify(rows));
   })();`;
-const phaseRun = spawnSync(process.execPath, [...previewScript().slice(0, -1), "-e", phasesScript], {
-  cwd: root,
-  encoding: "utf8",
-});
-const phases = JSON.parse(phaseRun.stdout.slice(phaseRun.stdout.indexOf("PHASES ") + 7)) as [
-  string,
-  number,
-][];
+const phasesOf = (program?: string) => {
+  const run = spawnSync(process.execPath, [...previewScript().slice(0, -1), "-e", phasesScript], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, PHASES_PROGRAM: program ?? "" },
+  });
+  return JSON.parse(run.stdout.slice(run.stdout.indexOf("PHASES ") + 7)) as [string, number][];
+};
+const phases = phasesOf();
+const sameCountPhases = phasesOf(sameCountProgram);
 
 const f = median(floor.wall);
+const sameCountRatio = median(preview.wall) / median(sameCount.wall);
 const p = median(preview.wall);
 const ratio = p / f;
 const sdkBound = f + median(registration);
@@ -152,7 +179,9 @@ const report = [
   row("floor: load @pulumi/pulumi + @pulumi/aws (plain node)", floor),
   row("preview:offline --stack all (default: one thread)", preview),
   row(`preview:offline --stack all, PREVIEW_OFFLINE_JOBS=${cores} (one thread per core)`, previewAllCores),
+  row("same-count floor: preview:offline --stack all on as many bare SQS queues", sameCount),
   "",
+  `Ratio to the same-count floor: ${sameCountRatio.toFixed(2)}x (target: at most 1.25x) - ${sameCountRatio <= 1.25 ? "met" : "NOT met"}.`,
   `Ratio: ${ratio.toFixed(2)}x the floor (target: at most 2x) - ${ratio <= 2 ? "met" : "NOT met"}.`,
   "",
   `The SDK alone: registering ${stackSizes.reduce((a, [, n]) => a + n - 2, 0)} queues of two properties each (as many`,
@@ -163,9 +192,12 @@ const report = [
   "Where one thread's time goes (one child process, every stack in turn; the first evaluation also loads the",
   "@pulumi/aws modules the program uses, the first policy run compiles the pack's code):",
   "",
-  "| phase | ms |",
-  "| --- | ---: |",
-  ...phases.map(([what, ms]) => `| ${what} | ${ms} |`),
+  "| phase | ms | same-count floor: phase | ms |",
+  "| --- | ---: | --- | ---: |",
+  ...phases.map(
+    ([what, ms], i) =>
+      `| ${what} | ${ms} | ${sameCountPhases[i]?.[0] ?? ""} | ${sameCountPhases[i]?.[1] ?? ""} |`,
+  ),
   "",
 ];
 fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });

@@ -1,5 +1,5 @@
 import { at, joinWords, list, majorVersion, present } from "./lib/checks";
-import { ofKind, refersTo, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";
+import { identifiers, ofKind, refersTo, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";
 import { grants, parseDocument, Statement } from "./lib/policy-document";
 import { asBool, isUnknown } from "./lib/values";
@@ -26,16 +26,20 @@ function bucketAlgorithms(bucket: Res, resources: Res[]): string[] {
   return algos.filter((a): a is string => typeof a === "string" && !isUnknown(a));
 }
 
-/** Buckets an Application/Network Load Balancer delivers access or connection logs to. */
-function elbLogBuckets(resources: Res[]): Set<string> {
-  const names = new Set<string>();
-  for (const lb of ofKind(resources, K.loadBalancer)) {
-    for (const p of ["accessLogs", "connectionLogs", "healthCheckLogs"]) {
-      const b = at(lb.raw, `${p}.bucket`);
-      if (typeof b === "string" && !isUnknown(b)) names.add(b);
-    }
-  }
-  return names;
+/**
+ * Whether an Application/Network Load Balancer delivers access, connection or health-check logs to `bucket`:
+ * by the bucket's name, or, while that name is unknown (a first preview), by the resources the engine
+ * records the log setting was built from.
+ */
+function receivesElbLogs(bucket: Res, loadBalancers: Res[]): boolean {
+  const ids = identifiers(bucket);
+  return loadBalancers.some((lb) =>
+    ["accessLogs", "connectionLogs", "healthCheckLogs"].some((p) => {
+      const target = at(lb.raw, `${p}.bucket`);
+      if (typeof target === "string" && !isUnknown(target)) return ids.has(target);
+      return isUnknown(target) && (lb.propertyDependencies[p] ?? []).some((d) => d.urn === bucket.urn);
+    }),
+  );
 }
 
 export const s3BucketEncryption = stackPolicy<{ requireKms: boolean }>(
@@ -72,23 +76,22 @@ export const s3BucketEncryption = stackPolicy<{ requireKms: boolean }>(
     },
   },
   (resources, { config, guard }, add) => {
-    const logBuckets = elbLogBuckets(resources);
+    const loadBalancers = ofKind(resources, K.loadBalancer);
     for (const bucket of ofKind(resources, K.bucket)) {
       guard(() => {
         const algos = bucketAlgorithms(bucket, resources);
-        const name = bucket.raw["bucket"];
-        const receivesElbLogs = typeof name === "string" && logBuckets.has(name);
+        const logBucket = receivesElbLogs(bucket, loadBalancers);
         if (algos.length === 0) {
           add(
             bucket,
             `${who(bucket)} declares no default encryption (add a BucketServerSideEncryptionConfiguration).`,
           );
-        } else if (receivesElbLogs && algos.some((a) => a !== "AES256")) {
+        } else if (logBucket && algos.some((a) => a !== "AES256")) {
           add(
             bucket,
             `${who(bucket)} receives load balancer logs but uses ${joinWords(algos)}; ELB log delivery supports only AES256 (SSE-S3).`,
           );
-        } else if (!receivesElbLogs && config.requireKms && algos.some((a) => !a.startsWith("aws:kms"))) {
+        } else if (!logBucket && config.requireKms && algos.some((a) => !a.startsWith("aws:kms"))) {
           add(bucket, `${who(bucket)} uses ${joinWords(algos)}; use aws:kms with a customer managed key.`);
         }
       });

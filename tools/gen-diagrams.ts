@@ -1,8 +1,9 @@
 /*
  * Writes docs/architecture/<stack>.md for every stack from the offline preview's resource graph: a Mermaid
- * flowchart (components as subgraphs, resources grouped by type with counts, edges where a resource of one
- * component references a resource of another), then the components, the IAM roles and what each may touch,
- * the alarms by kind with their runbook entry, and the fixed monthly cost estimate.
+ * flowchart at component level (one box per component with its key facts, arrows where a component's
+ * resources refer to another's), the components with their facts, one flowchart per component of its
+ * resources grouped by type (tools/offline/architecture.ts draws both), then the IAM roles and what each may
+ * touch, the alarms by kind with their runbook entry, and the fixed monthly cost estimate.
  *
  *   npm run -s docs:diagrams            # regenerate the checked-in files
  *   npm run -s docs:diagrams -- --check # exit 1 and name the stale files instead of writing
@@ -13,108 +14,27 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import {
+  architectureOf,
+  componentDiagram,
+  ComponentView,
+  monitoringSummary,
+  resourceDiagram,
+} from "./offline/architecture";
 import { costRows, usdRange } from "./offline/cost";
 import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
-import { componentOf, Tidy, tidier } from "./resource-graph";
+import { Tidy, tidier } from "./resource-graph";
 import { securityGuide } from "./gen-security-roles";
 import type { RegisteredResource } from "./offline/evaluate";
+import { countBy, shortType, typeName } from "./offline/graph";
 import { loadPack, previewStack, StackReport } from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
-const STACK_TYPE = "pulumi:pulumi:Stack";
 const ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
-/** `aws:sqs/queue:Queue` -> `sqs Queue`; `pulumiservice:index:Stack` -> `Stack`; `kubernetes:apps/v1:Deployment` -> `apps/v1 Deployment`. */
-export function shortType(type: string): string {
-  const [pkg, module = "", name = type] = type.split(":");
-  if (pkg === "aws") return `${module.split("/")[0]} ${name}`;
-  return module && module !== "index" ? `${module} ${name}` : name;
-}
-
-/** A Mermaid node id from any string (letters, digits and underscores only). */
-function nodeId(prefix: string, s: string): string {
-  return `${prefix}_${s.replace(/[^A-Za-z0-9]+/g, "_")}`;
-}
-
-/** Text safe inside a quoted Mermaid label or a Markdown table cell. */
+/** Text safe inside a Markdown table cell. */
 function label(s: string): string {
   return s.replace(/"/g, "'").replace(/\|/g, "/");
-}
-
-/** Is this a resource that belongs in the diagram (not the stack, not a provider)? */
-function drawn(r: RegisteredResource): boolean {
-  return r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:");
-}
-
-function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
-  return m;
-}
-
-/** The Mermaid flowchart of one stack. */
-export function mermaid(resources: RegisteredResource[]): string {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const stack = resources.find((r) => r.type === STACK_TYPE);
-  const components = resources.filter((r) => !r.custom && drawn(r));
-  const custom = resources.filter((r) => r.custom && drawn(r));
-  const childComponents = new Map<string, RegisteredResource[]>();
-  for (const c of components) {
-    const p = componentOf(c, byUrn) ?? "";
-    childComponents.set(p, [...(childComponents.get(p) ?? []), c]);
-  }
-  const members = new Map<string, RegisteredResource[]>();
-  for (const r of custom) {
-    const c = componentOf(r, byUrn) ?? "";
-    members.set(c, [...(members.get(c) ?? []), r]);
-  }
-  // Ids from names, not positions, so adding a component changes only its own lines in the diff.
-  const compName = (urn: string) => {
-    const c = byUrn.get(urn);
-    return !c || c.type === STACK_TYPE ? "stack" : `${c.type.split(":").pop()}_${c.name}`;
-  };
-  const compId = (urn: string) => nodeId("c", compName(urn));
-  const groupId = (componentUrn: string, type: string) =>
-    nodeId("g", `${compName(componentUrn)}_${shortType(type)}`);
-  const byName = (a: RegisteredResource, b: RegisteredResource) =>
-    a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
-
-  const lines = ["flowchart LR"];
-  const groups = (componentUrn: string, pad: string) => {
-    const counts = countBy(members.get(componentUrn) ?? [], (r) => r.type);
-    for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) {
-      lines.push(`${pad}${groupId(componentUrn, type)}["${label(`${n} × ${shortType(type)}`)}"]`);
-    }
-  };
-  const walk = (c: RegisteredResource, depth: number) => {
-    const pad = "  ".repeat(depth);
-    lines.push(`${pad}subgraph ${compId(c.urn)}["${label(`${c.name}: ${shortType(c.type)}`)}"]`);
-    groups(c.urn, pad + "  ");
-    for (const k of (childComponents.get(c.urn) ?? []).sort(byName)) walk(k, depth + 1);
-    lines.push(`${pad}end`);
-  };
-  if (stack) {
-    groups(stack.urn, "  ");
-    for (const c of (childComponents.get(stack.urn) ?? []).sort(byName)) walk(c, 1);
-  }
-
-  // Edges between components only, aggregated per pair of type groups: inside a component the type list says
-  // enough, and 80 resource-to-resource arrows would hide the architecture.
-  const edges = new Set<string>();
-  for (const r of custom) {
-    const from = componentOf(r, byUrn) ?? "";
-    const deps = new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
-    for (const d of deps) {
-      const target = byUrn.get(d);
-      if (!target || !drawn(target)) continue;
-      const to = target.custom ? (componentOf(target, byUrn) ?? "") : target.urn;
-      if (to === from) continue;
-      const toId = target.custom ? groupId(to, target.type) : compId(to);
-      edges.add(`  ${groupId(from, r.type)} --> ${toId}`);
-    }
-  }
-  lines.push(...[...edges].sort());
-  return lines.join("\n");
 }
 
 /** Each IAM role: who may assume it, and every statement of its inline and attached policies. */
@@ -227,38 +147,74 @@ function costSection(report: StackReport): string[] {
   return lines;
 }
 
+/** The heading of a component's section, and the anchor GitHub derives from it. */
+export function componentHeading(c: ComponentView): { text: string; anchor: string } {
+  const text = `${c.name}: ${typeName(c.type)}`;
+  return {
+    text,
+    anchor: text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replace(/ /g, "-"),
+  };
+}
+
 /** The whole page for one stack. */
 export function renderArchitecture(report: StackReport): string {
   const { resources } = report;
   const tidy = tidier(resources);
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const custom = resources.filter((r) => r.custom && drawn(r));
-  const components = resources
-    .filter((r) => !r.custom && drawn(r))
-    .sort((a, b) => a.urn.localeCompare(b.urn));
+  const arch = architectureOf(resources, report.costEstimate.items);
+  const total = arch.components.reduce((t, c) => t + c.resources.length, 0);
+  const nested = arch.components.reduce((t, c) => t + c.nested.length, 0);
   const lines = [
     `# Architecture: ${report.stack}`,
     "",
     "Generated from the offline preview's resource graph by `npm run -s docs:diagrams`; do not edit by hand (a",
-    "test fails when this page no longer matches the program). Arrows point from a resource group to what it",
-    "references in another component.",
+    "test fails when this page no longer matches the program).",
     "",
-    `${custom.length} resources in ${components.length} components.`,
-    "",
-    "```mermaid",
-    mermaid(resources),
-    "```",
+    `${total} resources in ${arch.components.length} components${nested ? ` (and ${nested} nested in them)` : ""}; fixed monthly estimate ${usdRange(report.costEstimate.minMonthlyUsd, report.costEstimate.maxMonthlyUsd)}.`,
     "",
     "## Components",
     "",
-    "| component | type | resources |",
-    "| --- | --- | --- |",
+    "Each box is a component with its key facts, its resource count and its fixed monthly estimate. An arrow",
+    "points from a component to another whose resources its own refer to (IAM grants, event sources, subnets,",
+    "security groups, DNS names, web ACLs).",
+    "",
+    "```mermaid",
+    componentDiagram(arch),
+    "```",
+    "",
+    "| component | type | key facts | resources | fixed monthly |",
+    "| --- | --- | --- | --- | --- |",
   ];
-  for (const c of components) {
-    const own = custom.filter((r) => componentOf(r, byUrn) === c.urn);
-    const counts = [...countBy(own, (r) => shortType(r.type))].sort((a, b) => a[0].localeCompare(b[0]));
+  for (const c of arch.components) {
+    const h = componentHeading(c);
     lines.push(
-      `| ${c.name} | \`${c.type}\` | ${counts.map(([t, n]) => `${n} ${t}`).join(", ") || "(only components)"} |`,
+      `| [${c.name}](#${h.anchor}) | \`${c.type}\` | ${c.facts.map((f) => label(f.text)).join("; ")} | ${c.resources.length} | ${usdRange(c.monthlyUsd, c.maxMonthlyUsd)} |`,
+    );
+  }
+  const monitoring = monitoringSummary(arch);
+  if (monitoring.length > 0) {
+    lines.push(
+      "",
+      "Monitoring ties are not drawn (every component's alarms would point at the alerts topic):",
+      "",
+      ...monitoring.map((m) => `- ${label(m)}`),
+    );
+  }
+  for (const c of arch.components) {
+    const counts = [...countBy(c.resources, (r) => shortType(r.type))].sort((a, b) =>
+      a[0].localeCompare(b[0]),
+    );
+    lines.push(
+      "",
+      `## ${componentHeading(c).text}`,
+      "",
+      `${counts.map(([t, n]) => `${n} ${t}`).join(", ") || "No resources of its own."}${c.nested.length ? ` Nested: ${c.nested.map((n) => `${n.name} (${typeName(n.type)})`).join(", ")}.` : ""}`,
+      "",
+      "```mermaid",
+      resourceDiagram(arch, c),
+      "```",
     );
   }
   lines.push("", "## IAM roles and what each may touch", "", ...rolesSection(resources, tidy));

@@ -3,14 +3,28 @@
  * in-process and estimates the monthly cost, without the Pulumi CLI or a cloud account.
  *
  *   npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>]
- *                                  [--policy-config <file.json>]
+ *                                  [--policy-config <file.json>] [--html <out.html>] [--base <base.json>]
+ *                                  [--first-preview]
+ *
+ * --first-preview evaluates as a stack's first `pulumi preview`: what providers compute (ids, ARNs) is unknown,
+ * and the report lists the checks that cannot run until it is known (the SDK's advisories).
  *
  * Exit 0: no mandatory violation. Exit 1: at least one mandatory violation. Exit 2: the program, its config
  * or the stack files failed; the message names the cause.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadPack, PreviewWorker, previewStack, renderReport, StackReport, toJson } from "./offline/preview";
+import { diffPreviews, renderDiffText } from "./offline/diff";
+import { PreviewDocument, previewDocument, readPreviewDocument } from "./offline/document";
+import { renderHtmlReport } from "./offline/html-report";
+import {
+  loadPack,
+  PreviewOptions,
+  PreviewWorker,
+  previewStack,
+  renderReport,
+  StackReport,
+} from "./offline/preview";
 import { listStacks } from "./offline/stack-files";
 
 interface Args {
@@ -18,6 +32,11 @@ interface Args {
   program?: string;
   json?: string;
   policyConfig?: string;
+  /** The self-contained HTML report (offline/html-report.ts). */
+  html?: string;
+  /** A preview's --json document to compare with (offline/diff.ts). */
+  base?: string;
+  firstPreview?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -32,7 +51,7 @@ function deferred<T>() {
 }
 
 const USAGE =
-  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]";
+  "usage: preview:offline [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>] [--first-preview]";
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { stack: "all" };
@@ -57,6 +76,15 @@ export function parseArgs(argv: string[]): Args {
         break;
       case "--policy-config":
         args.policyConfig = take();
+        break;
+      case "--html":
+        args.html = take();
+        break;
+      case "--base":
+        args.base = take();
+        break;
+      case "--first-preview":
+        args.firstPreview = true;
         break;
       case "--help":
       case "-h":
@@ -83,7 +111,8 @@ export function defaultJobs(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * Runs the preview and returns the exit code; the report goes to `out`, failures to `err`. With `jobs` > 1
  * and several stacks, worker threads preview stacks while this thread previews others; the reports are
- * printed in stack order, as the stacks finish, and are the same as from one thread.
+ * printed in stack order, as the stacks finish, and are the same as from one thread. `preview` previews a
+ * stack in this thread (tests give one that shares evaluations across specs).
  */
 export async function main(
   argv: string[],
@@ -91,12 +120,20 @@ export async function main(
   out: (s: string) => void,
   err: (s: string) => void,
   jobs = defaultJobs(),
+  preview: (options: PreviewOptions) => Promise<StackReport> = previewStack,
 ): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
   } catch (e) {
     err((e as Error).message);
+    return 2;
+  }
+  let base: PreviewDocument | undefined;
+  try {
+    base = args.base === undefined ? undefined : readPreviewDocument(args.base);
+  } catch (e) {
+    err(`--base: ${(e as Error).message}`);
     return 2;
   }
   const stacks = args.stack === "all" ? listStacks(root) : [args.stack];
@@ -110,16 +147,18 @@ export async function main(
   // Workers start first: they load the SDK and the pack while this thread loads its own.
   const workers = Array.from(
     { length: Math.min(jobs, stacks.length) - 1 },
-    () => new PreviewWorker({ root, program: args.program, policyConfig }),
+    () => new PreviewWorker({ root, program: args.program, policyConfig, firstPreview: args.firstPreview }),
   );
+  let pack: ReturnType<typeof loadPack>;
   try {
-    let pack: ReturnType<typeof loadPack>;
     try {
       pack = loadPack(root, policyConfig);
     } catch (e) {
-      err(`policy pack failed to load: ${(e as Error).message}`);
+      const config = (e as Error).name === "PackConfigError";
+      err(`${config ? "" : "policy pack failed to load: "}${(e as Error).message}`);
       return 2;
     }
+    for (const w of pack.warnings) err(`warning: policy pack config: ${w}`);
     // This thread takes stacks from the front of the list, the workers from the back (the last stacks are
     // usually the largest), each the next one when it is done.
     const outcomes = new Map(stacks.map((s) => [s, deferred<StackReport>()]));
@@ -136,7 +175,15 @@ export async function main(
     const running = Promise.all([
       drain(
         () => queue.shift(),
-        (stack) => previewStack({ root, stack, program: args.program, policies: pack.policies, pack }),
+        (stack) =>
+          preview({
+            root,
+            stack,
+            program: args.program,
+            policies: pack.policies,
+            pack,
+            firstPreview: args.firstPreview,
+          }),
       ),
       ...workers.map((w) =>
         drain(
@@ -161,9 +208,16 @@ export async function main(
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
-  if (args.json && failures.length === 0) {
-    fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-    fs.writeFileSync(args.json, JSON.stringify(toJson(reports), null, 2) + "\n");
+  if (failures.length === 0 && (args.json || args.html || base)) {
+    const doc = previewDocument(reports, pack.policies, root);
+    const diffs = base && diffPreviews(base, doc);
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, text);
+    };
+    if (args.json) write(args.json, JSON.stringify(doc, null, 2) + "\n");
+    if (args.html) write(args.html, renderHtmlReport({ reports, doc, diffs, baseLabel: args.base }));
+    if (diffs) out(renderDiffText(diffs, args.base!) + "\n");
   }
   if (failures.length > 0) {
     for (const f of failures) err(f);

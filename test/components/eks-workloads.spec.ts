@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
 import { SAMPLE_SCALING } from "../../components/eks-sample-app";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
+import { evaluate, named, ofType } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 const T = {
   provider: "pulumi:providers:kubernetes",
@@ -58,15 +58,7 @@ describe("EksCluster workloads", function () {
 
   describe("prod", () => {
     let resources: RegisteredResource[];
-    before(async () => {
-      const input = readStack(REPO_ROOT, "prod");
-      ({ resources } = await evaluate(input.main, {
-        stack: "prod",
-        config: input.config,
-        secretKeys: input.secretKeys,
-        region: input.region,
-      }));
-    });
+    before(async () => ({ resources } = await stackEvaluation("prod")));
 
     it("reaches the cluster through one provider built from its endpoint, CA and aws eks get-token", () => {
       const providers = ofType(resources, T.provider);

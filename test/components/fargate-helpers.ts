@@ -7,6 +7,7 @@ import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
 import { evaluate, LOGS_KEY_ARN, REPO_ROOT } from "../helpers/offline";
+import { sharedEvaluation } from "../helpers/stacks";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 export const K = (name: string) => `agent-platform:${name}`;
@@ -36,12 +37,23 @@ export interface FargateStack {
 
 /**
  * Evaluates the Network, Queues, FargateService and (when enabled) FargateWorker as index.ts composes them
- * for `stack`, from the real stack files with `overrides` applied.
+ * for `stack`, from the real stack files with `overrides` applied. With the stack's config as it is, specs
+ * share one evaluation per stack.
  */
-export async function fargateStack(
+export function fargateStack(
   stack: string,
   overrides: Record<string, string> = {},
   options: { usEast1Provider?: boolean } = {},
+): Promise<FargateStack> {
+  if (Object.keys(overrides).length === 0 && Object.keys(options).length === 0)
+    return sharedEvaluation(`fargate:${stack}`, () => evaluateFargate(stack, {}, {}));
+  return evaluateFargate(stack, overrides, options);
+}
+
+async function evaluateFargate(
+  stack: string,
+  overrides: Record<string, string>,
+  options: { usEast1Provider?: boolean },
 ): Promise<FargateStack> {
   const input = readStack(REPO_ROOT, stack);
   const values = { ...input.config, ...overrides };

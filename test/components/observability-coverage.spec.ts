@@ -1,8 +1,7 @@
 import * as assert from "assert";
-import * as path from "path";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
+import { named, ofType } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 /*
  * Issue 11: observability holds in every stack, whatever components it switches on. The whole program is
@@ -24,16 +23,7 @@ describe("observability coverage in every stack (issue 11)", function () {
   const evaluations = new Map<string, RegisteredResource[]>();
 
   before(async () => {
-    for (const stack of STACKS) {
-      const input = readStack(REPO_ROOT, stack);
-      const { resources } = await evaluate(path.join(REPO_ROOT, "index.ts"), {
-        stack,
-        config: input.config,
-        secretKeys: input.secretKeys,
-        region: input.region,
-      });
-      evaluations.set(stack, resources);
-    }
+    for (const stack of STACKS) evaluations.set(stack, (await stackEvaluation(stack)).resources);
   });
 
   for (const stack of STACKS) {

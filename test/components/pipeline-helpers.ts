@@ -5,20 +5,34 @@ import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
 import { evaluate, named, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { sharedEvaluation } from "../helpers/stacks";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 export const ACCOUNT = "123456789012";
 export const K = (name: string) => `agent-platform:${name}`;
 
+type PipelineOf = { resources: RegisteredResource[]; pipeline: Pipeline; config: StackConfig };
+
 /**
  * Evaluates the Pipeline component as index.ts builds it for `stack` (with the stack's provider, whose default
- * tags tell the policies the environment), with config `overrides`. The provider is among the resources.
+ * tags tell the policies the environment), with config `overrides`. The provider is among the resources. With
+ * the stack's config as it is, specs share one evaluation per stack.
  */
-export async function pipelineOf(
+export function pipelineOf(
   stack: string,
   overrides: Record<string, string> = {},
   extra: Partial<PipelineArgs> = {},
-): Promise<{ resources: RegisteredResource[]; pipeline: Pipeline; config: StackConfig }> {
+): Promise<PipelineOf> {
+  if (Object.keys(overrides).length === 0 && Object.keys(extra).length === 0)
+    return sharedEvaluation(`pipeline:${stack}`, () => evaluatePipeline(stack, {}, {}));
+  return evaluatePipeline(stack, overrides, extra);
+}
+
+async function evaluatePipeline(
+  stack: string,
+  overrides: Record<string, string>,
+  extra: Partial<PipelineArgs>,
+): Promise<PipelineOf> {
   const input = readStack(REPO_ROOT, stack);
   const values = { ...input.config, ...overrides };
   const config = loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", stack);

@@ -3,6 +3,7 @@ import * as path from "path";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
 import { evaluate, REPO_ROOT } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 /*
  * Issue 11: "dev and prod differ only where config says".
@@ -77,7 +78,7 @@ describe("stacks differ only where config says (issue 11)", function () {
           secretKeys: input.secretKeys,
           region: input.region,
         });
-      const real = fingerprint((await run(stack)).resources);
+      const real = fingerprint((await stackEvaluation(stack)).resources);
       const standIn = STAND_INS[stack];
       const other = fingerprint((await run(standIn)).resources, { standIn, stack });
       assert.ok(real.size > 50, `${stack} registered only ${real.size} resources`);

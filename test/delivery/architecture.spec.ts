@@ -1,27 +1,22 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { RegisteredResource } from "../../tools/offline/evaluate";
 import {
   alarmMetrics,
   architecturePages,
-  mermaid,
-  previewAll,
+  componentHeading,
   runbookAnchor,
-  shortType,
   stalePages,
 } from "../../tools/gen-diagrams";
 import { roleTable, securityGuide } from "../../tools/gen-security-roles";
 import { asList, rolePolicies } from "../../tools/iam-roles";
+import { architectureOf } from "../../tools/offline/architecture";
 import type { StackReport } from "../../tools/offline/preview";
 import { listStacks } from "../../tools/offline/stack-files";
 import { fakeResource, REPO_ROOT } from "../helpers/offline";
+import { allPreviews as reportsOnce } from "../helpers/previews";
 
 const DOCS = path.join(REPO_ROOT, "docs");
-
-/** One offline preview of every stack, shared by the page and runbook checks (it is the slow part). */
-let previews: Promise<StackReport[]> | undefined;
-const reportsOnce = () => (previews ??= previewAll(REPO_ROOT));
 
 describe("docs/architecture: generated from the offline preview", function () {
   this.timeout(60000);
@@ -64,63 +59,31 @@ describe("docs/architecture: generated from the offline preview", function () {
       }
   });
 
-  it("draws every component as a subgraph", () => {
-    for (const [file, text] of pages) {
-      const components = [...text.matchAll(/^\| (\S+) \| `(agent-platform:index:\w+)` \|/gm)];
-      assert.ok(components.length > 0, file);
-      for (const [, name, type] of components)
+  it("draws every top-level component as one box, and gives each a section with its resources' diagram", async () => {
+    for (const report of await reportsOnce()) {
+      const text = pages.get(path.join("docs", "architecture", `${report.stack}.md`))!;
+      const blocks = [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+      const stackUrn = report.resources.find((r) => r.type === "pulumi:pulumi:Stack")!.urn;
+      const tops = report.resources.filter((r) => !r.custom && r.parent === stackUrn);
+      assert.ok(tops.length > 5, report.stack);
+      // The component diagram first: exactly one box per top-level component, none for nested ones.
+      const boxes = [...blocks[0].matchAll(/^ {2}(c_\w+)\["<b>([^<]+)<\/b>/gm)].map((m) => m[2]);
+      assert.deepStrictEqual(boxes.sort(), tops.map((t) => t.name).sort(), report.stack);
+      for (const c of architectureOf(report.resources).components) {
+        const section = text.split(`\n## ${componentHeading(c).text}\n`)[1];
+        assert.ok(section, `${report.stack}: a section for ${c.name}`);
+        const diagram = /```mermaid\n([\s\S]*?)```/.exec(section)![1];
         assert.match(
-          text,
-          // Mermaid ids take only letters, digits and underscores: the generator folds the rest into "_".
-          new RegExp(
-            `subgraph c_${type.split(":").pop()}_${name.replace(/[^A-Za-z0-9]+/g, "_")}\\["${name}: ${type.split(":").pop()}"\\]`,
-          ),
+          diagram,
+          new RegExp(`subgraph c_${c.type.split(":").pop()}_${c.name.replace(/[^A-Za-z0-9]+/g, "_")}\\[`),
         );
+        for (const n of c.nested) assert.match(diagram, new RegExp(`subgraph \\w+\\["${n.name}: `));
+      }
     }
   });
 });
 
 describe("tools/gen-diagrams.ts", () => {
-  const stack = fakeResource("pulumi:pulumi:Stack", "agent-platform-dev", {}, { custom: false });
-  const comp = (type: string, name: string, parent = stack) =>
-    fakeResource(type, name, {}, { custom: false, parent: parent.urn });
-  const res = (type: string, name: string, parent: RegisteredResource, deps: RegisteredResource[] = []) =>
-    fakeResource(type, name, {}, { parent: parent.urn, dependencies: deps.map((d) => d.urn) });
-
-  it("names types briefly", () => {
-    assert.strictEqual(shortType("aws:sqs/queue:Queue"), "sqs Queue");
-    assert.strictEqual(shortType("pulumiservice:index:Stack"), "Stack");
-    assert.strictEqual(shortType("kubernetes:apps/v1:Deployment"), "apps/v1 Deployment");
-  });
-
-  it("groups resources by type with counts, nests components, and draws one edge per pair of groups", () => {
-    const alerts = comp("agent-platform:index:Alerts", "alerts");
-    const topic = res("aws:sns/topic:Topic", "alerts-topic", alerts);
-    const queues = comp("agent-platform:index:Queues", "agents");
-    const pair = comp("agent-platform:index:QueuePair", "agents-pm", queues);
-    const q1 = res("aws:sqs/queue:Queue", "q1", pair);
-    const q2 = res("aws:sqs/queue:Queue", "q2", pair);
-    const a1 = res("aws:cloudwatch/metricAlarm:MetricAlarm", "a1", pair, [q1, topic]);
-    const a2 = res("aws:cloudwatch/metricAlarm:MetricAlarm", "a2", pair, [q2, topic]);
-    const provider = fakeResource("pulumi:providers:aws", "aws", {}, { parent: stack.urn });
-    assert.strictEqual(
-      mermaid([stack, provider, alerts, topic, queues, pair, q1, q2, a1, a2]),
-      [
-        "flowchart LR",
-        '  subgraph c_Alerts_alerts["alerts: Alerts"]',
-        '    g_Alerts_alerts_sns_Topic["1 × sns Topic"]',
-        "  end",
-        '  subgraph c_Queues_agents["agents: Queues"]',
-        '    subgraph c_QueuePair_agents_pm["agents-pm: QueuePair"]',
-        '      g_QueuePair_agents_pm_cloudwatch_MetricAlarm["2 × cloudwatch MetricAlarm"]',
-        '      g_QueuePair_agents_pm_sqs_Queue["2 × sqs Queue"]',
-        "    end",
-        "  end",
-        "  g_QueuePair_agents_pm_cloudwatch_MetricAlarm --> g_Alerts_alerts_sns_Topic",
-      ].join("\n"),
-    );
-  });
-
   it("reads the metrics of single-metric and metric-math alarms", () => {
     const single = fakeResource("aws:cloudwatch/metricAlarm:MetricAlarm", "a", {
       namespace: "AWS/SQS",

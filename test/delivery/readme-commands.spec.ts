@@ -9,8 +9,9 @@ import { REPO_ROOT } from "../helpers/offline";
  * No stale command in the README. Every command of every ```sh block is classified, and the classification
  * must equal the list below, so a new command cannot slip through unchecked:
  *   run       executed here, must exit 0 (fast, offline, no side effect on the tree)
- *   ci        too slow to repeat here (tsc ~15 s, eslint ~30 s, the whole suite): .ci/run runs the same
- *             command, and a green CI is the proof; checked here: .ci/run contains it, its npm script exists
+ *   ci        too slow to repeat here (tsc ~15 s, eslint ~30 s, the whole suite, the offline preview of every
+ *             stack): .ci/run runs the same command, and a green CI is the proof; checked here: .ci/run
+ *             contains it, its npm script exists
  *   synopsis  a usage line with placeholders: its flags must be exactly the ones the tool accepts
  *   cloud     needs the Pulumi CLI, the esc CLI or AWS: the paths it names exist, the config keys it sets
  *             are declared in Pulumi.yaml
@@ -31,17 +32,19 @@ const SKIPPED: Record<string, string> = {
 
 const EXPECTED: [string, Kind][] = [
   ["npm ci", "ci"],
-  ["npm run -s preview:offline -- --stack all", "run"],
+  ["npm run -s preview:offline -- --stack all", "ci"],
   ["npm ci", "ci"],
   ["npm test", "ci"],
   [
-    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>]",
+    "npm run -s preview:offline -- [--stack <name>|all] [--program <file.ts>] [--json <out.json>] [--policy-config <file.json>] [--html <out.html>] [--base <base.json>] [--first-preview]",
     "synopsis",
   ],
+  ["npm run -s preview:diff -- <base.json> <head.json> [--label <what the base is>]", "synopsis"],
   ["npm run -s local", "skip"],
   ["npm test", "ci"],
   ["npm run typecheck", "ci"],
   ["npm run lint", "ci"],
+  ["npm run -s check:policy-host", "ci"],
   ["bash .ci/run", "skip"],
   ["npm run bench", "skip"],
   ["npm run -s validate:workflows", "run"],
@@ -74,7 +77,9 @@ export function classify(command: string): Kind {
   if (command in SKIPPED) return "skip";
   if (/[[<]/.test(command)) return "synopsis";
   if (/^(pulumi|esc|aws)\b/.test(command)) return "cloud";
-  if (/^npm (ci|test)\b|^npm run (-s )?(typecheck|lint)$/.test(command)) return "ci";
+  // The offline preview of every stack: .ci/run runs it, and test/offline/runner.spec.ts runs its CLI in-process.
+  if (/^npm run (-s )?preview:offline -- --stack all$/.test(command)) return "ci";
+  if (/^npm (ci|test)\b|^npm run (-s )?(typecheck|lint|check:policy-host)$/.test(command)) return "ci";
   return "run";
 }
 

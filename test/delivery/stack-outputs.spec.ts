@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readStack } from "../../tools/offline/stack-files";
-import { evaluate, REPO_ROOT } from "../helpers/offline";
+import { REPO_ROOT } from "../helpers/offline";
+import { stackEvaluation } from "../helpers/stacks";
 
 /*
  * The program's stack outputs: every `pulumi stack output` the README, the guides and the workflows name is
@@ -51,13 +51,7 @@ function outputsNamed(line: string): string[] {
 describe("stack outputs", () => {
   it("dev exports the outputs of the components it runs, and no undefined one", async function () {
     this.timeout(60000);
-    const input = readStack(REPO_ROOT, "dev");
-    const { outputs } = await evaluate(path.join(REPO_ROOT, "index.ts"), {
-      stack: "dev",
-      config: input.config,
-      secretKeys: input.secretKeys,
-      region: input.region,
-    });
+    const { outputs } = await stackEvaluation("dev");
     const names = Object.keys(outputs);
     assert.ok(names.length > 20, names.join(", "));
     assert.deepStrictEqual(

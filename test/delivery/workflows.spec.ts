@@ -19,6 +19,7 @@ const validator = require("@action-validator/core") as {
 interface Step {
   uses?: string;
   run?: string;
+  "working-directory"?: string;
   with?: Record<string, unknown>;
   if?: string;
 }
@@ -111,6 +112,7 @@ describe("GitHub Actions workflows", () => {
       "npm run -s lint",
       "npm run -s validate:workflows",
       "npm test",
+      "npm run -s check:policy-host",
     ]) {
       assert.ok(ci.includes(cmd), `.ci/run runs ${cmd}`);
       assert.ok(runs("checks").includes(cmd), `pull-request checks run ${cmd}`);
@@ -118,14 +120,67 @@ describe("GitHub Actions workflows", () => {
     const preview = runs("offline-preview").join("\n");
     assert.match(
       preview,
-      /npm run -s preview:offline -- --stack all --json out\/preview\.json > out\/preview\.txt/,
+      /npm run -s preview:offline -- --stack all --json out\/preview\.json --html out\/preview\.html "\$\{base\[@\]\}" > out\/preview\.txt/,
     );
+    // Every stack both ways: as an update and as its first preview (provider-computed values unknown).
+    for (const text of [ci, preview])
+      assert.match(text, /npm run -s preview:offline -- --stack all --first-preview/);
     const offline = pr.jobs["offline-preview"].steps!;
     assert.match(offline.find((s) => s.run?.includes("GITHUB_STEP_SUMMARY"))!.run!, /cat out\/preview\.txt/);
     assert.strictEqual(
       offline.find((s) => s.uses?.startsWith("actions/github-script@"))!.if!.includes("always()"),
       true,
     );
+  });
+
+  it("preview the base branch too, and put the difference per stack at the top of the comment", () => {
+    const steps = load("pull-request.yml").jobs["offline-preview"].steps!;
+    const at = (pred: (s: Step) => boolean, what: string) => {
+      const i = steps.findIndex(pred);
+      assert.ok(i >= 0, what);
+      return i;
+    };
+    const checkoutBase = at(
+      (s) =>
+        s.uses?.startsWith("actions/checkout@") === true &&
+        s.with?.ref === "${{ github.event.pull_request.base.sha }}",
+      "a checkout of the base commit",
+    );
+    const basePreview = at(
+      (s) => /preview:offline -- --stack all --json \.\.\/out\/base\.json/.test(s.run ?? ""),
+      "the base's own preview writing out/base.json",
+    );
+    assert.strictEqual(steps[basePreview]["working-directory"], steps[checkoutBase].with!.path);
+    const head = at(
+      (s) => (s.run ?? "").includes("--html out/preview.html"),
+      "the head's preview with --html",
+    );
+    assert.match(steps[head].run!, /base=\(--base out\/base\.json\)/);
+    assert.match(
+      steps[head].run!,
+      /npm run -s preview:diff -- out\/base\.json out\/preview\.json .*> out\/diff\.md/,
+    );
+    assert.ok(checkoutBase < basePreview && basePreview < head, "base first, then the head");
+    const upload = at((s) => s.uses?.startsWith("actions/upload-artifact@") === true, "an artifact upload");
+    assert.match(String(steps[upload].with!.path), /out\/preview\.html/);
+    const script = String(steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
+    assert.ok(
+      script.indexOf("out/diff.md") >= 0 && script.indexOf("out/diff.md") < script.indexOf("out/preview.txt"),
+    );
+    assert.match(script, /const top = `\$\{marker\}\\n### Offline preview: .*\$\{diff\}/);
+    assert.match(script, /const body = `\$\{top\}/);
+  });
+
+  it("run the browser tests on Debian with its Chromium and keep their screenshots", () => {
+    const job = load("pull-request.yml").jobs.checks as Job & { container?: string };
+    assert.match(String(job.container), /bookworm/);
+    const steps = job.steps!;
+    const install = steps.findIndex((s) => /apt-get install .*chromium/.test(s.run ?? ""));
+    const tests = steps.findIndex((s) => s.run?.trim() === "npm test");
+    assert.ok(install >= 0 && install < tests, "chromium installed before the tests");
+    const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    assert.strictEqual(upload.with!.path, "out/screenshots/");
+    assert.strictEqual(upload.if, "always()");
   });
 
   it("preview every stack on a pull request with the pack, its config and OIDC credentials", () => {

@@ -1,9 +1,8 @@
 import * as path from "path";
 import type { Policies, Policy } from "@pulumi/policy";
-import { evaluateProgram, Evaluation, RegisteredResource } from "../../tools/offline/evaluate";
+import { evaluateProgram, Evaluation, noOptions, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { PackConfig, runPolicies, Violation } from "../../tools/offline/policy-harness";
-import { readStack } from "../../tools/offline/stack-files";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The stack's operations key (Observability.logsKeyArn), as components are given it in tests. */
@@ -17,7 +16,13 @@ export const LOGS_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f5
  */
 export function evaluate(
   program: string | (() => unknown),
-  options: { stack?: string; config?: Record<string, string>; secretKeys?: string[]; region?: string } = {},
+  options: {
+    stack?: string;
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    region?: string;
+    preview?: boolean;
+  } = {},
 ): Promise<Evaluation> {
   const region = options.region ?? "us-east-1";
   return evaluateProgram({
@@ -30,34 +35,44 @@ export function evaluate(
         : program,
     project: "agent-platform",
     stack: options.stack ?? "test",
-    config: { "aws:region": region, ...(options.config ?? {}) },
+    // A component evaluated alone runs on the default provider: guarded by account, as the stacks' are.
+    config: {
+      "aws:region": region,
+      "aws:allowedAccountIds": JSON.stringify([DEFAULT_ACCOUNT_ID]),
+      ...(options.config ?? {}),
+    },
     secretKeys: options.secretKeys ?? [],
     region,
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT],
+    preview: options.preview,
   });
 }
 
-/** Evaluates the project's program (index.ts) for one of its stacks, with that stack's config, as the offline preview does. */
-export function evaluateStack(stack: string): Promise<Evaluation> {
-  const input = readStack(REPO_ROOT, stack);
-  return evaluate(input.main, {
-    stack,
-    config: input.config,
-    secretKeys: input.secretKeys,
-    region: input.region,
-  });
-}
+/**
+ * The project's program (index.ts) evaluated for one of its stacks, with that stack's config, as the offline
+ * preview does: one frozen evaluation per stack, shared across specs (test/helpers/stacks.ts).
+ */
+export { stackEvaluation as evaluateStack } from "./stacks";
 
 /** Resources of one type, in registration order. */
 export function ofType(resources: RegisteredResource[], type: string): RegisteredResource[] {
   return resources.filter((r) => r.type === type);
 }
 
-/** How many resources of each type were registered (the stack itself left out), types in sorted order. */
+/** A default provider the engine registers for resources that name none (not one the program creates). */
+export function isDefaultProvider(r: RegisteredResource): boolean {
+  return r.type.startsWith("pulumi:providers:") && /^default(_|$)/.test(r.name) && r.parent === undefined;
+}
+
+/**
+ * How many resources of each type the program registered (the stack itself and the engine's default
+ * providers left out), types in sorted order.
+ */
 export function typeCounts(resources: RegisteredResource[]): Record<string, number> {
-  const types = [...new Set(resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"))].sort();
-  return Object.fromEntries(types.map((t) => [t, ofType(resources, t).length]));
+  const own = resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !isDefaultProvider(r));
+  const types = [...new Set(own.map((r) => r.type))].sort();
+  return Object.fromEntries(types.map((t) => [t, ofType(own, t).length]));
 }
 
 /** The one resource with this logical name; fails loudly when absent or ambiguous. */
@@ -103,14 +118,7 @@ export function fakeResource(
     outputs: extra.outputs ?? inputs,
     dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      additionalSecretOutputs: [],
-      retainOnDelete: false,
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    },
+    options: noOptions(),
     id: `id-${counter}`,
     ...extra,
   };

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { estimateCost } from "../../tools/offline/cost";
+import { SIG_KEY, UNKNOWN } from "../../tools/offline/engine-values";
 import { availabilityZones, partitionOf } from "../../tools/offline/mocks";
 import { evaluate, fakeResource, named } from "../helpers/offline";
 
@@ -66,6 +67,89 @@ describe("offline evaluation", () => {
     assert.strictEqual(availabilityZones("us-west-1").length, 2);
   });
 
+  it("sends a resource reference as the engine does: the id, the URN of a component, unknown before create", async () => {
+    const program = () => {
+      const box = new pulumi.ComponentResource("agent-platform:test:Box", "box");
+      const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" });
+      new aws.iam.RolePolicyAttachment("a", { role, policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+      new aws.ssm.Parameter("p", {
+        type: "String",
+        value: "v",
+        description: box as never,
+        tags: { role: role as never },
+      });
+    };
+    const update = (await evaluate(program)).resources;
+    const role = named(update, "r");
+    assert.match(role.id!, /^r-/);
+    assert.strictEqual(named(update, "a").inputs.role, role.id);
+    assert.strictEqual(named(update, "a").outputs.role, role.id);
+    assert.deepStrictEqual(
+      [named(update, "p").inputs.description, named(update, "p").inputs.tags],
+      [named(update, "box").urn, { role: role.id }],
+    );
+    const preview = (await evaluate(program, { preview: true })).resources;
+    assert.strictEqual(named(preview, "a").inputs.role, UNKNOWN);
+    assert.strictEqual(named(preview, "p").inputs.description, named(preview, "box").urn);
+  });
+
+  it("on a first preview, knows inputs and invokes but not what the provider computes", async () => {
+    const { resources } = await evaluate(
+      () => {
+        const q = new aws.sqs.Queue("jobs", { delaySeconds: 5 });
+        const id = aws.getCallerIdentityOutput();
+        new aws.sqs.QueuePolicy("jobs-policy", {
+          queueUrl: q.url,
+          policy: pulumi.jsonStringify({ Resource: q.arn, Account: id.accountId }),
+        });
+        new aws.ssm.Parameter("account", { type: "String", value: "v", description: id.accountId });
+        const ses = new aws.sesv2.EmailIdentity("mail", {
+          emailIdentity: "example.com",
+          dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
+        });
+        // Under a real preview the tokens are unknown, so this callback never runs.
+        ses.dkimSigningAttributes.tokens.apply((t) => t.length);
+      },
+      { preview: true },
+    );
+    const q = named(resources, "jobs");
+    assert.strictEqual(q.id, undefined);
+    assert.match(q.inputs.name as string, /^jobs-[0-9a-f]{7}$/);
+    assert.strictEqual(q.outputs.delaySeconds, 5);
+    assert.strictEqual(q.outputs.arn, UNKNOWN);
+    assert.strictEqual(q.outputs.url, UNKNOWN);
+    assert.deepStrictEqual(named(resources, "jobs-policy").inputs, { queueUrl: UNKNOWN, policy: UNKNOWN });
+    assert.strictEqual(named(resources, "account").inputs.description, "123456789012");
+    assert.deepStrictEqual(named(resources, "mail").outputs.dkimSigningAttributes, {
+      nextSigningKeyLength: "RSA_2048_BIT",
+      tokens: UNKNOWN,
+      ...Object.fromEntries(
+        Object.keys(named(resources, "mail").outputs.dkimSigningAttributes as object)
+          .filter((k) => k !== "nextSigningKeyLength" && k !== "tokens")
+          .map((k) => [k, UNKNOWN]),
+      ),
+    });
+  });
+
+  it("records the default provider a resource without one gets: the package's stack config and version", async () => {
+    const { resources } = await evaluate(() => new aws.sns.Topic("t", {}), {
+      config: { "aws:defaultTags": '{"tags":{"Owner":"me"}}', "aws:accessKey": "AKIA", "other:x": "y" },
+      secretKeys: ["aws:accessKey"],
+    });
+    const provider = named(resources, "default_7_48_0");
+    assert.strictEqual(provider.urn, "urn:pulumi:test::agent-platform::pulumi:providers:aws::default_7_48_0");
+    assert.strictEqual(provider.parent, undefined);
+    assert.deepStrictEqual(provider.inputs, {
+      region: "us-east-1",
+      allowedAccountIds: '["123456789012"]',
+      defaultTags: '{"tags":{"Owner":"me"}}',
+      accessKey: { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value: "AKIA" },
+      version: "7.48.0",
+    });
+    assert.strictEqual(named(resources, "t").provider, `${provider.urn}::${provider.id}`);
+    assert.strictEqual(resources.indexOf(provider) < resources.indexOf(named(resources, "t")), true);
+  });
+
   it("fails clearly on an invoke it has no mock for", async () => {
     await assert.rejects(
       evaluate(() => aws.ec2.getAmiOutput({ owners: ["amazon"], mostRecent: true }).id),
@@ -80,12 +164,13 @@ describe("offline evaluation", () => {
     };
     const a = await evaluate(program, { stack: "a", config: { "agent-platform:queue": "alpha" } });
     const b = await evaluate(program, { stack: "b", config: { "agent-platform:queue": "beta" } });
+    const custom = (e: typeof a) => e.resources.filter((r) => r.custom && r.type !== "pulumi:providers:aws");
     assert.deepStrictEqual(
-      a.resources.filter((r) => r.custom).map((r) => r.name),
+      custom(a).map((r) => r.name),
       ["alpha"],
     );
     assert.deepStrictEqual(
-      b.resources.filter((r) => r.custom).map((r) => r.name),
+      custom(b).map((r) => r.name),
       ["beta"],
     );
     assert.match(b.resources[0].urn, /^urn:pulumi:b::/);

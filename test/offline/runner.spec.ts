@@ -4,10 +4,14 @@ import * as os from "os";
 import * as path from "path";
 import { defaultJobs, main } from "../../tools/preview-offline";
 import { REPO_ROOT } from "../helpers/offline";
+import { stackReport } from "../helpers/stacks";
 import { readStack } from "../../tools/offline/stack-files";
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
+/**
+ * Runs the CLI in-process and captures what it prints. `preview` previews a stack (default: the CLI's own
+ * previewStack).
+ */
+async function run(argv: string[], root = REPO_ROOT, jobs?: number, preview?: Parameters<typeof main>[5]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(
@@ -16,6 +20,7 @@ async function run(argv: string[], root = REPO_ROOT, jobs?: number) {
     (s) => out.push(s),
     (s) => err.push(s),
     jobs,
+    preview,
   );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -42,7 +47,10 @@ describe("offline preview CLI", function () {
 
   it("previews every stack file, in order, exits 0 and writes the JSON contract", async () => {
     const json = path.join(tmp, "all.json");
-    const { code, out, err } = await run(["--stack", "all", "--json", json]);
+    // The project's stacks with their own config: the evaluations the other specs share (test/helpers/stacks.ts).
+    const { code, out, err } = await run(["--stack", "all", "--json", json], REPO_ROOT, 1, (o) =>
+      stackReport(o.stack),
+    );
     assert.strictEqual(err, "");
     assert.strictEqual(code, 0);
     const doc = JSON.parse(fs.readFileSync(json, "utf8"));
@@ -58,7 +66,15 @@ describe("offline preview CLI", function () {
         "costEstimate",
         "exemptions",
       ]);
-      assert.deepStrictEqual(Object.keys(s.resources[0]), ["urn", "type", "name", "parent"]);
+      // The contract's fields first, then the additions a comparison of two previews needs.
+      assert.deepStrictEqual(Object.keys(s.resources[0]), [
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "inputsHash",
+      ]);
       assert.ok(s.resources.some((r: { type: string }) => r.type === "agent-platform:index:Observability"));
       assert.strictEqual(typeof s.costEstimate.monthlyUsd, "number");
       assert.ok(Array.isArray(s.costEstimate.items));
@@ -67,6 +83,12 @@ describe("offline preview CLI", function () {
         [],
       );
     }
+    assert.deepStrictEqual(Object.keys(doc), ["stacks", "policies"]);
+    const tagging = doc.policies.find((p: { name: string }) => p.name === "required-tags");
+    assert.strictEqual(tagging.domain, "tagging");
+    assert.ok(
+      tagging.remediation.length > 0 && ["low", "medium", "high", "critical"].includes(tagging.severity),
+    );
     assert.match(out, /^Stack dev: \d+ resources/m);
     assert.match(
       out,
@@ -134,21 +156,118 @@ describe("offline preview CLI", function () {
   it("applies policy config properties over the schema defaults", async () => {
     const cfg = path.join(tmp, "tags.json");
     fs.writeFileSync(cfg, JSON.stringify({ "required-tags": { requiredTags: ["CostCenter"] } }));
-    const r = await run(["--stack", "dev", "--policy-config", cfg]);
+    const r = await run(["--stack", "dev", "--program", fixture("tiny-program.ts"), "--policy-config", cfg]);
     assert.strictEqual(r.code, 1);
-    assert.match(r.out, /lacks tags: CostCenter\./);
+    assert.match(r.out, /'tiny-queue' lacks tags: CostCenter\./);
   });
 
-  it("exits 2 for a pack config that does not fit the policies", async () => {
+  it("exits 2 for a pack config that does not fit the policies, and only warns on a name the pack lacks", async () => {
     const cfg = path.join(tmp, "badpack.json");
     fs.writeFileSync(
       cfg,
       JSON.stringify({ "required-tagz": "mandatory", "required-tags": { requiredTags: "Owner" } }),
     );
-    const r = await run(["--stack", "dev", "--policy-config", cfg]);
+    let r = await run(["--stack", "dev", "--policy-config", cfg]);
     assert.strictEqual(r.code, 2);
-    assert.match(r.err, /required-tagz: no policy of that name in the pack/);
+    assert.strictEqual(r.out, "");
     assert.match(r.err, /required-tags.requiredTags = "Owner": must be array/);
+    // The CLI accepts a config entry naming no policy of the pack and ignores it.
+    fs.writeFileSync(cfg, JSON.stringify({ "required-tagz": "mandatory", "required-tags": "advisory" }));
+    r = await run(["--stack", "dev", "--program", fixture("untagged-program.ts"), "--policy-config", cfg]);
+    assert.strictEqual(r.code, 0);
+    assert.strictEqual(
+      r.err,
+      "warning: policy pack config: required-tagz: no policy of that name in the pack (the CLI accepts the entry and ignores it)",
+    );
+  });
+
+  it("sends a resource passed where a string is expected as its id, and reports the pack's findings", async () => {
+    const json = path.join(tmp, "refs.json");
+    const r = await run([
+      "--stack",
+      "dev",
+      "--program",
+      fixture("resource-reference-program.ts"),
+      "--json",
+      json,
+    ]);
+    assert.strictEqual(r.err, "");
+    assert.strictEqual(r.code, 1);
+    const violations = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0].violations as Array<{
+      policy: string;
+      name: string;
+      message: string;
+    }>;
+    assert.deepStrictEqual(
+      violations
+        .filter((v) => v.policy === "iam-no-admin-access")
+        .map((v) => [v.name, v.message.split("\n")[1]]),
+      [
+        [
+          "app-admin",
+          "IAM role policy attachment 'app-admin' attaches the AWS managed AdministratorAccess policy.",
+        ],
+      ],
+    );
+  });
+
+  it("gives a resource that names no provider the default provider built from the stack's aws: config", async () => {
+    const tags = ["Environment: dev", "Project: agent-platform", "Owner: platform-team", "Function: logs"];
+    const root = projectWith({
+      tagged: [
+        "config:",
+        "  aws:region: us-east-1",
+        "  aws:allowedAccountIds: ['123456789012']",
+        "  aws:defaultTags:",
+        "    tags:",
+        ...tags.map((t) => `      ${t}`),
+        "",
+      ].join("\n"),
+      untagged: "config:\n  aws:region: us-east-1\n",
+    });
+    const json = path.join(tmp, "default-provider.json");
+    const program = fixture("default-provider-program.ts");
+    const tagged = await run(["--stack", "tagged", "--program", program, "--json", json], root);
+    assert.strictEqual(tagged.err, "");
+    assert.strictEqual(tagged.code, 0);
+    const doc = JSON.parse(fs.readFileSync(json, "utf8")).stacks[0];
+    assert.deepStrictEqual(doc.violations, []);
+    assert.deepStrictEqual(
+      doc.resources
+        .filter((r: { type: string }) => r.type === "pulumi:providers:aws")
+        .map(({ urn, type, name, parent }: Record<string, unknown>) => ({ urn, type, name, parent })),
+      [
+        {
+          urn: "urn:pulumi:tagged::agent-platform::pulumi:providers:aws::default_7_48_0",
+          type: "pulumi:providers:aws",
+          name: "default_7_48_0",
+          parent: null,
+        },
+      ],
+    );
+    // Without that config the same default provider carries no tags and guards no account.
+    const untagged = await run(["--stack", "untagged", "--program", program], root);
+    assert.strictEqual(untagged.code, 1);
+    assert.match(untagged.out, /'logs' lacks tags: Environment, Project, Function, Owner\./);
+    assert.match(untagged.out, /AWS provider 'default_7_48_0' sets no allowedAccountIds/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("--first-preview: values providers compute are unknown, and the checks they stop are listed", async () => {
+    const argv = ["--stack", "dev", "--program", fixture("resource-reference-program.ts")];
+    const update = await run(argv);
+    const preview = await run([...argv, "--first-preview"]);
+    // The attachment names the managed policy by a literal ARN: known in both modes.
+    for (const r of [update, preview]) {
+      assert.strictEqual(r.code, 1);
+      assert.match(r.out, /iam-no-admin-access \(mandatory\): 1\n {4}- app-admin: /);
+    }
+    // The inline policy embeds the queue's ARN: a whole document unknown until the queue exists.
+    assert.doesNotMatch(update.out, /Not checked until the values are known/);
+    assert.match(
+      preview.out,
+      /^Not checked until the values are known \(advisories of a first preview\): \d+\n(?: {2}[a-z-]+: \d+ \(.*\)\n)*? {2}iam-no-wildcard-actions: 1 \(app-jobs\)$/m,
+    );
   });
 
   it("exits 2 with one message naming every bad key of a stack file, and writes no JSON", async () => {
@@ -250,6 +369,49 @@ describe("offline preview CLI", function () {
     const r = await run(["--stack", "dev", "--program", fixture("failing-apply-program.ts")]);
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /lookup failed inside apply/);
+  });
+
+  it("writes the HTML report and, given a base preview, prints the difference against it", async () => {
+    const json = path.join(tmp, "tiny.json");
+    const html = path.join(tmp, "tiny.html");
+    const program = fixture("tiny-program.ts");
+    // The tiny program's queue has mandatory findings (exit 1): the documents are written all the same.
+    let r = await run(["--stack", "dev", "--program", program, "--json", json]);
+    assert.strictEqual(r.code, 1, r.err);
+    // The base lacks one of the head's resources.
+    const base = JSON.parse(fs.readFileSync(json, "utf8"));
+    const gone = base.stacks[0].resources.find(
+      (x: { custom: boolean; type: string }) => x.custom && !x.type.startsWith("pulumi:"),
+    );
+    base.stacks[0].resources = base.stacks[0].resources.filter((x: unknown) => x !== gone);
+    const baseFile = path.join(tmp, "tiny-base.json");
+    fs.writeFileSync(baseFile, JSON.stringify(base));
+    r = await run(["--stack", "dev", "--program", program, "--html", html, "--base", baseFile]);
+    assert.strictEqual(r.code, 1, r.err);
+    assert.match(
+      r.out,
+      new RegExp(
+        `^Difference against ${baseFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\n  dev: resources 1 added, 0 removed, 0 changed;`,
+        "m",
+      ),
+    );
+    const page = fs.readFileSync(html, "utf8");
+    assert.match(page, /^<!doctype html>/);
+    assert.match(page, /<section class="stack" id="stack-dev"/);
+    assert.match(page, /data-metric="diff-added" data-value="1"/);
+    assert.match(page, /Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  it("exits 2 for a --base that is not a preview document, before previewing anything", async () => {
+    const bad = path.join(tmp, "not-a-preview.json");
+    fs.writeFileSync(bad, JSON.stringify({ resources: [] }));
+    const r = await run(["--stack", "dev", "--base", bad]);
+    assert.strictEqual(r.code, 2);
+    assert.strictEqual(
+      r.err,
+      `--base: ${bad}: not a preview JSON document (no "stacks" list; write one with --json)`,
+    );
+    assert.strictEqual(r.out, "");
   });
 
   it("exits 2 on an unknown flag or a flag without its value", async () => {

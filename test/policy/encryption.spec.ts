@@ -101,6 +101,28 @@ describe("policy: s3-bucket-encryption", () => {
       [],
     );
   });
+
+  it("on a first preview (log bucket name unknown) knows the ELB log bucket by the load balancer's dependencies", async () => {
+    const aes = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }];
+    const logs = bucket("logs");
+    const other = bucket("other");
+    const resources = (lbDependsOn: typeof logs) => [
+      logs,
+      res(T.sse, "logs-sse", { bucket: "logs-abc1234", rules: aes }),
+      other,
+      res(T.sse, "other-sse", { bucket: "other-abc1234", rules: kmsRules }),
+      dependsOn(
+        res(T.lb, "alb", { accessLogs: { bucket: UNKNOWN_STRING, enabled: true } }),
+        "accessLogs",
+        lbDependsOn,
+      ),
+    ];
+    await expectFindings(enc.s3BucketEncryption, resources(logs), []);
+    await expectFindings(enc.s3BucketEncryption, resources(other), [
+      "S3 bucket 'logs' uses AES256; use aws:kms with a customer managed key.",
+      "S3 bucket 'other' receives load balancer logs but uses aws:kms; ELB log delivery supports only AES256 (SSE-S3).",
+    ]);
+  });
 });
 
 describe("policy: sqs-queue-encryption", () => {

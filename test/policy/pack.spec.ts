@@ -33,7 +33,7 @@ describe("policy pack: metadata", () => {
       assert.ok(p.configSchema?.properties.exemptions, `${p.name} has no exemptions knob`);
     }
     // The defaults satisfy the schemas, as the CLI checks before a run.
-    resolvePackConfig(policies, { name: "p", version: "1", enforcementLevel: "mandatory", config: {} });
+    resolvePackConfig(policies, { enforcementLevel: "mandatory", config: {} });
   });
 
   it("names each anchor id once in the policy's tags (checkov / cdk-nag / CIS / AWSGuard / Pulumi)", () => {

@@ -4,8 +4,8 @@ import { serveCheck } from "../../policy/scripts/serve-check";
 
 /*
  * The pack as the Pulumi CLI runs it: @pulumi/pulumi's policy host on policy/ (ts-node with type checking,
- * `new PolicyPack` serving gRPC), driven over gRPC. It takes 20-40 s (type-checking @pulumi/aws), so it runs
- * only with POLICY_SERVE_CHECK=1: `POLICY_SERVE_CHECK=1 npx mocha test/policy/serve.spec.ts`.
+ * `new PolicyPack` serving gRPC), driven over gRPC. It takes 15-40 s (type-checking @pulumi/aws), so `npm test`
+ * skips it; `npm run -s check:policy-host` runs it with POLICY_SERVE_CHECK=1, as CI does (.ci/run).
  */
 (process.env.POLICY_SERVE_CHECK ? describe : describe.skip)(
   "policy pack under the CLI's policy host",

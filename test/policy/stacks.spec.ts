@@ -2,8 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  loadPack,
-  previewStack,
+  notCheckedInPreview,
   renderReport,
   splitExemptions,
   StackReport,
@@ -11,6 +10,7 @@ import {
 } from "../../tools/offline/preview";
 import type { Violation } from "../../tools/offline/policy-harness";
 import { REPO_ROOT } from "../helpers/offline";
+import { stackReport, STACKS } from "../helpers/stacks";
 
 /*
  * End to end: the project's own stacks under the whole pack, as `npm run preview:offline` runs them. Every
@@ -33,27 +33,48 @@ function acceptedAdvisories(): Array<{ policy: string; resource: RegExp }> {
 
 describe("policy pack on the project's stacks (end to end)", function () {
   this.timeout(60000);
-  const pack = loadPack(REPO_ROOT);
-  const reports: StackReport[] = [];
 
-  before(async () => {
-    for (const stack of ["dev", "staging", "prod"]) {
-      reports.push(await previewStack({ root: REPO_ROOT, stack, policies: pack.policies, pack }));
-    }
-  });
+  const show = (vs: Violation[]) =>
+    vs.map((v) => `${v.policy} ${v.name}: ${v.message.split("\n")[1] ?? v.message}`);
+  const unaccepted = (vs: Violation[]) => {
+    const accepted = acceptedAdvisories();
+    return vs.filter(
+      (v) =>
+        v.enforcementLevel === "advisory" &&
+        !accepted.some((a) => a.policy === v.policy && a.resource.test(v.name)),
+    );
+  };
 
-  for (const stack of ["dev", "staging", "prod"]) {
-    it(`${stack}: no mandatory violation, and every advisory is accepted in policy/README.md`, () => {
-      const report = reports.find((r) => r.stack === stack)!;
-      const show = (vs: Violation[]) => vs.map((v) => `${v.policy} ${v.name}: ${v.message.split("\n")[1]}`);
+  for (const stack of STACKS) {
+    it(`${stack}: no mandatory violation, and every advisory is accepted in policy/README.md`, async () => {
+      const report = await stackReport(stack);
       assert.deepStrictEqual(show(report.violations.filter((v) => v.enforcementLevel === "mandatory")), []);
-      const accepted = acceptedAdvisories();
-      const unlisted = report.violations.filter(
-        (v) =>
-          v.enforcementLevel === "advisory" &&
-          !accepted.some((a) => a.policy === v.policy && a.resource.test(v.name)),
+      assert.deepStrictEqual(show(unaccepted(report.violations)), []);
+    });
+
+    it(`${stack} as its first preview: no mandatory violation; the other advisories are checks that wait for values`, async () => {
+      const report = await stackReport(stack, { firstPreview: true });
+      assert.deepStrictEqual(show(report.violations.filter((v) => v.enforcementLevel === "mandatory")), []);
+      const waiting = notCheckedInPreview(report.violations);
+      assert.ok(waiting.length > 0, "a first preview cannot know the ARNs the stack's IAM documents name");
+      assert.deepStrictEqual(show(unaccepted(report.violations.filter((v) => !waiting.includes(v)))), []);
+      // On an update every value is known: the same checks run in full.
+      const update = await stackReport(stack);
+      assert.deepStrictEqual(notCheckedInPreview(update.violations), []);
+      // The cost estimate follows the links the engine records, not the values a first preview lacks: the
+      // same prices (resources register in another order when ids are unknown: compared by URN; an item's
+      // note may name an endpoint by what it is built from).
+      const byUrn = <T extends { urn: string }>(xs: readonly T[]) =>
+        [...xs].sort((a, b) => a.urn.localeCompare(b.urn));
+      const prices = (e: typeof update.costEstimate) =>
+        byUrn(e.items).map((i) => [i.urn, i.description, i.minMonthlyUsd, i.maxMonthlyUsd]);
+      assert.strictEqual(report.costEstimate.monthlyUsd, update.costEstimate.monthlyUsd);
+      assert.strictEqual(report.costEstimate.maxMonthlyUsd, update.costEstimate.maxMonthlyUsd);
+      assert.deepStrictEqual(prices(report.costEstimate), prices(update.costEstimate));
+      assert.deepStrictEqual(
+        byUrn(report.costEstimate.notEstimated),
+        byUrn(update.costEstimate.notEstimated),
       );
-      assert.deepStrictEqual(show(unlisted), []);
     });
   }
 });

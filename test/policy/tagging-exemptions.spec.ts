@@ -74,8 +74,13 @@ describe("policy exemptions", () => {
   it("does not apply an exemption without a reason, and says so in the finding", async () => {
     const tagged = res(TOPIC, "t", { tags: { "policy-exempt:sns-topic-encryption": "" } });
     const listed = res(TOPIC, "u", {});
+    // A blank reason passes the schema's minLength (the CLI accepts it); a missing one is refused before a run.
+    await assert.rejects(
+      run(snsTopicEncryption, [listed], { "sns-topic-encryption": { exemptions: [{ resource: "u" }] } }),
+      /sns-topic-encryption\.exemptions\[0\]\.reason = \(not set\): is required/,
+    );
     const vs = await run(snsTopicEncryption, [tagged, listed], {
-      "sns-topic-encryption": { exemptions: [{ resource: "u" }] },
+      "sns-topic-encryption": { exemptions: [{ resource: "u", reason: " " }] },
     });
     assert.deepStrictEqual(
       vs.map((v) => [v.enforcementLevel, v.message.split("\n")[1]]),

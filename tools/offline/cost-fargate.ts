@@ -1,6 +1,6 @@
 import type { RegisteredResource } from "./evaluate";
 import type { Prices, PricingContext } from "./cost";
-import { arr, num, Props } from "./cost-values";
+import { arr, num, Props, TASK_DEFINITION } from "./cost-values";
 
 /*
  * Fargate services: which capacity provider each task runs on. ECS keeps the weights' ratio as closely as whole
@@ -32,7 +32,7 @@ export function spotTaskRange(strategies: unknown[], desired: number): { min: nu
 export function priceFargateService(r: RegisteredResource, ctx: PricingContext): void {
   const { prices } = ctx;
   const p = r.inputs;
-  const td = ctx.byArn.get(String(p.taskDefinition));
+  const td = ctx.linked(r, "taskDefinition", TASK_DEFINITION);
   if (!td) {
     ctx.skip(r, "task definition not found among the stack's resources");
     return;

@@ -1,6 +1,6 @@
 import type { RegisteredResource } from "./evaluate";
 import type { PricingContext } from "./cost";
-import { arr, num, Props } from "./cost-values";
+import { arr, num, Props, TASK_DEFINITION } from "./cost-values";
 
 /*
  * Container Insights, which CloudWatch bills to the account for a cluster the stack creates. On ECS it is a
@@ -31,7 +31,7 @@ export function priceEcsContainerInsights(cluster: RegisteredResource, ctx: Pric
   const m = ctx.prices.containerInsights.ecsMetrics;
   const services = servicesOf(cluster, ctx.resources);
   const families = new Set(
-    services.map((s) => String(ctx.byArn.get(String(s.inputs.taskDefinition))?.inputs.family ?? s.urn)),
+    services.map((s) => String(ctx.linked(s, "taskDefinition", TASK_DEFINITION)?.inputs.family ?? s.urn)),
   );
   const instances = ctx.resources.some(
     (c) =>

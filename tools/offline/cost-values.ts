@@ -7,5 +7,8 @@ export const num = (v: unknown, fallback = 0): number =>
 
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+export const SUBNET = "aws:ec2/subnet:Subnet";
+export const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+
 /** Cents, as every item is rounded before the totals are summed. */
 export const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,3 +1,4 @@
+import { UNKNOWN } from "./engine-values";
 import type { RegisteredResource } from "./evaluate";
 import { priceFargateService } from "./cost-fargate";
 import {
@@ -8,7 +9,7 @@ import {
   priceTargetTrackingAlarms,
 } from "./cost-implied";
 import { priceEcsContainerInsights, priceEksObservability } from "./cost-insights";
-import { arr, num, Props, round } from "./cost-values";
+import { arr, num, Props, round, SUBNET } from "./cost-values";
 
 export { spotTaskRange } from "./cost-fargate";
 export { costRows, usdRange } from "./cost-report";
@@ -136,6 +137,14 @@ export interface PricingContext {
   byArn: Map<string, RegisteredResource>;
   /** Default capacity provider strategies by cluster (name or ARN as services reference it). */
   clusterStrategies: Map<string, unknown[]>;
+  /**
+   * The resource of `type` that `r`'s property `prop` names by ARN (or by id, `path` inside the property):
+   * while that value is unknown (a stack's first preview), the one the engine records the property was
+   * built from, so the estimate does not depend on values a preview lacks.
+   */
+  linked(r: RegisteredResource, prop: string, type: string, path?: string): RegisteredResource | undefined;
+  /** How many resources `r`'s list property `prop` names (while unknown: of `type` it was built from). */
+  countOf(r: RegisteredResource, prop: string, type: string): number;
   add(r: RegisteredResource, line: CostLine): void;
   skip(r: RegisteredResource, reason: string): void;
 }
@@ -152,16 +161,27 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
   const byArn = new Map<string, RegisteredResource>();
   const clusterStrategies = new Map<string, unknown[]>();
   for (const r of resources) {
-    if (typeof r.outputs.arn === "string") byArn.set(r.outputs.arn, r);
+    if (typeof r.outputs.arn === "string" && r.outputs.arn !== UNKNOWN) byArn.set(r.outputs.arn, r);
     if (r.type === "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders") {
       clusterStrategies.set(String(r.inputs.clusterName), arr(r.inputs.defaultCapacityProviderStrategies));
     }
   }
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const builtFrom = (r: RegisteredResource, prop: string, type: string) =>
+    (r.propertyDependencies[prop] ?? []).map((u) => byUrn.get(u)).filter((d) => d?.type === type);
   const ctx: PricingContext = {
     prices,
     resources,
     byArn,
     clusterStrategies,
+    linked: (r, prop, type, path) => {
+      const value = path ? (r.inputs[prop] as Props | undefined)?.[path] : r.inputs[prop];
+      if (value === UNKNOWN) return builtFrom(r, prop, type)[0];
+      if (!path) return byArn.get(String(value));
+      return resources.find((t) => t.type === type && t.id !== undefined && t.id === value);
+    },
+    countOf: (r, prop, type) =>
+      r.inputs[prop] === UNKNOWN ? builtFrom(r, prop, type).length : arr(r.inputs[prop]).length,
     add: (r, line) => {
       const min = round(line.min);
       const max = round(line.max ?? line.min);
@@ -206,11 +226,11 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
 
 /** The pricing function of each type the estimator models. */
 function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
-  const loadBalancer: PriceFn = (r, { prices, add }) => {
+  const loadBalancer: PriceFn = (r, { prices, add, countOf }) => {
     const p = r.inputs;
     const H = prices.hoursPerMonth;
     const network = p.loadBalancerType === "network";
-    const azs = Math.max(arr(p.subnets).length, arr(p.subnetMappings).length, 1);
+    const azs = Math.max(countOf(r, "subnets", SUBNET), arr(p.subnetMappings).length, 1);
     const internal = p.internal === true;
     add(r, {
       description:
@@ -231,12 +251,12 @@ function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
       add(r, { description: "public IPv4 address", min: prices.hourly.publicIpv4 * prices.hoursPerMonth }),
     "aws:lb/loadBalancer:LoadBalancer": loadBalancer,
     "aws:alb/loadBalancer:LoadBalancer": loadBalancer,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": (r, { prices, add, skip }) => {
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (r, { prices, add, skip, countOf }) => {
       if (r.inputs.vpcEndpointType !== "Interface") {
         skip(r, "gateway endpoints are free");
         return;
       }
-      const azs = Math.max(arr(r.inputs.subnetIds).length, 1);
+      const azs = Math.max(countOf(r, "subnetIds", SUBNET), 1);
       add(r, {
         description: `interface endpoint ${String(r.inputs.serviceName)} in ${azs} AZ`,
         min: prices.hourly.interfaceEndpointPerAz * azs * prices.hoursPerMonth,
@@ -247,7 +267,7 @@ function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
     "aws:appautoscaling/policy:Policy": priceTargetTrackingAlarms,
     "aws:eks/cluster:Cluster": (r, { prices, add }) =>
       add(r, { description: "EKS control plane", min: prices.hourly.eksCluster * prices.hoursPerMonth }),
-    "aws:eks/nodeGroup:NodeGroup": (r, ctx) => priceNodeGroup(r, ctx, resources),
+    "aws:eks/nodeGroup:NodeGroup": priceNodeGroup,
     "aws:eks/addon:Addon": priceEksObservability,
     "kubernetes:networking.k8s.io/v1:Ingress": ingressLoadBalancers(resources),
     "aws:rds/instance:Instance": (r, ctx) => {
@@ -294,11 +314,7 @@ function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
   };
 }
 
-function priceNodeGroup(
-  r: RegisteredResource,
-  { prices, add, skip }: PricingContext,
-  resources: RegisteredResource[],
-) {
+function priceNodeGroup(r: RegisteredResource, { prices, add, skip, linked }: PricingContext) {
   const p = r.inputs;
   const type = String(arr(p.instanceTypes)[0] ?? "t3.medium");
   const price = prices.ec2[type];
@@ -309,12 +325,7 @@ function priceNodeGroup(
   }
   const spot = p.capacityType === "SPOT";
   // Node volumes: the launch template's EBS mappings, or the node group's diskSize (default 20 GB).
-  const template = resources.find(
-    (t) =>
-      t.type === "aws:ec2/launchTemplate:LaunchTemplate" &&
-      t.id !== undefined &&
-      t.id === (p.launchTemplate as Props | undefined)?.id,
-  );
+  const template = linked(r, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate", "id");
   const volumes = template
     ? arr(template.inputs.blockDeviceMappings).map((m) => (m as Props).ebs as Props | undefined)
     : [{ volumeSize: num(p.diskSize, 20), volumeType: "gp3" }];
@@ -394,6 +405,16 @@ const HEALTH_CHECK_ENDPOINT_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_S
  * interval, latency measurement), each at AWS's rate for an AWS endpoint of the account or at the higher rate
  * for any other endpoint. Which applies depends on what the name resolves to, which the program cannot know.
  */
+/** The endpoint a health check probes, by name; on a first preview (not created yet) by what it was built from. */
+function endpointOf(r: RegisteredResource): string {
+  const endpoint = r.inputs.fqdn ?? r.inputs.ipAddress;
+  if (endpoint !== UNKNOWN) return String(endpoint);
+  const from = [...(r.propertyDependencies.fqdn ?? []), ...(r.propertyDependencies.ipAddress ?? [])];
+  return from.length > 0
+    ? `the endpoint of ${from.map((u) => u.slice(u.lastIndexOf("::") + 2)).join(", ")}`
+    : "its endpoint";
+}
+
 function priceHealthCheck(r: RegisteredResource, { prices, add, skip }: PricingContext) {
   const p = r.inputs;
   const type = String(p.type);
@@ -414,6 +435,6 @@ function priceHealthCheck(r: RegisteredResource, { prices, add, skip }: PricingC
       (features.length > 0 ? ` + ${features.length} optional feature(s) (${features.join(", ")})` : ""),
     min: basic.awsEndpoint + features.length * optionalFeature.awsEndpoint,
     max: basic.otherEndpoint + features.length * optionalFeature.otherEndpoint,
-    dependsOn: `whether Route 53 counts ${String(p.fqdn ?? p.ipAddress)} as an AWS endpoint of this account`,
+    dependsOn: `whether Route 53 counts ${endpointOf(r)} as an AWS endpoint of this account`,
   });
 }

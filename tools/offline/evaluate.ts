@@ -1,6 +1,18 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  defaultProviderInputs,
+  defaultProviderName,
+  hasResourceReference,
+  SIG_KEY,
+  UNKNOWN,
+  withoutResourceReferences,
+} from "./engine-values";
 import { OfflineMocks } from "./mocks";
+
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
+  Struct: { fromJavaScript(value: Record<string, unknown>): unknown };
+};
 
 /*
  * Runs a Pulumi program without the engine: the SDK's own mock monitor answers every registration, and a
@@ -36,8 +48,16 @@ interface MonitorLike {
   invoke(req: unknown, callback: (err: Error | null, resp?: unknown) => void): Promise<void>;
   registerResource(
     req: RegisterRequest,
-    callback: (err: Error | null, resp?: { getUrn(): string; getId(): string }) => void,
+    callback: (err: Error | null, resp?: RegisterResponse) => void,
   ): Promise<void>;
+}
+
+/** The parts of the SDK's RegisterResourceResponse protobuf that are read or rewritten here. */
+interface RegisterResponse {
+  getUrn(): string;
+  getId(): string;
+  setId(id: string): void;
+  setObject(value: unknown): void;
 }
 
 /** The parts of the SDK's RegisterResourceRequest protobuf that are read here. */
@@ -47,7 +67,9 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProvider(): string;
+  getVersion(): string;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  setObject(value: unknown): void;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): Map<string, { getUrnsList(): string[] }> & {
     forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
@@ -72,7 +94,10 @@ export interface RegisteredResource {
   /** True for multi-language components (awsx, @pulumi/eks): their children are not visible offline. */
   remote: boolean;
   parent?: string;
-  /** The provider reference `urn::id`, when the resource names one explicitly. */
+  /**
+   * The provider reference `urn::id`: the one the resource names, or for a custom resource that names none,
+   * the package's default provider (recorded too, as the engine registers it).
+   */
   provider?: string;
   id?: string;
   /** Inputs as the provider's Check returns them (auto-names filled in), in the engine's serialized form. */
@@ -89,6 +114,18 @@ export interface RegisteredResource {
     deleteBeforeReplace?: boolean;
     retainOnDelete: boolean;
     customTimeouts: { createSeconds: number; updateSeconds: number; deleteSeconds: number };
+  };
+}
+
+/** The options of a resource registered with none (the engine's defaults). */
+export function noOptions(): RegisteredResource["options"] {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    additionalSecretOutputs: [],
+    retainOnDelete: false,
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
   };
 }
 
@@ -109,6 +146,11 @@ export interface EvaluateOptions {
   accountId: string;
   /** Directories whose modules (outside node_modules) are reloaded for each evaluation. */
   sourceRoots: string[];
+  /**
+   * Evaluate as a stack's first `pulumi preview` does: every value a provider computes on create (ids, ARNs,
+   * URLs, and whatever the program derives from them) is unknown; inputs and invoke results are known.
+   */
+  preview?: boolean;
   /** How long to wait for the program's registrations to settle. */
   timeoutMs?: number;
 }
@@ -131,8 +173,13 @@ function secondsOf(s: string | undefined): number {
 
 class RecordingMonitor extends MockMonitor {
   readonly records: RegisteredResource[] = [];
+  /** Default providers registered so far, by `<package>::<version>`, as their provider references. */
+  private readonly defaultProviders = new Map<string, string>();
 
-  constructor(private readonly offline: OfflineMocks) {
+  constructor(
+    private readonly offline: OfflineMocks,
+    private readonly options: Pick<EvaluateOptions, "config" | "secretKeys" | "preview">,
+  ) {
     super(offline);
   }
 
@@ -148,6 +195,44 @@ class RecordingMonitor extends MockMonitor {
 
   override async invoke(req: unknown, callback: (err: Error | null, resp?: unknown) => void) {
     return super.invoke(req, RecordingMonitor.withDetails(callback));
+  }
+
+  /**
+   * The reference to the default provider of `type`'s package, registered (and recorded) on first use as the
+   * engine does: no parent, inputs from the stack's config of that package. The `pulumi` package's own
+   * resources (providers, stack references) are served by the engine itself.
+   */
+  private defaultProvider(type: string, version: string): string {
+    const pkg = type.slice(0, type.indexOf(":"));
+    if (pkg === "pulumi") return "";
+    const key = `${pkg}::${version}`;
+    let ref = this.defaultProviders.get(key);
+    if (ref === undefined) {
+      const providerType = `pulumi:providers:${pkg}`;
+      const name = defaultProviderName(version);
+      const inputs = defaultProviderInputs(pkg, version, this.options.config, this.options.secretKeys);
+      const urn = this.newUrn("", providerType, name);
+      // On a first preview the provider is not created yet: its id is unknown, as in its references.
+      const id = this.options.preview
+        ? undefined
+        : (this.offline.newResource({ type: providerType, name, inputs, custom: true }).id ?? name);
+      this.records.push({
+        urn,
+        type: providerType,
+        name,
+        custom: true,
+        remote: false,
+        ...(id ? { id } : {}),
+        inputs,
+        outputs: inputs,
+        dependencies: [],
+        propertyDependencies: {},
+        options: noOptions(),
+      });
+      ref = `${urn}::${id ?? UNKNOWN}`;
+      this.defaultProviders.set(key, ref);
+    }
+    return ref;
   }
 
   /**
@@ -169,7 +254,15 @@ class RecordingMonitor extends MockMonitor {
     const timeouts = req.getCustomtimeouts();
     const type = req.getType();
     const name = req.getName();
-    const serializedInputs = req.getObject()?.toJavaScript() ?? {};
+    let serializedInputs = req.getObject()?.toJavaScript() ?? {};
+    // The AWS provider does not accept resource references, so the engine hands it (and every analyzer)
+    // ids and URNs instead; the mocks answer as the provider would, from those.
+    if (hasResourceReference(serializedInputs)) {
+      serializedInputs = withoutResourceReferences(serializedInputs) as Record<string, unknown>;
+      req.setObject(Struct.fromJavaScript(serializedInputs));
+    }
+    const provider =
+      req.getProvider() || (req.getCustom() ? this.defaultProvider(type, req.getVersion()) : "");
     const record: RegisteredResource = {
       urn: "",
       type,
@@ -177,7 +270,7 @@ class RecordingMonitor extends MockMonitor {
       custom: req.getCustom(),
       remote: req.getRemote(),
       ...(req.getParent() ? { parent: req.getParent() } : {}),
-      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      ...(provider ? { provider } : {}),
       inputs: req.getCustom() ? this.offline.checkedInputs(type, name, serializedInputs) : serializedInputs,
       outputs: {},
       dependencies: req.getDependenciesList(),
@@ -202,13 +295,38 @@ class RecordingMonitor extends MockMonitor {
       RecordingMonitor.withDetails((err, resp) => {
         if (!err && resp) {
           record.urn = resp.getUrn();
+          const registered = this.resources.get(record.urn);
+          if (this.options.preview && record.custom && registered) {
+            // A first preview plans a create: the inputs as checked, every other output unknown, no id yet.
+            registered.state = plannedState(record.inputs, registered.state) as Record<string, unknown>;
+            registered.id = null;
+            resp.setId("");
+            resp.setObject(Struct.fromJavaScript(registered.state));
+          }
           if (resp.getId()) record.id = resp.getId();
-          record.outputs = this.resources.get(record.urn)?.state ?? {};
+          record.outputs = registered?.state ?? {};
         }
         callback(err, resp);
       }),
     );
   }
+}
+
+/**
+ * What a provider's preview of a create returns: the checked inputs, and unknowns for what it computes, down
+ * to attributes it computes inside an object the program set (SES's `dkimSigningAttributes.tokens`).
+ */
+function plannedState(inputs: unknown, state: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
+  if (inputs === undefined) return UNKNOWN;
+  if (Array.isArray(inputs) && Array.isArray(state) && inputs.length === state.length)
+    return inputs.map((v, i) => plannedState(v, state[i]));
+  if (!isObject(inputs) || !isObject(state) || SIG_KEY in inputs) return inputs;
+  const planned: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(state), ...Object.keys(inputs)]))
+    planned[k] = plannedState(inputs[k], state[k]);
+  return planned;
 }
 
 /**
@@ -307,8 +425,14 @@ function withOwnStore<T>(cb: () => Promise<T>): Promise<T> {
 export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
   return withOwnStore(async () => {
     const mocks = new OfflineMocks({ region: options.region, accountId: options.accountId });
-    const monitor = new RecordingMonitor(mocks);
-    settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
+    const monitor = new RecordingMonitor(mocks, options);
+    settings.setMockOptions(
+      monitor,
+      options.project,
+      options.stack,
+      options.preview ?? false,
+      "organization",
+    );
     // The feature set `pulumi.runtime.setMocks` declares; transforms stay off as in mocks.
     Object.assign(state.getStore(), {
       supportsSecrets: true,

@@ -4,8 +4,9 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import * as path from "path";
 import type { RegisteredResource } from "./evaluate";
+import { PackConfig, resolvePackConfig } from "./pack-config";
 
 /*
  * Runs CrossGuard policies in-process exactly as the policy pack's gRPC server would: requests are the
@@ -38,11 +39,18 @@ function mayApply(policy: Policies[number], type: string): boolean {
   });
 }
 
-// Internal but exported by @pulumi/policy's server module; pinned with the package version.
-const server = require("@pulumi/policy/server") as {
+/** Internal but exported by @pulumi/policy's server module; pinned with the package version. */
+interface PolicyServer {
   makeAnalyzeRpcFun(name: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
   makeAnalyzeStackRpcFun(name: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
-};
+}
+
+const DEFAULT_PACK_DIR = path.resolve(__dirname, "..", "..", "policy");
+
+/** The server module of the @pulumi/policy that the pack in `dir` imports (node resolution from there). */
+function serverOf(dir = DEFAULT_PACK_DIR): PolicyServer {
+  return require(require.resolve("@pulumi/policy/server", { paths: [dir] })) as PolicyServer;
+}
 const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
@@ -62,11 +70,8 @@ interface AnalyzeResponse {
   getNotApplicableList?(): Array<{ getPolicyName(): string; getReason(): string }>;
 }
 
-/** Per-policy settings as in a `--policy-pack-config` file; `all` sets every policy's level. */
-export type PackConfig = Record<
-  string,
-  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
->;
+export type { PackConfig } from "./pack-config";
+export { PackConfigError, resolvePackConfig } from "./pack-config";
 
 export interface PackOptions {
   name: string;
@@ -74,6 +79,12 @@ export interface PackOptions {
   enforcementLevel: EnforcementLevel;
   config?: PackConfig;
   stackTags?: ReadonlyMap<string, string>;
+  /**
+   * The pack's directory. Its own @pulumi/policy runs the policies, as under the CLI's policy host: with
+   * `policy/node_modules` installed the pack's checks throw that copy's UnknownValueError, which only that
+   * copy's server turns into its "can't run during preview" advisory. Default: this repository's policy/.
+   */
+  dir?: string;
 }
 
 export interface Violation {
@@ -85,15 +96,6 @@ export interface Violation {
   message: string;
 }
 
-/** The pack config does not fit a policy's configSchema; the CLI would refuse it too. */
-export class PackConfigError extends Error {
-  constructor(problems: string[]) {
-    super(`invalid policy pack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "PackConfigError";
-  }
-}
-
-const LEVELS = ["advisory", "mandatory", "disabled"] as const;
 const LEVEL_NAMES: Record<number, EnforcementLevel> = {
   0: "advisory",
   1: "mandatory",
@@ -101,92 +103,10 @@ const LEVEL_NAMES: Record<number, EnforcementLevel> = {
   3: "remediate",
 };
 
-function checkSchemaValue(
-  path: string,
-  value: unknown,
-  schema: PolicyConfigJSONSchema,
-  problems: string[],
-): void {
-  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
-  const fits = (t: string) =>
-    t === actual || (t === "integer" && Number.isInteger(value)) || (t === "number" && actual === "number");
-  if (types.length > 0 && !types.some(fits)) {
-    problems.push(`${path} = ${JSON.stringify(value)}: must be ${types.join(" or ")}`);
-    return;
-  }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    problems.push(
-      `${path} = ${JSON.stringify(value)}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`,
-    );
-  }
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum)
-      problems.push(`${path} = ${value}: must be at least ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum)
-      problems.push(`${path} = ${value}: must be at most ${schema.maximum}`);
-  }
-  if (
-    Array.isArray(value) &&
-    schema.items &&
-    typeof schema.items === "object" &&
-    !Array.isArray(schema.items)
-  ) {
-    value.forEach((v, i) =>
-      checkSchemaValue(`${path}[${i}]`, v, schema.items as PolicyConfigJSONSchema, problems),
-    );
-  }
-}
-
-/** Resolves each policy's level and config the way the CLI does (schema defaults, then the pack config). */
-export function resolvePackConfig(policies: Policies, pack: PackOptions) {
-  const config = pack.config ?? {};
-  const problems: string[] = [];
-  const known = new Set(policies.map((p) => p.name));
-  for (const key of Object.keys(config)) {
-    if (key !== "all" && !known.has(key)) problems.push(`${key}: no policy of that name in the pack`);
-  }
-  const all = config["all"];
-  const resolved = policies.map((p) => {
-    const entry = config[p.name];
-    const props: Record<string, unknown> = typeof entry === "object" ? { ...entry } : {};
-    const level =
-      (typeof entry === "string" ? entry : (props.enforcementLevel as EnforcementLevel | undefined)) ??
-      (typeof all === "string" ? all : undefined) ??
-      p.enforcementLevel ??
-      pack.enforcementLevel;
-    delete props.enforcementLevel;
-    if (![...LEVELS, "remediate"].includes(level))
-      problems.push(
-        `${p.name}.enforcementLevel = ${JSON.stringify(level)}: must be advisory, mandatory, remediate or disabled`,
-      );
-    const schema = p.configSchema;
-    const values: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(schema?.properties ?? {})) {
-      if (s.default !== undefined) values[k] = s.default;
-    }
-    for (const [k, v] of Object.entries(props)) {
-      const s = schema?.properties[k];
-      if (!s) {
-        problems.push(`${p.name}.${k}: the policy has no such setting`);
-        continue;
-      }
-      checkSchemaValue(`${p.name}.${k}`, v, s, problems);
-      values[k] = v;
-    }
-    for (const r of schema?.required ?? []) {
-      if (values[r] === undefined) problems.push(`${p.name}.${r}: required by the policy's configSchema`);
-    }
-    return { policy: p, level, values };
-  });
-  if (problems.length > 0) throw new PackConfigError(problems);
-  return resolved;
-}
-
 /** Policies as the SDK server should run them: level resolved, config and stack tags injected. */
 function preparePolicies(policies: Policies, pack: PackOptions): Policies {
   const stackTags = pack.stackTags ?? new Map<string, string>();
-  return resolvePackConfig(policies, pack).map(({ policy, level, values }) => {
+  return resolvePackConfig(policies, pack).policies.map(({ policy, level, values }) => {
     const inject = <F extends (args: never, report: never) => unknown>(fn: F): F => {
       const wrapped = ((args: object, report: unknown) =>
         (fn as unknown as (a: object, r: unknown) => unknown)(
@@ -316,6 +236,7 @@ export async function runPolicies(
   pack: PackOptions,
 ): Promise<Violation[]> {
   const prepared = preparePolicies(policies, pack);
+  const server = serverOf(pack.dir);
   // The SDK's analyze over just the policies that may apply to a type: it deserializes a resource's props
   // once per policy it calls, and most of the pack's policies examine a few types each.
   const analyzers = new Map<string, RpcFun>();

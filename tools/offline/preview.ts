@@ -4,9 +4,10 @@ import { parentPort, Worker, workerData } from "worker_threads";
 import type { Policies } from "@pulumi/policy";
 import { summarizeAlarms } from "./alarms";
 import { CostEstimate, costRows, estimateCost, usdRange } from "./cost";
-import { evaluateProgram, RegisteredResource } from "./evaluate";
+import { Evaluation, evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
-import { PackConfig, runPolicies, Violation } from "./policy-harness";
+import { PackConfig, resolvePackConfig } from "./pack-config";
+import { runPolicies, Violation } from "./policy-harness";
 import { rolloutLine } from "./rollout";
 import { readStack } from "./stack-files";
 
@@ -70,25 +71,49 @@ export interface PreviewOptions {
   /** Evaluate this program instead of the project's main module. */
   program?: string;
   policies: Policies;
-  pack: { name: string; version: string; enforcementLevel: "advisory" | "mandatory"; config: PackConfig };
+  pack: {
+    name: string;
+    version: string;
+    enforcementLevel: "advisory" | "mandatory";
+    config: PackConfig;
+    /** The pack's directory: its own @pulumi/policy runs it. */
+    dir?: string;
+  };
+  /** Evaluate as the stack's first `pulumi preview` (see EvaluateOptions.preview). */
+  firstPreview?: boolean;
 }
 
-/** Loads the policy pack from policy/ without constructing the PolicyPack. */
-export function loadPack(root: string, configFile?: string): PreviewOptions["pack"] & { policies: Policies } {
-  const { policies } = require(path.join(root, "policy", "policies")) as { policies: Policies };
-  const { PACK_NAME, PACK_ENFORCEMENT_LEVEL } = require(path.join(root, "policy", "pack"));
-  const version = JSON.parse(fs.readFileSync(path.join(root, "policy", "package.json"), "utf8"))
-    .version as string;
-  const file = configFile ?? path.join(root, "policy", "policy-config.json");
+/**
+ * Loads the policy pack from policy/ without constructing the PolicyPack, and checks its config as the CLI
+ * does before a run (throws PackConfigError; `warnings` lists what the CLI would accept and ignore).
+ */
+export function loadPack(
+  root: string,
+  configFile?: string,
+): PreviewOptions["pack"] & { policies: Policies; warnings: string[] } {
+  const dir = fs.realpathSync(path.join(root, "policy"));
+  const { policies } = require(path.join(dir, "policies")) as { policies: Policies };
+  const { PACK_NAME, PACK_ENFORCEMENT_LEVEL } = require(path.join(dir, "pack"));
+  const version = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version as string;
+  const file = configFile ?? path.join(dir, "policy-config.json");
   const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig) : {};
-  return { name: PACK_NAME, version, enforcementLevel: PACK_ENFORCEMENT_LEVEL, config, policies };
+  const { warnings } = resolvePackConfig(policies, { enforcementLevel: PACK_ENFORCEMENT_LEVEL, config });
+  return {
+    name: PACK_NAME,
+    version,
+    enforcementLevel: PACK_ENFORCEMENT_LEVEL,
+    config,
+    dir,
+    policies,
+    warnings,
+  };
 }
 
-/** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
-export async function previewStack(options: PreviewOptions): Promise<StackReport> {
+/** Evaluates the stack's program (or `options.program`) with the config the CLI would build for the stack. */
+export function evaluateStack(options: Omit<PreviewOptions, "policies" | "pack">): Promise<Evaluation> {
   const input = readStack(options.root, options.stack);
   const program = options.program ? path.resolve(options.program) : input.main;
-  const evaluation = await evaluateProgram({
+  return evaluateProgram({
     program,
     project: input.project,
     stack: input.stack,
@@ -97,7 +122,12 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
     region: input.region,
     accountId: DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
+    preview: options.firstPreview,
   });
+}
+
+/** Runs the pack over an evaluation of the stack and estimates the cost. */
+export async function reportStack(options: PreviewOptions, evaluation: Evaluation): Promise<StackReport> {
   const { violations, exemptions } = splitExemptions(
     await runPolicies(options.policies, evaluation.resources, options.pack),
   );
@@ -110,11 +140,17 @@ export async function previewStack(options: PreviewOptions): Promise<StackReport
   };
 }
 
+/** Evaluates one stack, runs the pack and estimates the cost. Throws on program or config failure. */
+export async function previewStack(options: PreviewOptions): Promise<StackReport> {
+  return reportStack(options, await evaluateStack(options));
+}
+
 /** What a preview worker is given: the same inputs the CLI gives `loadPack` and `previewStack`. */
 interface WorkerInput {
   root: string;
   program?: string;
   policyConfig?: string;
+  firstPreview?: boolean;
 }
 
 type WorkerReply =
@@ -195,6 +231,7 @@ export function servePreviewWorker(): void {
           program: input.program,
           policies: pack.policies,
           pack,
+          firstPreview: input.firstPreview,
         });
         port.postMessage({ id, report } satisfies WorkerReply);
       } catch (e) {
@@ -228,6 +265,14 @@ export function toJson(reports: StackReport[]) {
       exemptions: r.exemptions.map((e) => ({ ...e })),
     })),
   };
+}
+
+/** The SDK's advisory for a check that read a value `pulumi preview` cannot know (@pulumi/policy server.js). */
+const NOT_KNOWN_IN_PREVIEW = /^can't run policy '[^']*' from policy pack \S+ during preview: /;
+
+/** Findings that say a policy could not run on a resource until its values are known (a first preview). */
+export function notCheckedInPreview(violations: Violation[]): Violation[] {
+  return violations.filter((v) => v.enforcementLevel === "advisory" && NOT_KNOWN_IN_PREVIEW.test(v.message));
 }
 
 /** `aws:sqs/queue:Queue` -> `queue`; other packages (`kubernetes:apps/v1:Deployment`) -> `Deployment`. */
@@ -275,17 +320,28 @@ export function renderReport(report: StackReport): string {
     }
   }
   lines.push("");
-  if (violations.length === 0) {
+  const deferred = notCheckedInPreview(violations);
+  const findings = violations.filter((v) => !deferred.includes(v));
+  if (findings.length === 0) {
     lines.push("Policy findings: none");
   } else {
     lines.push("Policy findings:");
     const byPolicy = new Map<string, Violation[]>();
-    for (const v of violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+    for (const v of findings) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
     for (const [policy, vs] of byPolicy) {
       lines.push(`  ${policy} (${vs[0].enforcementLevel}): ${vs.length}`);
       for (const v of vs)
         lines.push(`    - ${v.name || "(stack)"}: ${v.message.split("\n").slice(1).join(" ") || v.message}`);
     }
+  }
+  if (deferred.length > 0) {
+    // The SDK's advisory on each resource a check could not finish on a first preview: listed by policy.
+    lines.push("");
+    lines.push(`Not checked until the values are known (advisories of a first preview): ${deferred.length}`);
+    const byPolicy = new Map<string, string[]>();
+    for (const v of deferred)
+      byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v.name || "(stack)"]);
+    for (const [policy, names] of byPolicy) lines.push(`  ${policy}: ${names.length} (${names.join(", ")})`);
   }
   if (report.exemptions.length > 0) {
     lines.push("");

@@ -1,0 +1,148 @@
+// The test suite's time: `npm test` as each checkout's package.json runs it (wall and CPU), and the same spec
+// files in one process with bench/suite-profile.js as reporter, so each spec file's wall and CPU time is known
+// (in parallel mode a file's events reach the reporter only when it ends). Target: under 60 s on this
+// project's 2-core machines, without dropping a test. Records bench/results/test-suite.md.
+//
+//   npm run bench -- test-suite
+//   SUITE_CHECKOUTS="before=/path/to/other/checkout,after=." SUITE_ROUNDS=2 npm run bench -- test-suite
+//
+// With several checkouts (each with its node_modules) the runs alternate, so they meet the same load. Each run
+// starts without .build/functions, as CI's fresh clone does.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { machine, median } from "./machine";
+
+interface Profile {
+  passing: number;
+  failing: number;
+  pending: number;
+  failures: string[];
+  processCpuMs: number;
+  files: Array<{ file: string; wallMs: number; cpuMs: number }>;
+}
+
+interface Run {
+  /** `npm test` as the checkout runs it. */
+  npmTest: { wallMs: number; treeCpuMs?: number; passing?: number };
+  wallMs: number;
+  /** User + system time of mocha and the processes it waited for (GNU time); undefined without it. */
+  treeCpuMs?: number;
+  profile: Profile;
+}
+
+const ROOT = path.resolve(__dirname, "..");
+const REPORTER = path.join(__dirname, "suite-profile.js");
+const TIME = "/usr/bin/time";
+
+const checkouts = (process.env.SUITE_CHECKOUTS ?? `this=${ROOT}`).split(",").map((entry) => {
+  const [label, dir] = entry.includes("=") ? entry.split("=") : [path.basename(entry), entry];
+  return { label, dir: path.resolve(dir) };
+});
+const rounds = Number(process.env.SUITE_ROUNDS ?? 1);
+
+/** Wall and tree CPU of `cmd` under GNU time (CPU undefined without it). */
+function timed(cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv) {
+  const withTime = fs.existsSync(TIME);
+  const began = Date.now();
+  const r = spawnSync(withTime ? TIME : cmd, withTime ? ["-f", "%U %S", cmd, ...args] : args, {
+    cwd: dir,
+    env,
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const wallMs = Date.now() - began;
+  const times = withTime ? /(\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr) : null;
+  return { r, wallMs, treeCpuMs: times ? (Number(times[1]) + Number(times[2])) * 1000 : undefined };
+}
+
+/** The checkout's `npm test`, cold like CI's fresh clone. */
+function runNpmTest(dir: string): Run["npmTest"] {
+  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
+  const { r, wallMs, treeCpuMs } = timed("npm", ["test", "--", "--reporter", "dot"], dir, process.env);
+  const passing = /(\d+) passing/.exec(r.stdout)?.[1];
+  return { wallMs, treeCpuMs, ...(passing ? { passing: Number(passing) } : {}) };
+}
+
+function runSuite(dir: string): Omit<Run, "npmTest"> {
+  // As in CI's fresh clone: no function bundles from an earlier run to reuse. One process (--no-parallel),
+  // so the reporter sees each file as it runs.
+  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suite-profile-")), "profile.json");
+  const mocha = path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
+  const { r, wallMs, treeCpuMs } = timed(
+    process.execPath,
+    [mocha, "test/**/*.spec.ts", "--no-parallel", "--reporter", REPORTER],
+    dir,
+    { ...process.env, SUITE_PROFILE_OUT: out },
+  );
+  if (!fs.existsSync(out))
+    throw new Error(`the suite in ${dir} produced no profile (exit ${r.status}):\n${r.stderr}`);
+  const profile = JSON.parse(fs.readFileSync(out, "utf8")) as Profile;
+  return { wallMs, treeCpuMs, profile };
+}
+
+const loadBefore = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
+const runs = new Map<string, Run[]>(checkouts.map((c) => [c.label, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const c of checkouts) {
+    const npmTest = runNpmTest(c.dir);
+    const run = { ...runSuite(c.dir), npmTest };
+    runs.get(c.label)!.push(run);
+    console.log(
+      `${c.label} round ${round + 1}: ${(run.wallMs / 1000).toFixed(1)} s wall, ` +
+        `${run.treeCpuMs === undefined ? "?" : (run.treeCpuMs / 1000).toFixed(1)} s CPU, ` +
+        `${run.profile.passing} passing, ${run.profile.failing} failing; npm test ` +
+        `${(run.npmTest.wallMs / 1000).toFixed(1)} s wall, ${run.npmTest.passing ?? "?"} passing`,
+    );
+  }
+}
+const loadAfter = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
+
+const s = (ms: number | undefined) => (ms === undefined ? "?" : (ms / 1000).toFixed(1));
+const lines = [
+  "# Test suite benchmark (`npm test`)",
+  "",
+  `Recorded ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${loadBefore} before, ${loadAfter} after.`,
+  `${rounds} round(s), checkouts alternating, medians. Wall time stretches with other work on the machine; the CPU`,
+  "time (user + system of mocha and the processes it waited for) much less. Target: `npm test` under 60 s wall",
+  "on an idle 2-core machine, no test dropped. Every run starts without function bundles, as CI's clone does.",
+  "",
+  "| checkout | npm test wall s | npm test CPU s | tests passing | failing | pending | one process: wall s | CPU s | mocha-process CPU s |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...checkouts.map(({ label }) => {
+    const rs = runs.get(label)!;
+    const cpu = rs.every((r) => r.treeCpuMs !== undefined) ? median(rs.map((r) => r.treeCpuMs!)) : undefined;
+    const p = rs[rs.length - 1].profile;
+    const npmCpu = rs.every((r) => r.npmTest.treeCpuMs !== undefined)
+      ? median(rs.map((r) => r.npmTest.treeCpuMs!))
+      : undefined;
+    return `| ${label} | ${s(median(rs.map((r) => r.npmTest.wallMs)))} | ${s(npmCpu)} | ${p.passing} | ${p.failing} | ${p.pending} | ${s(median(rs.map((r) => r.wallMs)))} | ${s(cpu)} | ${s(median(rs.map((r) => r.profile.processCpuMs)))} |`;
+  }),
+];
+for (const { label } of checkouts) {
+  const p = runs.get(label)![runs.get(label)!.length - 1].profile;
+  const files = [...p.files].sort((a, b) => b.cpuMs - a.cpuMs);
+  lines.push(
+    "",
+    `Spec files by the mocha process's CPU time (${label}, last round; a file that first loads a module or`,
+    "evaluates a shared stack pays for it):",
+    "",
+    "| spec file | CPU s | wall s |",
+    "| --- | ---: | ---: |",
+    ...files.slice(0, 15).map((f) => `| ${f.file} | ${s(f.cpuMs)} | ${s(f.wallMs)} |`),
+    `| (${files.length - 15} other files) | ${s(files.slice(15).reduce((a, f) => a + f.cpuMs, 0))} | ${s(files.slice(15).reduce((a, f) => a + f.wallMs, 0))} |`,
+  );
+  if (p.failures.length > 0) lines.push("", "Failures:", ...p.failures.map((f) => `- ${f}`));
+}
+const text = lines.join("\n") + "\n";
+fs.mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
+fs.writeFileSync(path.join(ROOT, "bench", "results", "test-suite.md"), text);
+console.log(text);

@@ -1,0 +1,82 @@
+import * as fs from "fs";
+import * as path from "path";
+import { chromium, type Browser } from "playwright-core";
+
+/*
+ * Headless Chromium from Debian (`apt-get install chromium`; .ci/run installs it when missing), driven by
+ * playwright-core, which downloads nothing. Shared by every test that opens a page in a real browser.
+ */
+
+/** The browser binary: CHROMIUM_PATH when set (a CI image with its own Chrome), else Debian's. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/**
+ * Root needs --no-sandbox; the rest keep the browser from reaching out on its own (updates, sync, field
+ * trials), so a test sees only the requests its page makes.
+ */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Where tests leave screenshots; CI keeps the folder as an artifact (git-ignored under out/). */
+export const SCREENSHOTS = path.resolve(__dirname, "..", "..", "out", "screenshots");
+
+export function hasChromium(): boolean {
+  return fs.existsSync(CHROMIUM_PATH);
+}
+
+/**
+ * In a mocha `before`: the browser, or a skipped suite when there is none here. In CI a missing browser is a
+ * failure, so the browser tests cannot pass by not running.
+ */
+export async function launchOrSkip(ctx: Mocha.Context): Promise<Browser> {
+  if (!hasChromium()) {
+    const why = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH; .ci/run installs it)`;
+    if (process.env.CI) throw new Error(why);
+    console.log(`    skipped: ${why}`);
+    ctx.skip();
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export const MERMAID_SCRIPT = require.resolve("mermaid/dist/mermaid.min.js");
+
+/** The natural size of a rendered diagram (its SVG's viewBox), in CSS pixels. */
+export interface DiagramSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Renders Mermaid texts with the mermaid package's own bundle in a blank page of `browser` (nothing fetched)
+ * and returns each diagram's natural size, and its SVG for screenshots.
+ */
+export async function renderMermaid(
+  browser: Browser,
+  texts: string[],
+): Promise<{ size: DiagramSize; svg: string }[]> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent("<!doctype html><html><body></body></html>");
+    await page.addScriptTag({ path: MERMAID_SCRIPT });
+    return (await page.evaluate(`(async (texts) => {
+      mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+      const out = [];
+      for (const [i, text] of texts.entries()) {
+        const { svg } = await mermaid.render("d" + i, text);
+        const box = /viewBox="([^"]+)"/.exec(svg)[1].split(/\\s+/).map(Number);
+        out.push({ size: { width: Math.ceil(box[2]), height: Math.ceil(box[3]) }, svg });
+      }
+      return out;
+    })(${JSON.stringify(texts)})`)) as { size: DiagramSize; svg: string }[];
+  } finally {
+    await page.close();
+  }
+}
