@@ -3,6 +3,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { agentModel, AgentWorkers } from "./components/agent-workers";
+import { AgentWorkflow, ruleDeliveryStatements } from "./components/agent-workflow";
 import { Api } from "./components/api";
 import { Backups } from "./components/backups";
 import { BedrockAccess } from "./components/bedrock-access";
@@ -19,12 +20,14 @@ import { Frontend } from "./components/frontend";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
 import { Pipeline } from "./components/pipeline";
+import { ProjectTemplates } from "./components/project-templates";
 import { Queues } from "./components/queues";
 import type { GroupClient } from "./components/security-group-rules";
 import { platformProvider } from "./components/tagging";
 import { WebSocketApi } from "./components/websocket";
 import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
+import { FIRST_AGENT } from "./contracts/agents";
 
 const config = stackConfig();
 const provider = platformProvider("aws", config.region, config.tags, config.allowedAccountIds);
@@ -52,9 +55,15 @@ const network = new Network(
   },
   opts,
 );
+// The agents' workflow runs where the agent workers do: then the bus's rules may deliver steps to the queues.
+const workflowEnabled = config.agents.enabled && config.agents.agents.length > 0;
 const agentQueues = new Queues(
   "agents",
-  { ...config.queues, alarmTopicArn: observability.alertsTopicArn },
+  {
+    ...config.queues,
+    alarmTopicArn: observability.alertsTopicArn,
+    ...(workflowEnabled ? { senders: ruleDeliveryStatements } : {}),
+  },
   opts,
 );
 // The serverless data tier (seed 003): the single DynamoDB table and the artifacts bucket.
@@ -67,13 +76,14 @@ const data = new Data(
   },
   opts,
 );
-// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; modifications go to the dev queue.
+// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; a modification's first step
+// goes to the first agent's (PM's) queue.
 const api = new Api(
   "api",
   {
     ...config.apiGateway,
     data,
-    devQueue: agentQueues.pairs["dev"],
+    firstAgentQueue: agentQueues.pairs[FIRST_AGENT],
     queueKmsKeyArn: agentQueues.kmsKeyArn,
     wafRateLimit: config.service.wafRateLimit,
     wafManagedRules: config.service.wafManagedRules,
@@ -81,6 +91,20 @@ const api = new Api(
     logKeyArn: observability.logsKeyArn,
     alarmTopicArn: observability.alertsTopicArn,
     blueGreen: config.blueGreen,
+    wsTickets:
+      config.websocket.enabled && config.websocket.authorization === "ticket"
+        ? { functionAlarms: config.websocket.functionAlarms }
+        : undefined,
+  },
+  opts,
+);
+// The project templates (seed 003: rest-api-fastapi, web-app-react, ...) from templates/projects, in the data tier.
+const templates = new ProjectTemplates(
+  "templates",
+  {
+    dir: path.resolve(__dirname, "templates", "projects"),
+    bucketName: data.bucketName,
+    tableName: data.tableName,
   },
   opts,
 );
@@ -92,6 +116,8 @@ const websocket = config.websocket.enabled
       {
         settings: config.websocket,
         keyArn: data.keyArn,
+        dataTable: { name: data.tableName, arn: data.tableArn },
+        ticketKeySecretArn: api.ticketKeySecretArn,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -189,6 +215,32 @@ const worker = config.worker.enabled
       opts,
     )
   : undefined;
+const statusPush = websocket && {
+  connectionsTableName: websocket.connectionsTableName,
+  connectionsTableArn: websocket.connectionsTableArn,
+  managementEndpoint: websocket.managementEndpoint,
+  manageConnectionsArn: websocket.manageConnectionsArn,
+};
+// The agents' event bus (seed 000: event-driven coordination): the routing table's rules hand each step to the
+// next agent's queue, and the workflow function ends the modification (docs/agents.md).
+const workflow = workflowEnabled
+  ? new AgentWorkflow(
+      "agent-workflow",
+      {
+        queues: agentQueues.pairs,
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        table: { name: data.tableName, arn: data.tableArn },
+        dataKeyArn: data.keyArn,
+        statusPush,
+        archiveDays: config.agents.eventArchiveDays,
+        functionAlarms: config.agents.functionAlarms,
+        logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
+        alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
 // The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
 // subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
@@ -207,11 +259,13 @@ const agentWorkers =
           maxReceiveCount: config.queues.maxReceiveCount,
           table: { name: data.tableName, arn: data.tableArn },
           dataKeyArn: data.keyArn,
-          statusPush: websocket && {
-            connectionsTableName: websocket.connectionsTableName,
-            connectionsTableArn: websocket.connectionsTableArn,
-            managementEndpoint: websocket.managementEndpoint,
-            manageConnectionsArn: websocket.manageConnectionsArn,
+          statusPush,
+          workflow: workflow && {
+            busName: workflow.busName,
+            busArn: workflow.busArn,
+            bucketName: data.bucketName,
+            bucketArn: data.bucketArn,
+            bucketKeyArn: data.keyArn,
           },
           logRetentionDays: config.logRetentionDays,
           logKeyArn: observability.logsKeyArn,
@@ -436,6 +490,7 @@ const dashboard = new Dashboard(
       ...sectionOf("Data table", data.alarms),
       ...sectionOf("API", api.alarms),
       ...sectionOf("WebSocket API", websocket?.alarms),
+      ...sectionOf("Agent workflow", workflow?.alarms),
       ...sectionOf("Ingestion pipeline", pipeline?.alarms),
       ...sectionOf("Web service", web?.alarms),
       ...sectionOf("Agent worker", worker?.alarms),
@@ -493,9 +548,16 @@ export = withoutUndefined({
   apiUrl: api.url,
   apiId: api.apiId,
   apiKeyId: api.apiKeyId,
-  /** The WebSocket API (absent where websocketEnabled is false): wss:// URL, the policy its clients attach. */
+  /**
+   * The WebSocket API (absent where websocketEnabled is false): wss:// URL; with IAM authorization, the policy
+   * its clients attach (ticket authorization: clients get tickets from POST /api/projects/{id}/ws-ticket).
+   */
   websocketUrl: websocket?.url,
   websocketClientPolicyArn: websocket?.clientPolicyArn,
+  /** The agents' EventBridge bus (absent without agent workers): completion events, archived. */
+  agentEventBusName: workflow?.busName,
+  /** The project templates seeded from templates/projects. */
+  projectTemplateIds: templates.templateIds,
   /** The web service (absent where serviceEnabled is false): its public URL and what CI deploys to. */
   webUrl: web?.url,
   cloudfrontDomainName: web?.cloudfrontDomainName,

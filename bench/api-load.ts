@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ApiEvent, createApp } from "../functions/api/app";
 import { Store } from "../functions/api/lib/store";
+import type { ArtifactStore } from "../functions/shared/artifact-store";
+import { ProjectLog } from "../functions/shared/project-log";
 import { startDynamo, startSqs } from "../test/functions/api/local-aws";
 
 const STEADY = { rate: 10, seconds: 30 };
@@ -28,10 +30,12 @@ async function main() {
   const [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
   const app = createApp({
     store: new Store(dynamo.doc, dynamo.tableName),
-    sendToDevQueue: async (body) => {
+    sendToFirstAgent: async (body) => {
       await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
     },
-    presignDownload: async (key) => key,
+    // The mix touches no file route: nothing reads the bucket.
+    artifacts: {} as ArtifactStore,
+    log: new ProjectLog(dynamo.doc, dynamo.tableName),
   });
   const ids: string[] = [];
   let i = 0;

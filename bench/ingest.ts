@@ -29,7 +29,7 @@ import { objectCreatedBody, sqsEvent } from "../test/functions/helpers/events";
 import { FakeBedrock } from "../test/functions/helpers/fake-bedrock";
 import { FakeSecretsManager } from "../test/functions/helpers/fake-secrets-manager";
 import { FakeUpstash } from "../test/functions/helpers/fake-upstash";
-import { startLocalS3 } from "../test/functions/helpers/s3-server";
+import { startLocalS3 } from "../tools/local/s3";
 import { RecordingTelemetry } from "../test/functions/helpers/telemetry";
 
 const ROOT = join(__dirname, "..");

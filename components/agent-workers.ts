@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AgentName, AgentSizing } from "../config/agents";
 import type { BedrockConfig } from "../config/bedrock";
-import { AGENT_WORKER_ENV } from "../functions/agent-worker/env";
-import { agentWorkerStatements, StatusPushRefs } from "./agent-worker-iam";
+import { AGENT_WORKER_ENV } from "../contracts/env";
+import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./agent-worker-iam";
 import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
 import { awsContext } from "./aws-context";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
@@ -16,7 +16,7 @@ import {
 import type { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
 
-export type { StatusPushRefs } from "./agent-worker-iam";
+export type { StatusPushRefs, WorkflowRefs } from "./agent-worker-iam";
 
 /** The one Bedrock model the agents converse with, and the BedrockAccess scope narrowed to it (for its ARNs). */
 export interface AgentModel {
@@ -64,6 +64,14 @@ export interface AgentWorkersArgs {
   readonly functionAlarms?: boolean;
   /** The WebSocket status push; absent: no push. */
   readonly statusPush?: StatusPushRefs;
+  /**
+   * The workflow (AgentWorkflow): the bus completion events go to and the artifacts bucket. Absent: the agents
+   * run tasks alone, without artifacts or hand-offs.
+   */
+  readonly workflow?: WorkflowRefs & {
+    readonly busName: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
+  };
   readonly logRetentionDays: number;
   /** The key of the functions' log groups: the stack's operations key (Observability.logsKeyArn). */
   readonly logKeyArn: pulumi.Input<string>;
@@ -166,9 +174,16 @@ export class AgentWorkers extends PlatformComponent {
                 [AGENT_WORKER_ENV.websocketEndpoint]: args.statusPush.managementEndpoint,
               }
             : {}),
+          ...(args.workflow
+            ? {
+                [AGENT_WORKER_ENV.eventBusName]: args.workflow.busName,
+                [AGENT_WORKER_ENV.artifactsBucket]: args.workflow.bucketName,
+              }
+            : {}),
         },
         statements: agentWorkerStatements({
           ctx,
+          agent,
           queueArn: queue.queue.arn,
           queueKmsKeyArn: args.queueKmsKeyArn,
           tableArn: args.table.arn,
@@ -176,6 +191,7 @@ export class AgentWorkers extends PlatformComponent {
           secretArns: [secret.arn],
           modelArns,
           statusPush: args.statusPush,
+          workflow: args.workflow,
         }),
         logKeyArn: args.logKeyArn,
         logRetentionDays: args.logRetentionDays,

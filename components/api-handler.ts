@@ -1,13 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARTIFACT_PREFIXES, TABLE_KEYS } from "../functions/api/lib/table-schema";
+import { ARTIFACT_PREFIXES } from "../contracts/artifacts";
+import { TABLE_KEYS } from "../functions/api/lib/table-schema";
 import { AwsContext, viaService } from "./aws-context";
 import { alarmActions } from "./lambda-function";
 
 /*
  * What the api-handler may do, and the API's own alarms. Read functions/api/lib/store.ts for the DynamoDB calls
  * (Get, Put, Update, Delete, Query on the table and both indexes, BatchWrite when a project is deleted),
- * functions/api/index.ts for SQS SendMessage and the pre-signed S3 GetObject URLs.
+ * functions/api/index.ts for SQS SendMessage, functions/shared/artifact-store.ts for S3 (list the project and
+ * template prefixes, read templates and project files, write project files, pre-signed GETs of every
+ * artifact), functions/shared/ticket.ts for the ticket key (read only: its rotation function writes it).
  */
 
 type Statement = Record<string, unknown>;
@@ -18,9 +21,12 @@ export interface ApiHandlerRefs {
   readonly bucketArn: pulumi.Input<string>;
   /** The Data key: the bucket's SSE-KMS key (a pre-signed GET decrypts with the signer's permissions). */
   readonly dataKeyArn: pulumi.Input<string>;
-  readonly devQueueArn: pulumi.Input<string>;
+  /** The first agent's queue (contracts/agents.ts FIRST_AGENT): a modification's first step goes there. */
+  readonly firstAgentQueueArn: pulumi.Input<string>;
   /** The agent queues' key, where they use one: sending encrypts with it. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
+  /** The WebSocket ticket key's secret (ticket authorization), encrypted with the Data key. */
+  readonly ticketKeySecretArn?: pulumi.Input<string>;
 }
 
 /** The DynamoDB actions store.ts uses. */
@@ -45,11 +51,16 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
         pulumi.interpolate`${r.tableArn}/index/${TABLE_KEYS.gsi2.name}`,
       ],
     },
-    { Sid: "SendToTheDevQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.devQueueArn },
+    {
+      Sid: "SendToTheFirstAgentQueue",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: r.firstAgentQueueArn,
+    },
     ...(r.queueKmsKeyArn
       ? [
           {
-            Sid: "EncryptForTheDevQueue",
+            Sid: "EncryptForTheFirstAgentQueue",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: r.queueKmsKeyArn,
@@ -58,20 +69,62 @@ export function apiHandlerStatements(r: ApiHandlerRefs): Statement[] {
         ]
       : []),
     {
-      Sid: "ReadProjectArtifacts",
+      // Pre-signed links (files, docs, the agents' documents) act with these rights; templates are copied.
+      Sid: "ReadArtifacts",
       Effect: "Allow",
       Action: "s3:GetObject",
+      Resource: READ_PREFIXES.map((prefix) => pulumi.interpolate`${r.bucketArn}/${prefix}*`),
+    },
+    {
+      Sid: "WriteProjectFiles",
+      Effect: "Allow",
+      Action: "s3:PutObject",
       Resource: pulumi.interpolate`${r.bucketArn}/${ARTIFACT_PREFIXES.projects}*`,
     },
     {
-      Sid: "DecryptProjectArtifacts",
+      Sid: "ListProjectAndTemplateFiles",
       Effect: "Allow",
-      Action: "kms:Decrypt",
+      Action: "s3:ListBucket",
+      Resource: r.bucketArn,
+      Condition: {
+        StringLike: { "s3:prefix": [`${ARTIFACT_PREFIXES.projects}*`, `${ARTIFACT_PREFIXES.templates}*`] },
+      },
+    },
+    {
+      Sid: "UseTheArtifactsKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: r.dataKeyArn,
       Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "s3") } },
     },
+    ...(r.ticketKeySecretArn
+      ? [
+          {
+            Sid: "ReadTheTicketKey",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: r.ticketKeySecretArn,
+          },
+          {
+            Sid: "DecryptTheTicketKeyThroughSecretsManager",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: r.dataKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": viaService(r.ctx, "secretsmanager") } },
+          },
+        ]
+      : []),
   ];
 }
+
+/** Every prefix the API reads: projects and templates, and the agents' plans, reports and manifests it links. */
+const READ_PREFIXES = [
+  ARTIFACT_PREFIXES.projects,
+  ARTIFACT_PREFIXES.templates,
+  ARTIFACT_PREFIXES.plans,
+  ARTIFACT_PREFIXES.reports,
+  ARTIFACT_PREFIXES.deployments,
+];
 
 export interface ApiAlarmArgs {
   readonly apiName: pulumi.Input<string>;

@@ -1,5 +1,5 @@
-import { CORS_ALLOW_HEADERS, type RouteSpec } from "../functions/api/lib/routes";
-import type { Schema } from "../functions/api/lib/validate";
+import { CORS_ALLOW_HEADERS, type RouteSpec } from "../contracts/api-routes";
+import type { Schema } from "../contracts/json-schema";
 
 /*
  * The REST API's OpenAPI 3 document, generated from the api-handler's route table and JSON schemas: one
@@ -38,8 +38,9 @@ export function modelName(route: RouteSpec): string {
   return `${route.operationId[0].toUpperCase()}${route.operationId.slice(1)}Body`;
 }
 
-function pathParameters(path: string): string[] {
-  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+/** The path parameters' names (`{path+}`, a greedy parameter, is named `path`). */
+export function pathParameters(path: string): string[] {
+  return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1]);
 }
 
 /** The validator an operation needs: its body, its required path parameters, both, or none. */

@@ -3,8 +3,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApiGatewayConfig } from "../config/api-gateway";
 import type { WafManagedRuleGroup } from "../config/service";
-import { API_ENV } from "../functions/api/lib/env";
-import { API_ROUTES } from "../functions/api/lib/routes";
+import { FIRST_AGENT } from "../contracts/agents";
+import { createTicketKey } from "./ticket-key";
+import { API_ENV } from "../contracts/env";
+import { API_ROUTES } from "../contracts/api-routes";
 import { apiAlarms, apiHandlerStatements, ApiHandlerRefs } from "./api-handler";
 import { arnPath, openApiDocument, preflightPaths } from "./api-openapi";
 import { createWebAcl } from "./fargate-edge";
@@ -27,8 +29,8 @@ export interface ApiArgs extends ApiGatewayConfig {
     readonly bucketArn: pulumi.Input<string>;
     readonly keyArn: pulumi.Input<string>;
   };
-  /** The dev agent queue: POST /api/projects/{id}/modify sends to it. */
-  readonly devQueue: QueuePair | undefined;
+  /** The first agent's queue (contracts/agents.ts FIRST_AGENT): POST /api/projects/{id}/modify sends to it. */
+  readonly firstAgentQueue: QueuePair | undefined;
   /** The agent queues' KMS key, where they have one. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
   /** The WAF rules when wafEnabled: per-IP rate limit (per 5 minutes) and AWS managed rule groups. */
@@ -41,6 +43,11 @@ export interface ApiArgs extends ApiGatewayConfig {
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** CodeDeploy blue/green on a `live` alias of the handler (lambdaBlueGreen); needs alarmsEnabled. */
   readonly blueGreen: boolean;
+  /**
+   * Issue WebSocket tickets (websocketAuthorization: ticket), signed with a rotating key in Secrets Manager
+   * (components/ticket-key.ts); `functionAlarms`: its rotation function's alarms. Default: no tickets.
+   */
+  readonly wsTickets?: { readonly functionAlarms: boolean };
 }
 
 /** The access log line: one JSON object per request. */
@@ -76,33 +83,47 @@ export class Api extends PlatformComponent {
   readonly functionName: pulumi.Output<string>;
   /** The handler's CodeDeploy rollout (the deploy step's input), where blueGreen is on. */
   readonly deployment?: BlueGreenDeployment;
+  /** The WebSocket ticket key's secret (wsTickets): the $connect authorizer reads it. */
+  readonly ticketKeySecretArn?: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-platform:index:Api", name, "api", opts);
-    if (!args.devQueue)
+    if (!args.firstAgentQueue)
       throw new Error(
-        `${name}: the api-handler sends modifications to the "dev" agent queue; add dev to queues`,
+        `${name}: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
       );
     const ctx = awsContext(this);
+    const ticketKey = args.wsTickets
+      ? createTicketKey(this, name, {
+          ctx,
+          keyArn: args.data.keyArn,
+          logKeyArn: args.logKeyArn,
+          logRetentionDays: args.logRetentionDays,
+          alarmTopicArn: args.alarmTopicArn,
+          functionAlarms: args.wsTickets.functionAlarms,
+        })
+      : undefined;
     const refs: ApiHandlerRefs = {
       ctx,
       tableArn: args.data.tableArn,
       bucketArn: args.data.bucketArn,
       dataKeyArn: args.data.keyArn,
-      devQueueArn: args.devQueue.queue.arn,
+      firstAgentQueueArn: args.firstAgentQueue.queue.arn,
       queueKmsKeyArn: args.queueKmsKeyArn,
+      ticketKeySecretArn: ticketKey?.secret.arn,
     };
     const functionName = stackScopedName(`${name}-handler`);
     const handler = createPlatformFunction(this, `${name}-handler`, {
-      description: "REST API handler (seed 003): projects, templates, modifications, docs",
+      description: "REST API handler (seed 003): projects, templates, modifications, files, events, tickets",
       functionName,
       sizing: args.handler,
       environment: {
         [API_ENV.tableName]: args.data.tableName,
         [API_ENV.artifactsBucket]: args.data.bucketName,
-        [API_ENV.devQueueUrl]: args.devQueue.queue.url,
+        [API_ENV.firstAgentQueueUrl]: args.firstAgentQueue.queue.url,
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
+        ...(ticketKey ? { [API_ENV.ticketKeySecretArn]: ticketKey.secret.arn } : {}),
       },
       statements: apiHandlerStatements(refs),
       logKeyArn: args.logKeyArn,
@@ -259,6 +280,7 @@ export class Api extends PlatformComponent {
 
     this.alarms = [
       ...handler.alarms,
+      ...(ticketKey?.alarms ?? []),
       ...(args.alarmsEnabled
         ? apiAlarms(this, name, {
             apiName: api.name,
@@ -274,6 +296,7 @@ export class Api extends PlatformComponent {
     this.apiKeyId = key.id;
     this.functionName = fn.name;
     this.deployment = live.deployment;
+    this.ticketKeySecretArn = ticketKey?.secret.arn;
     this.registerOutputs({ apiId: this.apiId, url: this.url, apiKeyId: this.apiKeyId });
   }
 

@@ -93,6 +93,11 @@ export interface PlatformFunctionArgs {
   /** Publish a version on every code change (for an alias and blue/green deployments). Default: false. */
   readonly publish?: boolean;
   /**
+   * Where Lambda sends an asynchronous invocation's event after its retries fail (an SQS queue; the role needs
+   * sqs:SendMessage on it). Only for functions invoked asynchronously. Default: none.
+   */
+  readonly deadLetterQueueArn?: pulumi.Input<string>;
+  /**
    * The standard alarms (error rate, throttles, duration). Off only where config says (a budget-bound stack),
    * or where a failure already surfaces elsewhere (a function run by `pulumi up` itself). Default: true.
    */
@@ -167,6 +172,7 @@ export function createPlatformFunction(
       // Source maps turn minified stack traces into the TypeScript lines.
       environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
       ...(args.publish ? { publish: true } : {}),
+      ...(args.deadLetterQueueArn ? { deadLetterConfig: { targetArn: args.deadLetterQueueArn } } : {}),
       ...(args.tags ? { tags: args.tags } : {}),
     },
     // The first invocation must find its permissions in place.

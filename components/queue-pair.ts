@@ -29,6 +29,8 @@ export interface QueuePairArgs {
    * older one means the consumer is not keeping up or not running.
    */
   readonly oldestMessageAgeAlarmSeconds?: number;
+  /** The oldest-message alarm at all. Default: true (the DLQ-depth alarm is always created). */
+  readonly ageAlarm?: boolean;
   /**
    * Extra statements for the queue's resource policy, given the queue's ARN (a queue has one policy, so a
    * caller that lets a service send, such as S3 event notifications, adds its statement here).
@@ -169,45 +171,35 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
     : {};
   const ageThreshold = args.oldestMessageAgeAlarmSeconds ?? visibilityTimeoutSeconds * maxReceiveCount;
   const alarms = [
-    new aws.cloudwatch.MetricAlarm(
+    dlqDepthAlarm(
+      parent,
       `${name}-dlq-depth`,
-      {
-        alarmDescription:
-          `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times` +
-          (args.deadLetterQuery
-            ? `. Why: CloudWatch Logs Insights saved query "${args.deadLetterQuery}"`
-            : ""),
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // SQS stops sending metrics for a queue idle for six hours; an empty DLQ is healthy.
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      opts,
+      dlq,
+      `Messages in the dead-letter queue of ${name}: a consumer failed them ${maxReceiveCount} times` +
+        (args.deadLetterQuery ? `. Why: CloudWatch Logs Insights saved query "${args.deadLetterQuery}"` : ""),
+      args.alarmTopicArn,
     ),
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-oldest-message`,
-      {
-        alarmDescription: `The oldest message in ${name} waited more than ${ageThreshold} s: its consumer is behind or stopped`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateAgeOfOldestMessage",
-        dimensions: { QueueName: queue.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: ageThreshold,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      opts,
-    ),
+    ...(args.ageAlarm === false
+      ? []
+      : [
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-oldest-message`,
+            {
+              alarmDescription: `The oldest message in ${name} waited more than ${ageThreshold} s: its consumer is behind or stopped`,
+              namespace: "AWS/SQS",
+              metricName: "ApproximateAgeOfOldestMessage",
+              dimensions: { QueueName: queue.name },
+              statistic: "Maximum",
+              period: 300,
+              evaluationPeriods: 1,
+              threshold: ageThreshold,
+              comparisonOperator: "GreaterThanThreshold",
+              treatMissingData: "notBreaching",
+              ...actions,
+            },
+            opts,
+          ),
+        ]),
   ];
 
   return {
@@ -218,4 +210,32 @@ export function createQueuePair(parent: pulumi.Resource, name: string, args: Que
     refs: { url: queue.url, arn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn },
     alarms,
   };
+}
+
+/** Any message in a dead-letter queue, within a minute: something failed for good and waits for a person. */
+export function dlqDepthAlarm(
+  parent: pulumi.Resource,
+  name: string,
+  dlq: aws.sqs.Queue,
+  description: string,
+  alarmTopicArn: pulumi.Input<string> | undefined,
+): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: description,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: dlq.name },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      // SQS stops sending metrics for a queue idle for six hours; an empty DLQ is healthy.
+      treatMissingData: "notBreaching",
+      ...(alarmTopicArn ? { alarmActions: [alarmTopicArn], okActions: [alarmTopicArn] } : {}),
+    },
+    { parent },
+  );
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { QueueSpec } from "../config/queues";
+import { awsContext, AwsContext } from "./aws-context";
 import { accountAdministersKey } from "./kms-statements";
 import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
@@ -20,6 +21,18 @@ export interface QueuesArgs {
   readonly encryption?: QueueEncryption;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /** An oldest-message alarm per queue (a stalled consumer). Default: true. */
+  readonly ageAlarms?: boolean;
+  /**
+   * Who else may send to a queue (its name, its ARN): statements for its resource policy, such as the
+   * EventBridge rules that route work to it (components/agent-workflow.ts `ruleDeliveryStatements`). With a
+   * key this component creates, the key also lets EventBridge encrypt for this account's rules.
+   */
+  readonly senders?: (
+    queue: string,
+    queueArn: pulumi.Output<string>,
+    ctx: AwsContext,
+  ) => pulumi.Input<object>[];
 }
 
 /**
@@ -47,9 +60,10 @@ export class Queues extends PlatformComponent {
       throw new Error(`Queues ${name}: queue names must be unique; repeated: ${repeated.join(", ")}`);
 
     const encryption = args.encryption ?? { kind: "sqs" };
+    const ctx = awsContext(this);
     let keyArn: pulumi.Input<string> | undefined;
     if (encryption.kind === "createKey") {
-      keyArn = this.createKey(name).arn;
+      keyArn = this.createKey(name, ctx, args.senders !== undefined).arn;
     } else if (encryption.kind === "kms") {
       keyArn = encryption.keyArn;
     }
@@ -63,6 +77,8 @@ export class Queues extends PlatformComponent {
         maxReceiveCount: args.maxReceiveCount,
         kmsKeyArn: keyArn,
         alarmTopicArn: args.alarmTopicArn,
+        ageAlarm: args.ageAlarms ?? true,
+        ...(args.senders ? { extraPolicyStatements: (arn) => args.senders!(spec.name, arn, ctx) } : {}),
       });
       this.pairs[spec.name] = pair;
       this.queues[spec.name] = pair.refs;
@@ -74,11 +90,18 @@ export class Queues extends PlatformComponent {
 
   /**
    * A customer managed key with yearly rotation. The account administers it through IAM; S3 may use it to
-   * send event notifications to the queues (the Pipeline's buckets), for this account's buckets only.
+   * send event notifications to the queues (the Pipeline's buckets), and, with `senders`, EventBridge to
+   * deliver its rules' events, each for this account's resources only.
    */
-  private createKey(name: string): aws.kms.Key {
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
+  private createKey(name: string, ctx: AwsContext, events: boolean): aws.kms.Key {
+    const service = (sid: string, principal: string) => ({
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { Service: principal },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+    });
     return new aws.kms.Key(
       `${name}-key`,
       {
@@ -88,15 +111,9 @@ export class Queues extends PlatformComponent {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            accountAdministersKey("AccountAdministers", partition.partition, identity.accountId),
-            {
-              Sid: "S3SendsNotifications",
-              Effect: "Allow",
-              Principal: { Service: "s3.amazonaws.com" },
-              Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-              Resource: "*",
-              Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
-            },
+            accountAdministersKey("AccountAdministers", ctx.partition, ctx.accountId),
+            service("S3SendsNotifications", "s3.amazonaws.com"),
+            ...(events ? [service("EventBridgeDeliversEvents", "events.amazonaws.com")] : []),
           ],
         }),
       },

@@ -2,7 +2,8 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WebSocketConfig } from "../config/websocket";
-import { CONNECTIONS_TABLE, WS_ENV } from "../functions/ws/schema";
+import { WS_AUTHORIZER_ENV, WS_ENV } from "../contracts/env";
+import { CONNECTIONS_TABLE } from "../functions/ws/schema";
 import { awsContext, AwsContext, viaService } from "./aws-context";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
@@ -42,8 +43,12 @@ export function websocketAccessLogGroupName(name: string): string {
 
 export interface WebSocketApiArgs {
   readonly settings: Omit<WebSocketConfig, "enabled">;
-  /** The Data component's key: encrypts the connections table. */
+  /** The Data component's key: encrypts the connections table (and the ticket key's secret). */
   readonly keyArn: pulumi.Input<string>;
+  /** The Data table: its project message log, which `resume` replays. */
+  readonly dataTable: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** The ticket key's secret (Api.ticketKeySecretArn); required with ticket authorization. */
+  readonly ticketKeySecretArn?: pulumi.Input<string>;
   readonly logRetentionDays: number;
   /** The key of the function's and the stage's log groups: the stack's operations key (Observability.logsKeyArn). */
   readonly logKeyArn: pulumi.Input<string>;
@@ -58,11 +63,13 @@ export interface WebSocketApiArgs {
 }
 
 /**
- * `agent-platform:index:WebSocketApi`: issue 9's real-time channel. A WebSocket API whose $connect requires
- * AWS_IAM (SigV4-signed connect; clients get `clientPolicyArn`), $disconnect and $default on one function (ws),
- * a stage with KMS-encrypted access logs and default route throttling, and the connections table (on demand,
- * PITR, the Data key, TTL, byProject index). Agent workers push status through the management API with the
- * fields exposed here (functions/shared/status-push.ts).
+ * `agent-platform:index:WebSocketApi`: the real-time channel. A WebSocket API whose $connect is authorized by
+ * a Lambda REQUEST authorizer checking a short-lived ticket (`ticket`, what a browser can do) or by AWS_IAM
+ * (`iam`: SigV4-signed connect; clients get `clientPolicyArn`); $connect, $disconnect and $default on one
+ * function (ws: subscriptions, acknowledgements, replays); a stage with KMS-encrypted access logs and default
+ * route throttling; and the connections table (on demand, PITR, the Data key, TTL, byProject index). Agents and
+ * the workflow function push messages through the management API with the fields exposed here
+ * (functions/shared/status-push.ts).
  *
  * The table is its own, not items in the Data single table: connections churn (a write per connect, message
  * fan-out, 410 clean-up) and would flood the Data table's stream and daily backups with ephemeral rows, and
@@ -78,8 +85,8 @@ export class WebSocketApi extends PlatformComponent {
   readonly managementEndpoint: pulumi.Output<string>;
   /** arn:<partition>:execute-api:<region>:<account>:<api-id>/live/POST/@connections/*: workers' ManageConnections. */
   readonly manageConnectionsArn: pulumi.Output<string>;
-  /** A managed policy allowing execute-api:Invoke on $connect: attach it to the roles of clients. */
-  readonly clientPolicyArn: pulumi.Output<string>;
+  /** IAM authorization: a managed policy allowing execute-api:Invoke on $connect, for the roles of clients. */
+  readonly clientPolicyArn?: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
   /** The function's CodeDeploy rollout (the deploy step's input), where blueGreen is on. */
   readonly deployment?: BlueGreenDeployment;
@@ -89,6 +96,9 @@ export class WebSocketApi extends PlatformComponent {
     super("agent-platform:index:WebSocketApi", name, "websocket", opts);
     const ctx = awsContext(this);
     const s = args.settings;
+    const tickets = s.authorization === "ticket";
+    if (tickets && !args.ticketKeySecretArn)
+      throw new Error(`${name}: ticket authorization needs the ticket key's secret (ticketKeySecretArn)`);
 
     const table = this.connectionsTable(name, args.keyArn, args.protect);
     const api = new aws.apigatewayv2.Api(
@@ -102,14 +112,27 @@ export class WebSocketApi extends PlatformComponent {
       { parent: this },
     );
     const stageArn = pulumi.interpolate`arn:${ctx.partition}:execute-api:${ctx.region}:${ctx.accountId}:${api.id}/${WEBSOCKET_STAGE}`;
+    // From the API id and the stage's fixed name, not the stage resource: the function's environment needs it,
+    // and the stage (through the deployment and the routes) needs the function.
+    const managementEndpoint = pulumi.interpolate`https://${api.id}.execute-api.${ctx.region}.${ctx.dnsSuffix}/${WEBSOCKET_STAGE}`;
+    const manageConnectionsArn = pulumi.interpolate`${stageArn}/POST/@connections/*`;
 
     const functionName = stackScopedName(name);
     const fn = createPlatformFunction(this, name, {
-      description: "WebSocket $connect, $disconnect and subscribe/unsubscribe",
+      description: "WebSocket $connect, $disconnect, subscribe, ack and resume",
       functionName,
       sizing: s,
-      environment: { [WS_ENV.connectionsTable]: table.name },
-      statements: websocketStatements(ctx, { tableArn: table.arn, keyArn: args.keyArn }),
+      environment: {
+        [WS_ENV.connectionsTable]: table.name,
+        [WS_ENV.websocketEndpoint]: managementEndpoint,
+        [WS_ENV.tableName]: args.dataTable.name,
+      },
+      statements: websocketStatements(ctx, {
+        tableArn: table.arn,
+        keyArn: args.keyArn,
+        dataTableArn: args.dataTable.arn,
+        manageConnectionsArn,
+      }),
       logKeyArn: args.logKeyArn,
       logRetentionDays: args.logRetentionDays,
       bundle: functionBundles().then((b) => b.ws),
@@ -141,6 +164,10 @@ export class WebSocketApi extends PlatformComponent {
       },
       { parent: this, dependsOn: [permission, fn.rolePolicy] },
     );
+    const authorizer = tickets ? this.ticketAuthorizer(name, api, ctx, args) : undefined;
+    const connectAuthorization = authorizer
+      ? { authorizationType: "CUSTOM", authorizerId: authorizer.authorizer.id }
+      : { authorizationType: "AWS_IAM" };
     const routes = WEBSOCKET_ROUTES.map(
       (routeKey) =>
         new aws.apigatewayv2.Route(
@@ -150,7 +177,7 @@ export class WebSocketApi extends PlatformComponent {
             routeKey,
             target: pulumi.interpolate`integrations/${integration.id}`,
             // A WebSocket API authorizes on $connect only; the connection is the session afterwards.
-            ...(routeKey === "$connect" ? { authorizationType: "AWS_IAM" } : {}),
+            ...(routeKey === "$connect" ? connectAuthorization : {}),
             // The function's reply (ack or error frame) goes back to the client.
             ...(routeKey === "$default" ? { routeResponseSelectionExpression: "$default" } : {}),
           },
@@ -172,11 +199,14 @@ export class WebSocketApi extends PlatformComponent {
         triggers: {
           routes: crypto
             .createHash("sha256")
-            .update(JSON.stringify({ routes: WEBSOCKET_ROUTES, auth: "AWS_IAM", response: "$default" }))
+            .update(JSON.stringify({ routes: WEBSOCKET_ROUTES, auth: s.authorization, response: "$default" }))
             .digest("hex"),
         },
       },
-      { parent: this, dependsOn: [...routes, routeResponse, integration] },
+      {
+        parent: this,
+        dependsOn: [...routes, routeResponse, integration, ...(authorizer ? [authorizer.permission] : [])],
+      },
     );
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
@@ -202,27 +232,30 @@ export class WebSocketApi extends PlatformComponent {
       },
       { parent: this, dependsOn: args.stageReadyBefore ?? [] },
     );
-    const clientPolicy = new aws.iam.Policy(
-      `${name}-clients`,
-      {
-        description: `Connect to the ${functionName} WebSocket API`,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "ConnectToTheWebSocketApi",
-              Effect: "Allow",
-              Action: "execute-api:Invoke",
-              Resource: pulumi.interpolate`${stageArn}/$connect`,
-            },
-          ],
-        }),
-      },
-      { parent: this },
-    );
+    const clientPolicy = tickets
+      ? undefined
+      : new aws.iam.Policy(
+          `${name}-clients`,
+          {
+            description: `Connect to the ${functionName} WebSocket API`,
+            policy: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "ConnectToTheWebSocketApi",
+                  Effect: "Allow",
+                  Action: "execute-api:Invoke",
+                  Resource: pulumi.interpolate`${stageArn}/$connect`,
+                },
+              ],
+            }),
+          },
+          { parent: this },
+        );
 
     this.alarms = [
       ...fn.alarms,
+      ...(authorizer?.alarms ?? []),
       ...(s.integrationErrorAlarm
         ? [this.integrationErrorAlarm(name, api.id, stage.name, args.alarmTopicArn)]
         : []),
@@ -231,9 +264,9 @@ export class WebSocketApi extends PlatformComponent {
     this.url = pulumi.interpolate`${api.apiEndpoint}/${stage.name}`;
     this.connectionsTableName = table.name;
     this.connectionsTableArn = table.arn;
-    this.managementEndpoint = pulumi.interpolate`https://${api.id}.execute-api.${ctx.region}.${ctx.dnsSuffix}/${stage.name}`;
-    this.manageConnectionsArn = pulumi.interpolate`${stageArn}/POST/@connections/*`;
-    this.clientPolicyArn = clientPolicy.arn;
+    this.managementEndpoint = managementEndpoint;
+    this.manageConnectionsArn = manageConnectionsArn;
+    this.clientPolicyArn = clientPolicy?.arn;
     this.functionName = fn.function.name;
     this.deployment = live.deployment;
     this.registerOutputs({
@@ -243,6 +276,62 @@ export class WebSocketApi extends PlatformComponent {
       manageConnectionsArn: this.manageConnectionsArn,
       clientPolicyArn: this.clientPolicyArn,
     });
+  }
+
+  /**
+   * The $connect REQUEST authorizer (functions/ws-authorizer): a function reading the ticket key, the authorizer
+   * (no identity sources: API Gateway would answer 401 itself without them; the function answers every refusal
+   * with 403), and API Gateway's permission to invoke it for this API's authorizer only.
+   */
+  private ticketAuthorizer(name: string, api: aws.apigatewayv2.Api, ctx: AwsContext, args: WebSocketApiArgs) {
+    const s = args.settings;
+    const fn = createPlatformFunction(this, `${name}-authorizer`, {
+      description: "Checks the ticket of a WebSocket $connect",
+      functionName: stackScopedName(`${name}-authorizer`),
+      sizing: { memoryMb: s.memoryMb, timeoutSeconds: s.timeoutSeconds, reservedConcurrency: -1 },
+      environment: { [WS_AUTHORIZER_ENV.ticketKeySecretArn]: args.ticketKeySecretArn! },
+      statements: [
+        {
+          Sid: "ReadTheTicketKey",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: args.ticketKeySecretArn!,
+        },
+        {
+          Sid: "DecryptTheTicketKeyThroughSecretsManager",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: args.keyArn,
+          Condition: { StringEquals: { "kms:ViaService": viaService(ctx, "secretsmanager") } },
+        },
+      ],
+      logKeyArn: args.logKeyArn,
+      logRetentionDays: args.logRetentionDays,
+      bundle: functionBundles().then((b) => b["ws-authorizer"]),
+      alarmTopicArn: args.alarmTopicArn,
+      alarms: s.functionAlarms,
+    });
+    const authorizer = new aws.apigatewayv2.Authorizer(
+      `${name}-ticket-authorizer`,
+      {
+        apiId: api.id,
+        name: stackScopedName(`${name}-tickets`),
+        authorizerType: "REQUEST",
+        authorizerUri: fn.function.invokeArn,
+      },
+      { parent: this, dependsOn: [fn.rolePolicy] },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-authorizer-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.function.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
+      },
+      { parent: this },
+    );
+    return { authorizer, permission, alarms: fn.alarms };
   }
 
   /**
@@ -309,12 +398,19 @@ export class WebSocketApi extends PlatformComponent {
 }
 
 /**
- * The ws function's role (createPlatformFunction adds its log streams and X-Ray): the connections table (the item calls of functions/ws;
- * no index or scan), with the Data key only through DynamoDB.
+ * The ws function's role (createPlatformFunction adds its log streams and X-Ray): the connections table (the
+ * item calls of functions/ws, acknowledgements included; no index or scan), Query on the Data table (the
+ * project log `resume` reads), posting replays to its own API's connections, with the Data key only through
+ * DynamoDB.
  */
 export function websocketStatements(
   ctx: AwsContext,
-  refs: { tableArn: pulumi.Input<string>; keyArn: pulumi.Input<string> },
+  refs: {
+    tableArn: pulumi.Input<string>;
+    keyArn: pulumi.Input<string>;
+    dataTableArn: pulumi.Input<string>;
+    manageConnectionsArn: pulumi.Input<string>;
+  },
 ): object[] {
   return [
     {
@@ -323,11 +419,19 @@ export function websocketStatements(
       Action: [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:Query",
         "dynamodb:BatchWriteItem",
       ],
       Resource: refs.tableArn,
+    },
+    { Sid: "ReadTheProjectLog", Effect: "Allow", Action: "dynamodb:Query", Resource: refs.dataTableArn },
+    {
+      Sid: "ReplayToItsConnections",
+      Effect: "Allow",
+      Action: "execute-api:ManageConnections",
+      Resource: refs.manageConnectionsArn,
     },
     {
       Sid: "UseTheTableKeyThroughDynamoDB",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AGENT_NAMES, AgentWorkerName } from "../functions/agent-worker/env";
+import { AGENT_NAMES, AgentName as ContractAgentName } from "../contracts/agents";
 import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS, SQS_MAXIMUM_CONCURRENCY } from "./pipeline";
 import type { QueueSpec } from "./queues";
 import { ConfigReader } from "./reader";
@@ -12,7 +12,7 @@ import { ConfigReader } from "./reader";
 
 /** Seed 003's agents; each has a queue of the same name (the worker's AGENT_NAME values). */
 export const AGENTS = AGENT_NAMES;
-export type AgentName = AgentWorkerName;
+export type AgentName = ContractAgentName;
 
 /** How one agent's function runs. */
 export interface AgentSizing {
@@ -36,6 +36,8 @@ export interface AgentsConfig {
   readonly functionAlarms: boolean;
   /** The LLM provider's API key (a secret; stored in Secrets Manager, the functions get its ARN). */
   readonly llmApiKey?: pulumi.Output<string>;
+  /** Days the agents' event bus archive keeps every event (for replay after an incident). */
+  readonly eventArchiveDays: number;
 }
 
 /** Seed 003's sizing; ops reserves 2, not 1: an SQS event source starts at least 2 invocations. */
@@ -116,6 +118,8 @@ export function readAgents(r: ConfigReader, queues: readonly QueueSpec[]): Agent
     );
 
   const functionAlarms = r.boolean("agentFunctionAlarms", true);
+  // EventBridge reads 0 as "keep forever"; a bounded archive is the cheaper default.
+  const eventArchiveDays = r.number("agentEventArchiveDays", { min: 1, max: 3650 }, 30);
   const llmApiKey = r.secret("agentLlmApiKey", enabled && agents.length > 0);
   return {
     enabled,
@@ -123,6 +127,7 @@ export function readAgents(r: ConfigReader, queues: readonly QueueSpec[]): Agent
     sizing,
     continuationMarginSeconds: margin,
     functionAlarms,
+    eventArchiveDays,
     ...(llmApiKey ? { llmApiKey } : {}),
   };
 }

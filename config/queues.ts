@@ -73,6 +73,8 @@ export interface QueuesConfig {
   /** Receives before a message moves to its queue's dead-letter queue. */
   readonly maxReceiveCount: number;
   readonly encryption: QueueEncryptionConfig;
+  /** An alarm on each agent queue's oldest message (a stalled consumer); the DLQ-depth alarms exist regardless. */
+  readonly ageAlarms: boolean;
 }
 
 const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/;
@@ -144,5 +146,6 @@ export function readQueues(r: ConfigReader, region: string): QueuesConfig {
     queues,
     maxReceiveCount: r.number("queueMaxReceiveCount", { min: 1, max: 1000 }, 3),
     encryption,
+    ageAlarms: r.boolean("queueAgeAlarms", true),
   };
 }

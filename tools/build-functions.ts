@@ -27,6 +27,9 @@ export const FUNCTION_NAMES = [
   "ws",
   "api",
   "agent-worker",
+  "ws-authorizer",
+  "workflow",
+  "ticket-key-rotation",
   "uptime-probe",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

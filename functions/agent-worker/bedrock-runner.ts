@@ -3,7 +3,7 @@
  *
  * A task is one Converse call, or, where `payload.steps` lists steps, one call per step in one conversation (each
  * step's answer is the assistant's turn before the next step). After each step the runner checkpoints (a
- * continuation resumes at the next step) and reports progress. Before each call it checks the time left: a call
+ * continuation resumes at the next step) and, with several steps, reports progress. Before each call it checks the time left: a call
  * may take tens of seconds, so with less than `minCallMs` left it returns `continue` and the next invocation
  * makes the call. Throttling and 5xx are retried with backoff (functions/shared/retry.ts); a refusal
  * (ValidationException, AccessDenied, unknown model) ends the task failed, naming the model and the reason;
@@ -189,7 +189,9 @@ export function createBedrockRunner(agent: AgentWorkerName, options: BedrockRunn
           },
         };
         await ctx.checkpoint(state);
-        await ctx.report({ step: index + 1, of: count, stopReason: response.stopReason ?? "unknown" });
+        // Progress only for a task of several steps: a single call's progress is its result, reported next.
+        if (steps)
+          await ctx.report({ step: index + 1, of: count, stopReason: response.stopReason ?? "unknown" });
       }
 
       const common = { agent, type: task.type, modelId, usage: state.usage };

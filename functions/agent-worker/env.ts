@@ -2,29 +2,23 @@
  * The environment contract of the agent-worker function, shared by the handler (readAgentWorkerEnv) and the
  * AgentWorkers component (the same names), so neither side can drift. Free of SDK and Pulumi imports.
  */
-import { COMMON_ENV, EnvironmentError, LOG_LEVELS, LogLevelName } from "../shared/env";
+import { AGENT_NAMES, AgentName } from "../../contracts/agents";
+import { AGENT_WORKER_ENV } from "../../contracts/env";
+import { EnvironmentError, LOG_LEVELS, LogLevelName } from "../shared/env";
 
-export const AGENT_WORKER_ENV = {
-  ...COMMON_ENV,
-  agentName: "AGENT_NAME",
-  tableName: "TABLE_NAME",
-  /** The agent's own queue: continuations of a task go back to it. */
-  queueUrl: "QUEUE_URL",
-  continuationMarginSeconds: "CONTINUATION_MARGIN_SECONDS",
-  /** Secrets Manager ARN of the LLM provider's API key; the value is read at cold start and cached. */
-  llmApiKeySecretArn: "LLM_API_KEY_SECRET_ARN",
-  /** The Bedrock model the agents converse with: a foundation model id or a cross-region inference profile id. */
-  modelId: "AGENT_MODEL_ID",
-  /** WebSocket status push (optional, both or neither): the connections table and the management endpoint. */
-  connectionsTable: "CONNECTIONS_TABLE",
-  websocketEndpoint: "WEBSOCKET_ENDPOINT",
-} as const;
+export { AGENT_NAMES, AGENT_WORKER_ENV };
 
 /** <provider>.<model>[:<version>], optionally after a profile's geography (us., eu., apac., us-gov.). */
 const MODEL_OR_PROFILE_ID = /^([a-z-]+\.)?[a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:\d+(:[a-z0-9]+)?)?$/;
 
-export const AGENT_NAMES = ["pm", "dev", "qa", "ops"] as const;
-export type AgentWorkerName = (typeof AGENT_NAMES)[number];
+export type AgentWorkerName = AgentName;
+
+/**
+ * The management API's endpoint: API Gateway's (https://<api-id>.execute-api.<region>.amazonaws.com[.cn]/<stage>),
+ * or the local runner's on loopback (http://127.0.0.1:<port>/<stage>).
+ */
+export const WEBSOCKET_ENDPOINT =
+  /^(https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?|http:\/\/127\.0\.0\.1:\d{1,5})\/[A-Za-z0-9_-]+$/;
 
 export interface AgentWorkerEnvironment {
   readonly serviceName: string;
@@ -37,7 +31,10 @@ export interface AgentWorkerEnvironment {
   readonly continuationMarginSeconds: number;
   readonly llmApiKeySecretArn: string;
   readonly modelId: string;
+  readonly modelCallReserveSeconds: number;
   readonly statusPush?: { readonly connectionsTable: string; readonly websocketEndpoint: string };
+  /** The workflow (contracts/routing.ts): where completion events and artifacts go. */
+  readonly workflow?: { readonly eventBusName: string; readonly artifactsBucket: string };
 }
 
 /** Reads and checks every variable at once; throws an EnvironmentError naming each bad one. */
@@ -92,6 +89,9 @@ export function readAgentWorkerEnv(
       "must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)",
       (v) => MODEL_OR_PROFILE_ID.test(v),
     ),
+    modelCallReserveSeconds: Number(
+      get(E.modelCallReserveSeconds, "must be a whole number of seconds from 0 to 600", whole(0, 600), "45"),
+    ),
   };
   const table = env[E.connectionsTable];
   const endpoint = env[E.websocketEndpoint];
@@ -102,11 +102,21 @@ export function readAgentWorkerEnv(
     );
     const w = get(
       E.websocketEndpoint,
-      "must be https://<api-id>.execute-api.<region>.amazonaws.com/<stage>",
-      (v) => /^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[A-Za-z0-9_-]+$/.test(v),
+      "must be https://<api-id>.execute-api.<region>.amazonaws.com/<stage> (or http://127.0.0.1:<port>/<stage> locally)",
+      (v) => WEBSOCKET_ENDPOINT.test(v),
     );
     statusPush = { connectionsTable: t, websocketEndpoint: w };
   }
+  let workflow: AgentWorkerEnvironment["workflow"];
+  if (env[E.eventBusName] !== undefined || env[E.artifactsBucket] !== undefined) {
+    const bus = get(E.eventBusName, "must be an EventBridge bus name (set with ARTIFACTS_BUCKET)", (v) =>
+      /^[A-Za-z0-9._-]{1,256}$/.test(v),
+    );
+    const bucket = get(E.artifactsBucket, "must be an S3 bucket name (set with EVENT_BUS_NAME)", (v) =>
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v),
+    );
+    workflow = { eventBusName: bus, artifactsBucket: bucket };
+  }
   if (issues.length > 0) throw new EnvironmentError("agent-worker", issues);
-  return { ...result, ...(statusPush ? { statusPush } : {}) };
+  return { ...result, ...(statusPush ? { statusPush } : {}), ...(workflow ? { workflow } : {}) };
 }

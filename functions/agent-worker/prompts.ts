@@ -2,6 +2,7 @@
  * What each agent is told (seed 003: the PM agent plans, Dev generates code, QA tests, Ops deploys) and how a
  * task becomes the user's turns of a Converse conversation.
  */
+import { ANSWER_INSTRUCTIONS } from "../../contracts/answer-format";
 import type { AgentWorkerName } from "./env";
 import type { AgentTask } from "./task";
 
@@ -13,16 +14,20 @@ const COMMON =
 export const SYSTEM_PROMPTS: Readonly<Record<AgentWorkerName, string>> = {
   pm:
     `${COMMON} You are the PM agent: you plan. Turn the request into a project plan: goals, scope, ` +
-    "requirements with acceptance criteria, and an ordered list of tasks for the Dev, QA and Ops agents.",
+    "requirements with acceptance criteria, and an ordered list of tasks for the Dev, QA and Ops agents. " +
+    ANSWER_INSTRUCTIONS.pm,
   dev:
-    `${COMMON} You are the Dev agent: you write code. Produce complete, working source files (each in a ` +
-    "fenced code block headed by its path) that implement the task, following the plan and the tech stack given.",
+    `${COMMON} You are the Dev agent: you write code. Produce complete, working source files that implement ` +
+    "the task, following the plan, the project's files and the tech stack given (and QA's feedback, if any). " +
+    ANSWER_INSTRUCTIONS.dev,
   qa:
-    `${COMMON} You are the QA agent: you test. Write the test plan and the automated tests for the code or ` +
-    "feature in the task, and list the defects and risks you find, each with how to reproduce it.",
+    `${COMMON} You are the QA agent: you test. Review the changed files against the plan, write the test ` +
+    "plan, and list the defects and risks you find, each with how to reproduce it. " +
+    ANSWER_INSTRUCTIONS.qa,
   ops:
-    `${COMMON} You are the Ops agent: you deploy. Describe the deployment of the task's application: ` +
-    "infrastructure, configuration, CI/CD steps, monitoring and rollback, with the commands or files needed.",
+    `${COMMON} You are the Ops agent: you deploy. Describe the deployment of the change: infrastructure, ` +
+    "configuration, CI/CD steps, monitoring and rollback, with the commands needed. " +
+    ANSWER_INSTRUCTIONS.ops,
 };
 
 /** The task as the model sees it: its type and its payload (without the step list, which comes turn by turn). */

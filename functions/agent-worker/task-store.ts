@@ -8,12 +8,17 @@
  *  - a claim (-> running) needs queued(n), continued(n-1), or running(n) whose lease expired (the invocation
  *    that held it died: SQS redelivers only after the visibility timeout, which outlasts the function);
  *  - checkpoints and outcomes need the lease the claim took (the `owner` token of that attempt).
+ *
+ * A finished task is handed off (its completion event published, functions/agent-worker/workflow.ts) after the
+ * outcome is recorded; `handed_off` marks that done, so a redelivered message hands off a task whose hand-off
+ * failed, and only such a task.
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { StepStatus } from "../../contracts/messages";
 import { TTL_ATTRIBUTE } from "../api/lib/table-schema";
 import type { AgentTask } from "./task";
 
-export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "continued";
+export type TaskStatus = StepStatus;
 
 /** Finished tasks stay readable for 30 days, then DynamoDB's TTL removes them. */
 export const FINISHED_TASK_TTL_SECONDS = 30 * 24 * 3600;
@@ -26,6 +31,8 @@ export interface TaskRecord {
   /** What the runner saved with checkpoint (and what a continuation resumes from). */
   readonly state?: unknown;
   readonly result?: unknown;
+  /** Set once the finished task's hand-off is done. */
+  readonly handed_off?: boolean;
 }
 
 export const taskKey = (task: Pick<AgentTask, "projectId" | "taskId">, agent: string) => ({
@@ -133,6 +140,42 @@ export class TaskStore {
         ":state": state ?? null,
       },
     );
+  }
+
+  /** Records that the finished task was handed off; false when it already was. */
+  async markHandedOff(task: AgentTask): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: taskKey(task, this.agent),
+          UpdateExpression: "SET handed_off = :t, updated_at = :at",
+          ConditionExpression: "#status IN (:succeeded, :failed) AND attribute_not_exists(handed_off)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":t": true,
+            ":succeeded": "succeeded",
+            ":failed": "failed",
+            ":at": this.now().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Another agent's record of the same task (the workflow reads Dev's result in QA's step). */
+  async recordOf(
+    task: Pick<AgentTask, "projectId" | "taskId">,
+    agent: string,
+  ): Promise<TaskRecord | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: taskKey(task, agent), ConsistentRead: true }),
+    );
+    return out.Item as TaskRecord | undefined;
   }
 
   /** Gives the lease up after a failed attempt, so the redelivered message may claim the task at once. */

@@ -1,6 +1,7 @@
 /**
- * One agent task per SQS record (batch size 1): record the transition, run the task under a lease, push every
- * transition to WebSocket subscribers, and continue a task that nears its timeout in a new invocation.
+ * One agent task per SQS record (batch size 1): record the transition, run the task under a lease, report every
+ * transition (to the project's message log and WebSocket subscribers), continue a task that nears its timeout in
+ * a new invocation, and hand a finished task off (its completion event) exactly when its outcome is recorded.
  *
  * Outcomes (see functions/shared/outcome.ts): done; skipped when a duplicate or stale message finds the task
  * past it; a malformed body is rejected (batch item failure, then the DLQ); a runner that throws fails the
@@ -12,9 +13,23 @@ import { RecordResult, skipped } from "../shared/outcome";
 import type { SqsRecord } from "../shared/sqs-types";
 import type { Log } from "../shared/telemetry";
 import type { TaskContext, TaskResult, TaskRunner } from "./runner";
-import type { StatusPublisher } from "../shared/status-push";
 import { AgentTask, continuationBody, parseTask } from "./task";
 import type { TaskStatus, TaskStore } from "./task-store";
+
+/** Reports a transition; `once` transitions are reported at most once per task (a redelivery repeats nothing). */
+export type StatusReporter = (
+  task: AgentTask,
+  status: TaskStatus,
+  detail: Record<string, unknown>,
+  once: boolean,
+) => Promise<void>;
+
+/** What happens after a task finishes (the workflow publishes its completion event); throws to be retried. */
+export type HandOff = (
+  task: AgentTask,
+  status: "succeeded" | "failed",
+  result: Record<string, unknown>,
+) => Promise<void>;
 
 export interface AgentWorkerDeps {
   readonly agent: string;
@@ -23,7 +38,8 @@ export interface AgentWorkerDeps {
   /** Sends a continuation body to the agent's own queue. */
   readonly sendContinuation: (body: string) => Promise<void>;
   readonly secret: TaskContext["secret"];
-  readonly publisher?: StatusPublisher;
+  readonly report?: StatusReporter;
+  readonly handOff?: HandOff;
   readonly log: Log;
   readonly maxReceiveCount: number;
   readonly continuationMarginMs: number;
@@ -40,23 +56,21 @@ const STOPPED = Symbol("continuation deadline");
 export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
   const now = deps.now ?? Date.now;
 
-  async function publish(task: AgentTask, status: TaskStatus, detail?: Record<string, unknown>) {
-    if (!deps.publisher) return;
+  async function publish(task: AgentTask, status: TaskStatus, detail?: Record<string, unknown>, once = true) {
+    if (!deps.report) return;
     try {
-      await deps.publisher.publish({
-        projectId: task.projectId,
-        taskId: task.taskId,
-        agent: deps.agent,
-        status,
-        at: new Date(now()).toISOString(),
-        ...(detail
-          ? { detail: { sequence: task.sequence, ...detail } }
-          : { detail: { sequence: task.sequence } }),
-      });
+      await deps.report(task, status, { sequence: task.sequence, ...(detail ?? {}) }, once);
     } catch (error) {
-      // A push is a courtesy to watching clients: the record in the table is the truth, so it never fails a task.
-      deps.log.warn("status push failed", { taskId: task.taskId, status, error });
+      // A report is a courtesy to watching clients: the record in the table is the truth, so it never fails a task.
+      deps.log.warn("status report failed", { taskId: task.taskId, status, error });
     }
+  }
+
+  /** Hands a finished task off, then marks it so; a failed hand-off fails the record, and SQS retries it. */
+  async function handOff(task: AgentTask, status: "succeeded" | "failed", result: unknown) {
+    if (!deps.handOff) return;
+    await deps.handOff(task, status, (result ?? {}) as Record<string, unknown>);
+    await deps.store.markHandedOff(task);
   }
 
   async function continueTask(task: AgentTask, attrs: Record<string, unknown>): Promise<RecordResult> {
@@ -79,6 +93,15 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
         // continued(n) meeting message n again: the continuation send failed after the record was written.
         if (current?.status === "continued" && current.sequence === task.sequence)
           return continueTask(task, { ...attrs, resent: true });
+        // Finished but not handed off: the hand-off failed (or its worker died) after the outcome was recorded.
+        if (
+          (current?.status === "succeeded" || current?.status === "failed") &&
+          deps.handOff &&
+          !current.handed_off
+        ) {
+          await handOff(task, current.status, current.result);
+          return { status: "done", attributes: { ...attrs, outcome: current.status, handedOff: "again" } };
+        }
         return skipped(
           "superseded",
           current
@@ -87,7 +110,7 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
           attrs,
         );
       }
-      await publish(task, "running");
+      await publish(task, "running", { attempt: receiveCount });
 
       const deadline = started + remainingMs - deps.continuationMarginMs;
       const abort = new AbortController();
@@ -105,7 +128,7 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
           }
           saved = state;
         },
-        report: (detail) => publish(task, "running", detail),
+        report: (detail) => publish(task, "running", detail, false),
         secret: deps.secret,
       };
 
@@ -129,8 +152,14 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
         if (lost) return skipped("superseded", "lease lost to another attempt", attrs);
         if (receiveCount >= deps.maxReceiveCount) {
           const message = (error as Error)?.message ?? String(error);
-          if (await deps.store.finish(task, owner, "failed", { error: message, deadLettered: true }))
-            await publish(task, "failed", { error: message });
+          const outcome = { error: message, deadLettered: true };
+          if (await deps.store.finish(task, owner, "failed", outcome)) {
+            await publish(task, "failed", outcome);
+            // The message goes to the DLQ either way; a hand-off that fails here leaves the task for an operator.
+            await handOff(task, "failed", outcome).catch((e: unknown) =>
+              deps.log.error("hand-off of a dead-lettered task failed", { taskId: task.taskId, error: e }),
+            );
+          }
         } else {
           await deps.store.release(task, owner);
         }
@@ -148,6 +177,7 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
       if (!(await deps.store.finish(task, owner, result.status, outcome)))
         return skipped("superseded", "lease lost to another attempt", attrs);
       await publish(task, result.status, outcome);
+      await handOff(task, result.status, outcome);
       return { status: "done", attributes: { ...attrs, outcome: result.status } };
     },
   };

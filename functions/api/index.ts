@@ -1,14 +1,19 @@
 /**
  * Lambda entry of the api-handler (API Gateway REST, proxy integration). The environment is read once and
- * the clients are created at module scope, so warm invocations reuse their connections.
+ * the clients are created at module scope, so warm invocations reuse their connections. Endpoints come from
+ * the SDK's own settings (AWS_ENDPOINT_URL_<SERVICE> locally), so this file runs unchanged in Lambda and in
+ * the local runner.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { ApiEvent, createApp, DOWNLOAD_URL_SECONDS } from "./app";
-import { API_ENV } from "./lib/env";
+import { API_ENV } from "../../contracts/env";
+import { createArtifactStore } from "../shared/artifact-store";
+import { ProjectLog } from "../shared/project-log";
+import { signTicket, ticketKeySource } from "../shared/ticket";
+import { ApiEvent, createApp } from "./app";
 import { Store } from "./lib/store";
 
 export { API_ENV };
@@ -21,20 +26,26 @@ function required(name: string): string {
 
 const tableName = required(API_ENV.tableName);
 const bucket = required(API_ENV.artifactsBucket);
-const devQueueUrl = required(API_ENV.devQueueUrl);
+const firstAgentQueueUrl = required(API_ENV.firstAgentQueueUrl);
+const ticketSecretArn = process.env[API_ENV.ticketKeySecretArn] || undefined;
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const sqs = new SQSClient({});
 const s3 = new S3Client({});
+const secretsManager = new SecretsManagerClient({});
+const ticketKeys = ticketSecretArn
+  ? ticketKeySource({ client: () => secretsManager, secretArn: ticketSecretArn })
+  : undefined;
 
 const app = createApp({
   store: new Store(doc, tableName),
-  sendToDevQueue: async (body) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: devQueueUrl, MessageBody: body }));
+  sendToFirstAgent: async (body) => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: firstAgentQueueUrl, MessageBody: body }));
   },
-  presignDownload: (key) =>
-    getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS }),
+  artifacts: createArtifactStore(s3, bucket),
+  log: new ProjectLog(doc, tableName),
+  ...(ticketKeys ? { issueTicket: async (claims) => signTicket((await ticketKeys()).current, claims) } : {}),
   corsOrigins: (process.env[API_ENV.corsOrigins] ?? "").split(",").filter((o) => o !== ""),
   logError: (error, requestId) =>
     console.error(JSON.stringify({ level: "ERROR", request_id: requestId, error: String(error) })),

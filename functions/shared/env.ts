@@ -7,15 +7,10 @@
  * This module is imported by the infrastructure program: it must stay free of AWS SDK, Powertools and Pulumi
  * imports (and of anything else that would drag runtime code into the Pulumi program).
  */
+import { COMMON_ENV } from "../../contracts/env";
 import { EMBEDDING_MODEL_IDS, embeddingModel } from "./embedding-models";
 
-/** Variables both functions read. The POWERTOOLS_* and LOG_LEVEL names are the ones Powertools itself reads. */
-export const COMMON_ENV = {
-  serviceName: "POWERTOOLS_SERVICE_NAME",
-  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
-  logLevel: "LOG_LEVEL",
-  maxReceiveCount: "MAX_RECEIVE_COUNT",
-} as const;
+export { COMMON_ENV };
 
 export const PROCESS_ENV = {
   ...COMMON_ENV,

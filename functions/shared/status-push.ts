@@ -1,10 +1,11 @@
 /**
- * Pushes a task's status to the WebSocket clients subscribed to its project (agent workers call it). Finds the
- * subscribers in the connections table (byProject index), posts to each through the API Gateway management API
- * with bounded concurrency and retries of throttling and 5xx answers, and forgets connections that answer
- * 410 Gone (the client left without a $disconnect reaching us).
+ * Pushes frames to WebSocket clients: to every connection subscribed to a project (the project's messages,
+ * contracts/messages.ts), or to one connection (a replay). Finds a project's subscribers in the connections
+ * table (byProject index), posts through the API Gateway management API with bounded concurrency and retries of
+ * throttling and 5xx answers, and forgets connections that answer 410 Gone (the client left without a
+ * $disconnect reaching us).
  *
- * Workers get CONNECTIONS_TABLE and WEBSOCKET_ENDPOINT (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>)
+ * Callers get CONNECTIONS_TABLE and WEBSOCKET_ENDPOINT (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>)
  * and execute-api:ManageConnections on the API's POST @connections ARN from the WebSocketApi component.
  */
 import {
@@ -17,17 +18,11 @@ import { CONNECTIONS_TABLE } from "../ws/schema";
 import { Limiter } from "./concurrency";
 import { Retryability, RetryPolicy, withRetry } from "./retry";
 
-export interface StatusUpdate {
-  projectId: string;
-  taskId: string;
-  agent: string;
-  status: string;
-  at: string;
-  detail?: Record<string, unknown>;
-}
-
-export interface StatusPublisher {
-  publish(update: StatusUpdate): Promise<{ delivered: number; stale: number }>;
+export interface Pusher {
+  /** Posts `frame` to every subscriber of `projectId`. */
+  push(projectId: string, frame: object): Promise<{ delivered: number; stale: number }>;
+  /** Posts `frames` to one connection, in order; false when the connection is gone (and was forgotten). */
+  postTo(connectionId: string, frames: readonly object[]): Promise<boolean>;
 }
 
 /** Posts in flight per publish (API Gateway's management API allows about 100 per second per account). */
@@ -66,12 +61,12 @@ export function classifyPushError(error: unknown): Retryability {
   return { retryable: code === 429 || code >= 500 };
 }
 
-export function createStatusPublisher(deps: {
+export function createPusher(deps: {
   ddb: DynamoDBDocumentClient;
   tableName: string;
   endpoint: string;
   management?: ApiGatewayManagementApiClient;
-}): StatusPublisher {
+}): Pusher {
   // One attempt per SDK call: the retries are ours (bounded, jittered, 410 never retried).
   const management =
     deps.management ?? new ApiGatewayManagementApiClient({ endpoint: deps.endpoint, maxAttempts: 1 });
@@ -97,27 +92,30 @@ export function createStatusPublisher(deps: {
     return [...ids];
   }
 
+  /** "delivered", "stale" (410: forgotten) or the error of a post that failed for good. */
+  async function post(
+    connectionId: string,
+    data: Uint8Array,
+  ): Promise<"delivered" | "stale" | { error: unknown }> {
+    try {
+      await withRetry(
+        () => management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data })),
+        { policy: PUSH_RETRY_POLICY, classify: classifyPushError },
+      );
+      return "delivered";
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      if (!isGone(cause)) return { error: cause };
+      await removeConnection(deps.ddb, deps.tableName, connectionId);
+      return "stale";
+    }
+  }
+
   return {
-    async publish(update) {
-      const data = Buffer.from(JSON.stringify({ type: "status", ...update }), "utf8");
+    async push(projectId, frame) {
+      const data = Buffer.from(JSON.stringify(frame), "utf8");
       const outcomes = await Promise.all(
-        (await subscribers(update.projectId)).map((connectionId) =>
-          limiter.run(async (): Promise<"delivered" | "stale" | { error: unknown }> => {
-            try {
-              await withRetry(
-                () =>
-                  management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data })),
-                { policy: PUSH_RETRY_POLICY, classify: classifyPushError },
-              );
-              return "delivered";
-            } catch (error) {
-              const cause = (error as { cause?: unknown }).cause ?? error;
-              if (!isGone(cause)) return { error: cause };
-              await removeConnection(deps.ddb, deps.tableName, connectionId);
-              return "stale";
-            }
-          }),
-        ),
+        (await subscribers(projectId)).map((connectionId) => limiter.run(() => post(connectionId, data))),
       );
       const delivered = outcomes.filter((o) => o === "delivered").length;
       const stale = outcomes.filter((o) => o === "stale").length;
@@ -125,6 +123,14 @@ export function createStatusPublisher(deps: {
       if (failures.length > 0)
         throw new StatusPushError(delivered, stale, failures.length, failures[0].error);
       return { delivered, stale };
+    },
+    async postTo(connectionId, frames) {
+      for (const frame of frames) {
+        const outcome = await post(connectionId, Buffer.from(JSON.stringify(frame), "utf8"));
+        if (outcome === "stale") return false;
+        if (typeof outcome === "object") throw new StatusPushError(0, 0, 1, outcome.error);
+      }
+      return true;
     },
   };
 }

@@ -4,9 +4,12 @@
  * subscribers of a project and forgets connections that are gone), so the key names cannot drift apart.
  *
  * Items (one partition per connection, so $disconnect removes everything of a connection with one query):
- *   pk = CONN#<connectionId>, sk = CONN               the connection: connectedAt, principal, expiresAt
+ *   pk = CONN#<connectionId>, sk = CONN               the connection: connectedAt, principal, clientId,
+ *                                                     boundProjectId (ticket connections), expiresAt
  *   pk = CONN#<connectionId>, sk = SUB#<projectId>    a subscription: projectId, connectionId, expiresAt
- * The byProject index (sparse: only subscriptions carry projectId) lists a project's subscribers.
+ *   pk = CLIENT#<clientId>,   sk = ACK#<projectId>    the client's acknowledged message id: acked, expiresAt
+ * The byProject index (sparse: only subscriptions carry projectId) lists a project's subscribers. Acknowledgements
+ * outlive connections (a client that reconnects resumes after them) and expire with the message log.
  *
  * This module is imported by the infrastructure program: it must stay free of AWS SDK imports.
  */
@@ -37,8 +40,12 @@ export const subscriptionKey = (connectionId: string, projectId: string) => ({
   [CONNECTIONS_TABLE.sort]: `SUB#${projectId}`,
 });
 
-/** The variables the WebSocketApi component sets on the ws function (and workers get for status pushes). */
-export const WS_ENV = {
-  connectionsTable: "CONNECTIONS_TABLE",
-  websocketEndpoint: "WEBSOCKET_ENDPOINT",
-} as const;
+export const ackKey = (clientId: string, projectId: string) => ({
+  [CONNECTIONS_TABLE.partition]: `CLIENT#${clientId}`,
+  [CONNECTIONS_TABLE.sort]: `ACK#${projectId}`,
+});
+
+/** Acknowledgements are kept as long as the messages they point into (functions/shared/project-log.ts). */
+export const ACK_TTL_SECONDS = 7 * 24 * 3600;
+
+export { WS_ENV } from "../../contracts/env";

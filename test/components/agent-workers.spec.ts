@@ -152,7 +152,7 @@ describe("AgentWorkers", function () {
         {
           Sid: "RecordTaskStatus",
           Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
           Resource: TABLE_ARN,
         },
         {
@@ -205,6 +205,74 @@ describe("AgentWorkers", function () {
       const duration = named(resources, "agents-dev-duration").inputs;
       assert.strictEqual(duration.threshold, 720_000);
       assert.deepStrictEqual(duration.alarmActions, [TOPIC]);
+    });
+  });
+
+  describe("in the workflow: the bus and the artifacts bucket", () => {
+    const BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/agent-platform-staging-agents`;
+    const BUCKET = "arn:aws:s3:::data-artifacts-1234567";
+    let resources: RegisteredResource[];
+    before(
+      async () =>
+        ({ resources } = await program("staging", {
+          workflow: {
+            busName: "agent-platform-staging-agents",
+            busArn: BUS,
+            bucketName: "data-artifacts-1234567",
+            bucketArn: BUCKET,
+            bucketKeyArn: DATA_KEY,
+          },
+        })),
+    );
+    const statements = (agent: string) =>
+      policyDocument(named(resources, `agents-${agent}-role-policy`)).Statement;
+    const sid = (agent: string, id: string) => statements(agent).find((x) => x.Sid === id);
+
+    it("tells each function where the workflow's bus and bucket are", () => {
+      const env = (
+        named(resources, "agents-qa-fn").inputs.environment as { variables: Record<string, string> }
+      ).variables;
+      assert.deepStrictEqual(
+        [env.EVENT_BUS_NAME, env.ARTIFACTS_BUCKET],
+        ["agent-platform-staging-agents", "data-artifacts-1234567"],
+      );
+    });
+
+    it("lets an agent put only completion events from the agents' source, on this bus", () => {
+      assert.deepStrictEqual(sid("pm", "PublishCompletionEvents"), {
+        Sid: "PublishCompletionEvents",
+        Effect: "Allow",
+        Action: "events:PutEvents",
+        Resource: BUS,
+        Condition: {
+          StringEquals: {
+            "events:source": "agent-platform.agents",
+            "events:detail-type": "agent.task.completed",
+          },
+        },
+      });
+    });
+
+    it("lets each agent write under its own prefix only, read what its steps read, list project files only", () => {
+      const writes = (agent: string) => sid(agent, "WriteItsArtifacts")!.Resource;
+      assert.deepStrictEqual(
+        ["pm", "dev", "qa", "ops"].map(writes),
+        ["plans/*", "projects/*", "reports/*", "deployments/*"].map((p) => `${BUCKET}/${p}`),
+      );
+      assert.deepStrictEqual(sid("qa", "ReadTheArtifactsItNeeds")!.Resource, [
+        `${BUCKET}/projects/*`,
+        `${BUCKET}/plans/*`,
+      ]);
+      assert.deepStrictEqual(sid("dev", "ListProjectFiles"), {
+        Sid: "ListProjectFiles",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: BUCKET,
+        Condition: { StringLike: { "s3:prefix": "projects/*" } },
+      });
+      assert.deepStrictEqual(sid("ops", "UseTheBucketKeyThroughS3")!.Condition, {
+        StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+      });
     });
   });
 
@@ -358,7 +426,14 @@ describe("AgentWorkers", function () {
           .filter((n) => /-(errors|throttles|duration)$/.test(n)),
         [],
       );
-      assert.strictEqual(workers.alarms.length, 8);
+      // The queues' DLQ-depth alarms; dev leaves out their oldest-message alarms (queueAgeAlarms).
+      assert.strictEqual(workers.alarms.length, 4);
+      assert.deepStrictEqual(
+        ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm")
+          .map((a) => a.name)
+          .filter((n) => /-dlq-depth$|-oldest-message$/.test(n)),
+        ["agents-pm-dlq-depth", "agents-dev-dlq-depth", "agents-qa-dlq-depth", "agents-ops-dlq-depth"],
+      );
     });
   });
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCESS_LOG_FORMAT, Api } from "../../components/api";
 import type { QueuePair } from "../../components/queue-pair";
-import { API_ROUTES } from "../../functions/api/lib/routes";
+import { API_ROUTES } from "../../contracts/api-routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { stackInput } from "../helpers/config";
@@ -13,10 +13,10 @@ const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567"
 const BUCKET = "arn:aws:s3:::data-artifacts-1234567";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
 const QUEUE_KEY = "arn:aws:kms:us-east-1:123456789012:key/queues";
-const DEV_QUEUE = "arn:aws:sqs:us-east-1:123456789012:agents-dev-1234567";
-const DEV_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/agents-dev-1234567";
+const PM_QUEUE = "arn:aws:sqs:us-east-1:123456789012:agents-pm-1234567";
+const PM_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/agents-pm-1234567";
 
-async function apiOf(stack: string, changes: Record<string, string> = {}, queueKey = true) {
+async function apiOf(stack: string, changes: Record<string, string> = {}, queueKey = true, wsTickets = true) {
   const { values, secretKeys, config } = stackInput(stack, changes);
   const { resources } = await evaluate(
     () =>
@@ -29,8 +29,8 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
           bucketArn: BUCKET,
           keyArn: KEY,
         },
-        devQueue: {
-          queue: { arn: pulumi.output(DEV_QUEUE), url: pulumi.output(DEV_QUEUE_URL) },
+        firstAgentQueue: {
+          queue: { arn: pulumi.output(PM_QUEUE), url: pulumi.output(PM_QUEUE_URL) },
         } as unknown as QueuePair,
         queueKmsKeyArn: queueKey ? QUEUE_KEY : undefined,
         wafRateLimit: config.service.wafRateLimit,
@@ -39,11 +39,18 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
         blueGreen: config.blueGreen,
+        ...(wsTickets ? { wsTickets: { functionAlarms: true } } : {}),
       }),
     { stack, config: values, secretKeys, region: config.region },
   );
   return resources;
 }
+
+/** API Gateway's permissions to invoke the handler (not Secrets Manager's for the ticket key's rotation). */
+const fromApiGateway = (rs: RegisteredResource[]) =>
+  ofType(rs, "aws:lambda/permission:Permission").filter(
+    (p) => p.inputs.principal === "apigateway.amazonaws.com",
+  );
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const bodyOf = (rs: RegisteredResource[]): Json => JSON.parse(named(rs, "api-api").inputs.body as string);
@@ -67,18 +74,24 @@ describe("Api", () => {
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/usagePlan:UsagePlan": 1,
       "aws:apigateway/usagePlanKey:UsagePlanKey": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 5,
-      "aws:iam/role:Role": 1,
-      "aws:iam/rolePolicy:RolePolicy": 1,
-      "aws:lambda/function:Function": 1,
-      "aws:lambda/permission:Permission": 15,
+      // The handler and the ticket key's rotation function, each with its log group, role and alarms.
+      "aws:cloudwatch/logGroup:LogGroup": 3,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 8,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:lambda/function:Function": 2,
+      // One per route and preflight, and Secrets Manager's for the rotation.
+      "aws:lambda/permission:Permission": 28,
+      "aws:secretsmanager/secret:Secret": 1,
+      "aws:secretsmanager/secretRotation:SecretRotation": 1,
     });
-    assert.strictEqual(ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 5);
+    const apiAlarmsOf = (rs: RegisteredResource[]) =>
+      ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => !a.name.includes("ticket-key"));
+    assert.strictEqual(apiAlarmsOf(prod).length, 5);
     const quiet = await apiOf("dev", { "agent-platform:apiAlarmsEnabled": "false" });
-    assert.deepStrictEqual(ofType(quiet, "aws:cloudwatch/metricAlarm:MetricAlarm"), []);
+    assert.deepStrictEqual(apiAlarmsOf(quiet), []);
     assert.deepStrictEqual(
-      ofType(prod, "aws:cloudwatch/metricAlarm:MetricAlarm")
+      apiAlarmsOf(prod)
         .map((a) => a.name)
         .sort(),
       [
@@ -131,7 +144,13 @@ describe("Api", () => {
         "GET /api/projects/{id}",
         "PUT /api/projects/{id}",
         "DELETE /api/projects/{id}",
+        "POST /api/projects/from-template",
         "POST /api/projects/{id}/modify",
+        "GET /api/projects/{id}/modifications/{modification_id}",
+        "GET /api/projects/{id}/files",
+        "GET /api/projects/{id}/files/{path+}",
+        "GET /api/projects/{id}/events",
+        "POST /api/projects/{id}/ws-ticket",
         "GET /api/projects/{id}/docs",
         "GET /api/templates",
         "POST /api/templates",
@@ -163,9 +182,29 @@ describe("Api", () => {
     assert.deepStrictEqual(Object.keys(body.components.schemas), [
       "CreateProjectBody",
       "UpdateProjectBody",
+      "CreateProjectFromTemplateBody",
       "RequestModificationBody",
+      "CreateWsTicketBody",
       "CreateTemplateBody",
     ]);
+    // A greedy path parameter is named without its "+", as API Gateway expects.
+    assert.deepStrictEqual(
+      body.paths["/api/projects/{id}/files/{path+}"].get.parameters.map((p: Json) => [
+        p.name,
+        p.in,
+        p.required,
+      ]),
+      [
+        ["id", "path", true],
+        ["path", "path", true],
+      ],
+    );
+    // Template variables are string-valued: the model says so, and API Gateway checks it before the handler.
+    assert.deepStrictEqual(body.components.schemas.CreateProjectFromTemplateBody.properties.variables, {
+      type: "object",
+      maxProperties: 50,
+      additionalProperties: { type: "string", maxLength: 1000 },
+    });
     assert.deepStrictEqual(
       body.components.schemas.CreateProjectBody,
       JSON.parse(JSON.stringify(API_ROUTES.find((r) => r.operationId === "createProject")!.body)),
@@ -210,7 +249,13 @@ describe("Api", () => {
       [
         "/api/projects",
         "/api/projects/{id}",
+        "/api/projects/from-template",
         "/api/projects/{id}/modify",
+        "/api/projects/{id}/modifications/{modification_id}",
+        "/api/projects/{id}/files",
+        "/api/projects/{id}/files/{path+}",
+        "/api/projects/{id}/events",
+        "/api/projects/{id}/ws-ticket",
         "/api/projects/{id}/docs",
         "/api/templates",
       ],
@@ -235,19 +280,20 @@ describe("Api", () => {
     assert.deepStrictEqual(env(dev), {
       TABLE_NAME: "data-table-1234567",
       ARTIFACTS_BUCKET: "data-artifacts-1234567",
-      DEV_QUEUE_URL,
+      FIRST_AGENT_QUEUE_URL: PM_QUEUE_URL,
       CORS_ORIGINS: "http://localhost:3000",
+      TICKET_KEY_SECRET_ARN: named(dev, "api-ws-ticket-key").outputs.arn,
       NODE_OPTIONS: "--enable-source-maps",
     });
   });
 
-  it("without origins: no preflights, no gateway responses, 10 permissions", async function () {
+  it("without origins: no preflights, no gateway responses, 16 permissions", async function () {
     this.timeout(60_000);
     const rs = await apiOf("staging");
     const body = bodyOf(rs);
     assert.strictEqual(body["x-amazon-apigateway-gateway-responses"], undefined);
     assert.ok(Object.values(body.paths as Json).every((ops) => !("options" in (ops as Json))));
-    assert.strictEqual(ofType(rs, "aws:lambda/permission:Permission").length, 10);
+    assert.strictEqual(fromApiGateway(rs).length, 16);
   });
 
   it("redeploys when the body changes and logs every request as JSON with X-Ray and throttling", () => {
@@ -311,7 +357,7 @@ describe("Api", () => {
     const api = named(dev, "api-api");
     const exec = api.outputs.executionArn as string;
     assert.match(exec, /^arn:aws:execute-api:us-east-1:123456789012:[0-9a-f]{10}$/);
-    const arns = ofType(dev, "aws:lambda/permission:Permission").map((p) => {
+    const arns = fromApiGateway(dev).map((p) => {
       assert.strictEqual(p.inputs.principal, "apigateway.amazonaws.com");
       assert.strictEqual(p.inputs.function, named(dev, "api-handler-fn").outputs.arn);
       return (p.inputs.sourceArn as string).replace(exec, "");
@@ -323,13 +369,25 @@ describe("Api", () => {
       "/v1/GET/api/projects/*",
       "/v1/PUT/api/projects/*",
       "/v1/DELETE/api/projects/*",
+      "/v1/POST/api/projects/from-template",
       "/v1/POST/api/projects/*/modify",
+      "/v1/GET/api/projects/*/modifications/*",
+      "/v1/GET/api/projects/*/files",
+      "/v1/GET/api/projects/*/files/*",
+      "/v1/GET/api/projects/*/events",
+      "/v1/POST/api/projects/*/ws-ticket",
       "/v1/GET/api/projects/*/docs",
       "/v1/GET/api/templates",
       "/v1/POST/api/templates",
       "/v1/OPTIONS/api/projects",
       "/v1/OPTIONS/api/projects/*",
+      "/v1/OPTIONS/api/projects/from-template",
       "/v1/OPTIONS/api/projects/*/modify",
+      "/v1/OPTIONS/api/projects/*/modifications/*",
+      "/v1/OPTIONS/api/projects/*/files",
+      "/v1/OPTIONS/api/projects/*/files/*",
+      "/v1/OPTIONS/api/projects/*/events",
+      "/v1/OPTIONS/api/projects/*/ws-ticket",
       "/v1/OPTIONS/api/projects/*/docs",
       "/v1/OPTIONS/api/templates",
     ]);
@@ -350,8 +408,7 @@ describe("Api", () => {
           alias.outputs.invokeArn,
           `${method} ${path}`,
         );
-    for (const p of ofType(prod, "aws:lambda/permission:Permission"))
-      assert.strictEqual(p.inputs.function, alias.outputs.arn, p.name);
+    for (const p of fromApiGateway(prod)) assert.strictEqual(p.inputs.function, alias.outputs.arn, p.name);
     const group = named(prod, "api-handler-deploy-group");
     assert.strictEqual(
       group.inputs.deploymentConfigName,
@@ -385,26 +442,47 @@ describe("Api", () => {
         ],
         Resource: [TABLE, `${TABLE}/index/GSI1`, `${TABLE}/index/GSI2`],
       },
-      { Sid: "SendToTheDevQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: DEV_QUEUE },
+      { Sid: "SendToTheFirstAgentQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: PM_QUEUE },
       {
-        Sid: "EncryptForTheDevQueue",
+        Sid: "EncryptForTheFirstAgentQueue",
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: QUEUE_KEY,
         Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
       },
       {
-        Sid: "ReadProjectArtifacts",
+        Sid: "ReadArtifacts",
         Effect: "Allow",
         Action: "s3:GetObject",
-        Resource: `${BUCKET}/projects/*`,
+        Resource: ["projects", "templates", "plans", "reports", "deployments"].map((p) => `${BUCKET}/${p}/*`),
+      },
+      { Sid: "WriteProjectFiles", Effect: "Allow", Action: "s3:PutObject", Resource: `${BUCKET}/projects/*` },
+      {
+        Sid: "ListProjectAndTemplateFiles",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: BUCKET,
+        Condition: { StringLike: { "s3:prefix": ["projects/*", "templates/*"] } },
       },
       {
-        Sid: "DecryptProjectArtifacts",
+        Sid: "UseTheArtifactsKeyThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: KEY,
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+      {
+        Sid: "ReadTheTicketKey",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: named(dev, "api-ws-ticket-key").outputs.arn,
+      },
+      {
+        Sid: "DecryptTheTicketKeyThroughSecretsManager",
         Effect: "Allow",
         Action: "kms:Decrypt",
         Resource: KEY,
-        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
       },
       {
         Sid: "WriteItsLogs",
@@ -419,22 +497,75 @@ describe("Api", () => {
         Resource: "*",
       },
     ]);
-    const sseSqs = await apiOf("dev", {}, false);
+    // Without a queue key and without tickets (IAM authorization), neither key is granted.
+    const plain = await apiOf("dev", {}, false, false);
     assert.deepStrictEqual(
-      policyDocument(named(sseSqs, "api-handler-role-policy")).Statement.map((s) => s.Sid),
+      policyDocument(named(plain, "api-handler-role-policy")).Statement.map((s) => s.Sid),
       [
         "UseTheTable",
-        "SendToTheDevQueue",
-        "ReadProjectArtifacts",
-        "DecryptProjectArtifacts",
+        "SendToTheFirstAgentQueue",
+        "ReadArtifacts",
+        "WriteProjectFiles",
+        "ListProjectAndTemplateFiles",
+        "UseTheArtifactsKeyThroughS3",
         "WriteItsLogs",
         "SendTraces",
       ],
+    );
+    assert.strictEqual(ofType(plain, "aws:secretsmanager/secret:Secret").length, 0);
+    assert.strictEqual(named(dev, "api-ws-ticket-key").inputs.kmsKeyId, KEY);
+    assert.strictEqual(
+      ofType(dev, "aws:secretsmanager/secretVersion:SecretVersion").length,
+      0,
+      "the handler writes the value",
     );
     const fn = named(dev, "api-handler-fn");
     assert.deepStrictEqual(
       [fn.inputs.memorySize, fn.inputs.timeout, fn.inputs.reservedConcurrentExecutions],
       [512, 25, -1],
+    );
+  });
+
+  it("rotates the ticket key with its own function, which Secrets Manager may invoke for this secret only", () => {
+    const secret = named(dev, "api-ws-ticket-key");
+    const rotation = named(dev, "api-ws-ticket-key-rotation").inputs;
+    const fn = named(dev, "api-ticket-key-rotation-fn");
+    assert.deepStrictEqual(
+      [rotation.secretId, rotation.rotationLambdaArn, rotation.rotationRules],
+      [secret.id, fn.outputs.arn, { automaticallyAfterDays: 30 }],
+    );
+    const permission = named(dev, "api-ticket-key-rotation-invoke").inputs;
+    assert.deepStrictEqual(
+      [permission.principal, permission.sourceArn, permission.function],
+      ["secretsmanager.amazonaws.com", secret.outputs.arn, fn.outputs.name],
+    );
+    assert.deepStrictEqual(
+      policyDocument(named(dev, "api-ticket-key-rotation-role-policy")).Statement.slice(0, 2),
+      [
+        {
+          Sid: "RotateTheTicketKey",
+          Effect: "Allow",
+          Action: [
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage",
+          ],
+          Resource: secret.outputs.arn,
+        },
+        {
+          Sid: "UseTheSecretsKeyThroughSecretsManager",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: KEY,
+          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+        },
+      ],
+    );
+    assert.ok(
+      named(dev, "api-ws-ticket-key-rotation").dependencies.includes(
+        named(dev, "api-ticket-key-rotation-invoke").urn,
+      ),
     );
   });
 
@@ -487,8 +618,8 @@ describe("Api", () => {
 
   it("refuses a stack without a dev queue", () => {
     assert.throws(
-      () => new Api("api", { devQueue: undefined } as unknown as ConstructorParameters<typeof Api>[1]),
-      { message: 'api: the api-handler sends modifications to the "dev" agent queue; add dev to queues' },
+      () => new Api("api", { firstAgentQueue: undefined } as unknown as ConstructorParameters<typeof Api>[1]),
+      { message: 'api: the api-handler sends modifications to the "pm" agent queue; add pm to queues' },
     );
   });
 

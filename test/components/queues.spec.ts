@@ -179,10 +179,11 @@ describe("Queues", () => {
           }
         });
 
-        it("alarms to the alerts topic on DLQ depth above 0 and on old messages", () => {
+        it("alarms to the alerts topic on DLQ depth above 0 and (but in dev) on old messages", () => {
+          const ageAlarms = stackInput(stack).config.queues.ageAlarms;
           const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-          assert.strictEqual(alarms.length, 8);
-          assert.strictEqual(queues.alarms.length, 8);
+          assert.strictEqual(alarms.length, ageAlarms ? 8 : 4);
+          assert.strictEqual(queues.alarms.length, ageAlarms ? 8 : 4);
           for (const [short, visibility] of Object.entries(timeouts)) {
             const depth = named(resources, `agents-${short}-dlq-depth`);
             assert.deepStrictEqual(
@@ -202,6 +203,10 @@ describe("Queues", () => {
               ],
               [0, "GreaterThanThreshold", 60, "Maximum"],
             );
+            if (!ageAlarms) {
+              assert.ok(!alarms.some((a) => a.name === `agents-${short}-oldest-message`));
+              continue;
+            }
             const age = named(resources, `agents-${short}-oldest-message`);
             assert.deepStrictEqual(
               [age.inputs.metricName, age.inputs.dimensions, age.inputs.threshold],
@@ -271,6 +276,16 @@ describe("Queues", () => {
       assert.strictEqual(alarm.inputs.alarmActions, undefined);
       assert.strictEqual(alarm.inputs.okActions, undefined);
     }
+  });
+
+  it("leaves out the oldest-message alarms where ageAlarms is false, never the DLQ-depth alarms", async () => {
+    const { resources } = await evaluate(() => {
+      new Queues("q", { queues: [{ name: "one", consumerTimeoutSeconds: 30 }], ageAlarms: false });
+    });
+    assert.deepStrictEqual(
+      ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name),
+      ["q-one-dlq-depth"],
+    );
   });
 
   it("refuses repeated names and names whose generated queue name SQS would reject", async () => {

@@ -13,7 +13,10 @@ import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCount
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/0b0e3c1a-1111-2222-3333-444455556666";
 const ACCOUNT = "123456789012";
+const TICKET_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-ws-ticket-key-AbCdEf";
+const DATA_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567";
 const SETTINGS: WebSocketApiArgs["settings"] = {
+  authorization: "ticket",
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   memoryMb: 256,
@@ -36,6 +39,8 @@ async function build(
       ws = new WebSocketApi("ws", {
         settings: { ...SETTINGS, ...settings },
         keyArn: KEY,
+        dataTable: { name: "data-table-1234567", arn: DATA_TABLE },
+        ticketKeySecretArn: TICKET_SECRET,
         logRetentionDays: 14,
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
@@ -58,25 +63,26 @@ describe("WebSocketApi", () => {
     apiId = await value(ws.apiId);
   });
 
-  it("creates exactly the API, three routes, one function with its alarms, the table and the stage", () => {
+  it("creates exactly the API, three routes, the ws function and the ticket authorizer with their alarms, the table and the stage", () => {
     assert.deepStrictEqual(typeCounts(resources), {
       "agent-platform:index:WebSocketApi": 1,
       "aws:apigatewayv2/api:Api": 1,
+      "aws:apigatewayv2/authorizer:Authorizer": 1,
       "aws:apigatewayv2/deployment:Deployment": 1,
       "aws:apigatewayv2/integration:Integration": 1,
       "aws:apigatewayv2/route:Route": 3,
       "aws:apigatewayv2/routeResponse:RouteResponse": 1,
       "aws:apigatewayv2/stage:Stage": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+      "aws:cloudwatch/logGroup:LogGroup": 3,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
       "aws:dynamodb/table:Table": 1,
-      "aws:iam/policy:Policy": 1,
-      "aws:iam/role:Role": 1,
-      "aws:iam/rolePolicy:RolePolicy": 1,
-      "aws:lambda/function:Function": 1,
-      "aws:lambda/permission:Permission": 1,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:lambda/function:Function": 2,
+      "aws:lambda/permission:Permission": 2,
     });
-    assert.strictEqual(ws.alarms.length, 3);
+    assert.strictEqual(ws.alarms.length, 6);
+    assert.strictEqual(ws.clientPolicyArn, undefined, "ticket clients need no IAM policy");
   });
 
   it("is a WebSocket API routing on the message's action", () => {
@@ -86,7 +92,7 @@ describe("WebSocketApi", () => {
     assert.strictEqual(api.name, "agent-platform-dev-ws");
   });
 
-  it("requires AWS_IAM on $connect, proxies every route to the function, and answers $default frames", () => {
+  it("authorizes $connect with the ticket authorizer, proxies every route to the function, and answers $default frames", () => {
     const integration = named(resources, "ws-integration");
     assert.strictEqual(integration.inputs.integrationType, "AWS_PROXY");
     assert.strictEqual(integration.inputs.integrationMethod, "POST");
@@ -105,12 +111,83 @@ describe("WebSocketApi", () => {
         response: route(n).routeResponseSelectionExpression,
       })),
       [
-        { routeKey: "$connect", target, authorizationType: "AWS_IAM", response: undefined },
+        { routeKey: "$connect", target, authorizationType: "CUSTOM", response: undefined },
         { routeKey: "$disconnect", target, authorizationType: undefined, response: undefined },
         { routeKey: "$default", target, authorizationType: undefined, response: "$default" },
       ],
     );
     assert.strictEqual(named(resources, "ws-route-default-response").inputs.routeResponseKey, "$default");
+    assert.strictEqual(route("connect").authorizerId, named(resources, "ws-ticket-authorizer").id);
+  });
+
+  it("checks tickets with a REQUEST authorizer API Gateway may invoke for this API only, reading only the ticket key", () => {
+    const authorizer = named(resources, "ws-ticket-authorizer");
+    assert.deepStrictEqual(
+      {
+        type: authorizer.inputs.authorizerType,
+        uri: authorizer.inputs.authorizerUri,
+        identitySources: authorizer.inputs.identitySources,
+      },
+      {
+        type: "REQUEST",
+        uri: named(resources, "ws-authorizer-fn").outputs.invokeArn,
+        // None: API Gateway would answer a connection without them 401 itself; the function answers 403.
+        identitySources: undefined,
+      },
+    );
+    const permission = named(resources, "ws-authorizer-invoke").inputs;
+    assert.deepStrictEqual(
+      [permission.principal, permission.sourceArn],
+      [
+        "apigateway.amazonaws.com",
+        `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/authorizers/${authorizer.id}`,
+      ],
+    );
+    const fn = named(resources, "ws-authorizer-fn").inputs;
+    assert.deepStrictEqual((fn.environment as { variables: object }).variables, {
+      TICKET_KEY_SECRET_ARN: TICKET_SECRET,
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+    assert.deepStrictEqual(
+      policyDocument(named(resources, "ws-authorizer-role-policy")).Statement.slice(0, 2),
+      [
+        {
+          Sid: "ReadTheTicketKey",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: TICKET_SECRET,
+        },
+        {
+          Sid: "DecryptTheTicketKeyThroughSecretsManager",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: KEY,
+          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+        },
+      ],
+    );
+    // The deployment waits for API Gateway's permission to call the authorizer.
+    assert.ok(
+      named(resources, "ws-deployment").dependencies.includes(named(resources, "ws-authorizer-invoke").urn),
+    );
+  });
+
+  it("with IAM authorization, requires AWS_IAM on $connect and offers clients a policy, without an authorizer", async function () {
+    this.timeout(120_000);
+    const iam = await build({ authorization: "iam" });
+    assert.strictEqual(named(iam.resources, "ws-route-connect").inputs.authorizationType, "AWS_IAM");
+    assert.strictEqual(ofType(iam.resources, "aws:apigatewayv2/authorizer:Authorizer").length, 0);
+    assert.strictEqual(ofType(iam.resources, "aws:lambda/function:Function").length, 1);
+    const id = await value(iam.ws.apiId);
+    assert.deepStrictEqual(policyDocument(named(iam.resources, "ws-clients")).Statement, [
+      {
+        Sid: "ConnectToTheWebSocketApi",
+        Effect: "Allow",
+        Action: "execute-api:Invoke",
+        Resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${id}/live/$connect`,
+      },
+    ]);
+    assert.ok(iam.ws.clientPolicyArn);
   });
 
   it("lets only this API's stage invoke the function", () => {
@@ -181,11 +258,13 @@ describe("WebSocketApi", () => {
     );
   });
 
-  it("gives the function exactly its log streams, X-Ray, the table's item calls and the key via DynamoDB", () => {
+  it("gives the function exactly its log streams, X-Ray, the table's item calls, the log's Query, replays to its own connections", () => {
     const fn = named(resources, "ws-fn").inputs;
     assert.strictEqual(fn.name, "agent-platform-dev-ws");
     assert.deepStrictEqual((fn.environment as { variables: object }).variables, {
       CONNECTIONS_TABLE: named(resources, "ws-connections").id,
+      WEBSOCKET_ENDPOINT: `https://${apiId}.execute-api.us-east-1.amazonaws.com/live`,
+      TABLE_NAME: "data-table-1234567",
       NODE_OPTIONS: "--enable-source-maps",
     });
     const tableArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${named(resources, "ws-connections").id}`;
@@ -196,11 +275,19 @@ describe("WebSocketApi", () => {
         Action: [
           "dynamodb:GetItem",
           "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",
           "dynamodb:Query",
           "dynamodb:BatchWriteItem",
         ],
         Resource: tableArn,
+      },
+      { Sid: "ReadTheProjectLog", Effect: "Allow", Action: "dynamodb:Query", Resource: DATA_TABLE },
+      {
+        Sid: "ReplayToItsConnections",
+        Effect: "Allow",
+        Action: "execute-api:ManageConnections",
+        Resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/live/POST/@connections/*`,
       },
       {
         Sid: "UseTheTableKeyThroughDynamoDB",
@@ -235,14 +322,6 @@ describe("WebSocketApi", () => {
       `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/live/POST/@connections/*`,
     );
     assert.strictEqual(await value(ws.connectionsTableName), named(resources, "ws-connections").id);
-    assert.deepStrictEqual(policyDocument(named(resources, "ws-clients")).Statement, [
-      {
-        Sid: "ConnectToTheWebSocketApi",
-        Effect: "Allow",
-        Action: "execute-api:Invoke",
-        Resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/live/$connect`,
-      },
-    ]);
   });
 
   it("switches the function's alarms and the integration-error alarm by config", async function () {
@@ -271,7 +350,7 @@ describe("WebSocketApi", () => {
         okActions: [TOPIC],
       },
     );
-    assert.strictEqual(on.ws.alarms.length, 4);
+    assert.strictEqual(on.ws.alarms.length, 7, "the ws function's 3, the authorizer's 3, integration errors");
   });
 
   it("with blue/green, integrates and permits only the function's live alias, rolled out by CodeDeploy", async function () {

@@ -116,6 +116,17 @@ describe("agents config", () => {
     );
   });
 
+  it("keeps the agents' event archive a bounded number of days: a week in dev, 30 by default", () => {
+    assert.deepStrictEqual(
+      ["dev", "staging", "prod"].map((s) => loadStack(s).agents.eventArchiveDays),
+      [7, 30, 30],
+    );
+    // EventBridge reads 0 as "forever": refused, like anything past ten years.
+    assert.deepStrictEqual(issuesWith({ [K("agentEventArchiveDays")]: "0" }), [
+      "agent-platform:agentEventArchiveDays = 0: must be between 1 and 3650",
+    ]);
+  });
+
   it("requires the LLM key only when the workers are on", () => {
     assert.deepStrictEqual(issuesWith({ [K("agentLlmApiKey")]: undefined }), [
       "agent-platform:agentLlmApiKey = undefined: is required: set it with `pulumi config set --secret`",

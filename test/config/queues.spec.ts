@@ -16,7 +16,13 @@ describe("queues config", () => {
       ],
       maxReceiveCount: 3,
       encryption: { kind: "sqs" },
+      // dev keeps the DLQ alarms and drops the age alarms (Pulumi.dev.yaml: the budget).
+      ageAlarms: false,
     });
+    assert.deepStrictEqual(
+      ["staging", "prod"].map((s) => load(s).queues.ageAlarms),
+      [true, true],
+    );
     assert.deepStrictEqual(load("staging").queues.encryption, { kind: "sqs" });
     assert.deepStrictEqual(load("prod").queues.encryption, { kind: "createKey" });
   });

@@ -5,6 +5,7 @@ import { ConfigReader, mapConfigSource } from "../../config/reader";
 const K = (name: string) => `agent-platform:${name}`;
 const DEFAULTS: Record<string, string> = {
   websocketEnabled: "true",
+  websocketAuthorization: "ticket",
   websocketThrottleRateLimit: "50",
   websocketThrottleBurstLimit: "100",
   websocketMemoryMb: "256",
@@ -32,6 +33,7 @@ describe("websocket config", () => {
     assert.deepStrictEqual(read({}), {
       config: {
         enabled: true,
+        authorization: "ticket",
         throttleRateLimit: 50,
         throttleBurstLimit: 100,
         memoryMb: 256,
@@ -42,6 +44,13 @@ describe("websocket config", () => {
       },
       problems: [],
     });
+  });
+
+  it("authorizes $connect with tickets or IAM, nothing else", () => {
+    assert.equal(read({ websocketAuthorization: "iam" }).config.authorization, "iam");
+    assert.deepStrictEqual(read({ websocketAuthorization: "cookie" }).problems, [
+      "agent-platform:websocketAuthorization: must be one of ticket, iam",
+    ]);
   });
 
   it("keeps the timeout within API Gateway's 29 s integration timeout", () => {

@@ -23,6 +23,8 @@ type Kind = "run" | "ci" | "synopsis" | "cloud" | "skip";
 const SKIPPED: Record<string, string> = {
   "bash .ci/run": "recursion: .ci/run runs this test",
   "npm run bench": "minutes of timing runs; recorded results live in bench/results/",
+  "npm run -s local":
+    "a server that runs until stopped; test/e2e/project-creation-flow.spec.ts starts it and runs seed 003's end-to-end test against it",
   "npm run -s docs:diagrams":
     "writes docs/architecture/; test/delivery/architecture.spec.ts regenerates and compares",
   "npm ci --prefix policy --no-audit --no-fund": "needs the npm registry and writes policy/node_modules",
@@ -38,6 +40,7 @@ const EXPECTED: [string, Kind][] = [
     "synopsis",
   ],
   ["npm run -s preview:diff -- <base.json> <head.json> [--label <what the base is>]", "synopsis"],
+  ["npm run -s local", "skip"],
   ["npm test", "ci"],
   ["npm run typecheck", "ci"],
   ["npm run lint", "ci"],

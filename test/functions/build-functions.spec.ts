@@ -90,7 +90,8 @@ describe("tools/build-functions", function () {
     };
     // Assess
     assert.ok(
-      payload.sources.length > 5 && payload.sources.every((s) => s.startsWith("../../../functions/")),
+      payload.sources.length > 5 &&
+        payload.sources.every((s) => /^\.\.\/\.\.\/\.\.\/(functions|contracts)\//.test(s)),
     );
     assert.equal(entry.originalSource, "../../../functions/shared/sqs-batch.ts");
     const line = readFileSync(join(__dirname, "../../functions/shared/sqs-batch.ts"), "utf8").split("\n")[

@@ -6,7 +6,7 @@ import { parseProcessed } from "../../functions/shared/processed-document";
 import { createSqsHandler } from "../../functions/shared/sqs-batch";
 import type { SqsHandler } from "../../functions/shared/sqs-types";
 import { fixture, objectCreatedBody, sqsEvent } from "./helpers/events";
-import { LocalS3, startLocalS3 } from "./helpers/s3-server";
+import { LocalS3, startLocalS3 } from "../../tools/local/s3";
 import { RecordingTelemetry } from "./helpers/telemetry";
 
 const RAW = "raw-bucket";

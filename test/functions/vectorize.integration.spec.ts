@@ -30,7 +30,7 @@ import {
 } from "./helpers/fake-bedrock";
 import { FakeSecretsManager } from "./helpers/fake-secrets-manager";
 import { FakeUpstash } from "./helpers/fake-upstash";
-import { LocalS3, startLocalS3 } from "./helpers/s3-server";
+import { LocalS3, startLocalS3 } from "../../tools/local/s3";
 import { RecordingTelemetry } from "./helpers/telemetry";
 
 const RAW = "raw-bucket";

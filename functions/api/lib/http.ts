@@ -60,3 +60,9 @@ export function failure(ctx: ResponseContext, error: ApiError): ApiResponse {
     }),
   };
 }
+
+/** A 302 to `location` (a pre-signed download URL); the body says where, for clients that do not follow. */
+export function redirect(ctx: ResponseContext, location: string): ApiResponse {
+  const response = ok(ctx, 302, { location });
+  return { ...response, headers: { ...response.headers, location } };
+}

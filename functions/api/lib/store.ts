@@ -24,6 +24,20 @@ export const projectKey = (id: string) => ({ PK: `PROJECT#${id}`, SK: "METADATA"
 export const templateKey = (id: string) => ({ PK: `TEMPLATE#${id}`, SK: "METADATA" });
 const idempotencyKey = (scope: string, key: string) => ({ PK: `IDEMPOTENCY#${key}`, SK: scope });
 
+/** A project's item: its fields under its key, indexed by owner (GSI1, newest first) and status (GSI2). */
+export function projectItem(project: Item): Item {
+  const id = project.id as string;
+  return {
+    ...projectKey(id),
+    GSI1PK: `OWNER#${project.owner_id as string}`,
+    GSI1SK: `PROJECT#${project.created_at as string}#${id}`,
+    GSI2PK: `STATUS#${project.status as string}`,
+    GSI2SK: `PROJECT#${id}`,
+    EntityType: "Project",
+    ...project,
+  };
+}
+
 /** What a client sees of an item: the key attributes stay internal. */
 export function publicView(item: Item): Item {
   const {
@@ -313,16 +327,24 @@ export class Store {
     } while (start);
   }
 
-  /** The project's files whose path ends with .md (its documentation). */
-  async projectDocs(id: string): Promise<Item[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: "PK = :pk AND begins_with(SK, :file)",
-        ExpressionAttributeValues: { ":pk": projectKey(id).PK, ":file": "FILE#" },
-      }),
-    );
-    return (out.Items ?? []).filter((f) => typeof f.file_path === "string" && /\.md$/i.test(f.file_path));
+  /** Every item of partition `pk` whose sort key starts with `prefix` (all pages). */
+  async queryPartition(pk: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+          ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   async put(item: Item): Promise<void> {

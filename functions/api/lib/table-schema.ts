@@ -14,5 +14,5 @@ export const TABLE_KEYS = {
 /** Epoch-seconds attribute DynamoDB's TTL deletes items by (idempotency records, finished tasks). */
 export const TTL_ATTRIBUTE = "ttl";
 
-/** Key prefixes of the artifacts bucket (seed 003's S3 layout). */
-export const ARTIFACT_PREFIXES = { projects: "projects/", plans: "plans/", templates: "templates/" } as const;
+/** Key prefixes of the artifacts bucket (seed 003's S3 layout): contracts/artifacts.ts. */
+export { ARTIFACT_PREFIXES } from "../../../contracts/artifacts";

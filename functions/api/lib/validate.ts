@@ -1,26 +1,11 @@
 /**
  * A compact validator for the JSON schema subset the API's request schemas use (no validator package is
- * installed): type, required, properties, additionalProperties: false, enum, string length and pattern,
+ * installed): type, required, properties, additionalProperties (false or a schema), enum, string length and pattern,
  * number range, array items and length. Problems name the field by its JSON path.
  */
-export type JsonType = "object" | "string" | "integer" | "number" | "boolean" | "array";
+import type { JsonType, Schema } from "../../../contracts/json-schema";
 
-export interface Schema {
-  readonly type: JsonType;
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: false;
-  readonly enum?: readonly (string | number)[];
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly items?: Schema;
-  readonly maxItems?: number;
-  readonly minProperties?: number;
-  readonly maxProperties?: number;
-}
+export type { JsonType, Schema };
 
 export interface Problem {
   readonly field: string;
@@ -79,6 +64,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): Problem[] 
       if (sub) problems.push(...validate(sub, record[name], `${path}.${name}`));
       else if (schema.additionalProperties === false)
         problems.push({ field: `${path}.${name}`, message: "is not allowed" });
+      else if (schema.additionalProperties)
+        problems.push(...validate(schema.additionalProperties, record[name], `${path}.${name}`));
     }
   }
   return problems;

@@ -12,12 +12,16 @@ import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
 import { LocalDynamo, LocalSqs, startDynamo, startSqs } from "../api/local-aws";
 import { FakeBedrock } from "../helpers/fake-bedrock";
 import { RecordingTelemetry } from "../helpers/telemetry";
+import { stepTaskMessage } from "../../../contracts/agents";
+import { createStepReporter } from "../../../functions/agent-worker/workflow";
+import { ProjectLog } from "../../../functions/shared/project-log";
+import { createMessagePublisher } from "../../../functions/shared/project-messages";
 import {
   LocalConnections,
+  pusherFor,
   REGION,
   startConnectionsTable,
   startHttp,
-  statusPublisherFor,
 } from "../ws/local-connections";
 
 describe("agent-worker against dynalite, a loopback SQS, Converse API and the real status publisher", function () {
@@ -80,7 +84,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
   }
 
   /** The worker as functions/agent-worker/index.ts builds it, on the local services. */
-  function worker(agent: string, runner: TaskRunner, telemetry: RecordingTelemetry) {
+  function worker(agent: "dev" | "qa", runner: TaskRunner, telemetry: RecordingTelemetry) {
     return createAgentWorker({
       agent,
       store: new TaskStore(dynamo.doc, dynamo.tableName, agent),
@@ -89,7 +93,14 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
         await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
       },
       secret: async () => "key",
-      publisher: statusPublisherFor(connections, api.url),
+      report: createStepReporter(
+        agent,
+        createMessagePublisher({
+          log: new ProjectLog(dynamo.doc, dynamo.tableName),
+          pusher: pusherFor(connections, api.url),
+          warn: telemetry.log.warn,
+        }),
+      ),
       log: telemetry.log,
       maxReceiveCount: 3,
       continuationMarginMs: 100,
@@ -118,12 +129,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
       parallel: false,
       handleRecord: (r) => qa.handleRecord(r, remaining),
     }));
-    const body = JSON.stringify({
-      type: "test-run",
-      task_id: "task_int",
-      project_id: "proj_9",
-      suite: "unit",
-    });
+    const body = JSON.stringify(stepTaskMessage("proj_9", "mod_int", 0));
 
     assert.deepEqual(await handler({ Records: [{ messageId: "m1", body }] }), { batchItemFailures: [] });
     assert.equal(sqs.messages.length, 1);
@@ -134,23 +140,24 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
       batchItemFailures: [],
     });
 
-    const item = await taskItem("task_int", "qa");
+    const item = await taskItem("mod_int-r0", "qa");
     assert.equal(item.status, "succeeded");
     assert.equal(item.sequence, 1);
     assert.deepEqual(item.result, { files: 2 });
     assert.deepEqual(
       posts.map((p) => [
         p.connectionId,
+        p.body.id,
         p.body.type,
         p.body.status,
         (p.body.detail as { sequence: number }).sequence,
       ]),
       [
-        ["watcher", "status", "queued", 0],
-        ["watcher", "status", "running", 0],
-        ["watcher", "status", "continued", 0],
-        ["watcher", "status", "running", 1],
-        ["watcher", "status", "succeeded", 1],
+        ["watcher", "000000000001", "agent_status", "queued", 0],
+        ["watcher", "000000000002", "agent_status", "running", 0],
+        ["watcher", "000000000003", "agent_status", "continued", 0],
+        ["watcher", "000000000004", "agent_status", "running", 1],
+        ["watcher", "000000000005", "agent_status", "succeeded", 1],
       ],
     );
     // The connection that answered 410 Gone was forgotten on the first push.
@@ -177,9 +184,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
     }));
     const sent = sqs.messages.length;
     const body = JSON.stringify({
-      type: "implement",
-      task_id: "task_llm",
-      project_id: "proj_9",
+      ...stepTaskMessage("proj_9", "mod_llm", 0),
       steps: ["write the handler", "write its test"],
     });
 
@@ -198,7 +203,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
       bedrock.conversations.map((c) => c.messages.length),
       [1, 3],
     );
-    const item = await taskItem("task_llm", "dev");
+    const item = await taskItem("mod_llm-r0", "dev");
     assert.equal(item.status, "succeeded");
     assert.equal(item.sequence, 1);
     const result = item.result as { steps: { step: string; text: string }[]; usage: { totalTokens: number } };
@@ -212,7 +217,7 @@ describe("agent-worker against dynalite, a loopback SQS, Converse API and the re
     assert.ok(result.usage.totalTokens > 0);
     assert.deepEqual(
       posts
-        .filter((p) => p.body.taskId === "task_llm")
+        .filter((p) => p.body.modification_id === "mod_llm")
         .map((p) => [p.body.status, (p.body.detail as { sequence: number; step?: number }).step ?? null]),
       [
         ["queued", null],

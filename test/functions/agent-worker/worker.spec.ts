@@ -7,7 +7,6 @@ import { taskKey, TaskStore } from "../../../functions/agent-worker/task-store";
 import { createAgentWorker } from "../../../functions/agent-worker/worker";
 import { createSqsHandler } from "../../../functions/shared/sqs-batch";
 import type { SqsRecord } from "../../../functions/shared/sqs-types";
-import type { StatusUpdate } from "../../../functions/shared/status-push";
 import { LocalDynamo, startDynamo } from "../api/local-aws";
 import { RecordingTelemetry } from "../helpers/telemetry";
 
@@ -35,7 +34,7 @@ describe("agent-worker", function () {
   this.timeout(20_000);
   let dynamo: LocalDynamo;
   let clock: number;
-  let pushes: StatusUpdate[];
+  let pushes: { taskId: string; status: string; detail: Record<string, unknown>; once: boolean }[];
   let sent: string[];
   let telemetry: RecordingTelemetry;
   let n = 0;
@@ -67,11 +66,8 @@ describe("agent-worker", function () {
           sent.push(body);
         },
         secret: async () => "llm-key",
-        publisher: {
-          publish: async (u) => {
-            pushes.push(u);
-            return { delivered: 1, stale: 0 };
-          },
+        report: async (task, status, detail, once) => {
+          pushes.push({ taskId: task.taskId, status, detail, once });
         },
         log: telemetry.log,
         maxReceiveCount: 3,
@@ -94,7 +90,7 @@ describe("agent-worker", function () {
   const statuses = () => pushes.map((p) => p.status);
   const succeed: TaskRunner = { run: async () => ({ status: "succeeded", output: { files: 2 } }) };
 
-  it("moves a task queued -> running -> succeeded and pushes each transition", async () => {
+  it("moves a task queued -> running -> succeeded and reports each transition", async () => {
     const { worker: w } = worker(succeed);
     const result = await w.handleRecord(record(message(id("ok"))), 60_000);
     assert.deepEqual(result, {
@@ -103,12 +99,10 @@ describe("agent-worker", function () {
     });
     assert.deepEqual(statuses(), ["queued", "running", "succeeded"]);
     assert.deepEqual(pushes[2], {
-      projectId: "proj_1",
       taskId: id("ok"),
-      agent: "dev",
       status: "succeeded",
-      at: "2026-01-05T10:00:00.000Z",
       detail: { sequence: 0, files: 2 },
+      once: true,
     });
     const saved = await item(id("ok"));
     assert.equal(saved.status, "succeeded");
@@ -297,22 +291,114 @@ describe("agent-worker", function () {
     assert.equal(JSON.parse(sent[0]).sequence, 1);
   });
 
-  it("finishes the task when the status push fails, and logs the push failure", async () => {
+  it("finishes the task when a status report fails, and logs the failure", async () => {
     const { worker: w } = worker(succeed, {
-      publisher: {
-        publish: async () => {
-          throw new Error("410 storm");
-        },
+      report: async () => {
+        throw new Error("410 storm");
       },
     });
     const result = await w.handleRecord(record(message(id("push"))), 60_000);
     assert.equal(result.status, "done");
     assert.equal((await item(id("push"))).status, "succeeded");
-    assert.equal(telemetry.logs.filter((l) => l.message === "status push failed").length, 3);
+    assert.equal(telemetry.logs.filter((l) => l.message === "status report failed").length, 3);
+  });
+
+  it("reports a runner's progress without deduplication, transitions once", async () => {
+    const { worker: w } = worker({
+      run: async (_t, ctx) => {
+        await ctx.report({ step: 1, of: 2 });
+        return { status: "succeeded" };
+      },
+    });
+    await w.handleRecord(record(message(id("progress"))), 60_000);
+    assert.deepEqual(
+      pushes.map((p) => [p.status, p.once]),
+      [
+        ["queued", true],
+        ["running", true],
+        ["running", false],
+        ["succeeded", true],
+      ],
+    );
+  });
+
+  describe("hand-off", () => {
+    let handed: { taskId: string; status: string; result: Record<string, unknown> }[];
+    let failHandOff: number;
+    beforeEach(() => {
+      handed = [];
+      failHandOff = 0;
+    });
+    const handOff = async (
+      task: AgentTask,
+      status: "succeeded" | "failed",
+      result: Record<string, unknown>,
+    ) => {
+      if (failHandOff-- > 0) throw new Error("PutEvents unavailable");
+      handed.push({ taskId: task.taskId, status, result });
+    };
+
+    it("hands a finished task off once, with its outcome, and marks it handed off", async () => {
+      const { worker: w } = worker(succeed, { handOff });
+      await w.handleRecord(record(message(id("handoff"))), 60_000);
+      assert.deepEqual(handed, [{ taskId: id("handoff"), status: "succeeded", result: { files: 2 } }]);
+      assert.equal((await item(id("handoff"))).handed_off, true);
+      // A duplicate of the message runs nothing and hands off nothing.
+      const again = await w.handleRecord(record(message(id("handoff")), 2), 60_000);
+      assert.equal(again.status, "skipped");
+      assert.equal(handed.length, 1);
+    });
+
+    it("hands off again when the first hand-off failed after the outcome was recorded, and only then", async () => {
+      let runs = 0;
+      const { worker: w } = worker(
+        { run: async () => (runs++, { status: "failed", error: "no" }) },
+        { handOff },
+      );
+      failHandOff = 1;
+      await assert.rejects(
+        w.handleRecord(record(message(id("retry-handoff"))), 60_000),
+        /PutEvents unavailable/,
+      );
+      assert.equal((await item(id("retry-handoff"))).status, "failed");
+      assert.equal((await item(id("retry-handoff"))).handed_off, undefined);
+      const redelivered = await w.handleRecord(record(message(id("retry-handoff")), 2), 60_000);
+      assert.equal(redelivered.status, "done");
+      assert.deepEqual(handed, [{ taskId: id("retry-handoff"), status: "failed", result: { error: "no" } }]);
+      const third = await w.handleRecord(record(message(id("retry-handoff")), 3), 60_000);
+      assert.equal(third.status, "skipped");
+      assert.equal(handed.length, 1);
+      assert.equal(runs, 1, "the runner never ran again");
+    });
+
+    it("hands off a task recorded failed on its last receive", async () => {
+      const { worker: w } = worker(
+        {
+          run: async () => {
+            throw new Error("provider unavailable");
+          },
+        },
+        { handOff },
+      );
+      await assert.rejects(w.handleRecord(record(message(id("last")), 3), 60_000), /provider unavailable/);
+      assert.deepEqual(handed, [
+        {
+          taskId: id("last"),
+          status: "failed",
+          result: { error: "provider unavailable", deadLettered: true },
+        },
+      ]);
+    });
   });
 
   it("reads its environment once, naming every bad variable", () => {
-    const bad = { AGENT_NAME: "boss", WEBSOCKET_ENDPOINT: "http://x", AGENT_MODEL_ID: "Nova Lite" };
+    const bad = {
+      AGENT_NAME: "boss",
+      WEBSOCKET_ENDPOINT: "http://x",
+      AGENT_MODEL_ID: "Nova Lite",
+      MODEL_CALL_RESERVE_SECONDS: "-1",
+      EVENT_BUS_NAME: "bus",
+    };
     assert.throws(() => readAgentWorkerEnv(bad), {
       name: "EnvironmentError",
       message: [
@@ -324,8 +410,10 @@ describe("agent-worker", function () {
         "  - QUEUE_URL=(unset): must be an SQS queue URL",
         "  - LLM_API_KEY_SECRET_ARN=(unset): must be a Secrets Manager secret ARN",
         '  - AGENT_MODEL_ID="Nova Lite": must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)',
+        '  - MODEL_CALL_RESERVE_SECONDS="-1": must be a whole number of seconds from 0 to 600',
         "  - CONNECTIONS_TABLE=(unset): must be a DynamoDB table name (set with WEBSOCKET_ENDPOINT)",
-        '  - WEBSOCKET_ENDPOINT="http://x": must be https://<api-id>.execute-api.<region>.amazonaws.com/<stage>',
+        '  - WEBSOCKET_ENDPOINT="http://x": must be https://<api-id>.execute-api.<region>.amazonaws.com/<stage> (or http://127.0.0.1:<port>/<stage> locally)',
+        "  - ARTIFACTS_BUCKET=(unset): must be an S3 bucket name (set with EVENT_BUS_NAME)",
       ].join("\n"),
     });
   });
@@ -351,5 +439,39 @@ describe("agent-worker", function () {
         "invalid agent-worker function environment:\n" +
         "  - AGENT_MODEL_ID=(unset): must be a Bedrock model id such as amazon.nova-lite-v1:0 (or an inference profile id such as us.amazon.nova-lite-v1:0)",
     });
+  });
+
+  it("reads the workflow's bus and bucket together, the model call reserve, and a loopback push endpoint", () => {
+    const env = {
+      POWERTOOLS_SERVICE_NAME: "agent-pm",
+      POWERTOOLS_METRICS_NAMESPACE: "AgentPlatform/Local",
+      AGENT_NAME: "pm",
+      TABLE_NAME: "data-table",
+      QUEUE_URL: "http://127.0.0.1:4566/000000000000/agents-pm",
+      LLM_API_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:key",
+      AGENT_MODEL_ID: "local.scripted-agent-v1",
+      CONNECTIONS_TABLE: "connections",
+      WEBSOCKET_ENDPOINT: "http://127.0.0.1:4510/live",
+    };
+    const plain = readAgentWorkerEnv(env);
+    assert.equal(plain.workflow, undefined);
+    assert.equal(plain.modelCallReserveSeconds, 45);
+    const wired = readAgentWorkerEnv({
+      ...env,
+      EVENT_BUS_NAME: "agents",
+      ARTIFACTS_BUCKET: "artifacts",
+      MODEL_CALL_RESERVE_SECONDS: "0",
+    });
+    assert.deepEqual(wired.workflow, { eventBusName: "agents", artifactsBucket: "artifacts" });
+    assert.deepEqual(wired.statusPush, {
+      connectionsTable: "connections",
+      websocketEndpoint: "http://127.0.0.1:4510/live",
+    });
+    assert.equal(wired.modelCallReserveSeconds, 0);
+    // Loopback only: another plain-HTTP host is not a management endpoint.
+    assert.throws(
+      () => readAgentWorkerEnv({ ...env, WEBSOCKET_ENDPOINT: "http://10.0.0.1:4510/live" }),
+      /WEBSOCKET_ENDPOINT/,
+    );
   });
 });

@@ -1,9 +1,12 @@
 import * as assert from "assert";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { stepTaskMessage } from "../../../contracts/agents";
 import { ApiEvent, createApp } from "../../../functions/api/app";
 import { Store } from "../../../functions/api/lib/store";
+import { createArtifactStore } from "../../../functions/shared/artifact-store";
+import { ProjectLog } from "../../../functions/shared/project-log";
+import { LocalS3, startLocalS3 } from "../../../tools/local/s3";
 import { LocalDynamo, LocalSqs, startDynamo, startSqs } from "./local-aws";
 
 type Body = {
@@ -14,34 +17,33 @@ type Body = {
   timestamp: string;
 };
 
-describe("api-handler against dynalite and a loopback SQS", function () {
+const BUCKET = "artifacts-bucket";
+
+describe("api-handler against dynalite, s3rver and a loopback SQS", function () {
   this.timeout(30_000);
   let dynamo: LocalDynamo;
   let sqs: LocalSqs;
+  let s3: LocalS3;
   let app: ReturnType<typeof createApp>;
   let n = 0;
   const errors: unknown[] = [];
 
   before(async () => {
-    [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
-    const s3 = new S3Client({
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "x" },
-    });
+    [dynamo, sqs, s3] = await Promise.all([startDynamo(), startSqs(), startLocalS3([BUCKET])]);
     app = createApp({
       store: new Store(dynamo.doc, dynamo.tableName),
-      sendToDevQueue: async (body) => {
+      sendToFirstAgent: async (body) => {
         await sqs.client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: body }));
       },
-      presignDownload: (key) =>
-        getSignedUrl(s3, new GetObjectCommand({ Bucket: "artifacts-bucket", Key: key }), { expiresIn: 900 }),
+      artifacts: createArtifactStore(s3.client, BUCKET),
+      log: new ProjectLog(dynamo.doc, dynamo.tableName),
       now: () => new Date("2025-11-24T12:00:00.000Z"),
       logError: (e) => errors.push(e),
     });
   });
   after(async () => {
     if (process.env.SHOW_ERRORS) console.log(errors);
-    await Promise.all([dynamo?.close(), sqs?.close()]);
+    await Promise.all([dynamo?.close(), sqs?.close(), s3?.close()]);
   });
 
   /** Prepare an event, Act, and return the status and parsed body. */
@@ -176,7 +178,7 @@ describe("api-handler against dynalite and a loopback SQS", function () {
     assert.deepStrictEqual([other.status, other.body.error!.code], [422, "IDEMPOTENCY_KEY_REUSED"]);
   });
 
-  it("records a modification and sends it to the dev queue, once per Idempotency-Key", async () => {
+  it("records a modification and sends its first step to the first agent's queue, once per Idempotency-Key", async () => {
     const { body } = await call("POST", "/api/projects", { body: newProject() });
     const id = String(body.data!.id);
     const before = sqs.messages.length;
@@ -194,13 +196,22 @@ describe("api-handler against dynalite and a loopback SQS", function () {
     const sent = sqs.messages.slice(before);
     assert.strictEqual(sent.length, 1, "a retried modification is not queued twice");
     assert.strictEqual(sent[0].queueUrl, sqs.queueUrl);
-    assert.deepStrictEqual(JSON.parse(sent[0].body), {
-      type: "modification",
-      task_id: mod.id,
-      project_id: id,
-      modification_id: mod.id,
-      ...request,
+    // The first step of the workflow, for the PM agent's queue (the api-handler's FIRST_AGENT_QUEUE_URL).
+    assert.deepStrictEqual(JSON.parse(sent[0].body), stepTaskMessage(id, String(mod.id), 0));
+  });
+
+  it("takes a modification without requested_by (seed 003's end-to-end request), for the API key's owner", async () => {
+    const { body } = await call("POST", "/api/projects", { body: newProject() });
+    const id = String(body.data!.id);
+    const res = await app({
+      httpMethod: "POST",
+      path: `/api/projects/${id}/modify`,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ request: "Add user authentication" }),
+      requestContext: { requestId: "r", identity: { apiKeyId: "key123" } },
     });
+    assert.strictEqual(res.statusCode, 202);
+    assert.strictEqual((JSON.parse(res.body) as Body).data!.requested_by, "key123");
   });
 
   it("sends the message on a retry when the first send failed", async () => {
@@ -241,17 +252,13 @@ describe("api-handler against dynalite and a loopback SQS", function () {
     );
   });
 
-  it("returns pre-signed download URLs for the project's documentation files", async () => {
+  it("returns pre-signed download URLs for the project's documentation files (its Markdown in the bucket)", async () => {
     const { body } = await call("POST", "/api/projects", { body: newProject() });
     const id = String(body.data!.id);
     for (const file of ["README.md", "main.py", "docs/API.md"])
-      await new Store(dynamo.doc, dynamo.tableName).put({
-        PK: `PROJECT#${id}`,
-        SK: `FILE#${file}`,
-        EntityType: "ProjectFile",
-        file_path: file,
-        size: 10,
-      });
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `projects/${id}/${file}`, Body: "0123456789" }),
+      );
     const res = await call("GET", `/api/projects/${id}/docs`);
     assert.strictEqual(res.status, 200);
     const items = res.body.data!.items!;
@@ -259,9 +266,15 @@ describe("api-handler against dynalite and a loopback SQS", function () {
       items.map((i) => i.path),
       ["README.md", "docs/API.md"],
     );
+    assert.deepStrictEqual(
+      items.map((i) => i.size),
+      [10, 10],
+    );
     const url = new URL(String(items[0].url));
-    assert.strictEqual(url.pathname, `/projects/${id}/README.md`);
-    assert.strictEqual(url.searchParams.get("X-Amz-Expires"), "900");
+    assert.strictEqual(url.pathname, `/${BUCKET}/projects/${id}/README.md`);
+    assert.strictEqual(url.searchParams.get("X-Amz-Expires"), "300");
+    // The link works: s3rver checks the signature.
+    assert.strictEqual(await (await fetch(url)).text(), "0123456789");
     assert.ok(url.searchParams.get("X-Amz-Signature"));
     assert.strictEqual((await call("GET", "/api/projects/proj_nope/docs")).status, 404);
   });

@@ -5,10 +5,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { TABLE_KEYS } from "../../../functions/api/lib/table-schema";
+import { createDataTable, startDynalite } from "../../../tools/local/dynamo";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const region = "us-east-1";
@@ -28,40 +27,12 @@ export interface LocalDynamo {
 }
 
 export async function startDynamo(tableName = "agent-platform-test"): Promise<LocalDynamo> {
-  const dynalite = require("dynalite") as (options: object) => Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const endpoint = await listen(server);
-  const client = new DynamoDBClient({ endpoint, region, credentials });
-  const key = (partition: string, sort: string) => [
-    { AttributeName: partition, KeyType: "HASH" as const },
-    { AttributeName: sort, KeyType: "RANGE" as const },
-  ];
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"].map((name) => ({
-        AttributeName: name,
-        AttributeType: "S",
-      })),
-      KeySchema: key(TABLE_KEYS.partition, TABLE_KEYS.sort),
-      GlobalSecondaryIndexes: [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2].map((i) => ({
-        IndexName: i.name,
-        KeySchema: key(i.partition, i.sort),
-        Projection: { ProjectionType: "ALL" },
-      })),
-    }),
-  );
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return {
-    doc,
-    tableName,
-    close: () =>
-      new Promise((resolve) => {
-        client.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const dynamo = await startDynalite(region, credentials);
+  await createDataTable(dynamo.client, tableName);
+  const doc = DynamoDBDocumentClient.from(dynamo.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { doc, tableName, close: () => dynamo.close() };
 }
 
 export interface LocalSqs {

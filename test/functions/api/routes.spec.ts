@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ApiEvent, createApp, CORS_MAX_AGE_SECONDS } from "../../../functions/api/app";
-import { API_ROUTES, CORS_ALLOW_HEADERS } from "../../../functions/api/lib/routes";
+import { API_ROUTES, CORS_ALLOW_HEADERS } from "../../../contracts/api-routes";
 import type { Store } from "../../../functions/api/lib/store";
 
 // A store that fails every call: these tests look at routing and headers, not at data.
@@ -15,8 +15,9 @@ const failingStore = new Proxy(
 
 const app = createApp({
   store: failingStore,
-  sendToDevQueue: async () => undefined,
-  presignDownload: async () => "https://example.com",
+  sendToFirstAgent: async () => undefined,
+  artifacts: failingStore as never,
+  log: failingStore as never,
   corsOrigins: ["https://app.example.com", "http://localhost:3000"],
   now: () => new Date("2026-01-01T00:00:00Z"),
 });
@@ -32,7 +33,7 @@ const event = (method: string, path: string, headers: Record<string, string> = {
 describe("api-handler routes and CORS", () => {
   it("answers every route of the table API Gateway is built from (no ROUTE_NOT_FOUND or METHOD_NOT_ALLOWED)", async () => {
     for (const route of API_ROUTES) {
-      const res = await app(event(route.method, route.path.replace("{id}", "proj_1")));
+      const res = await app(event(route.method, route.path.replace(/\{[^}]+\}/g, "x_1")));
       const code = (JSON.parse(res.body) as { error?: { code: string } }).error?.code;
       assert.ok(
         code !== "ROUTE_NOT_FOUND" && code !== "METHOD_NOT_ALLOWED",

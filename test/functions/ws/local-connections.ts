@@ -1,14 +1,13 @@
 /**
- * dynalite (an in-memory DynamoDB-compatible server) on loopback with the WebSocket connections table, created
- * from the same schema the WebSocketApi component uses.
+ * dynalite (an in-memory DynamoDB-compatible server) on loopback with the WebSocket connections table and the
+ * Data table, created by the local runner's helpers from the schemas the components deploy.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { createStatusPublisher, StatusPublisher } from "../../../functions/shared/status-push";
-import { CONNECTIONS_TABLE } from "../../../functions/ws/schema";
+import { createPusher, Pusher } from "../../../functions/shared/status-push";
+import { createConnectionsTable, createDataTable, startDynalite } from "../../../tools/local/dynamo";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 export const REGION = "us-east-1";
@@ -24,54 +23,30 @@ export function listen(server: Server): Promise<string> {
 export interface LocalConnections {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
-  /** Every item, sorted by pk then sk. */
+  /** The Data table in the same server (the project message log). */
+  readonly dataTableName: string;
+  /** Every item of the connections table, sorted by pk then sk. */
   items(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
 export async function startConnectionsTable(tableName = "ws-connections-test"): Promise<LocalConnections> {
-  const dynalite = require("dynalite") as (options: object) => Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const endpoint = await listen(server);
-  const client = new DynamoDBClient({ endpoint, region: REGION, credentials });
-  const t = CONNECTIONS_TABLE;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [t.partition, t.sort, t.byProject.partition, t.byProject.sort].map((name) => ({
-        AttributeName: name,
-        AttributeType: "S",
-      })),
-      KeySchema: [
-        { AttributeName: t.partition, KeyType: "HASH" },
-        { AttributeName: t.sort, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: t.byProject.name,
-          KeySchema: [
-            { AttributeName: t.byProject.partition, KeyType: "HASH" },
-            { AttributeName: t.byProject.sort, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "KEYS_ONLY" },
-        },
-      ],
-    }),
-  );
-  const doc = DynamoDBDocumentClient.from(client);
+  const dynamo = await startDynalite(REGION, credentials);
+  const dataTableName = `${tableName}-data`;
+  await createConnectionsTable(dynamo.client, tableName);
+  await createDataTable(dynamo.client, dataTableName);
+  const doc = DynamoDBDocumentClient.from(dynamo.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return {
     doc,
     tableName,
+    dataTableName,
     items: async () =>
       ((await doc.send(new ScanCommand({ TableName: tableName }))).Items ?? []).sort((a, b) =>
         `${a.pk} ${a.sk}`.localeCompare(`${b.pk} ${b.sk}`),
       ),
-    close: () =>
-      new Promise((resolve) => {
-        client.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => dynamo.close(),
   };
 }
 
@@ -96,11 +71,11 @@ export async function startHttp(handler: Handler): Promise<{ url: string; close(
 }
 
 /**
- * The status publisher the functions build, on this connections table and a loopback management API at
- * `apiUrl` (stage `live`), one attempt per call so the publisher's own retries are what a test sees.
+ * The pusher the functions build, on this connections table and a loopback management API at `apiUrl`
+ * (stage `live`), one attempt per call so the pusher's own retries are what a test sees.
  */
-export function statusPublisherFor(table: LocalConnections, apiUrl: string): StatusPublisher {
-  return createStatusPublisher({
+export function pusherFor(table: LocalConnections, apiUrl: string): Pusher {
+  return createPusher({
     ddb: table.doc,
     tableName: table.tableName,
     endpoint: `${apiUrl}/live`,

@@ -1,18 +1,16 @@
 import * as assert from "assert";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import {
-  classifyPushError,
-  PUSH_RETRY_POLICY,
-  StatusPushError,
-  StatusUpdate,
-} from "../../../functions/shared/status-push";
+import { classifyPushError, PUSH_RETRY_POLICY, StatusPushError } from "../../../functions/shared/status-push";
 import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
-import { LocalConnections, startConnectionsTable, startHttp, statusPublisherFor } from "./local-connections";
+import { LocalConnections, pusherFor, startConnectionsTable, startHttp } from "./local-connections";
 
-const UPDATE: StatusUpdate = {
-  projectId: "proj_1",
-  taskId: "task_1",
+const FRAME = {
+  id: "000000000007",
+  type: "agent_status",
+  project_id: "proj_1",
+  modification_id: "mod_1",
   agent: "dev",
+  round: 0,
   status: "running",
   at: "2025-11-24T12:00:00.000Z",
   detail: { step: 2 },
@@ -70,7 +68,7 @@ describe("status push against dynalite and a loopback management API", function 
       );
   }
 
-  const publisher = () => statusPublisherFor(table, api.url);
+  const pusher = () => pusherFor(table, api.url);
 
   it("delivers to every subscriber, retries 429 and 500, and deletes a connection that is gone", async () => {
     await connect("alive", ["proj_1", "proj_2"]);
@@ -79,7 +77,7 @@ describe("status push against dynalite and a loopback management API", function 
     await connect("other", ["proj_2"]);
     script = { alive: [200], flaky: [429, 500, 200], gone: [410], other: [200] };
 
-    assert.deepStrictEqual(await publisher().publish(UPDATE), { delivered: 2, stale: 1 });
+    assert.deepStrictEqual(await pusher().push("proj_1", FRAME), { delivered: 2, stale: 1 });
 
     const posts = requests.map((r) => `${r.method} ${r.path}`).sort();
     assert.deepStrictEqual(posts, [
@@ -93,7 +91,7 @@ describe("status push against dynalite and a loopback management API", function 
       requests.every((r) => r.auth),
       "every post is SigV4-signed",
     );
-    for (const r of requests) assert.deepStrictEqual(JSON.parse(r.body), { type: "status", ...UPDATE });
+    for (const r of requests) assert.deepStrictEqual(JSON.parse(r.body), FRAME);
     // The stale connection and all its subscriptions are gone; the others are untouched.
     assert.deepStrictEqual(
       (await table.items()).map((i) => `${i.pk} ${i.sk}`),
@@ -110,7 +108,7 @@ describe("status push against dynalite and a loopback management API", function 
   });
 
   it("delivers nothing when nobody subscribed", async () => {
-    assert.deepStrictEqual(await publisher().publish({ ...UPDATE, projectId: "proj_nobody" }), {
+    assert.deepStrictEqual(await pusher().push("proj_nobody", FRAME), {
       delivered: 0,
       stale: 0,
     });
@@ -122,7 +120,7 @@ describe("status push against dynalite and a loopback management API", function 
     await connect("fine", ["proj_4"]);
     await connect("down", ["proj_4"]);
     script = { forbidden: [403], fine: [200], down: [503] };
-    await assert.rejects(publisher().publish({ ...UPDATE, projectId: "proj_4" }), (e: unknown) => {
+    await assert.rejects(pusher().push("proj_4", FRAME), (e: unknown) => {
       assert.ok(e instanceof StatusPushError);
       assert.strictEqual(e.message, "status push: 2 of 3 connections failed");
       assert.deepStrictEqual([e.delivered, e.stale, e.failed], [1, 0, 2]);
@@ -134,6 +132,20 @@ describe("status push against dynalite and a loopback management API", function 
       [count("forbidden"), count("fine"), count("down")],
       [1, 1, PUSH_RETRY_POLICY.maxAttempts],
     );
+  });
+
+  it("posts frames to one connection in order, and says when it is gone (forgetting it)", async () => {
+    await connect("replayer", ["proj_5"]);
+    await connect("left", ["proj_5"]);
+    script = { replayer: [200], left: [410] };
+    const frames = [1, 2, 3].map((n) => ({ ...FRAME, id: `00000000000${n}` }));
+    assert.strictEqual(await pusher().postTo("replayer", frames), true);
+    assert.deepStrictEqual(
+      requests.map((r) => JSON.parse(r.body).id),
+      ["000000000001", "000000000002", "000000000003"],
+    );
+    assert.strictEqual(await pusher().postTo("left", frames), false);
+    assert.ok(!(await table.items()).some((i) => String(i.pk) === "CONN#left"));
   });
 
   it("classifies errors: throttling, 5xx and network errors retry; 4xx and 410 do not", () => {

@@ -1,14 +1,16 @@
 /**
  * An S3-compatible server on loopback (s3rver, files in a temporary directory), with one addition real S3 has and
- * s3rver 3.7 lacks: If-Match on GET and HEAD (412 PreconditionFailed when the ETag differs).
+ * s3rver 3.7 lacks: If-Match on GET and HEAD (412 PreconditionFailed when the ETag differs). The local runner's
+ * S3, and the tests'. s3rver checks signatures with its own credentials (S3RVER / S3RVER), so clients and
+ * pre-signed URLs use those.
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 export interface LocalS3 {
   readonly client: S3Client;
@@ -20,7 +22,9 @@ interface S3rverStore {
   getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
 }
 
-export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3> {
+export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
+export async function startLocalS3(buckets: readonly string[], port = 0): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const s3rver = new S3rver({ directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
   await s3rver.configureBuckets();
@@ -48,21 +52,19 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
       () => void handle(req, res), // no such key: s3rver answers 404 NoSuchKey
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server, port)}`;
   const client = new S3Client({
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials: S3RVER_CREDENTIALS,
   });
   return {
     client,
     endpoint,
     async close() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       rmSync(directory, { recursive: true, force: true });
     },
   };

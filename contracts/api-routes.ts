@@ -1,16 +1,20 @@
 /**
- * The api-handler's routes as API Gateway sees them (OpenAPI paths, path parameters in braces), with the JSON
+ * The api-handler's routes as API Gateway sees them (OpenAPI paths, path parameters in braces, `{name+}` for a
+ * greedy one), with the JSON
  * schema of each body and query string. The Api component builds its OpenAPI document from this table, and a
  * test checks the handler answers every entry, so the two cannot drift apart.
  */
 import {
   createProjectSchema,
   createTemplateSchema,
+  fromTemplateSchema,
+  listEventsSchema,
   listProjectsSchema,
   modifySchema,
   updateProjectSchema,
-} from "./schemas";
-import type { Schema } from "./validate";
+  wsTicketSchema,
+} from "./api-schemas";
+import type { Schema } from "./json-schema";
 
 /** Request headers a browser may send cross-origin (API Gateway's key, the idempotency key, JSON bodies). */
 export const CORS_ALLOW_HEADERS = "content-type,x-api-key,idempotency-key";
@@ -19,7 +23,7 @@ export type RouteMethod = "GET" | "POST" | "PUT" | "DELETE";
 
 export interface RouteSpec {
   readonly method: RouteMethod;
-  /** OpenAPI path, e.g. /api/projects/{id}. */
+  /** OpenAPI path, e.g. /api/projects/{id}; `{path+}` takes the rest of the path. */
   readonly path: string;
   /** OpenAPI operationId; also the model name of the body schema (`<operationId>Body`). */
   readonly operationId: string;
@@ -68,10 +72,49 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: "DELETE", path: "/api/projects/{id}", operationId: "deleteProject", summary: "Delete a project" },
   {
     method: "POST",
+    path: "/api/projects/from-template",
+    operationId: "createProjectFromTemplate",
+    summary: "Create a project from a template, its variables substituted into the template's files",
+    body: fromTemplateSchema,
+  },
+  {
+    method: "POST",
     path: "/api/projects/{id}/modify",
     operationId: "requestModification",
-    summary: "Request a modification (sent to the dev agent queue)",
+    summary: "Request a modification (its first step goes to the PM agent's queue)",
     body: modifySchema,
+  },
+  {
+    method: "GET",
+    path: "/api/projects/{id}/modifications/{modification_id}",
+    operationId: "getModification",
+    summary: "A modification: its status, each agent step and links to its artifacts",
+  },
+  {
+    method: "GET",
+    path: "/api/projects/{id}/files",
+    operationId: "listProjectFiles",
+    summary: "The project's files with pre-signed download URLs",
+  },
+  {
+    method: "GET",
+    path: "/api/projects/{id}/files/{path+}",
+    operationId: "getProjectFile",
+    summary: "Redirect (302) to a pre-signed download URL of one project file",
+  },
+  {
+    method: "GET",
+    path: "/api/projects/{id}/events",
+    operationId: "listProjectEvents",
+    summary: "The project's messages after a cursor (the WebSocket's polling fallback)",
+    query: listEventsSchema,
+  },
+  {
+    method: "POST",
+    path: "/api/projects/{id}/ws-ticket",
+    operationId: "createWsTicket",
+    summary: "A short-lived ticket to open the project's WebSocket",
+    body: wsTicketSchema,
   },
   {
     method: "GET",

@@ -1,0 +1,162 @@
+/**
+ * Seed 003's end-to-end test ("Complete User Flow", tests/e2e/test_project_creation_flow.py), translated to
+ * TypeScript and run against `npm run -s local` as a user runs it: a child process whose one stdout line
+ * names the API, the WebSocket API and the key. The translation keeps the seed's six steps; where the
+ * platform's contract adds to them (an API key, a WebSocket ticket, acknowledgements, `{success, data}`
+ * responses), the test does what the docs tell a client to do.
+ */
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { REPO_ROOT } from "../helpers/offline";
+import { api, Endpoints, finished, modify, projectFromTemplate, watch } from "./client";
+
+interface Runner {
+  readonly child: ChildProcess;
+  readonly endpoints: Endpoints;
+  /** Everything the runner printed on stdout. */
+  stdout(): string;
+  stop(): Promise<{ code: number | null; ms: number }>;
+}
+
+async function startRunner(args: string[] = []): Promise<Runner> {
+  const child = spawn("npm", ["run", "-s", "local", ...(args.length > 0 ? ["--", ...args] : [])], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const endpoints = await new Promise<Endpoints>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm run -s local printed nothing in 60 s:\n${err}`)),
+      60_000,
+    );
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const newline = out.indexOf("\n");
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve(JSON.parse(out.slice(0, newline)) as Endpoints);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`npm run -s local exited (${code}):\n${err}`)));
+  });
+  return {
+    child,
+    endpoints,
+    stdout: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        const started = Date.now();
+        child.once("exit", (code) => resolve({ code, ms: Date.now() - started }));
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("seed 003 end-to-end: the complete user flow against npm run -s local", function () {
+  this.timeout(180_000);
+  let runner: Runner;
+  before(async () => {
+    runner = await startRunner();
+  });
+  after(async () => {
+    if (runner && runner.child.exitCode === null) await runner.stop();
+  });
+
+  it("test_complete_project_creation: from template, WebSocket, modify, live updates to modification_complete, files", async () => {
+    const e = runner.endpoints;
+    // 1. Create project from template
+    const projectId = await projectFromTemplate(e);
+
+    // 2. Connect WebSocket (with a ticket for the project)
+    const ws = await watch(e, projectId);
+
+    // 3. Request modification
+    const modificationId = await modify(e, projectId, "Add user authentication");
+
+    // 4. Receive real-time updates via WebSocket
+    await ws.waitFor(finished(modificationId), 60_000);
+    const updates = ws.messages();
+
+    // 5. Verify completion
+    assert.ok(updates.some((u) => u.type === "modification_complete"));
+    // Every step of PM -> Dev -> QA -> Ops reported, each message with an id, in order, without gaps.
+    const ids = updates.map((u) => Number(u.id));
+    assert.deepEqual(
+      ids,
+      ids.map((_, i) => ids[0] + i),
+    );
+    const done = updates
+      .filter((u) => u.type === "agent_status" && u.status === "succeeded")
+      .map((u) => u.type === "agent_status" && u.agent);
+    assert.deepEqual(done, ["pm", "dev", "qa", "ops"]);
+    assert.equal(updates.at(-1)!.type, "modification_complete");
+    await ws.close();
+
+    // 6. Download generated files
+    const files = await api<{ files: { path: string; url: string }[] }>(
+      e,
+      "GET",
+      `/api/projects/${projectId}/files`,
+    );
+    assert.equal(files.status, 200);
+    assert.ok(files.body.data.files.map((f) => f.path).includes("main.py"));
+    const main = files.body.data.files.find((f) => f.path === "main.py")!;
+    const source = await (await fetch(main.url)).text();
+    assert.match(source, /postgresql:\/\/localhost:5432\/mydb/, "the template's variable");
+    assert.match(source, /def add_user_authentication\(\)/, "Dev's change, written by the workflow");
+  });
+
+  it("printed exactly one JSON line on stdout, the contract's three fields, on free loopback ports", () => {
+    assert.match(runner.stdout(), /^\{[^\n]*\}\n$/);
+    const line = JSON.parse(runner.stdout()) as Record<string, string>;
+    assert.deepEqual(Object.keys(line), ["apiUrl", "wsUrl", "apiKey"]);
+    assert.match(line.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(line.wsUrl, /^ws:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(line.apiKey, /^[0-9a-f]{40}$/);
+  });
+
+  it("refuses the REST API without the key and the WebSocket without a valid ticket", async () => {
+    const e = runner.endpoints;
+    const noKey = await fetch(`${e.apiUrl}/api/projects?owner_id=x`);
+    assert.deepEqual([noKey.status, await noKey.json()], [403, { message: "Forbidden" }]);
+    const health = await fetch(`${e.apiUrl}/health`);
+    assert.equal(health.status, 200, "the health check needs no key");
+    const projectId = await projectFromTemplate(e);
+    const refused = await new Promise<number>((resolve) => {
+      const WebSocket = require("ws") as typeof import("ws");
+      const s = new WebSocket(`${e.wsUrl}?project_id=${projectId}&ticket=v1.forged.signature`);
+      s.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      s.on("open", () => resolve(101));
+    });
+    assert.equal(refused, 403);
+  });
+
+  it("stops on SIGTERM within seconds, exit code 0", async () => {
+    const { code, ms } = await runner.stop();
+    assert.equal(code, 0);
+    assert.ok(ms < 5000, `stopped in ${ms} ms`);
+  });
+
+  it("listens on the ports --port and --ws-port give", async () => {
+    const [port, wsPort] = [await freePort(), await freePort()];
+    const fixed = await startRunner(["--port", String(port), "--ws-port", String(wsPort)]);
+    try {
+      assert.equal(fixed.endpoints.apiUrl, `http://127.0.0.1:${port}`);
+      assert.equal(fixed.endpoints.wsUrl, `ws://127.0.0.1:${wsPort}`);
+      assert.equal((await fetch(`${fixed.endpoints.apiUrl}/health`)).status, 200);
+    } finally {
+      assert.equal((await fixed.stop()).code, 0);
+    }
+  });
+});
