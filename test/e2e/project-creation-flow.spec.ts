@@ -136,15 +136,25 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
     assert.equal(index.status, 200);
     assert.match(await index.text(), /<script src="\/assets\/app\.[0-9a-f]{16}\.js" defer><\/script>/);
     assert.equal(
-      index.headers.get("content-security-policy")?.split("; ").find((d) => d.startsWith("connect-src")),
+      index.headers
+        .get("content-security-policy")
+        ?.split("; ")
+        .find((d) => d.startsWith("connect-src")),
       `connect-src 'self' ${e.apiUrl} ${e.wsUrl}`,
     );
-    assert.deepEqual(await (await fetch(`${e.siteUrl}/config.json`)).json(), { apiUrl: e.apiUrl, wsUrl: e.wsUrl });
+    assert.deepEqual(await (await fetch(`${e.siteUrl}/config.json`)).json(), {
+      apiUrl: e.apiUrl,
+      wsUrl: e.wsUrl,
+    });
     const origin = { origin: e.siteUrl };
-    const allowed = await fetch(`${e.apiUrl}/api/templates`, { headers: { ...origin, "x-api-key": e.apiKey } });
+    const allowed = await fetch(`${e.apiUrl}/api/templates`, {
+      headers: { ...origin, "x-api-key": e.apiKey },
+    });
     assert.equal(allowed.headers.get("access-control-allow-origin"), e.siteUrl);
     // API Gateway's own refusal of a wrong key carries the console's origin too, so the console can read it.
-    const refused = await fetch(`${e.apiUrl}/api/templates`, { headers: { ...origin, "x-api-key": "wrong" } });
+    const refused = await fetch(`${e.apiUrl}/api/templates`, {
+      headers: { ...origin, "x-api-key": "wrong" },
+    });
     assert.deepEqual([refused.status, refused.headers.get("access-control-allow-origin")], [403, e.siteUrl]);
   });
 
