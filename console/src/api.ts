@@ -37,7 +37,9 @@ export class Api {
     readonly baseUrl: string,
     private readonly key: string,
     private readonly fetchFn: Fetch = (input, init) => fetch(input, init),
-    private readonly isOnline: () => boolean = () => navigator.onLine,
+    // Through globalThis: the tests run this module in Node, which has no navigator.
+    private readonly isOnline: () => boolean = () =>
+      (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false,
   ) {}
 
   get<T>(path: string): Promise<T> {

@@ -188,7 +188,7 @@ export class LiveFeed {
       const expired = this.now() >= receivedAt + ticket.expires_in * 1000;
       this.failed(
         expired
-          ? "the ticket for live updates had expired when the connection opened, so it was refused; getting a new one"
+          ? "the ticket for live updates had expired, so the connection was refused; getting a new one"
           : "the WebSocket could not be opened",
         false,
       );

@@ -345,8 +345,8 @@ function artifactLinks(m: ModificationView, d: ModificationDetail | undefined): 
           "a",
           { href: d.links![key], target: "_blank", rel: "noopener noreferrer", "data-artifact": key },
           keys.length > 1 ? `${label}, round ${i + 1}` : label,
+          h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
         ),
-        h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
       ),
     );
   });
@@ -404,8 +404,12 @@ function folder(node: FolderNode, root = false): HTMLElement {
       h(
         "li",
         {},
-        h("a", { href: f.url, target: "_blank", rel: "noopener noreferrer", "data-path": f.path }, f.name),
-        h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
+        h(
+          "a",
+          { href: f.url, target: "_blank", rel: "noopener noreferrer", "data-path": f.path },
+          f.name,
+          h("span", { class: "visually-hidden" }, " (opens in a new tab)"),
+        ),
         " ",
         h("span", { class: "small" }, formatSize(f.size)),
       ),
