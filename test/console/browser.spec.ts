@@ -164,6 +164,10 @@ describe("web console in Chromium against npm run -s local", function () {
     await page.getByRole("link", { name: "CHANGES.md" }).waitFor(); // the files were listed again
     assert.deepStrictEqual(await page.evaluate(LOW_CONTRAST), []);
     await shoot(page, "project");
+    // The README's picture (docs/images/console-modification.png is a copy).
+    await page
+      .locator("section", { has: page.getByRole("heading", { name: "Modifications" }) })
+      .screenshot({ path: path.join(SCREENSHOTS, "console-modification-card.png") });
 
     const [file] = await Promise.all([
       page.context().waitForEvent("page"),
