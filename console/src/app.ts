@@ -3,6 +3,18 @@ import type { ConsoleConfig } from "../../contracts/console";
 import { Api, ConsoleError } from "./api";
 import { h, type Child } from "./dom";
 
+/** A project as the API returns it (the fields the console shows). */
+export interface Project {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly status: string;
+  readonly owner_id: string;
+  readonly template_id?: string;
+  readonly description?: string;
+  readonly created_at: string;
+}
+
 export interface App {
   readonly config: ConsoleConfig;
   readonly api: Api;
@@ -55,6 +67,11 @@ export async function busy<T>(
   } finally {
     button.disabled = false;
   }
+}
+
+/** A card: a section named by its heading (`id` wires the two), then its content. */
+export function card(id: string, title: string, ...children: Child[]): HTMLElement {
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...children);
 }
 
 /** `<label for>` + control, wired by id. */

@@ -112,6 +112,11 @@ function harness(options: { wsUrl?: string | undefined; log?: ProjectMessage[]; 
     tickets,
     flush,
     failTickets: (error: Error) => (ticketError = error),
+    /** Starts the feed and lets its first ticket request and socket happen. */
+    async begin() {
+      await feed.start();
+      await flush();
+    },
     advance: (ms: number) => (now += ms),
     /** Runs the newest live timer. */
     async fire() {
@@ -128,8 +133,7 @@ function harness(options: { wsUrl?: string | undefined; log?: ProjectMessage[]; 
 describe("console live feed", () => {
   it("loads the log page by page, then connects with a ticket for the project and resumes after what it has", async () => {
     const h = harness({ log: [msg(1), msg(2), msg(3)] });
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     assert.deepStrictEqual(
       h.delivered.map((m) => m.id),
       ["000000000001", "000000000002", "000000000003"],
@@ -143,8 +147,7 @@ describe("console live feed", () => {
 
   it("delivers each pushed message once, in order, acknowledging it; a gap asks for a replay instead", async () => {
     const h = harness({ log: [msg(1)] });
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     const s = h.sockets[0];
     s.open();
     s.push(msg(2));
@@ -171,8 +174,7 @@ describe("console live feed", () => {
 
   it("asks for the rest when a replay says there is more", async () => {
     const h = harness();
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     h.sockets[0].open();
     h.sockets[0].push(msg(1));
     h.sockets[0].push({
@@ -187,8 +189,7 @@ describe("console live feed", () => {
 
   it("reconnects a dropped socket after a backoff, with a new ticket, resuming after the last message", async () => {
     const h = harness();
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     h.sockets[0].open();
     h.sockets[0].push(msg(1));
     h.sockets[0].drop();
@@ -218,8 +219,7 @@ describe("console live feed", () => {
 
   it("polls, and says so, after sockets fail to open three times in a row; the socket takes over when it opens", async () => {
     const h = harness({ log: [msg(1)] });
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     for (let i = 0; i < FAILURES_BEFORE_POLLING - 1; i++) {
       h.sockets[i].drop();
       assert.strictEqual(h.states.at(-1)?.mode, "reconnecting");
@@ -253,16 +253,14 @@ describe("console live feed", () => {
 
   it("tells an expired ticket apart from a socket that could not open", async () => {
     const expired = harness({ expiresIn: 0 });
-    await expired.feed.start();
-    await expired.flush();
+    await expired.begin();
     expired.sockets[0].drop();
     const state = expired.states.at(-1);
     assert.strictEqual(state?.mode, "reconnecting");
     assert.match((state as { reason: string }).reason, /ticket for live updates had expired/);
 
     const fresh = harness({ expiresIn: 300 });
-    await fresh.feed.start();
-    await fresh.flush();
+    await fresh.begin();
     fresh.advance(299_000);
     fresh.sockets[0].drop();
     assert.deepStrictEqual(
@@ -282,8 +280,7 @@ describe("console live feed", () => {
 
     const iam = harness();
     iam.failTickets(new ConsoleError("api", "IAM", 501, "NOT_IMPLEMENTED"));
-    await iam.feed.start();
-    await iam.flush();
+    await iam.begin();
     assert.deepStrictEqual(iam.states.at(-1), {
       mode: "polling",
       reason: "this stack's WebSocket API takes only SigV4-signed (IAM) connections",
@@ -292,8 +289,7 @@ describe("console live feed", () => {
 
   it("stops: closes its socket, sets no timer, delivers nothing more", async () => {
     const h = harness();
-    await h.feed.start();
-    await h.flush();
+    await h.begin();
     const s = h.sockets[0];
     s.open();
     h.feed.stop();

@@ -5,21 +5,11 @@
 import type { ProjectMessage } from "../../../contracts/messages";
 import { AGENT_NAMES } from "../../../contracts/agents";
 import { ConsoleError } from "../api";
-import { busy, errorBox, field, formatTime, type App } from "../app";
+import { busy, card, errorBox, field, formatTime, type App, type Project } from "../app";
 import { fill, h, uid } from "../dom";
 import { fileTree, formatSize, type FolderNode, type ProjectFile } from "../files";
 import { LiveFeed, type EventsPage, type LiveState, type SocketLike, type Ticket } from "../live";
 import { AGENT_LABELS, formatDuration, timeline, type ModificationView, type StepView } from "../timeline";
-
-interface Project {
-  readonly id: string;
-  readonly name: string;
-  readonly status: string;
-  readonly owner_id: string;
-  readonly template_id?: string;
-  readonly description?: string;
-  readonly created_at: string;
-}
 
 interface ModificationDetail {
   readonly request?: string;
@@ -123,12 +113,7 @@ function modifySection(app: App, projectId: string): HTMLElement {
       app.announce("Modification requested");
     });
   });
-  return h(
-    "section",
-    { class: "card", "aria-labelledby": "modify-title" },
-    h("h2", { id: "modify-title" }, "Request a modification"),
-    form,
-  );
+  return card("modify-title", "Request a modification", form);
 }
 
 function modificationsSection(app: App, projectId: string, filesChanged: () => void) {
@@ -203,14 +188,7 @@ function modificationsSection(app: App, projectId: string, filesChanged: () => v
     for (const m of timeline(messages)) if (m.outcome) detail(m.id);
   }, LINK_REFRESH_MS);
   return {
-    element: h(
-      "section",
-      { class: "card", "aria-labelledby": "mods-title" },
-      h("h2", { id: "mods-title" }, "Modifications"),
-      live,
-      area,
-      list,
-    ),
+    element: card("mods-title", "Modifications", live, area, list),
     stop: () => {
       clearInterval(timer);
       feed.stop();
@@ -375,10 +353,9 @@ function filesSection(app: App, projectId: string) {
   load();
   const timer = setInterval(load, LINK_REFRESH_MS);
   return {
-    element: h(
-      "section",
-      { class: "card", "aria-labelledby": "files-title" },
-      h("h2", { id: "files-title" }, "Files"),
+    element: card(
+      "files-title",
+      "Files",
       h(
         "p",
         { class: "small" },
@@ -458,12 +435,5 @@ function deleteSection(app: App, project: Project): HTMLElement {
       location.hash = "#/projects";
     });
   });
-  return h(
-    "section",
-    { class: "card", "aria-labelledby": "delete-title" },
-    h("h2", { id: "delete-title" }, "Delete the project"),
-    ask,
-    confirmRow,
-    area,
-  );
+  return card("delete-title", "Delete the project", ask, confirmRow, area);
 }

@@ -1,17 +1,7 @@
 /** The projects: listed by status or owner (as the API lists them), and created from a template. */
 import { PROJECT_STATUSES } from "../../../contracts/api-schemas";
-import { busy, errorBox, field, formatTime, type App } from "../app";
+import { busy, card, errorBox, field, formatTime, type App, type Project } from "../app";
 import { fill, h, uid } from "../dom";
-
-interface Project {
-  readonly id: string;
-  readonly name: string;
-  readonly status: string;
-  readonly owner_id: string;
-  readonly template_id?: string;
-  readonly type: string;
-  readonly created_at: string;
-}
 
 interface Template {
   readonly id: string;
@@ -125,15 +115,7 @@ function listSection(app: App): HTMLElement {
   });
   more.addEventListener("click", () => void load(true));
   void load(false);
-  return h(
-    "section",
-    { class: "card", "aria-labelledby": "list-title" },
-    h("h2", { id: "list-title" }, "Your projects"),
-    form,
-    area,
-    results,
-    more,
-  );
+  return card("list-title", "Your projects", form, area, results, more);
 }
 
 function createSection(app: App): HTMLElement {
@@ -196,10 +178,9 @@ function createSection(app: App): HTMLElement {
     });
   });
 
-  const section = h(
-    "section",
-    { class: "card", "aria-labelledby": "create-title" },
-    h("h2", { id: "create-title" }, "New project from a template"),
+  const section = card(
+    "create-title",
+    "New project from a template",
     h("p", { class: "small" }, "Loading templates…"),
   );
   app.api
