@@ -6,62 +6,8 @@
  * responses), the test does what the docs tell a client to do.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { REPO_ROOT } from "../helpers/offline";
-import { api, Endpoints, finished, modify, projectFromTemplate, watch } from "./client";
-
-interface Runner {
-  readonly child: ChildProcess;
-  readonly endpoints: Endpoints;
-  /** Everything the runner printed on stdout. */
-  stdout(): string;
-  stop(): Promise<{ code: number | null; ms: number }>;
-}
-
-async function startRunner(args: string[] = []): Promise<Runner> {
-  const child = spawn("npm", ["run", "-s", "local", ...(args.length > 0 ? ["--", ...args] : [])], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const endpoints = await new Promise<Endpoints>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm run -s local printed nothing in 60 s:\n${err}`)),
-      60_000,
-    );
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const newline = out.indexOf("\n");
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, newline)) as Endpoints);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`npm run -s local exited (${code}):\n${err}`)));
-  });
-  return {
-    child,
-    endpoints,
-    stdout: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        const started = Date.now();
-        child.once("exit", (code) => resolve({ code, ms: Date.now() - started }));
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, Runner, startRunner } from "../helpers/local-runner";
+import { api, finished, modify, projectFromTemplate, watch } from "./client";
 
 describe("seed 003 end-to-end: the complete user flow against npm run -s local", function () {
   this.timeout(180_000);
