@@ -537,6 +537,9 @@ export = withoutUndefined({
   processedBucketName: pipeline?.processedBucketName,
   uploadPrefix: pipeline?.uploadPrefix,
   uploaderRoleArn: pipeline?.uploaderRoleArn,
+  /** Where processed documents go, and the Upstash namespace of the vectors (what the smoke test looks for). */
+  processedPrefix: pipeline?.processedPrefix,
+  vectorNamespace: pipeline?.vectorNamespace,
   /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
   pipelineQueues: pipeline?.queues,
   /** { process, vectorize } -> function name */

@@ -1,6 +1,7 @@
 /**
- * `npm run -s local` as a user starts it: a child process whose one stdout line names the endpoints. Shared by
- * the end-to-end tests and the web console's browser tests.
+ * `npm run -s local` as a child process, as a user starts it: resolves with the endpoints of its one JSON line on
+ * stdout (the e2e tests, the web console's browser tests, and the smoke test's offline tests, drive it as they
+ * would a stack).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -47,6 +48,7 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
     stdout: () => out,
     stop: () =>
       new Promise((resolve) => {
+        // Stopped already (a test stops the API to see the console's message): nothing to wait for.
         if (child.exitCode !== null) return resolve({ code: child.exitCode, ms: 0 });
         const started = Date.now();
         child.once("exit", (code) => resolve({ code, ms: Date.now() - started }));
@@ -55,7 +57,6 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
   };
 }
 
-/** A loopback port free at the time of asking. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
