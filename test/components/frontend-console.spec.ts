@@ -41,13 +41,16 @@ describe("Frontend: the web console", () => {
     const uploads = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2")
       .map((r) => [r.inputs.key, r.inputs.cacheControl, r.inputs.serverSideEncryption])
       .sort();
-    assert.deepStrictEqual(uploads, [
-      [build.script, IMMUTABLE, "aws:kms"],
-      [build.stylesheet, IMMUTABLE, "aws:kms"],
-      ["config.json", REVALIDATE, "aws:kms"],
-      ["favicon.svg", REVALIDATE, "aws:kms"],
-      ["index.html", REVALIDATE, "aws:kms"],
-    ]);
+    assert.deepStrictEqual(
+      uploads,
+      [
+        [build.script, IMMUTABLE, "aws:kms"],
+        [build.stylesheet, IMMUTABLE, "aws:kms"],
+        ["config.json", REVALIDATE, "aws:kms"],
+        ["favicon.svg", REVALIDATE, "aws:kms"],
+        ["index.html", REVALIDATE, "aws:kms"],
+      ].sort(),
+    );
     assert.match(build.script, /^assets\/app\.[0-9a-f]{16}\.js$/);
     const index = fs.readFileSync(path.join(build.dir, "index.html"), "utf8");
     assert.ok(index.includes(`src="/${build.script}"`) && index.includes(`href="/${build.stylesheet}"`));
