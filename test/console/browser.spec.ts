@@ -132,6 +132,13 @@ describe("web console in Chromium against npm run -s local", function () {
     page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
     await signIn(page, runner.endpoints.apiKey);
     await page.getByRole("heading", { name: "Projects", exact: true }).waitFor();
+    // The key lives in this tab's sessionStorage only: no localStorage, no cookie.
+    assert.deepStrictEqual(
+      await page.evaluate(
+        "[sessionStorage.getItem('agent-platform.console.apiKey'), localStorage.length, document.cookie]",
+      ),
+      [runner.endpoints.apiKey, 0, ""],
+    );
     await page.getByLabel("db_name (required)", { exact: true }).waitFor();
     assert.deepStrictEqual(await page.evaluate(UNLABELLED), []);
     await shoot(page, "projects");

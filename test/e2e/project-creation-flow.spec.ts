@@ -6,6 +6,7 @@
  * responses), the test does what the docs tell a client to do.
  */
 import { strict as assert } from "node:assert";
+import { get } from "node:http";
 import { freePort, Runner, startRunner } from "../helpers/local-runner";
 import { api, finished, modify, projectFromTemplate, watch } from "./client";
 
@@ -89,6 +90,19 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
       apiUrl: e.apiUrl,
       wsUrl: e.wsUrl,
     });
+    // A path that is no file gets index.html (the SPA fallback), also one that tries to leave the site: sent as
+    // is (fetch would resolve the dots), and with encoded slashes, which URL parsing leaves for the server.
+    for (const path of ["/projects/x", "/../package.json", "/..%2f..%2f..%2fpackage.json"]) {
+      const [type, body] = await new Promise<[string | undefined, string]>((resolve, reject) =>
+        get(`${e.siteUrl}${path}`, { path }, (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve([res.headers["content-type"], text]));
+        }).on("error", reject),
+      );
+      assert.equal(type, "text/html; charset=utf-8", path);
+      assert.match(body, /^<!doctype html>/, path);
+    }
     const origin = { origin: e.siteUrl };
     const allowed = await fetch(`${e.apiUrl}/api/templates`, {
       headers: { ...origin, "x-api-key": e.apiKey },
