@@ -11,7 +11,7 @@ import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
 import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { EksConfig, readEks } from "./config/eks";
-import { FrontendConfig, readFrontend } from "./config/frontend";
+import { FrontendConfig, readFrontend, withFrontendOrigin } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
@@ -207,7 +207,15 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     );
   r.finish();
   // One consumer per queue: the Fargate worker's queue is not the Lambda workers' (config/agents.ts).
-  return { ...config, blueGreen, agents: leaveFargateQueue(config.agents, config.worker) };
+  return {
+    ...config,
+    blueGreen,
+    agents: leaveFargateQueue(config.agents, config.worker),
+    apiGateway: {
+      ...config.apiGateway,
+      corsOrigins: withFrontendOrigin(config.apiGateway.corsOrigins, config.frontend),
+    },
+  };
 }
 
 /** The account guard: one or more 12-digit account ids, set by the stack's ESC environment. */

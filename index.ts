@@ -359,13 +359,17 @@ const cache = config.data.cacheEnabled
       opts,
     )
   : undefined;
-// The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
+// The single-page frontend (issue 13), the web console: private bucket, CloudFront with OAC, WAF (the web
+// service's ACL if any).
 const frontend = config.frontend.enabled
   ? new Frontend(
       "frontend",
       {
-        siteDir: path.resolve(__dirname, config.frontend.siteDir),
+        // The web console (console/) unless frontendSiteDir names another site.
+        siteDir: config.frontend.siteDir && path.resolve(__dirname, config.frontend.siteDir),
         contentSecurityPolicy: config.frontend.contentSecurityPolicy,
+        // config.json names them, and the CSP lets the site connect to them only.
+        endpoints: { apiUrl: api.url, wsUrl: websocket?.url },
         domain:
           dns && publicNames.frontend
             ? { name: publicNames.frontend, certificateArn: dns.certificateArns["frontend"] }

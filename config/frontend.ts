@@ -12,8 +12,8 @@ export const MAX_CSP_LENGTH = 1783;
 export interface FrontendConfig {
   /** Whether the frontend bucket, distribution and site objects are deployed. */
   readonly enabled: boolean;
-  /** The built site folder, relative to the project root (index.html at its top). */
-  readonly siteDir: string;
+  /** A built site folder, relative to the project root (index.html at its top); undefined: the web console. */
+  readonly siteDir?: string;
   /** The Content-Security-Policy header CloudFront adds to every response. */
   readonly contentSecurityPolicy: string;
   /** The frontend's public name (certificate, alias, Route 53 records); undefined without a domain. */
@@ -31,6 +31,10 @@ export function cspProblem(csp: string): string | undefined {
   if (csp.length > MAX_CSP_LENGTH)
     return `must be at most ${MAX_CSP_LENGTH} characters (CloudFront's limit), got ${csp.length}`;
   if (/[\u0000-\u001f\u007f]/.test(csp)) return "must be one line without control characters";
+  if (/(^|;)\s*connect-src(\s|;|$)/.test(trimmed))
+    return "must not set connect-src: the program sets it to 'self' and the stack's API and WebSocket origins";
+  if (trimmed.includes("'unsafe-inline'"))
+    return "must not allow 'unsafe-inline' (the console needs no inline script or style)";
   const bad = trimmed
     .split(";")
     .map((d) => d.trim())
@@ -42,10 +46,14 @@ export function cspProblem(csp: string): string | undefined {
 
 export function readFrontend(r: ConfigReader, stackDomainName: string | undefined): FrontendConfig {
   const enabled = r.boolean("frontendEnabled", true);
-  const siteDir = r.string("frontendSiteDir", "site");
+  const siteDir = r.string("frontendSiteDir", "");
   const invalidation = r.boolean("frontendInvalidation", true);
-  if (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes(".."))
-    r.report("frontendSiteDir", siteDir, "must be a folder inside the project (no ..), such as site");
+  if (siteDir !== "" && (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes("..")))
+    r.report(
+      "frontendSiteDir",
+      siteDir,
+      "must be a folder inside the project (no ..), such as public, or empty for the web console",
+    );
   const contentSecurityPolicy = r.string("frontendContentSecurityPolicy", "default-src 'self'");
   const problem = cspProblem(contentSecurityPolicy);
   if (problem) r.report("frontendContentSecurityPolicy", contentSecurityPolicy, problem);
@@ -71,5 +79,22 @@ export function readFrontend(r: ConfigReader, stackDomainName: string | undefine
   } else if (stackDomainName !== undefined) {
     domainName = `app.${stackDomainName}`;
   }
-  return { enabled, siteDir, contentSecurityPolicy, ...(domainName ? { domainName } : {}), invalidation };
+  return {
+    enabled,
+    ...(siteDir !== "" ? { siteDir } : {}),
+    contentSecurityPolicy,
+    ...(domainName ? { domainName } : {}),
+    invalidation,
+  };
+}
+
+/**
+ * The REST API's CORS origins with the frontend's own first, where its name is known from config: the console
+ * it serves calls the API, and API Gateway's own answers (a refused key) carry only the first origin. Without
+ * a domain the distribution's name exists only after the first `pulumi up`; it goes in apiCorsOrigins then.
+ */
+export function withFrontendOrigin(corsOrigins: readonly string[], frontend: FrontendConfig): string[] {
+  if (!frontend.enabled || !frontend.domainName) return [...corsOrigins];
+  const own = `https://${frontend.domainName}`;
+  return [own, ...corsOrigins.filter((o) => o !== own)];
 }

@@ -1,15 +1,19 @@
 /**
  * `npm run -s local` as a child process, as a user starts it: resolves with the endpoints of its one JSON line on
- * stdout (the e2e tests, and the smoke test's offline tests, drive it as they would a stack).
+ * stdout (the e2e tests, the web console's browser tests, and the smoke test's offline tests, drive it as they
+ * would a stack).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { Endpoints } from "../e2e/client";
 import { REPO_ROOT } from "./offline";
 
+/** The runner's JSON line: the client's endpoints and the web console's URL. */
+export type Line = Endpoints & { readonly siteUrl: string };
+
 export interface Runner {
   readonly child: ChildProcess;
-  readonly endpoints: Endpoints;
+  readonly endpoints: Line;
   /** Everything the runner printed on stdout. */
   stdout(): string;
   stop(): Promise<{ code: number | null; ms: number }>;
@@ -23,7 +27,7 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
   let out = "";
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const endpoints = await new Promise<Endpoints>((resolve, reject) => {
+  const endpoints = await new Promise<Line>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`npm run -s local printed nothing in 60 s:\n${err}`)),
       60_000,
@@ -33,7 +37,7 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
       const newline = out.indexOf("\n");
       if (newline >= 0) {
         clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, newline)) as Endpoints);
+        resolve(JSON.parse(out.slice(0, newline)) as Line);
       }
     });
     child.once("exit", (code) => reject(new Error(`npm run -s local exited (${code}):\n${err}`)));
@@ -44,6 +48,8 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
     stdout: () => out,
     stop: () =>
       new Promise((resolve) => {
+        // Stopped already (a test stops the API to see the console's message): nothing to wait for.
+        if (child.exitCode !== null) return resolve({ code: child.exitCode, ms: 0 });
         const started = Date.now();
         child.once("exit", (code) => resolve({ code, ms: Date.now() - started }));
         child.kill("SIGTERM");
