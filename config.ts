@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentsConfig, leaveFargateQueue, readAgents } from "./config/agents";
+import { AgentRuntimeConfig, checkAgentRuntime, readAgentRuntime } from "./config/agent-runtime";
 import { DataTierConfig, readDataTier } from "./config/api";
 import { ApiGatewayConfig, readApiGateway } from "./config/api-gateway";
 import { readBlueGreen } from "./config/blue-green";
@@ -66,6 +67,8 @@ export interface StackConfig {
   /** The queue-driven agent worker on Fargate (off unless workerEnabled). */
   readonly worker: WorkerConfig;
   readonly pipeline: PipelineConfig;
+  /** Which agent runs where: Lambda, or Fargate as the worker's agent container (config/agent-runtime.ts). */
+  readonly agentRuntime: AgentRuntimeConfig;
   /** The agent worker Lambdas (issue 9) and the LLM provider key. */
   readonly agents: AgentsConfig;
   /** CodeDeploy blue/green deployments of the api-handler, ws and agent functions (lambdaBlueGreen). */
@@ -140,6 +143,8 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   const queues = readQueues(r, region ?? "");
   const service = readService(r);
   const data = readData(r, region ?? "");
+  const agentRuntime = readAgentRuntime(r);
+  const onFargate = agentRuntime.fargateAgent ? [agentRuntime.fargateAgent] : [];
   const config: Omit<StackConfig, "blueGreen"> = {
     project,
     stack,
@@ -161,9 +166,11 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       r,
       queues.queues.map((q) => q.name),
       service.containerInsights,
+      onFargate.length > 0,
     ),
     pipeline,
-    agents: readAgents(r, queues.queues),
+    agentRuntime,
+    agents: readAgents(r, queues.queues, onFargate),
     alertEmails,
     monthlyBudgetUsd: r.number("monthlyBudgetUsd", { min: 1, max: 1_000_000 }, 50),
     anomalyThresholdUsd: r.number("anomalyThresholdUsd", { min: 1, max: 1_000_000 }, 20),
@@ -196,6 +203,13 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       alarmsKey: "agentFunctionAlarms",
     },
   ]);
+  checkAgentRuntime(r, agentRuntime, {
+    worker: config.worker,
+    network,
+    queues: queues.queues,
+    agentsEnabled: config.agents.enabled,
+    hasModel: bedrock.modelIds.length > 0 || bedrock.inferenceProfiles.length > 0,
+  });
   checkUnderZone(r, "frontendDomainName", config.frontend.domainName, dns);
   const unreachable = deployerProblem(config.eks, config.deployer);
   if (unreachable) r.report("eksWorkloadsEnabled", true, unreachable);

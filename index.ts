@@ -197,24 +197,6 @@ const web = config.service.enabled
       opts,
     )
   : undefined;
-// The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one.
-const worker = config.worker.enabled
-  ? new FargateWorker(
-      "agent-worker",
-      {
-        ...config.worker,
-        network,
-        queue: agentQueues.pairs[config.worker.queue],
-        queueKmsKeyArn: agentQueues.kmsKeyArn,
-        cluster: web?.cluster,
-        containerInsights: config.service.containerInsights,
-        logRetentionDays: config.logRetentionDays,
-        logKeyArn: observability.logsKeyArn,
-        alarmTopicArn: observability.alertsTopicArn,
-      },
-      opts,
-    )
-  : undefined;
 const statusPush = websocket && {
   connectionsTableName: websocket.connectionsTableName,
   connectionsTableArn: websocket.connectionsTableArn,
@@ -241,32 +223,35 @@ const workflow = workflowEnabled
       opts,
     )
   : undefined;
+// The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite), on either runtime.
+const agentModelRef = agentModel(config.bedrock);
+const agentWorkflowRefs = workflow && {
+  busName: workflow.busName,
+  busArn: workflow.busArn,
+  bucketName: data.bucketName,
+  bucketArn: data.bucketArn,
+  bucketKeyArn: data.keyArn,
+};
 // The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
-// subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
+// subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md). Also with no
+// Lambda agent at all when one runs on Fargate: the provider key's secret is created here.
 const agentWorkers =
-  config.agents.enabled && config.agents.agents.length > 0
+  config.agents.enabled && (config.agents.agents.length > 0 || config.agentRuntime.fargateAgent)
     ? new AgentWorkers(
         "agent-workers",
         {
           ...config.agents,
           blueGreen: config.blueGreen,
           llmApiKey: config.agents.llmApiKey!,
-          // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
-          model: agentModel(config.bedrock),
+          model: agentModelRef,
           queues: agentQueues.pairs,
           queueKmsKeyArn: agentQueues.kmsKeyArn,
           maxReceiveCount: config.queues.maxReceiveCount,
           table: { name: data.tableName, arn: data.tableArn },
           dataKeyArn: data.keyArn,
           statusPush,
-          workflow: workflow && {
-            busName: workflow.busName,
-            busArn: workflow.busArn,
-            bucketName: data.bucketName,
-            bucketArn: data.bucketArn,
-            bucketKeyArn: data.keyArn,
-          },
+          workflow: agentWorkflowRefs,
           logRetentionDays: config.logRetentionDays,
           logKeyArn: observability.logsKeyArn,
           alarmTopicArn: observability.alertsTopicArn,
@@ -274,6 +259,42 @@ const agentWorkers =
         opts,
       )
     : undefined;
+// The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one. With an
+// agent on Fargate (agentRuntime), it runs that agent's container, built and pushed by the program, with the
+// grants the agent's Lambda worker would have (docs/agents.md).
+const fargateAgent = config.agentRuntime.fargateAgent;
+const worker = config.worker.enabled
+  ? new FargateWorker(
+      "agent-worker",
+      {
+        ...config.worker,
+        network,
+        queue: agentQueues.pairs[config.worker.queue],
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        cluster: web?.cluster,
+        containerInsights: config.service.containerInsights,
+        logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
+        alarmTopicArn: observability.alertsTopicArn,
+        agent:
+          fargateAgent && agentWorkers && agentModelRef
+            ? {
+                agent: fargateAgent,
+                build: config.agentRuntime.image,
+                model: agentModelRef,
+                maxReceiveCount: config.queues.maxReceiveCount,
+                continuationMarginSeconds: config.agents.continuationMarginSeconds,
+                table: { name: data.tableName, arn: data.tableArn },
+                dataKeyArn: data.keyArn,
+                llmApiKeySecretArn: agentWorkers.llmApiKeySecretArn,
+                statusPush,
+                workflow: agentWorkflowRefs,
+              }
+            : undefined,
+      },
+      opts,
+    )
+  : undefined;
 // EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
 const eksWorkloads = config.eks.workloads;
 const eks = config.eks.enabled

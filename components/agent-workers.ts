@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AgentName, AgentSizing } from "../config/agents";
 import type { BedrockConfig } from "../config/bedrock";
-import { AGENT_WORKER_ENV } from "../contracts/env";
+import { agentWorkerEnvironment } from "./agent-environment";
 import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./agent-worker-iam";
 import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
 import { awsContext } from "./aws-context";
@@ -158,29 +158,18 @@ export class AgentWorkers extends PlatformComponent {
         description: `Runs the ${agent} agent's tasks from its queue`,
         functionName,
         sizing,
-        environment: {
-          [AGENT_WORKER_ENV.serviceName]: functionName,
-          [AGENT_WORKER_ENV.metricsNamespace]: "AgentPlatform/Agents",
-          [AGENT_WORKER_ENV.maxReceiveCount]: String(args.maxReceiveCount),
-          [AGENT_WORKER_ENV.agentName]: agent,
-          [AGENT_WORKER_ENV.tableName]: args.table.name,
-          [AGENT_WORKER_ENV.queueUrl]: queue.queue.url,
-          [AGENT_WORKER_ENV.continuationMarginSeconds]: String(args.continuationMarginSeconds),
-          [AGENT_WORKER_ENV.llmApiKeySecretArn]: secret.arn,
-          [AGENT_WORKER_ENV.modelId]: model.id,
-          ...(args.statusPush
-            ? {
-                [AGENT_WORKER_ENV.connectionsTable]: args.statusPush.connectionsTableName,
-                [AGENT_WORKER_ENV.websocketEndpoint]: args.statusPush.managementEndpoint,
-              }
-            : {}),
-          ...(args.workflow
-            ? {
-                [AGENT_WORKER_ENV.eventBusName]: args.workflow.busName,
-                [AGENT_WORKER_ENV.artifactsBucket]: args.workflow.bucketName,
-              }
-            : {}),
-        },
+        environment: agentWorkerEnvironment({
+          agent,
+          serviceName: functionName,
+          maxReceiveCount: args.maxReceiveCount,
+          tableName: args.table.name,
+          queueUrl: queue.queue.url,
+          continuationMarginSeconds: args.continuationMarginSeconds,
+          llmApiKeySecretArn: secret.arn,
+          modelId: model.id,
+          statusPush: args.statusPush,
+          workflow: args.workflow,
+        }),
         statements: agentWorkerStatements({
           ctx,
           agent,

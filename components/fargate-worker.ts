@@ -9,6 +9,10 @@ import {
   startupServices,
 } from "./fargate-plan";
 import { scaleOnBacklog, utilizationAlarms } from "./fargate-scaling";
+import { MAX_STEPS, scaleFromZero } from "./fargate-scaling-zero";
+import { agentContainer, FargateAgentArgs, pushAgentImage } from "./fargate-agent";
+import { AGENT_CONTAINER_SERVICES } from "../config/agent-runtime";
+import { AGENT_CONTAINER_HEALTH, AGENT_CONTAINER_STOP_TIMEOUT_SECONDS } from "../contracts/agent-container";
 import {
   ClusterRef,
   createCluster,
@@ -41,17 +45,28 @@ export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue
   readonly imagesKept?: number;
   /** What else the agent calls (e.g. bedrock:InvokeModel on one model). Default: only its queue. */
   readonly taskStatements?: pulumi.Input<Record<string, unknown>>[];
+  /**
+   * Run this agent's container (containers/agent), built and pushed to the worker's repository, with the Lambda
+   * agent's grants and environment (fargate-agent.ts). Default: the configured image, consuming the queue.
+   */
+  readonly agent?: FargateAgentArgs;
 }
 
 /** Every problem with `args`, as one Error naming the component. */
 export function checkFargateWorkerArgs(name: string, args: FargateWorkerArgs): void {
   const problems = fargateBaseProblems(name, args);
-  if (!(args.minTasks >= 1 && args.minTasks <= args.maxTasks))
+  if (!(args.minTasks >= 0 && args.minTasks <= args.maxTasks && args.maxTasks >= 1))
     problems.push(
-      `tasks must satisfy 1 <= min <= max (backlog per task divides by the running tasks); got min ${args.minTasks}, max ${args.maxTasks}`,
+      `tasks must satisfy 0 <= min <= max, max >= 1; got min ${args.minTasks}, max ${args.maxTasks}`,
     );
+  if (args.minTasks === 0 && args.maxTasks > MAX_STEPS)
+    problems.push(
+      `scaling from zero sets the task count in steps: max ${args.maxTasks} must be at most ${MAX_STEPS}`,
+    );
+  if (args.agent && (args.image.kind !== "repository" || args.image.tag !== ""))
+    problems.push("an agent's image is built by the program: give no image URI or tag");
   if (args.backlogPerTask < 1) problems.push(`backlogPerTask ${args.backlogPerTask} must be at least 1`);
-  if (!args.cluster && args.containerInsights === "disabled")
+  if (args.minTasks >= 1 && !args.cluster && args.containerInsights === "disabled")
     problems.push(
       "containerInsights must be enabled: RunningTaskCount, the scaling divisor, is a Container Insights metric",
     );
@@ -98,11 +113,13 @@ export class FargateWorker extends PlatformComponent {
     const fromRepository = args.image.kind === "repository";
     const logGroup = createLogGroup(this, name, args.logRetentionDays, args.logKeyArn);
     const queueArn = args.queue.queue.arn;
+    const agent =
+      args.agent && agentContainer(ctx, args.agent, args.queue, args.queueKmsKeyArn, cluster.name);
     const roles = createTaskRoles(this, name, ctx, {
       logGroup,
       repository: fromRepository ? repository : undefined,
       secretArns: args.secrets.map((s) => s.secretArn),
-      taskStatements: [
+      taskStatements: agent?.statements ?? [
         {
           Sid: "ConsumeTheQueue",
           Effect: "Allow",
@@ -127,28 +144,35 @@ export class FargateWorker extends PlatformComponent {
         ...(args.taskStatements ?? []),
       ],
     });
+    // The agent's image by the digest its push produced: a task never runs anything but what was pushed.
+    const image = args.agent
+      ? pushAgentImage(this, name, repository, args.agent.build, args.architecture).imageUri
+      : args.image.kind === "uri"
+        ? args.image.uri
+        : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`;
     const taskDefinition = createTaskDefinition(this, name, roles, {
       task: args,
-      image:
-        args.image.kind === "uri"
-          ? args.image.uri
-          : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`,
+      image,
       logGroup,
       region: ctx.region,
-      environment: {
+      environment: agent?.environment ?? {
         QUEUE_URL: args.queue.queue.url,
         // How long the agent may work on one message before SQS hands it to another consumer.
         CONSUMER_TIMEOUT_SECONDS: String(args.queue.consumerTimeoutSeconds),
       },
+      ...(agent ? { port: AGENT_CONTAINER_HEALTH.port, healthCheckPath: AGENT_CONTAINER_HEALTH.path } : {}),
       readOnlyRootFilesystem: true,
       // Fargate's maximum, the length of a Spot interruption notice: time to finish or release a message.
-      stopTimeout: 120,
+      stopTimeout: AGENT_CONTAINER_STOP_TIMEOUT_SECONDS,
     });
 
-    const placement = placeTasks(args.network.natStrategy, args.network.interfaceEndpoints, [
-      ...startupServices(args.image, args.secrets.length > 0),
-      "sqs",
-    ]);
+    const placement = placeTasks(
+      args.network.natStrategy,
+      args.network.interfaceEndpoints,
+      agent
+        ? [...AGENT_CONTAINER_SERVICES]
+        : [...startupServices(args.image, args.secrets.length > 0), "sqs"],
+    );
     // No inbound rule; out over HTTPS (image pulls, logs, secrets, SQS). Standalone rules only (servers add
     // their own rule out to them; see security-group-rules.ts).
     const tasksSg = new aws.ec2.SecurityGroup(
@@ -161,6 +185,13 @@ export class FargateWorker extends PlatformComponent {
       { parent: this },
     );
     httpsOut(this, `${name}-tasks-https`, tasksSg.id);
+    const settings = ecsServiceSettings(
+      args.network,
+      placement,
+      tasksSg.id,
+      "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
+        "their security group admits no inbound traffic",
+    );
     const service = new aws.ecs.Service(
       name,
       {
@@ -170,24 +201,35 @@ export class FargateWorker extends PlatformComponent {
         capacityProviderStrategies: capacityProviderStrategy(capacity),
         // As for the web service: private subnets, or public with a public IP only without a NAT gateway when
         // the private subnets lack endpoints for the registry, logs and SQS.
-        ...ecsServiceSettings(
-          args.network,
-          placement,
-          tasksSg.id,
-          "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
-            "their security group admits no inbound traffic",
-        ),
+        ...settings,
+        ...(args.minTasks === 0
+          ? {
+              tags: {
+                ...settings.tags,
+                "policy-exempt:multi-az":
+                  "a queue worker scaling from zero keeps no standing task to lose in a zone failure - its tasks " +
+                  "start in private subnets of every zone and the message of a lost task returns to the queue",
+              },
+            }
+          : {}),
       },
       { parent: this, dependsOn: [...dependsOn, ...roles.policies], ignoreChanges: ["desiredCount"] },
     );
 
     const scaled = { clusterName: cluster.name, service };
-    scaleOnBacklog(this, name, scaled, {
-      min: args.minTasks,
-      max: args.maxTasks,
-      queueName: args.queue.queue.name,
-      backlogPerTask: args.backlogPerTask,
-    });
+    if (args.minTasks === 0)
+      scaleFromZero(this, name, scaled, {
+        max: args.maxTasks,
+        queueName: args.queue.queue.name,
+        backlogPerTask: args.backlogPerTask,
+      });
+    else
+      scaleOnBacklog(this, name, scaled, {
+        min: args.minTasks,
+        max: args.maxTasks,
+        queueName: args.queue.queue.name,
+        backlogPerTask: args.backlogPerTask,
+      });
     this.alarms = utilizationAlarms(this, name, scaled, args.alarmTopicArn);
 
     this.serviceName = service.name;

@@ -55,7 +55,12 @@ export const agentKey = (agent: AgentName) => `agent${agent[0].toUpperCase()}${a
  * Reads the agents section. `queues` are the agent queues (their consumer timeouts become the functions'
  * timeouts). See also `checkOneConsumer`, once the Fargate worker's config is read.
  */
-export function readAgents(r: ConfigReader, queues: readonly QueueSpec[]): AgentsConfig {
+export function readAgents(
+  r: ConfigReader,
+  queues: readonly QueueSpec[],
+  /** Agents on Fargate (agentRuntime): their queues' timeouts are the container's, not a function's. */
+  onFargate: readonly AgentName[] = [],
+): AgentsConfig {
   const enabled = r.boolean("agentWorkersEnabled", true);
   const listed = r.stringList("agentWorkerAgents", [...AGENTS]);
   const agents: AgentName[] = [];
@@ -96,7 +101,12 @@ export function readAgents(r: ConfigReader, queues: readonly QueueSpec[]): Agent
           "otherwise drive the function into throttling",
       );
     const timeoutSeconds = queues.find((q) => q.name === agent)?.consumerTimeoutSeconds ?? 0;
-    if (enabled && agents.includes(agent) && timeoutSeconds > LAMBDA_TIMEOUT_SECONDS.max)
+    if (
+      enabled &&
+      agents.includes(agent) &&
+      !onFargate.includes(agent) &&
+      timeoutSeconds > LAMBDA_TIMEOUT_SECONDS.max
+    )
       r.report(
         "queues",
         `${agent}:${timeoutSeconds}`,

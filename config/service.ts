@@ -306,15 +306,18 @@ export function readWorker(
   r: ConfigReader,
   queueNames: readonly string[],
   containerInsights: ContainerInsightsMode,
+  /** The program builds the worker's image (an agent on Fargate, config/agent-runtime.ts): no tag to name. */
+  imageBuilt = false,
 ): WorkerConfig {
   const enabled = r.boolean("workerEnabled", false);
   const task = readTask(r, "worker", { cpu: 256, memory: 512 });
-  requireImage(r, "worker", enabled, task.image);
+  requireImage(r, "worker", enabled && !imageBuilt, task.image);
 
   const queue = r.string("workerQueue", "dev");
   if (enabled && !queueNames.includes(queue))
     r.report("workerQueue", queue, `must name one of the queues: ${queueNames.join(", ")}`);
-  const minTasks = r.number("workerMinTasks", { min: 1, max: 100 }, 1);
+  // 0: the service scales from zero on its backlog (the worker then uses step scaling, fargate-scaling-zero.ts).
+  const minTasks = r.number("workerMinTasks", { min: 0, max: 100 }, 1);
   const maxTasks = r.number("workerMaxTasks", { min: 1, max: 100 }, 4);
   if (minTasks > maxTasks)
     r.report("workerMinTasks", minTasks, `must not exceed workerMaxTasks (${maxTasks})`);

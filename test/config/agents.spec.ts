@@ -7,10 +7,11 @@ const issuesWith = (changes: Record<string, string | undefined>, stack = "stagin
 describe("agents config", () => {
   it("gives every stack seed 003's agents, timing out at their queues' consumer timeouts", () => {
     const staging = loadStack("staging").agents;
-    assert.deepStrictEqual(staging.agents, ["pm", "dev", "qa", "ops"]);
+    // The dev agent runs on Fargate in staging (agentRuntime), with its queue's hour-long timeout.
+    assert.deepStrictEqual(staging.agents, ["pm", "qa", "ops"]);
     assert.deepStrictEqual(staging.sizing, {
       pm: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
-      dev: { memoryMb: 2048, timeoutSeconds: 900, reservedConcurrency: 2, maxConcurrency: 2 },
+      dev: { memoryMb: 2048, timeoutSeconds: 3600, reservedConcurrency: 2, maxConcurrency: 2 },
       qa: { memoryMb: 1024, timeoutSeconds: 600, reservedConcurrency: 2, maxConcurrency: 2 },
       ops: { memoryMb: 512, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
     });
@@ -47,6 +48,8 @@ describe("agents config", () => {
       issuesWith({
         [K("queues")]: '["pm:300","dev:1200","qa:600"]',
         [K("agentWorkerAgents")]: '["pm","boss","pm","ops","dev"]',
+        [K("agentRuntime")]: "[]",
+        [K("workerEnabled")]: "false",
       }),
       [
         'agent-platform:agentWorkerAgents[1] = "boss": must be one of the agents: pm, dev, qa, ops',
@@ -66,6 +69,8 @@ describe("agents config", () => {
 
   it("keeps one consumer per queue: the Lambda workers leave the Fargate worker's queue to it", () => {
     const worker = {
+      [K("agentRuntime")]: "[]",
+      [K("queues")]: '["pm:300","dev:900","qa:600","ops:300"]',
       [K("workerEnabled")]: "true",
       [K("workerQueue")]: "qa",
       [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
@@ -132,7 +137,12 @@ describe("agents config", () => {
       "agent-platform:agentLlmApiKey = undefined: is required: set it with `pulumi config set --secret`",
     ]);
     assert.deepStrictEqual(
-      issuesWith({ [K("agentLlmApiKey")]: undefined, [K("agentWorkersEnabled")]: "false" }),
+      issuesWith({
+        [K("agentLlmApiKey")]: undefined,
+        [K("agentWorkersEnabled")]: "false",
+        [K("agentRuntime")]: "[]",
+        [K("workerEnabled")]: "false",
+      }),
       [],
     );
   });

@@ -70,7 +70,14 @@ describe("service and worker config", () => {
     });
     const prod = load("prod");
     assert.deepStrictEqual(prod.service.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
-    assert.strictEqual(prod.worker.minTasks, 2);
+    // Staging and prod run the dev agent on the worker: from zero tasks, the first on demand, the rest on Spot.
+    for (const stack of ["staging", "prod"]) {
+      const w = load(stack).worker;
+      assert.deepStrictEqual(
+        [w.enabled, w.queue, w.minTasks, w.onDemandBase, w.image],
+        [true, "dev", 0, 1, { kind: "repository", tag: "" }],
+      );
+    }
   });
 
   describe("refuses what Fargate, ECS, ELB or WAF would reject, naming the key", () => {
