@@ -234,10 +234,9 @@ const agentWorkflowRefs = workflow && {
 };
 // The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
-// subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md). Also with no
-// Lambda agent at all when one runs on Fargate: the provider key's secret is created here.
+// subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
 const agentWorkers =
-  config.agents.enabled && (config.agents.agents.length > 0 || config.agentRuntime.fargateAgent)
+  config.agents.enabled && config.agents.agents.length > 0
     ? new AgentWorkers(
         "agent-workers",
         {
@@ -277,7 +276,7 @@ const worker = config.worker.enabled
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
         agent:
-          fargateAgent && agentWorkers && agentModelRef
+          fargateAgent && config.agents.llmApiKey && agentModelRef
             ? {
                 agent: fargateAgent,
                 build: config.agentRuntime.image,
@@ -286,7 +285,7 @@ const worker = config.worker.enabled
                 continuationMarginSeconds: config.agents.continuationMarginSeconds,
                 table: { name: data.tableName, arn: data.tableArn },
                 dataKeyArn: data.keyArn,
-                llmApiKeySecretArn: agentWorkers.llmApiKeySecretArn,
+                llmApiKey: config.agents.llmApiKey,
                 statusPush,
                 workflow: agentWorkflowRefs,
               }
@@ -333,10 +332,10 @@ const eks = config.eks.enabled
 // The application tiers the database and the cache admit, by security group: the web service's and the agent
 // worker's tasks, and the EKS workloads (pods share their nodes' cluster security group, whose egress EKS
 // leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
-// preview.
+// preview. The agent container is no client: the agent it runs uses neither, as on Lambda.
 const dataClients: GroupClient[] = [
   ...(web ? [{ name: "web", securityGroupId: web.tasksSecurityGroupId }] : []),
-  ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
+  ...(worker && !fargateAgent ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
 // PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.

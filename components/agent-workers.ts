@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AgentName, AgentSizing } from "../config/agents";
 import type { BedrockConfig } from "../config/bedrock";
 import { agentWorkerEnvironment } from "./agent-environment";
+import { providerKeySecret } from "./provider-key-secret";
 import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./agent-worker-iam";
 import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
 import { awsContext } from "./aws-context";
@@ -122,25 +123,10 @@ export class AgentWorkers extends PlatformComponent {
     super("agent-platform:index:AgentWorkers", name, "agent-workers", opts);
     checkAgentWorkersArgs(name, args);
     const ctx = awsContext(this);
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-llm-api-key`,
-      {
-        description: "API key of the agents' LLM provider",
-        kmsKeyId: args.dataKeyArn,
-        // The provider issues the key: it is rotated there and written here from config.
-        tags: {
-          "policy-exempt:secret-rotation":
-            "an LLM provider key AWS cannot rotate: issue a new key at the provider - set agentLlmApiKey in ESC - " +
-            "pulumi up. See docs/security.md: Secret rotation",
-        },
-      },
-      { parent: this },
-    );
-    const secretValue = new aws.secretsmanager.SecretVersion(
-      `${name}-llm-api-key-value`,
-      { secretId: secret.id, secretString: args.llmApiKey },
-      { parent: this },
-    );
+    const { secret, version: secretValue } = providerKeySecret(this, name, {
+      dataKeyArn: args.dataKeyArn,
+      value: args.llmApiKey,
+    });
 
     // checkAgentWorkersArgs refused agents without a model, so every function below has one.
     const model = args.model!;

@@ -14,12 +14,13 @@ import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./agent-wor
 import type { AgentModel } from "./agent-workers";
 import type { AwsContext } from "./aws-context";
 import { invocableArns } from "./bedrock-access";
+import { providerKeySecret } from "./provider-key-secret";
 import type { QueuePair } from "./queue-pair";
 
 /*
  * The FargateWorker's agent mode: the agent container (containers/agent) built and pushed into the worker's own
  * ECR repository by awsx.ecr.Image, its environment (the agent worker's, as the Lambda agents get it, plus the
- * loop's timeouts) and its task role (the Lambda agent's grants, plus what only the loop does: extend a
+ * loop's timeouts), its own copy of the provider key's secret, and its task role (the Lambda agent's grants, plus what only the loop does: extend a
  * message's visibility, protect its own task from scale-in).
  *
  * awsx.ecr.Image is a remote component: its build and push happen in its provider plugin, and under the offline
@@ -36,8 +37,8 @@ export interface FargateAgentArgs {
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /** The Data key: the table's, the provider secret's and the bucket's. */
   readonly dataKeyArn: pulumi.Input<string>;
-  /** The provider key's secret (AgentWorkers.llmApiKeySecretArn). */
-  readonly llmApiKeySecretArn: pulumi.Input<string>;
+  /** The LLM provider's API key (config agentLlmApiKey): the worker keeps its own secret of it. */
+  readonly llmApiKey: pulumi.Input<string>;
   readonly statusPush?: StatusPushRefs;
   readonly workflow?: WorkflowRefs & {
     readonly busName: pulumi.Input<string>;
@@ -88,6 +89,8 @@ export function pushAgentImage(
 
 /** The agent container's environment and task-role statements. */
 export function agentContainer(
+  parent: pulumi.Resource,
+  name: string,
   ctx: AwsContext,
   args: FargateAgentArgs,
   queue: QueuePair,
@@ -96,7 +99,13 @@ export function agentContainer(
 ): {
   environment: Record<string, pulumi.Input<string>>;
   statements: pulumi.Input<Record<string, unknown>>[];
+  /** The provider key's value: tasks start once it is written. */
+  secretVersion: aws.secretsmanager.SecretVersion;
 } {
+  const { secret, version } = providerKeySecret(parent, name, {
+    dataKeyArn: args.dataKeyArn,
+    value: args.llmApiKey,
+  });
   const environment = {
     ...agentWorkerEnvironment({
       agent: args.agent,
@@ -105,7 +114,7 @@ export function agentContainer(
       tableName: args.table.name,
       queueUrl: queue.queue.url,
       continuationMarginSeconds: args.continuationMarginSeconds,
-      llmApiKeySecretArn: args.llmApiKeySecretArn,
+      llmApiKeySecretArn: secret.arn,
       modelId: args.model.id,
       statusPush: args.statusPush,
       workflow: args.workflow,
@@ -122,7 +131,7 @@ export function agentContainer(
       queueKmsKeyArn,
       tableArn: args.table.arn,
       dataKeyArn: args.dataKeyArn,
-      secretArns: [args.llmApiKeySecretArn],
+      secretArns: [secret.arn],
       modelArns: invocableArns(ctx, args.model.scope),
       statusPush: args.statusPush,
       workflow: args.workflow,
@@ -141,5 +150,5 @@ export function agentContainer(
       Resource: pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:task/${clusterName}/*`,
     },
   ];
-  return { environment, statements };
+  return { environment, statements, secretVersion: version };
 }

@@ -114,7 +114,8 @@ export class FargateWorker extends PlatformComponent {
     const logGroup = createLogGroup(this, name, args.logRetentionDays, args.logKeyArn);
     const queueArn = args.queue.queue.arn;
     const agent =
-      args.agent && agentContainer(ctx, args.agent, args.queue, args.queueKmsKeyArn, cluster.name);
+      args.agent &&
+      agentContainer(this, name, ctx, args.agent, args.queue, args.queueKmsKeyArn, cluster.name);
     const roles = createTaskRoles(this, name, ctx, {
       logGroup,
       repository: fromRepository ? repository : undefined,
@@ -213,7 +214,11 @@ export class FargateWorker extends PlatformComponent {
             }
           : {}),
       },
-      { parent: this, dependsOn: [...dependsOn, ...roles.policies], ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        dependsOn: [...dependsOn, ...roles.policies, ...(agent ? [agent.secretVersion] : [])],
+        ignoreChanges: ["desiredCount"],
+      },
     );
 
     const scaled = { clusterName: cluster.name, service };

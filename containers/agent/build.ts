@@ -1,7 +1,8 @@
 /**
  * Bundles the agent container's entry (functions/agent-worker/container.ts) into one CommonJS file with
- * everything it imports, the AWS SDK included: the image then needs no node_modules at all. One owner of the
- * bundle's options: the Dockerfile's build stage runs this file, the tests run it to start the bundle as the
+ * everything it imports, the AWS SDK included: the image then needs no node_modules at all; the options are the
+ * functions' (tools/build-functions.ts NODE_BUNDLE), so the image runs Node.js 22 as Lambda does. The
+ * Dockerfile's build stage runs this file, the tests run it to start the bundle as the
  * image's CMD does, and the FargateWorker component derives the image tag from what it writes.
  *
  *   node -r ./tools/register-ts.js containers/agent/build.ts <outDir>
@@ -10,6 +11,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
+import { NODE_BUNDLE } from "../../tools/build-functions";
 
 const ROOT = resolve(__dirname, "..", "..");
 export const CONTAINER_ENTRY = "functions/agent-worker/container.ts";
@@ -25,21 +27,10 @@ export interface ContainerBundle {
 
 export async function buildAgentContainer(outDir: string): Promise<ContainerBundle> {
   const result = await build({
+    ...NODE_BUNDLE,
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, CONTAINER_ENTRY)],
     outfile: join(resolve(outDir), BUNDLE_FILE),
-    bundle: true,
-    platform: "node",
-    // The image's Node.js (the base image's major version, containers/agent/Dockerfile).
-    target: "node22",
-    format: "cjs",
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: "linked",
-    sourcesContent: false,
-    legalComments: "eof",
-    write: false,
-    logLevel: "silent",
   });
   if (result.warnings.length > 0)
     throw new Error(

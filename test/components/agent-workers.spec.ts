@@ -7,7 +7,7 @@ import {
 } from "../../components/agent-workers";
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { K, loadStack } from "../helpers/config";
+import { ALL_AGENTS_ON_LAMBDA, loadStack } from "../helpers/config";
 import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 
 const ACCOUNT = "123456789012";
@@ -19,19 +19,9 @@ const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`;
 
 type Extra = Partial<AgentWorkersArgs> & { queueKey?: boolean };
 
-/**
- * The stack's config with every agent on Lambda (staging and prod run the dev agent on Fargate: agentRuntime),
- * so each stack's settings are tried on all four functions.
- */
-const ALL_ON_LAMBDA = {
-  [K("agentRuntime")]: "[]",
-  [K("queues")]: JSON.stringify(["pm:300", "dev:900", "qa:600", "ops:300"]),
-  [K("workerEnabled")]: "false",
-};
-
 /** Queues and AgentWorkers as index.ts wires them, from `stack`'s config. */
 async function program(stack: string, extra: Extra = {}) {
-  const config = loadStack(stack, ALL_ON_LAMBDA);
+  const config = loadStack(stack, ALL_AGENTS_ON_LAMBDA);
   let workers: AgentWorkers | undefined;
   const { resources } = await evaluate(
     () => {
@@ -448,7 +438,7 @@ describe("AgentWorkers", function () {
   });
 
   it("refuses arguments AWS would refuse, naming each", () => {
-    const sizing = loadStack("staging", ALL_ON_LAMBDA).agents.sizing;
+    const sizing = loadStack("staging", ALL_AGENTS_ON_LAMBDA).agents.sizing;
     const pair = (visibilityTimeoutSeconds: number) => ({ visibilityTimeoutSeconds }) as never;
     assert.throws(
       () =>

@@ -5,7 +5,8 @@ import { renderReport } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 import { stackEvaluation, stackReport } from "../helpers/stacks";
-import { childrenOf, K } from "./fargate-helpers";
+import { ALL_AGENTS_ON_LAMBDA } from "../helpers/config";
+import { childrenOf } from "./fargate-helpers";
 
 /*
  * Staging and prod as configured: the dev agent runs on Fargate (agentRuntime dev:fargate), in the agent
@@ -20,12 +21,7 @@ async function allOnLambda(stack: string) {
   const input = readStack(REPO_ROOT, stack);
   return evaluate(input.main, {
     stack,
-    config: {
-      ...input.config,
-      [K("agentRuntime")]: "[]",
-      [K("workerEnabled")]: "false",
-      [K("queues")]: JSON.stringify(["pm:300", "dev:900", "qa:600", "ops:300"]),
-    },
+    config: { ...input.config, ...ALL_AGENTS_ON_LAMBDA },
     secretKeys: input.secretKeys,
     region: input.region,
   });
@@ -174,7 +170,14 @@ for (const [stack, maxTasks] of [
       const fn = policyDocument(named(lambda.resources, "agent-workers-dev-role-policy"))
         .Statement as Statement[];
       // The function's own log group and X-Ray are the Lambda runtime's; the container logs through ECS.
-      const shared = fn.filter((s) => !["WriteItsLogs", "SendTraces"].includes(String(s.Sid)));
+      // The worker reads its own copy of the provider key: the same grant, on its secret.
+      const secret = arnOf(one("agent-worker-llm-api-key"));
+      const shared = fn
+        .filter((s) => !["WriteItsLogs", "SendTraces"].includes(String(s.Sid)))
+        .map((s) => (s.Sid === "ReadTheProviderSecrets" ? { ...s, Resource: [secret] } : s));
+      assert.deepStrictEqual(fn.find((s) => s.Sid === "ReadTheProviderSecrets")!.Resource, [
+        arnOf(named(lambda.resources, "agent-workers-llm-api-key")),
+      ]);
       assert.ok(shared.length >= 8, JSON.stringify(fn.map((s) => s.Sid)));
       assert.deepStrictEqual(fargate.slice(0, shared.length), shared);
       const cluster = named(resources as RegisteredResource[], "web-cluster").inputs.name;

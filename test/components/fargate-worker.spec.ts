@@ -5,6 +5,7 @@ import { estimateCost } from "../../tools/offline/cost";
 import { runPolicies } from "../../tools/offline/policy-harness";
 import { loadPack, splitExemptions } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";
+import { ALL_AGENTS_ON_LAMBDA } from "../helpers/config";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 import { childrenOf, fargateStack, FargateStack, K, TOPIC, valueOf } from "./fargate-helpers";
 
@@ -14,11 +15,10 @@ const idOf = (r: RegisteredResource) => r.id as string;
 // The worker with an image of its own (not an agent: staging and prod run the dev agent on it, see
 // fargate-agent.spec.ts), its keys back at their defaults.
 const ON = {
+  ...ALL_AGENTS_ON_LAMBDA,
   [K("workerEnabled")]: "true",
   [K("workerImageTag")]: "1.0.0",
   [K("serviceContainerInsights")]: "enabled",
-  [K("agentRuntime")]: "[]",
-  [K("queues")]: JSON.stringify(["pm:300", "dev:900", "qa:600", "ops:300"]),
   [K("workerCpu")]: "256",
   [K("workerMemory")]: "512",
   [K("workerMinTasks")]: "1",

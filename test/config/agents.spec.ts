@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { configIssues, K, loadStack } from "../helpers/config";
+import { ALL_AGENTS_ON_LAMBDA, configIssues, K, loadStack } from "../helpers/config";
 
 const issuesWith = (changes: Record<string, string | undefined>, stack = "staging") =>
   configIssues(stack, changes);
@@ -69,8 +69,7 @@ describe("agents config", () => {
 
   it("keeps one consumer per queue: the Lambda workers leave the Fargate worker's queue to it", () => {
     const worker = {
-      [K("agentRuntime")]: "[]",
-      [K("queues")]: '["pm:300","dev:900","qa:600","ops:300"]',
+      ...ALL_AGENTS_ON_LAMBDA,
       [K("workerEnabled")]: "true",
       [K("workerQueue")]: "qa",
       [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",

@@ -10,6 +10,16 @@ import { LocalDynamo, startDynamo } from "../api/local-aws";
 import { RecordingTelemetry } from "../helpers/telemetry";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const credentials = { accessKeyId: "x", secretAccessKey: "y" };
+
+/** A runner that checkpoints `state`, then works until the worker stops it (the deadline or SIGTERM). */
+const checkpointThenWait = (state: Record<string, unknown>): TaskRunner => ({
+  async run(_task, ctx) {
+    await ctx.checkpoint(state);
+    await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+    return { status: "failed", error: "not reached: the worker continues the task first" };
+  },
+});
 
 async function until(what: string, test: () => boolean | Promise<boolean>, ms = 10_000) {
   const deadline = Date.now() + ms;
@@ -28,12 +38,8 @@ describe("the agent container's poll loop against the loopback SQS server and dy
 
   before(async () => {
     [dynamo, sqs] = await Promise.all([startDynamo("poll-loop"), new LocalSqs().start()]);
-    client = new SQSClient({
-      endpoint: sqs.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "y" },
-      maxAttempts: 1,
-    });
+    // One attempt per call, as the loop's own failures are what these tests look at.
+    client = new SQSClient({ endpoint: sqs.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
   });
   after(async () => {
     client?.destroy();
@@ -175,13 +181,7 @@ describe("the agent container's poll loop against the loopback SQS server and dy
   });
 
   it("stop() during a task (SIGTERM) checkpoints, sends the continuation, deletes the message and returns at once", async () => {
-    const s = start({
-      async run(_task, ctx) {
-        await ctx.checkpoint({ step: 2 });
-        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
-        return { status: "failed", error: "not reached: the worker continues the task first" };
-      },
-    });
+    const s = start(checkpointThenWait({ step: 2 }));
     s.queue.send(body("t-term"));
     await until("the checkpoint", async () => (await record("t-term"))?.state !== undefined);
     const began = Date.now();
@@ -204,13 +204,7 @@ describe("the agent container's poll loop against the loopback SQS server and dy
       },
     });
     // The continuation the stopped loop above left on its queue, moved to this one.
-    const first = start({
-      async run(_task, ctx) {
-        await ctx.checkpoint({ step: 7 });
-        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
-        return { status: "failed", error: "not reached" };
-      },
-    });
+    const first = start(checkpointThenWait({ step: 7 }));
     first.queue.send(body("t-resume"));
     await until("the checkpoint", async () => (await record("t-resume"))?.state !== undefined);
     await stopped(first);
