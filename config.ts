@@ -16,7 +16,7 @@ import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
 import { ConfigReader, ConfigSource, runtimeConfigSource } from "./config/reader";
-import { isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./config/rules";
+import { isEmail, isLogRetention, LOG_RETENTION_DAYS } from "./lib/rules";
 import { readService, readWorker, ServiceConfig, WorkerConfig } from "./config/service";
 import { readSuccessMetrics, SuccessMetricsConfig } from "./config/success-metrics";
 import { readWebSocket, WebSocketConfig } from "./config/websocket";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AgentName } from "../contracts/agents";
 import { AGENT_ARTIFACTS, ARTIFACT_PREFIXES } from "../contracts/artifacts";
 import { DETAIL_TYPES, EVENT_SOURCE } from "../contracts/events";
-import { CONNECTIONS_TABLE } from "../functions/ws/schema";
+import { CONNECTIONS_TABLE } from "../contracts/connections";
 import { AwsContext, viaService } from "./aws-context";
 
 /*

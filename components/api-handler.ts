@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARTIFACT_PREFIXES } from "../contracts/artifacts";
-import { TABLE_KEYS } from "../functions/api/lib/table-schema";
+import { TABLE_KEYS } from "../contracts/table";
 import { AwsContext, viaService } from "./aws-context";
 import { alarmActions } from "./lambda-function";
 

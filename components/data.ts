@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataTierConfig } from "../config/api";
-import { TABLE_KEYS, TTL_ATTRIBUTE } from "../functions/api/lib/table-schema";
+import { TABLE_KEYS, TTL_ATTRIBUTE } from "../contracts/table";
 import { BACKUP_TAG } from "./backups";
 import { awsContext, AwsContext } from "./aws-context";
 import { accountAdministersKey } from "./kms-statements";

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../config/data";
-import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../config/rds-classes";
+import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../lib/rds-classes";
 import { BACKUP_TAG } from "./backups";
 import { awsContext } from "./aws-context";
 import { keyWithLogs } from "./kms-statements";

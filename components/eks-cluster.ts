@@ -7,7 +7,7 @@ import {
   instanceArchitecture,
   instanceTypeProblem,
 } from "../config/eks";
-import { parseCidr } from "../config/rules";
+import { parseCidr } from "../lib/rules";
 import { createAddon, VPC_CNI_CONFIGURATION } from "./eks-addons";
 import { createControlPlane, kubeconfigFor } from "./eks-control-plane";
 import { createIrsaRoles } from "./eks-iam";

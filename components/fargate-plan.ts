@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InterfaceEndpointService, NatStrategy } from "../config/network";
 import { ImageSource } from "../config/service";
 import { privateReachProblem } from "./network-plan";
-import { checkFargatePair } from "../config/rules";
+import { checkFargatePair } from "../lib/rules";
 
 /*
  * Pure decisions of the Fargate components (names, placement, health checks, log delivery), kept apart from

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildFunctions, FunctionBundle, FunctionName } from "../tools/build-functions";
+import { buildFunctions, FunctionBundle, FunctionName } from "../lib/build-functions";
 import type { QueuePair } from "./queue-pair";
 import { serviceTrust } from "./policy-statements";
 

@@ -9,7 +9,7 @@ import {
   NAT_STRATEGIES,
   NatStrategy,
 } from "../config/network";
-import { intToIp, isLogRetention, LOG_RETENTION_DAYS, parseCidr } from "../config/rules";
+import { intToIp, isLogRetention, LOG_RETENTION_DAYS, parseCidr } from "../lib/rules";
 
 export const SUBNET_TIERS = ["public", "private", "isolated"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];

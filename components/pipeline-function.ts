@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineFunctionConfig } from "../config/pipeline";
-import { METRICS } from "../functions/shared/metric-names";
-import type { FunctionBundle } from "../tools/build-functions";
+import { METRICS } from "../contracts/metrics";
+import type { FunctionBundle } from "../lib/build-functions";
 import { alarmActions, createPlatformFunction, createQueueEventSource } from "./lambda-function";
 import type { QueuePair } from "./queue-pair";
 

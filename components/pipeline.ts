@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PipelineSettings, pipelineSettingsProblems } from "../config/pipeline";
-import { isLogRetention } from "../config/rules";
-import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from "../functions/shared/env";
+import { isLogRetention } from "../lib/rules";
+import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from "../contracts/pipeline-env";
 import { awsContext } from "./aws-context";
 import { foundationModelArnIn } from "./bedrock-access";
 import { FunctionBundles, functionBundles, LAMBDA_NAME, stackScopedName } from "./lambda-function";
@@ -25,7 +25,7 @@ export interface PipelineArgs extends PipelineSettings {
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Sets `protect` on the buckets and the key. Default: false. */
   readonly protect?: boolean;
-  /** The function bundles. Default: built from functions/ once per process (tools/build-functions.ts). */
+  /** The function bundles. Default: built from functions/ once per process (lib/build-functions.ts). */
   readonly bundles?: Promise<FunctionBundles>;
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { contentTypeOf } from "../functions/shared/artifact-store";
-import { TABLE_KEYS } from "../functions/api/lib/table-schema";
+import { contentTypeOf } from "../contracts/artifacts";
+import { TABLE_KEYS } from "../contracts/table";
 import { ProjectTemplate, readTemplateCatalog, templateItem } from "./template-catalog";
 import { PlatformComponent } from "./tagging";
 

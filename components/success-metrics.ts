@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SuccessMetricsConfig } from "../config/success-metrics";
 import { API_ROUTES } from "../contracts/api-routes";
-import type { FunctionBundle } from "../tools/build-functions";
-import type { DeployTimeMetric } from "../tools/deploy-time";
+import type { FunctionBundle } from "../lib/build-functions";
+import type { DeployTimeMetric } from "../contracts/deploy-time";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { PlatformComponent } from "./tagging";
 

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WebSocketConfig } from "../config/websocket";
 import { WS_AUTHORIZER_ENV, WS_ENV } from "../contracts/env";
-import { CONNECTIONS_TABLE } from "../functions/ws/schema";
+import { CONNECTIONS_TABLE } from "../contracts/connections";
 import { awsContext, AwsContext, viaService } from "./aws-context";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";

@@ -1,4 +1,4 @@
-import { RDS_INSTANCE_CLASS_MEMORY_GIB } from "./rds-classes";
+import { RDS_INSTANCE_CLASS_MEMORY_GIB } from "../lib/rds-classes";
 import { ConfigReader } from "./reader";
 
 /** PostgreSQL settings (used where databaseEnabled). */

@@ -1,5 +1,5 @@
 import { ConfigReader } from "./reader";
-import { isDomainName } from "./rules";
+import { isDomainName } from "../lib/rules";
 
 /*
  * The stack's public DNS (issue 10): the Route 53 hosted zone (an existing one, or one the stack creates and

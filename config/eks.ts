@@ -1,7 +1,7 @@
-import { EKS_VERSIONS, EKS_VERSIONS_CHECKED } from "./eks-versions";
+import { EKS_VERSIONS, EKS_VERSIONS_CHECKED } from "../lib/eks-versions";
 import { NatStrategy } from "./network";
 import { ConfigReader } from "./reader";
-import { parseCidr } from "./rules";
+import { parseCidr } from "../lib/rules";
 
 /** The EKS add-ons the EksCluster component installs, by their EKS add-on name. */
 export const EKS_ADDONS = [
@@ -49,7 +49,7 @@ export interface EksWorkloadsConfig {
 export interface EksConfig {
   /** Whether the cluster exists at all (the control plane alone is about $73 a month). */
   readonly enabled: boolean;
-  /** Kubernetes version, major.minor (e.g. 1.35), one of config/eks-versions.ts. */
+  /** Kubernetes version, major.minor (e.g. 1.35), one of lib/eks-versions.ts. */
   readonly version: string;
   /** CIDR blocks allowed to reach the public API endpoint; empty = private endpoint only. */
   readonly publicAccessCidrs: readonly string[];
@@ -141,7 +141,7 @@ export function readEks(r: ConfigReader, ctx: EksContext): EksConfig {
     r.report(
       "eksVersion",
       version,
-      `must be a version of the EKS support table config/eks-versions.ts (${known[0]} to ${known.at(-1)}, ` +
+      `must be a version of the EKS support table lib/eks-versions.ts (${known[0]} to ${known.at(-1)}, ` +
         `checked ${EKS_VERSIONS_CHECKED}); add a newer version there with its dates from the EKS release calendar`,
     );
 

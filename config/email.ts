@@ -1,5 +1,5 @@
 import { ConfigReader } from "./reader";
-import { isDomainName, isEmail } from "./rules";
+import { isDomainName, isEmail } from "../lib/rules";
 
 /*
  * Outbound e-mail through SES (seed 004): a verified sending domain with DKIM, a custom MAIL FROM domain and

@@ -1,4 +1,4 @@
-import { isDomainName } from "./rules";
+import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
 
 /*

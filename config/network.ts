@@ -1,5 +1,5 @@
 import { ConfigReader } from "./reader";
-import { cidrsOverlap, parseCidr } from "./rules";
+import { cidrsOverlap, parseCidr } from "../lib/rules";
 
 export const NAT_STRATEGIES = ["none", "single", "perAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];

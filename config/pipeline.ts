@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EMBEDDING_MODEL_IDS, embeddingModel } from "../functions/shared/embedding-models";
+import { EMBEDDING_MODEL_IDS, embeddingModel } from "../contracts/embedding-models";
 import { ConfigReader } from "./reader";
 
 /*

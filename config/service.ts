@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "./reader";
-import { checkFargatePair } from "./rules";
+import { checkFargatePair } from "../lib/rules";
 
 /*
  * The Fargate web service (ALB, CloudFront, WAF) and the queue-driven agent worker. Every value Fargate, ECS,

@@ -1,4 +1,4 @@
-import { estimateCost } from "../tools/offline/cost";
+import { estimateCost, PricedResource } from "../cost/estimate";
 import { list } from "./lib/checks";
 import { ofKind, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";
@@ -8,7 +8,7 @@ import { isUnknown } from "./lib/values";
 /*
  * Cost: the stack's fixed monthly estimate against a budget per environment, NAT gateways and instance
  * families per environment. The estimate is computed inside the policy from the stack's resources with the
- * same estimator the offline preview uses (tools/offline/cost.ts, prices in cost/prices.json), so the policy
+ * same estimator the offline preview uses (cost/estimate.ts, prices in cost/prices.json), so the policy
  * gives the same answer under `pulumi preview --policy-pack policy` as offline.
  */
 
@@ -26,26 +26,16 @@ export function stackEnvironment(resources: Res[]): string | undefined {
 }
 
 /** Stack resources in the estimator's shape: outputs include the inputs. */
-function asRegistered(resources: Res[]): Parameters<typeof estimateCost>[0] {
+function asPriced(resources: Res[]): PricedResource[] {
   return resources.map((r) => ({
     urn: r.urn,
     type: r.type,
     name: r.name,
     // AWS resources and Kubernetes objects (an Ingress makes the controller create a load balancer).
     custom: r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"),
-    remote: false,
     inputs: r.raw,
     outputs: r.raw,
-    dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: r.protect,
-      ignoreChanges: [],
-      aliases: [],
-      additionalSecretOutputs: [],
-      retainOnDelete: false,
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    },
   }));
 }
 
@@ -90,7 +80,7 @@ function budgetAndEstimate(
     add(stack, `no monthly budget is configured for environment '${env}' (monthly-budget.budgets).`);
     return undefined;
   }
-  return { stack, budget, estimate: estimateCost(asRegistered(resources)) };
+  return { stack, budget, estimate: estimateCost(asPriced(resources)) };
 }
 
 /*

@@ -1,4 +1,4 @@
-import { checkFargatePair } from "../config/rules";
+import { checkFargatePair } from "../lib/rules";
 import { autonamedProperty } from "../lib/aws-types";
 import { at, list } from "./lib/checks";
 import { ofKind, refersTo, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";

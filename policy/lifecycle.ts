@@ -1,5 +1,5 @@
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../config/eks-versions";
+import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../lib/eks-versions";
 import { at } from "./lib/checks";
 import { Res, resourcePolicy, who } from "./lib/framework";
 import { K, Kind } from "./lib/kinds";
@@ -95,7 +95,7 @@ export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
     severity: "high",
     remediationSteps:
       "Move the cluster (eksVersion) to a version in standard support, one minor at a time, with its add-ons " +
-      `and the cluster autoscaler's image; dates: config/eks-versions.ts and ${EKS_CALENDAR}.`,
+      `and the cluster autoscaler's image; dates: lib/eks-versions.ts and ${EKS_CALENDAR}.`,
     references: {},
     beyondAnchors:
       "No anchor dates versions. Reads a dated table of each version's end of standard and extended support: " +
@@ -135,7 +135,7 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
     severity: "medium",
     remediationSteps:
       "Plan the upgrade to the next Kubernetes version (docs/runbook.md) before the end of standard support; " +
-      "for a version the table does not list, add its dates to config/eks-versions.ts.",
+      "for a version the table does not list, add its dates to lib/eks-versions.ts.",
     references: {},
     beyondAnchors:
       "Warns warnDays (90) before eks-version-standard-support turns mandatory, and about versions the " +
@@ -157,7 +157,7 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
     const status = eksSupportStatus(version, asOfDay(config));
     if (status.state === "unknown")
       add(
-        `${who(res)} runs Kubernetes ${version}, which the support table (config/eks-versions.ts, checked ` +
+        `${who(res)} runs Kubernetes ${version}, which the support table (lib/eks-versions.ts, checked ` +
           `${EKS_VERSIONS_CHECKED}) does not list: add its end of standard support from the EKS release calendar.`,
       );
     else if (status.state === "standard" && status.daysLeft <= config.warnDays)

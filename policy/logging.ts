@@ -1,4 +1,4 @@
-import { isLogRetention, LOG_RETENTION_DAYS } from "../config/rules";
+import { isLogRetention, LOG_RETENTION_DAYS } from "../lib/rules";
 import { at, joinWords, list, present } from "./lib/checks";
 import { ofKind, refersTo, resourcePolicy, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import { connectionsThreshold, Database, DatabaseArgs } from "../../components/database";
-import { postgresMaxConnections } from "../../config/rds-classes";
+import { postgresMaxConnections } from "../../lib/rds-classes";
 import type { DatabaseConfig } from "../../config/data";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkEksClusterArgs, EksCluster, EksClusterArgs } from "../../components/eks-cluster";
 import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
 import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";
-import { EKS_VERSIONS_CHECKED } from "../../config/eks-versions";
+import { EKS_VERSIONS_CHECKED } from "../../lib/eks-versions";
 import { eksVersionStandardSupport, eksVersionSupportEnding } from "../../policy/lifecycle";
 
 const T = {

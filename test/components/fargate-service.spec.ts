@@ -5,7 +5,7 @@ import {
   MANAGED_RESPONSE_HEADERS_SECURITY,
 } from "../../components/fargate-edge";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 import {
   CDN_CERT_ARN,

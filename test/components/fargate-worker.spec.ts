@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { runPolicies } from "../../tools/offline/policy-harness";
 import { loadPack, splitExemptions } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";

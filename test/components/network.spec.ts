@@ -12,10 +12,10 @@ import {
   subnetLayout,
 } from "../../components/network-plan";
 import { StackConfig } from "../../config";
-import { parseCidr } from "../../config/rules";
+import { parseCidr } from "../../lib/rules";
 import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { K, stackInput } from "../helpers/config";
 import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 

@@ -12,7 +12,7 @@ import { loggingPolicies } from "../../policy/logging";
 import { networkPolicies } from "../../policy/network";
 import { resiliencePolicies } from "../../policy/resilience";
 import { requiredTags } from "../../policy/tagging";
-import { buildFunctions } from "../../tools/build-functions";
+import { buildFunctions } from "../../lib/build-functions";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, named, ofType } from "../helpers/offline";
 import {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { burnThreshold, SuccessMetrics } from "../../components/success-metrics";
 import { policies } from "../../policy/policies";
 import { Evaluation } from "../../tools/offline/evaluate";
-import { estimateCost, loadPrices } from "../../tools/offline/cost";
+import { estimateCost, loadPrices } from "../../cost/estimate";
 import { readStack } from "../../tools/offline/stack-files";
 import { check, evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
 

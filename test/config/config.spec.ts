@@ -7,7 +7,7 @@ import {
   isEmail,
   isLogRetention,
   parseCidr,
-} from "../../config/rules";
+} from "../../lib/rules";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 

@@ -85,7 +85,7 @@ describe("eks config", () => {
     assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: "1.33" }), []);
     for (const v of ["1.28", "1.36"]) {
       assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
-        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table config/eks-versions.ts ` +
+        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table lib/eks-versions.ts ` +
           "(1.29 to 1.35, checked 2026-12-06); add a newer version there with its dates from the EKS release calendar",
       ]);
     }

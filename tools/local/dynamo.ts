@@ -4,8 +4,8 @@
  */
 import type { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { TABLE_KEYS } from "../../functions/api/lib/table-schema";
-import { CONNECTIONS_TABLE } from "../../functions/ws/schema";
+import { TABLE_KEYS } from "../../contracts/table";
+import { CONNECTIONS_TABLE } from "../../contracts/connections";
 import { listenOnLoopback } from "./loopback";
 
 export interface LocalDynamoServer {

@@ -16,7 +16,7 @@ import { AGENT_NAMES, AgentName, FIRST_AGENT } from "../../contracts/agents";
 import { AGENT_WORKER_ENV, API_ENV, WORKFLOW_ENV, WS_AUTHORIZER_ENV, WS_ENV } from "../../contracts/env";
 import { ROUTING_RULES } from "../../contracts/routing";
 import { readTemplateCatalog, templateItem } from "../../components/template-catalog";
-import { contentTypeOf } from "../../functions/shared/artifact-store";
+import { contentTypeOf } from "../../contracts/artifacts";
 import { createConnectionsTable, createDataTable, startDynalite } from "./dynamo";
 import { QueueEventSource } from "./event-source";
 import { LocalEventBridge } from "./eventbridge";

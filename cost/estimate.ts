@@ -1,19 +1,28 @@
-import { UNKNOWN } from "./engine-values";
-import type { RegisteredResource } from "./evaluate";
-import { priceFargateService } from "./cost-fargate";
+import { UNKNOWN } from "../lib/unknown";
+import { priceFargateService } from "./fargate";
 import {
   ingressLoadBalancers,
   priceExternalHostedZones,
   priceKubernetesObject,
   priceRdsManagedSecret,
   priceTargetTrackingAlarms,
-} from "./cost-implied";
-import { priceEcsContainerInsights, priceEksObservability } from "./cost-insights";
-import { arr, num, Props, round, SUBNET } from "./cost-values";
+} from "./implied";
+import { priceEcsContainerInsights, priceEksObservability } from "./insights";
+import type {
+  CostEstimate,
+  CostItem,
+  NotEstimated,
+  PricedResource,
+  PriceFn,
+  Prices,
+  PricingContext,
+} from "./types";
+import { arr, num, Props, round, SUBNET } from "./values";
 
-export { spotTaskRange } from "./cost-fargate";
-export { costRows, usdRange } from "./cost-report";
-export type { CostRow } from "./cost-report";
+export { spotTaskRange } from "./fargate";
+export { costRows, usdRange } from "./report";
+export type { CostRow } from "./report";
+export type * from "./types";
 
 /*
  * A fixed monthly estimate from resource inputs: what a stack costs while idle, before any usage. Prices live
@@ -25,140 +34,14 @@ export type { CostRow } from "./cost-report";
  * "no price model", so a reader knows the total is partial. Account-wide free tiers are not deducted.
  */
 
-export interface Prices {
-  region: string;
-  currency: string;
-  date: string;
-  source: string;
-  hoursPerMonth: number;
-  hourly: {
-    natGateway: number;
-    publicIpv4: number;
-    applicationLoadBalancer: number;
-    networkLoadBalancer: number;
-    interfaceEndpointPerAz: number;
-    eksCluster: number;
-    fargateVcpu: Record<string, number>;
-    fargateGb: Record<string, number>;
-    fargateSpotVcpu: number;
-    fargateSpotGb: number;
-  };
-  spotDiscountEc2: number;
-  ec2: Record<string, number>;
-  rds: Record<string, number>;
-  rdsStorageGbMonth: Record<string, number>;
-  /** ElastiCache node-hours for Redis OSS; `elasticacheValkey` for Valkey (20 % lower). */
-  elasticache: Record<string, number>;
-  elasticacheValkey: Record<string, number>;
-  ebsGbMonth: Record<string, number>;
-  monthly: Record<
-    "kmsKey" | "secret" | "alarm" | "dashboard" | "wafWebAcl" | "wafRule" | "route53Zone" | "customMetric",
-    number
-  >;
-  /** Each of a key's first `rotationsBilled` automatic rotations adds `perRotation` a month; later ones add nothing. */
-  kmsRotation: { perRotation: number; rotationsBilled: number };
-  /** Endpoint health checks: AWS's rate for an AWS endpoint of the account, another for any other endpoint. */
-  route53HealthCheck: Record<"basic" | "optionalFeature", { awsEndpoint: number; otherEndpoint: number }>;
-  containerInsights: {
-    ecsMetrics: Record<"perCluster" | "perClusterWithInstances" | "perService" | "perTaskFamily", number>;
-    eksObservations: Record<
-      | "usdPerMillion"
-      | "perSeriesMonth"
-      | "seriesPerCluster"
-      | "seriesPerNode"
-      | "seriesPerPod"
-      | "seriesPerContainer",
-      number
-    >;
-    eksAddonDaemonSets: Record<string, { pods: number; containers: number }>;
-  };
-  /** Pods a node of this type can run (VPC CNI without prefix delegation). */
-  ec2MaxPods: Record<string, number>;
-  usagePriced: Record<string, string>;
-  /** Types AWS bills nothing for themselves (their cost, if any, shows on another resource). */
-  noCharge: Record<string, string>;
-  checks: Array<{ prices: string[]; source: string; checked: string }>;
-}
-
-/**
- * Whose cost an item is: the resource's own price, something created for it outside the program (by AWS, or
- * by a controller in the cluster), or something the stack uses but does not create.
- */
-export type CostBasis = "resource" | "created-by-aws" | "used-not-created";
-
-export interface CostItem {
-  /** The stack resource the cost belongs to (for created-by-aws and used-not-created items, the one that causes it). */
-  urn: string;
-  type: string;
-  name: string;
-  description: string;
-  /** The low end: what the item costs at least (equal to minMonthlyUsd). */
-  monthlyUsd: number;
-  minMonthlyUsd: number;
-  maxMonthlyUsd: number;
-  /** What moves the figure between its ends; only on items whose ends differ. */
-  dependsOn?: string;
-  basis: CostBasis;
-}
-
-export interface NotEstimated {
-  urn: string;
-  type: string;
-  name: string;
-  reason: string;
-}
-
-export interface CostEstimate {
-  /** The low end of the fixed monthly cost, which the `monthly-budget` policy judges. */
-  monthlyUsd: number;
-  minMonthlyUsd: number;
-  /** The high end: every item at its dearest. */
-  maxMonthlyUsd: number;
-  currency: string;
-  priceRegion: string;
-  priceDate: string;
-  items: CostItem[];
-  notEstimated: NotEstimated[];
-}
-
-/** One priced line: its description, its ends (max defaults to min) and, for a range, what it depends on. */
-export interface CostLine {
-  description: string;
-  min: number;
-  max?: number;
-  dependsOn?: string;
-  basis?: CostBasis;
-}
-
-/** What a pricing function gets: the prices, the stack's resources, and where to put items and gaps. */
-export interface PricingContext {
-  prices: Prices;
-  resources: RegisteredResource[];
-  byArn: Map<string, RegisteredResource>;
-  /** Default capacity provider strategies by cluster (name or ARN as services reference it). */
-  clusterStrategies: Map<string, unknown[]>;
-  /**
-   * The resource of `type` that `r`'s property `prop` names by ARN (or by id, `path` inside the property):
-   * while that value is unknown (a stack's first preview), the one the engine records the property was
-   * built from, so the estimate does not depend on values a preview lacks.
-   */
-  linked(r: RegisteredResource, prop: string, type: string, path?: string): RegisteredResource | undefined;
-  /** How many resources `r`'s list property `prop` names (while unknown: of `type` it was built from). */
-  countOf(r: RegisteredResource, prop: string, type: string): number;
-  add(r: RegisteredResource, line: CostLine): void;
-  skip(r: RegisteredResource, reason: string): void;
-}
-
 export function loadPrices(): Prices {
-  return require("../../cost/prices.json") as Prices;
+  return require("./prices.json") as Prices;
 }
 
-export type PriceFn = (r: RegisteredResource, ctx: PricingContext) => void;
-
-export function estimateCost(resources: RegisteredResource[], prices: Prices = loadPrices()): CostEstimate {
+export function estimateCost(resources: PricedResource[], prices: Prices = loadPrices()): CostEstimate {
   const items: CostItem[] = [];
   const notEstimated: NotEstimated[] = [];
-  const byArn = new Map<string, RegisteredResource>();
+  const byArn = new Map<string, PricedResource>();
   const clusterStrategies = new Map<string, unknown[]>();
   for (const r of resources) {
     if (typeof r.outputs.arn === "string" && r.outputs.arn !== UNKNOWN) byArn.set(r.outputs.arn, r);
@@ -167,7 +50,7 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
     }
   }
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const builtFrom = (r: RegisteredResource, prop: string, type: string) =>
+  const builtFrom = (r: PricedResource, prop: string, type: string) =>
     (r.propertyDependencies[prop] ?? []).map((u) => byUrn.get(u)).filter((d) => d?.type === type);
   const ctx: PricingContext = {
     prices,
@@ -225,7 +108,7 @@ export function estimateCost(resources: RegisteredResource[], prices: Prices = l
 }
 
 /** The pricing function of each type the estimator models. */
-function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
+function pricing(resources: PricedResource[]): Record<string, PriceFn> {
   const loadBalancer: PriceFn = (r, { prices, add, countOf }) => {
     const p = r.inputs;
     const H = prices.hoursPerMonth;
@@ -314,7 +197,7 @@ function pricing(resources: RegisteredResource[]): Record<string, PriceFn> {
   };
 }
 
-function priceNodeGroup(r: RegisteredResource, { prices, add, skip, linked }: PricingContext) {
+function priceNodeGroup(r: PricedResource, { prices, add, skip, linked }: PricingContext) {
   const p = r.inputs;
   const type = String(arr(p.instanceTypes)[0] ?? "t3.medium");
   const price = prices.ec2[type];
@@ -342,7 +225,7 @@ function priceNodeGroup(r: RegisteredResource, { prices, add, skip, linked }: Pr
   });
 }
 
-function priceRdsInstance(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+function priceRdsInstance(r: PricedResource, { prices, add, skip }: PricingContext) {
   const p = r.inputs;
   const cls = String(p.instanceClass);
   const price = prices.rds[cls];
@@ -360,7 +243,7 @@ function priceRdsInstance(r: RegisteredResource, { prices, add, skip }: PricingC
   });
 }
 
-function priceReplicationGroup(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+function priceReplicationGroup(r: PricedResource, { prices, add, skip }: PricingContext) {
   const p = r.inputs;
   const nodeType = String(p.nodeType);
   const valkey = p.engine === "valkey";
@@ -380,7 +263,7 @@ function priceReplicationGroup(r: RegisteredResource, { prices, add, skip }: Pri
 }
 
 /** A key's price grows with its first rotations, so its figure runs from its first year to its third. */
-function priceKmsKey(r: RegisteredResource, { prices, add }: PricingContext) {
+function priceKmsKey(r: PricedResource, { prices, add }: PricingContext) {
   const base = prices.monthly.kmsKey;
   if (r.inputs.enableKeyRotation !== true) {
     add(r, { description: "KMS customer managed key", min: base });
@@ -406,7 +289,7 @@ const HEALTH_CHECK_ENDPOINT_TYPES = ["HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_S
  * for any other endpoint. Which applies depends on what the name resolves to, which the program cannot know.
  */
 /** The endpoint a health check probes, by name; on a first preview (not created yet) by what it was built from. */
-function endpointOf(r: RegisteredResource): string {
+function endpointOf(r: PricedResource): string {
   const endpoint = r.inputs.fqdn ?? r.inputs.ipAddress;
   if (endpoint !== UNKNOWN) return String(endpoint);
   const from = [...(r.propertyDependencies.fqdn ?? []), ...(r.propertyDependencies.ipAddress ?? [])];
@@ -415,7 +298,7 @@ function endpointOf(r: RegisteredResource): string {
     : "its endpoint";
 }
 
-function priceHealthCheck(r: RegisteredResource, { prices, add, skip }: PricingContext) {
+function priceHealthCheck(r: PricedResource, { prices, add, skip }: PricingContext) {
   const p = r.inputs;
   const type = String(p.type);
   if (!HEALTH_CHECK_ENDPOINT_TYPES.includes(type)) {

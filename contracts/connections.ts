@@ -48,4 +48,4 @@ export const ackKey = (clientId: string, projectId: string) => ({
 /** Acknowledgements are kept as long as the messages they point into (functions/shared/project-log.ts). */
 export const ACK_TTL_SECONDS = 7 * 24 * 3600;
 
-export { WS_ENV } from "../../contracts/env";
+export { WS_ENV } from "./env";

@@ -12,7 +12,7 @@
  * The source map covers this repository's code only (see ownSourceMap).
  *
  * Used by the Pipeline component (`await buildFunctions()`), and as a CLI:
- *   npx ts-node --transpile-only tools/build-functions.ts [outDir]
+ *   npx ts-node --transpile-only lib/build-functions.ts [outDir]
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

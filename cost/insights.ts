@@ -1,6 +1,5 @@
-import type { RegisteredResource } from "./evaluate";
-import type { PricingContext } from "./cost";
-import { arr, num, Props, TASK_DEFINITION } from "./cost-values";
+import type { PricedResource, PricingContext } from "./types";
+import { arr, num, Props, TASK_DEFINITION } from "./values";
 
 /*
  * Container Insights, which CloudWatch bills to the account for a cluster the stack creates. On ECS it is a
@@ -16,7 +15,7 @@ const ADDON = "aws:eks/addon:Addon";
 const OBSERVABILITY_ADDON = "amazon-cloudwatch-observability";
 
 /** The ECS cluster's Container Insights metrics, by its containerInsights setting. */
-export function priceEcsContainerInsights(cluster: RegisteredResource, ctx: PricingContext): void {
+export function priceEcsContainerInsights(cluster: PricedResource, ctx: PricingContext): void {
   const setting = arr(cluster.inputs.settings)
     .map((s) => s as Props)
     .find((s) => s.name === "containerInsights")?.value;
@@ -59,7 +58,7 @@ export function priceEcsContainerInsights(cluster: RegisteredResource, ctx: Pric
 }
 
 /** Services of this cluster; with one cluster in the stack, services whose cluster is not yet known too. */
-function servicesOf(cluster: RegisteredResource, resources: RegisteredResource[]): RegisteredResource[] {
+function servicesOf(cluster: PricedResource, resources: PricedResource[]): PricedResource[] {
   const ids = new Set(
     [cluster.outputs.arn, cluster.outputs.id, cluster.inputs.name, cluster.outputs.name].filter(
       (v) => typeof v === "string",
@@ -72,7 +71,7 @@ function servicesOf(cluster: RegisteredResource, resources: RegisteredResource[]
 }
 
 /** The EKS CloudWatch observability add-on: enhanced observability, per observation, by node count. */
-export function priceEksObservability(addon: RegisteredResource, ctx: PricingContext): void {
+export function priceEksObservability(addon: PricedResource, ctx: PricingContext): void {
   if (addon.inputs.addonName !== OBSERVABILITY_ADDON) return;
   if (!enhancedObservability(addon)) {
     ctx.skip(addon, "no price model: Container Insights without enhanced observability (per-metric)");
@@ -126,7 +125,7 @@ export function priceEksObservability(addon: RegisteredResource, ctx: PricingCon
 }
 
 /** The add-on turns enhanced observability on unless its configuration switches it off. */
-function enhancedObservability(addon: RegisteredResource): boolean {
+function enhancedObservability(addon: PricedResource): boolean {
   const raw = addon.inputs.configurationValues;
   if (typeof raw !== "string" || raw === "") return true;
   try {

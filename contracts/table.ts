@@ -15,4 +15,4 @@ export const TABLE_KEYS = {
 export const TTL_ATTRIBUTE = "ttl";
 
 /** Key prefixes of the artifacts bucket (seed 003's S3 layout): contracts/artifacts.ts. */
-export { ARTIFACT_PREFIXES } from "../../../contracts/artifacts";
+export { ARTIFACT_PREFIXES } from "./artifacts";

@@ -5,7 +5,7 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { CONNECTIONS_TABLE } from "./schema";
+import { CONNECTIONS_TABLE } from "../../contracts/connections";
 
 /** Every item of a connection (the connection and its subscriptions), deleted in batches of 25. */
 export async function removeConnection(

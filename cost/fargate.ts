@@ -1,6 +1,5 @@
-import type { RegisteredResource } from "./evaluate";
-import type { Prices, PricingContext } from "./cost";
-import { arr, num, Props, TASK_DEFINITION } from "./cost-values";
+import type { PricedResource, Prices, PricingContext } from "./types";
+import { arr, num, Props, TASK_DEFINITION } from "./values";
 
 /*
  * Fargate services: which capacity provider each task runs on. ECS keeps the weights' ratio as closely as whole
@@ -29,7 +28,7 @@ export function spotTaskRange(strategies: unknown[], desired: number): { min: nu
 }
 
 /** The monthly price of an ECS service's tasks: the cheapest placement and the dearest. */
-export function priceFargateService(r: RegisteredResource, ctx: PricingContext): void {
+export function priceFargateService(r: PricedResource, ctx: PricingContext): void {
   const { prices } = ctx;
   const p = r.inputs;
   const td = ctx.linked(r, "taskDefinition", TASK_DEFINITION);

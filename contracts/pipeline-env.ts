@@ -7,7 +7,7 @@
  * This module is imported by the infrastructure program: it must stay free of AWS SDK, Powertools and Pulumi
  * imports (and of anything else that would drag runtime code into the Pulumi program).
  */
-import { COMMON_ENV } from "../../contracts/env";
+import { COMMON_ENV } from "./env";
 import { EMBEDDING_MODEL_IDS, embeddingModel } from "./embedding-models";
 
 export { COMMON_ENV };

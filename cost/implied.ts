@@ -1,6 +1,5 @@
-import type { RegisteredResource } from "./evaluate";
-import type { PriceFn, PricingContext } from "./cost";
-import { arr, Props } from "./cost-values";
+import type { PricedResource, PriceFn, PricingContext } from "./types";
+import { arr, Props } from "./values";
 
 /*
  * Costs the stack causes without declaring them as priced resources: what AWS (or a controller in the cluster)
@@ -8,7 +7,7 @@ import { arr, Props } from "./cost-values";
  */
 
 /** AWS creates two alarms for each target-tracking policy (scale out, scale in), billed like any alarm. */
-export function priceTargetTrackingAlarms(r: RegisteredResource, { prices, add }: PricingContext) {
+export function priceTargetTrackingAlarms(r: PricedResource, { prices, add }: PricingContext) {
   if (r.inputs.policyType !== "TargetTrackingScaling") return;
   const config = (r.inputs.targetTrackingScalingPolicyConfiguration ?? {}) as Props;
   const custom = (config.customizedMetricSpecification ?? {}) as Props;
@@ -21,7 +20,7 @@ export function priceTargetTrackingAlarms(r: RegisteredResource, { prices, add }
 }
 
 /** RDS keeps the master password in a Secrets Manager secret of its own when it manages it. */
-export function priceRdsManagedSecret(r: RegisteredResource, { prices, add }: PricingContext) {
+export function priceRdsManagedSecret(r: PricedResource, { prices, add }: PricingContext) {
   if (r.inputs.manageMasterUserPassword === true)
     add(r, {
       description: "master user secret RDS keeps in Secrets Manager (manageMasterUserPassword)",
@@ -34,7 +33,7 @@ export function priceRdsManagedSecret(r: RegisteredResource, { prices, add }: Pr
  * The AWS Load Balancer Controller creates one ALB per Ingress, or per group.name shared by several Ingresses,
  * in every subnet tagged for it (public ones when internet-facing).
  */
-export function ingressLoadBalancers(resources: RegisteredResource[]): PriceFn {
+export function ingressLoadBalancers(resources: PricedResource[]): PriceFn {
   const albClasses = new Set(
     resources
       .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:IngressClass")
@@ -73,7 +72,7 @@ export function ingressLoadBalancers(resources: RegisteredResource[]): PriceFn {
 }
 
 /** Objects inside a cluster cost nothing of their own, except those that make AWS create something. */
-export function priceKubernetesObject(r: RegisteredResource, { skip }: PricingContext) {
+export function priceKubernetesObject(r: PricedResource, { skip }: PricingContext) {
   const spec = (r.inputs.spec ?? {}) as Props;
   if (r.type === "kubernetes:core/v1:Service" && spec.type === "LoadBalancer")
     skip(r, "no price model: AWS creates a load balancer for a LoadBalancer Service");

@@ -1,5 +1,5 @@
-import type { CostItem } from "./cost";
-import { round } from "./cost-values";
+import type { CostItem } from "./types";
+import { round } from "./values";
 
 /* How reports (the offline preview's text, the architecture pages) show an estimate's items. */
 
