@@ -36,14 +36,7 @@ const opts = { providers: { aws: provider } };
 // First: every other component sends its alarms to this topic.
 const observability = new Observability(
   "observability",
-  {
-    alertEmails: config.alertEmails,
-    monthlyBudgetUsd: config.monthlyBudgetUsd,
-    anomalyThresholdUsd: config.anomalyThresholdUsd,
-    environment: config.environment,
-    costAllocationTagKeys: config.costAllocationTagKeys,
-    activateCostAllocationTags: config.manageCostAllocationTags,
-  },
+  { ...config.observability, environment: config.environment },
   opts,
 );
 const network = new Network(
@@ -51,18 +44,18 @@ const network = new Network(
   {
     ...config.network,
     flowLogsKeyArn: observability.logsKeyArn,
-    isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+    isolatedSubnets: config.database !== undefined || config.cache !== undefined,
   },
   opts,
 );
 // The agents' workflow runs where the agent workers do: then the bus's rules may deliver steps to the queues.
-const workflowEnabled = config.agents.enabled && config.agents.agents.length > 0;
+const agents = config.agents;
 const agentQueues = new Queues(
   "agents",
   {
     ...config.queues,
     alarmTopicArn: observability.alertsTopicArn,
-    ...(workflowEnabled ? { senders: ruleDeliveryStatements } : {}),
+    ...(agents ? { senders: ruleDeliveryStatements } : {}),
   },
   opts,
 );
@@ -70,7 +63,7 @@ const agentQueues = new Queues(
 const data = new Data(
   "data",
   {
-    ...config.dataTier,
+    ...config.data,
     protect: config.protectStateful,
     alarmTopicArn: observability.alertsTopicArn,
   },
@@ -81,18 +74,17 @@ const data = new Data(
 const api = new Api(
   "api",
   {
-    ...config.apiGateway,
+    ...config.api,
     data,
     firstAgentQueue: agentQueues.pairs[FIRST_AGENT],
     queueKmsKeyArn: agentQueues.kmsKeyArn,
-    wafRateLimit: config.service.wafRateLimit,
-    wafManagedRules: config.service.wafManagedRules,
+    waf: config.waf,
     logRetentionDays: config.logRetentionDays,
     logKeyArn: observability.logsKeyArn,
     alarmTopicArn: observability.alertsTopicArn,
     blueGreen: config.blueGreen,
     wsTickets:
-      config.websocket.enabled && config.websocket.authorization === "ticket"
+      config.websocket?.authorization === "ticket"
         ? { functionAlarms: config.websocket.functionAlarms }
         : undefined,
   },
@@ -110,7 +102,7 @@ const templates = new ProjectTemplates(
 );
 // The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its
 // connections table uses the Data key, its logs the operations key.
-const websocket = config.websocket.enabled
+const websocket = config.websocket
   ? new WebSocketApi(
       "ws",
       {
@@ -131,13 +123,11 @@ const websocket = config.websocket.enabled
     )
   : undefined;
 // The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
-const pipeline = config.pipeline.enabled
+const pipeline = config.pipeline
   ? new Pipeline(
       "pipeline",
       {
         ...config.pipeline,
-        upstashUrl: config.pipeline.upstashUrl!,
-        upstashToken: config.pipeline.upstashToken!,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         protect: config.protectStateful,
@@ -148,14 +138,14 @@ const pipeline = config.pipeline.enabled
 // The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
-  config.service.enabled || config.frontend.enabled || config.successMetrics.uptimeProbe === "route53"
+  config.webService || config.frontend || config.successMetrics.uptimeProbe === "route53"
     ? platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
 // frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
 const publicNames = {
-  web: config.service.enabled ? config.domain?.name : undefined,
-  frontend: config.frontend.enabled ? config.frontend.domainName : undefined,
+  web: config.webService ? config.domain?.name : undefined,
+  frontend: config.frontend?.domainName,
 };
 const dns = config.dns
   ? new Dns(
@@ -172,13 +162,13 @@ const dns = config.dns
       opts,
     )
   : undefined;
-const web = config.service.enabled
+const web = config.webService
   ? new FargateService(
       "web",
       {
-        ...config.service,
+        ...config.webService,
         network,
-        originVerifySecret: config.service.originVerifySecret!,
+        waf: config.waf,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         domain:
@@ -198,7 +188,7 @@ const web = config.service.enabled
     )
   : undefined;
 // The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one.
-const worker = config.worker.enabled
+const worker = config.worker
   ? new FargateWorker(
       "agent-worker",
       {
@@ -207,7 +197,6 @@ const worker = config.worker.enabled
         queue: agentQueues.pairs[config.worker.queue],
         queueKmsKeyArn: agentQueues.kmsKeyArn,
         cluster: web?.cluster,
-        containerInsights: config.service.containerInsights,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -223,7 +212,7 @@ const statusPush = websocket && {
 };
 // The agents' event bus (seed 000: event-driven coordination): the routing table's rules hand each step to the
 // next agent's queue, and the workflow function ends the modification (docs/agents.md).
-const workflow = workflowEnabled
+const workflow = agents
   ? new AgentWorkflow(
       "agent-workflow",
       {
@@ -232,8 +221,8 @@ const workflow = workflowEnabled
         table: { name: data.tableName, arn: data.tableArn },
         dataKeyArn: data.keyArn,
         statusPush,
-        archiveDays: config.agents.eventArchiveDays,
-        functionAlarms: config.agents.functionAlarms,
+        archiveDays: agents.eventArchiveDays,
+        functionAlarms: agents.functionAlarms,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -244,67 +233,46 @@ const workflow = workflowEnabled
 // The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
 // subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
-const agentWorkers =
-  config.agents.enabled && config.agents.agents.length > 0
-    ? new AgentWorkers(
-        "agent-workers",
-        {
-          ...config.agents,
-          blueGreen: config.blueGreen,
-          llmApiKey: config.agents.llmApiKey!,
-          // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
-          model: agentModel(config.bedrock),
-          queues: agentQueues.pairs,
-          queueKmsKeyArn: agentQueues.kmsKeyArn,
-          maxReceiveCount: config.queues.maxReceiveCount,
-          table: { name: data.tableName, arn: data.tableArn },
-          dataKeyArn: data.keyArn,
-          statusPush,
-          workflow: workflow && {
-            busName: workflow.busName,
-            busArn: workflow.busArn,
-            bucketName: data.bucketName,
-            bucketArn: data.bucketArn,
-            bucketKeyArn: data.keyArn,
-          },
-          logRetentionDays: config.logRetentionDays,
-          logKeyArn: observability.logsKeyArn,
-          alarmTopicArn: observability.alertsTopicArn,
+const agentWorkers = agents
+  ? new AgentWorkers(
+      "agent-workers",
+      {
+        ...agents,
+        blueGreen: config.blueGreen,
+        // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
+        model: agentModel(config.bedrock.models),
+        queues: agentQueues.pairs,
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        maxReceiveCount: config.queues.maxReceiveCount,
+        table: { name: data.tableName, arn: data.tableArn },
+        dataKeyArn: data.keyArn,
+        statusPush,
+        workflow: workflow && {
+          busName: workflow.busName,
+          busArn: workflow.busArn,
+          bucketName: data.bucketName,
+          bucketArn: data.bucketArn,
+          bucketKeyArn: data.keyArn,
         },
-        opts,
-      )
-    : undefined;
+        logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
+        alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
 // EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
-const eksWorkloads = config.eks.workloads;
-const eks = config.eks.enabled
+const eks = config.eks
   ? new EksCluster(
       "eks",
       {
+        ...config.eks,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        version: config.eks.version,
-        publicAccessCidrs: config.eks.publicAccessCidrs,
-        adminRoleArns: config.eks.adminRoleArns,
-        nodes: config.eks.nodes,
-        spot: config.eks.spot,
-        addonVersions: config.eks.addonVersions,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         tags: { ...config.tags },
         protect: config.protectStateful,
-        workloads: eksWorkloads.enabled
-          ? {
-              loadBalancerControllerChartVersion: eksWorkloads.loadBalancerControllerChartVersion,
-              clusterAutoscalerChartVersion: eksWorkloads.clusterAutoscalerChartVersion,
-              sampleApp: eksWorkloads.sampleApp
-                ? {
-                    image: eksWorkloads.sampleImage,
-                    certificateArn: eksWorkloads.certificateArn,
-                    domain: config.domain,
-                  }
-                : undefined,
-            }
-          : undefined,
       },
       opts,
     )
@@ -319,8 +287,8 @@ const dataClients: GroupClient[] = [
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
 // PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
-const dbSettings = config.data.database;
-const database = config.data.databaseEnabled
+const dbSettings = config.database;
+const database = dbSettings
   ? new Database(
       "db",
       {
@@ -344,12 +312,12 @@ const database = config.data.databaseEnabled
   : undefined;
 // ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
 // Applications read the endpoint and AUTH token from the secret by ARN.
-const cache = config.data.cacheEnabled
+const cache = config.cache
   ? new Cache(
       "cache",
       {
         settings: config.cache,
-        authToken: config.cache.authToken!,
+        authToken: config.cache.authToken,
         network,
         clients: dataClients,
         logRetentionDays: config.logRetentionDays,
@@ -360,7 +328,7 @@ const cache = config.data.cacheEnabled
     )
   : undefined;
 // The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
-const frontend = config.frontend.enabled
+const frontend = config.frontend
   ? new Frontend(
       "frontend",
       {
@@ -370,8 +338,7 @@ const frontend = config.frontend.enabled
           dns && publicNames.frontend
             ? { name: publicNames.frontend, certificateArn: dns.certificateArns["frontend"] }
             : undefined,
-        wafRateLimit: config.service.wafRateLimit,
-        wafManagedRules: config.service.wafManagedRules,
+        waf: config.waf,
         // Shares the web service's CLOUDFRONT web ACL where there is one (no second $5 + $1-a-rule ACL).
         webAclArn: web?.webAclArn,
         usEast1Provider: usEast1,
@@ -404,19 +371,20 @@ dns?.addRecords(
   }),
 );
 // The agents' Bedrock role (seed 004: Nova Lite), scoped to the configured model ARNs, with usage alarms.
-const bedrock = config.bedrock.enabled
+const bedrockAccess = config.bedrock.access;
+const bedrock = bedrockAccess
   ? new BedrockAccess(
       "bedrock",
       {
-        ...config.bedrock,
-        alarmTopicArn: config.bedrock.alarmsEnabled ? observability.alertsTopicArn : undefined,
+        ...config.bedrock.models,
+        alarmTopicArn: bedrockAccess.alarmsEnabled ? observability.alertsTopicArn : undefined,
       },
       opts,
     )
   : undefined;
 // AWS Backup (seed 004): resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
 const backupsConfig = config.backups;
-const backups = backupsConfig.enabled
+const backups = backupsConfig
   ? new Backups(
       "backups",
       {
@@ -439,21 +407,15 @@ const backups = backupsConfig.enabled
   : undefined;
 
 // SES e-mail (seed 004) only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
-const emailSettings = config.email;
-const email = emailSettings.sending
+const email = config.email
   ? new Email(
       "email",
       {
-        ...emailSettings.sending,
-        dmarcPolicy: emailSettings.dmarcPolicy,
-        dmarcReportUri: emailSettings.dmarcReportUri!,
+        ...config.email,
         templatesDir: path.resolve(__dirname, "templates", "email"),
         templatesDirShown: "templates/email",
         namePrefix: `${config.project}-${config.stack}-`,
-        bounceRateAlarmBp: emailSettings.bounceRateAlarmBp,
-        complaintRateAlarmBp: emailSettings.complaintRateAlarmBp,
         alarmTopicArn: observability.alertsTopicArn,
-        eventWebhookUrl: emailSettings.eventWebhookUrl,
       },
       opts,
     )
@@ -467,7 +429,9 @@ const successMetrics = new SuccessMetrics(
     settings: config.successMetrics,
     targets: [
       { name: "api", url: apiHealthUrl(api.url) },
-      ...(web ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.service.healthCheckPath}` }] : []),
+      ...(web && config.webService
+        ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.webService.healthCheckPath}` }]
+        : []),
     ],
     alarmTopicArn: observability.alertsTopicArn,
     usEast1Provider: usEast1,
@@ -482,7 +446,7 @@ const dashboard = new Dashboard(
   "dashboard",
   {
     region: config.region,
-    monthlyBudgetUsd: config.monthlyBudgetUsd,
+    monthlyBudgetUsd: config.observability.monthlyBudgetUsd,
     headlines: successMetrics.widgets,
     sections: [
       ...sectionOf("Success metrics", successMetrics.alarms),

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AgentName, AgentSizing } from "../config/agents";
-import type { BedrockConfig } from "../config/bedrock";
+import { Problem, throwIfProblems } from "../lib/problems";
+import { AgentsSettings, agentsProblems } from "./agents-args";
+import type { BedrockSettings } from "./bedrock-args";
+import { blueGreenProblem } from "./lambda-args";
 import { AGENT_WORKER_ENV } from "../contracts/env";
 import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./agent-worker-iam";
 import { BedrockAccessArgs, invocableArns } from "./bedrock-access";
@@ -31,7 +33,7 @@ export interface AgentModel {
  * profile: a profile is what a model needs where it has no on-demand throughput in the stack's region, and the
  * role then gets the profile and the model in each region it routes to, as BedrockAccess grants them.
  */
-export function agentModel(bedrock: BedrockConfig): AgentModel | undefined {
+export function agentModel(bedrock: BedrockSettings): AgentModel | undefined {
   const [modelId] = bedrock.modelIds;
   if (modelId) return { id: modelId, scope: { ...bedrock, modelIds: [modelId], inferenceProfiles: [] } };
   const [profile] = bedrock.inferenceProfiles;
@@ -39,65 +41,67 @@ export function agentModel(bedrock: BedrockConfig): AgentModel | undefined {
   return undefined;
 }
 
-export interface AgentWorkersArgs {
-  /** The agents that run here, each on the queue of the same name. */
-  readonly agents: readonly AgentName[];
-  /** Memory and concurrency per agent; the timeout must be its queue's consumer timeout. */
-  readonly sizing: Readonly<Record<AgentName, AgentSizing>>;
-  /** The agent queues (`Queues.pairs`). */
+export interface AgentWorkersArgs extends AgentsSettings {
+  /** The agent queues (`Queues.pairs`): each agent's queue, of the same name. No default. */
   readonly queues: Readonly<Record<string, QueuePair>>;
   /** The queues' KMS key, where they have one: consuming decrypts and continuations encrypt with it. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
-  /** The queues' redrive maxReceiveCount (the worker records a task failed on its last receive). */
+  /** The queues' redrive maxReceiveCount (the worker records a task failed on its last receive). No default. */
   readonly maxReceiveCount: number;
-  /** The Data component's table and key (the key also encrypts the provider secret). */
+  /** The Data component's table. No default. */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** The Data component's key (it also encrypts the provider secret). No default. */
   readonly dataKeyArn: pulumi.Input<string>;
-  /** The LLM provider's API key, stored in Secrets Manager; the functions get its ARN. */
+  /** The LLM provider's API key, stored in Secrets Manager; the functions get its ARN. No default. */
   readonly llmApiKey: pulumi.Input<string>;
-  /** The Bedrock model the bundled runner converses with (`agentModel(config.bedrock)`); required with agents. */
+  /** The Bedrock model the bundled runner converses with (`agentModel`); required with agents. */
   readonly model?: AgentModel;
-  readonly continuationMarginSeconds: number;
-  /** CodeDeploy blue/green on a `live` alias per function. */
+  /** CodeDeploy blue/green on a `live` alias per function (needs the function alarms). No default. */
   readonly blueGreen: boolean;
-  /** The functions' own alarms. Default: true. */
-  readonly functionAlarms?: boolean;
-  /** The WebSocket status push; absent: no push. */
+  /** The WebSocket status push. Default: none (no push). */
   readonly statusPush?: StatusPushRefs;
   /**
-   * The workflow (AgentWorkflow): the bus completion events go to and the artifacts bucket. Absent: the agents
-   * run tasks alone, without artifacts or hand-offs.
+   * The workflow (AgentWorkflow): the bus completion events go to and the artifacts bucket. Default: none (the
+   * agents run tasks alone, without artifacts or hand-offs).
    */
   readonly workflow?: WorkflowRefs & {
     readonly busName: pulumi.Input<string>;
     readonly bucketName: pulumi.Input<string>;
   };
+  /** Retention of the functions' log groups, in days. No default. */
   readonly logRetentionDays: number;
-  /** The key of the functions' log groups: the stack's operations key (Observability.logsKeyArn). */
+  /** The key of the functions' log groups: the stack's operations key (Observability.logsKeyArn). No default. */
   readonly logKeyArn: pulumi.Input<string>;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
 /** Throws one Error naming every argument AWS would refuse halfway through `pulumi up`. */
 export function checkAgentWorkersArgs(name: string, args: AgentWorkersArgs): void {
-  const problems: string[] = [];
+  const problems: Problem[] = [...agentsProblems(args)];
   for (const agent of args.agents) {
     const queue = args.queues[agent];
     const timeout = args.sizing[agent].timeoutSeconds;
-    if (!queue) problems.push(`agent ${agent} has no queue`);
+    if (!queue)
+      problems.push({ key: "queues", value: agent, allowed: `have no queue for the agent ${agent}` });
     // AWS refuses an event source whose queue's visibility timeout is shorter than the function's timeout.
     else if (queue.visibilityTimeoutSeconds < timeout)
-      problems.push(
-        `agent ${agent}'s timeout ${timeout} s exceeds its queue's visibility timeout ${queue.visibilityTimeoutSeconds} s`,
-      );
-    if (timeout - args.continuationMarginSeconds < 1)
-      problems.push(`agent ${agent}'s timeout ${timeout} s leaves no time before the continuation margin`);
+      problems.push({
+        key: `sizing.${agent}.timeoutSeconds`,
+        value: timeout,
+        allowed: `exceeds its queue's visibility timeout ${queue.visibilityTimeoutSeconds} s`,
+      });
   }
   if (args.agents.length > 0 && !args.model)
-    problems.push("the agents need a Bedrock model: set bedrockModelIds (or bedrockInferenceProfileIds)");
-  if (args.blueGreen && args.functionAlarms === false)
-    problems.push("blue/green deployments need the function alarms to roll back on");
-  if (problems.length > 0) throw new Error(`AgentWorkers ${name}: ${problems.join("; ")}`);
+    problems.push({
+      key: "model",
+      value: undefined,
+      allowed: "is required with agents: set bedrockModelIds (or bedrockInferenceProfileIds)",
+    });
+  const blueGreen = blueGreenProblem(args.blueGreen, args.functionAlarms ?? true);
+  if (blueGreen)
+    problems.push({ key: "blueGreen", value: true, allowed: `needs functionAlarms: ${blueGreen}` });
+  throwIfProblems("AgentWorkers", name, problems);
 }
 
 /**

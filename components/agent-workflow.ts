@@ -6,7 +6,8 @@ import { WORKFLOW_ENV } from "../contracts/env";
 import { eventPattern, inputTransformer, ROUTING_RULES, RoutingRule } from "../contracts/routing";
 import { pushStatements, StatusPushRefs, TASK_TABLE_ACTIONS } from "./agent-worker-iam";
 import { awsContext, AwsContext, viaService } from "./aws-context";
-import { createPlatformFunction, FunctionSizing, functionBundles, stackScopedName } from "./lambda-function";
+import type { FunctionSizing } from "./lambda-args";
+import { createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { DLQ_RETENTION_SECONDS, denyInsecureTransport, dlqDepthAlarm } from "./queue-pair";
 import type { QueuePair } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
@@ -77,6 +78,7 @@ export interface AgentWorkflowArgs {
   readonly queueKmsKeyArn?: pulumi.Input<string>;
   /** The Data table (modifications, task records, the project log) and its key. */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** The Data component's key (the table and the artifacts bucket). No default. */
   readonly dataKeyArn: pulumi.Input<string>;
   /** The WebSocket push, where the stack has a WebSocket API. */
   readonly statusPush?: StatusPushRefs;
@@ -86,8 +88,11 @@ export interface AgentWorkflowArgs {
   readonly functionSizing?: FunctionSizing;
   /** The workflow function's own alarms. */
   readonly functionAlarms: boolean;
+  /** Retention of the workflow function's log group, in days. No default. */
   readonly logRetentionDays: number;
+  /** The key of the function's log group: the stack's operations key (Observability.logsKeyArn). No default. */
   readonly logKeyArn: pulumi.Input<string>;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 

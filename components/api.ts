@@ -1,8 +1,9 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiGatewayConfig } from "../config/api-gateway";
-import type { WafManagedRuleGroup } from "../config/service";
+import { throwIfProblems } from "../lib/problems";
+import { ApiSettings, apiProblems } from "./api-args";
+import type { WafSettings } from "./waf-args";
 import { FIRST_AGENT } from "../contracts/agents";
 import { createTicketKey } from "./ticket-key";
 import { API_ENV } from "../contracts/env";
@@ -20,8 +21,8 @@ import { serviceTrust } from "./policy-statements";
 /** The stage name: the URL is https://<api id>.execute-api.<region>.amazonaws.com/v1. */
 export const STAGE_NAME = "v1";
 
-export interface ApiArgs extends ApiGatewayConfig {
-  /** The Data component's table, its artifacts bucket and its key. */
+export interface ApiArgs extends ApiSettings {
+  /** The Data component's table, its artifacts bucket and its key. No default. */
   readonly data: {
     readonly tableName: pulumi.Input<string>;
     readonly tableArn: pulumi.Input<string>;
@@ -33,9 +34,9 @@ export interface ApiArgs extends ApiGatewayConfig {
   readonly firstAgentQueue: QueuePair | undefined;
   /** The agent queues' KMS key, where they have one. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
-  /** The WAF rules when wafEnabled: per-IP rate limit (per 5 minutes) and AWS managed rule groups. */
-  readonly wafRateLimit: number;
-  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  /** The regional web ACL's rules, used when wafEnabled: per-IP rate limit and AWS managed rule groups. No default. */
+  readonly waf: WafSettings;
+  /** Retention of the handler's and the stage's log groups, in days. No default. */
   readonly logRetentionDays: number;
   /** The key of the handler's and the stage's log groups: the stack's operations key (Observability.logsKeyArn). */
   readonly logKeyArn: pulumi.Input<string>;
@@ -88,11 +89,21 @@ export class Api extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Required: refused below when absent.
+    const firstAgentQueue = args.firstAgentQueue;
+    throwIfProblems("Api", name, [
+      ...apiProblems(args),
+      ...(firstAgentQueue
+        ? []
+        : [
+            {
+              key: "firstAgentQueue",
+              value: undefined,
+              allowed: `is required: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
+            },
+          ]),
+    ]);
     super("agent-platform:index:Api", name, "api", opts);
-    if (!args.firstAgentQueue)
-      throw new Error(
-        `${name}: the api-handler sends modifications to the "${FIRST_AGENT}" agent queue; add ${FIRST_AGENT} to queues`,
-      );
     const ctx = awsContext(this);
     const ticketKey = args.wsTickets
       ? createTicketKey(this, name, {
@@ -109,7 +120,7 @@ export class Api extends PlatformComponent {
       tableArn: args.data.tableArn,
       bucketArn: args.data.bucketArn,
       dataKeyArn: args.data.keyArn,
-      firstAgentQueueArn: args.firstAgentQueue.queue.arn,
+      firstAgentQueueArn: firstAgentQueue!.queue.arn,
       queueKmsKeyArn: args.queueKmsKeyArn,
       ticketKeySecretArn: ticketKey?.secret.arn,
     };
@@ -121,7 +132,7 @@ export class Api extends PlatformComponent {
       environment: {
         [API_ENV.tableName]: args.data.tableName,
         [API_ENV.artifactsBucket]: args.data.bucketName,
-        [API_ENV.firstAgentQueueUrl]: args.firstAgentQueue.queue.url,
+        [API_ENV.firstAgentQueueUrl]: firstAgentQueue!.queue.url,
         [API_ENV.corsOrigins]: args.corsOrigins.join(","),
         ...(ticketKey ? { [API_ENV.ticketKeySecretArn]: ticketKey.secret.arn } : {}),
       },
@@ -266,8 +277,7 @@ export class Api extends PlatformComponent {
         {
           description: `In front of the ${name} REST API stage`,
           scope: "REGIONAL",
-          rateLimit: args.wafRateLimit,
-          managedRules: args.wafManagedRules,
+          waf: args.waf,
         },
         { parent: this },
       );

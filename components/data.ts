@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DataTierConfig } from "../config/api";
+import { throwIfProblems } from "../lib/problems";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "../contracts/table";
 import { BACKUP_TAG } from "./backups";
+import { DataSettings, dataProblems } from "./data-args";
 import { awsContext, AwsContext } from "./aws-context";
 import { accountAdministersKey } from "./kms-statements";
 import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
@@ -14,8 +15,8 @@ const INCOMPLETE_UPLOAD_DAYS = 7;
 /** Seed 003: alarm when more than 10 requests are throttled in 5 minutes. */
 const THROTTLE_THRESHOLD = 10;
 
-export interface DataArgs extends DataTierConfig {
-  /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. */
+export interface DataArgs extends DataSettings {
+  /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. No default. */
   readonly protect: boolean;
   /** The alerts topic; the throttling alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -23,7 +24,7 @@ export interface DataArgs extends DataTierConfig {
 
 /** Artifacts move to Glacier Instant Retrieval (still downloadable at once), old versions expire. */
 export function artifactsLifecycle(
-  s: Pick<DataTierConfig, "artifactsArchiveDays" | "artifactsNoncurrentExpirationDays">,
+  s: Pick<DataSettings, "artifactsArchiveDays" | "artifactsNoncurrentExpirationDays">,
 ): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
   return [
     {
@@ -57,6 +58,7 @@ export class Data extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems("Data", name, dataProblems(args));
     super("agent-platform:index:Data", name, "data", opts);
     const ctx = awsContext(this);
     // The pack requires SSE-KMS with a customer managed key on buckets; the table and the API logs share it.

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsFailoverConfig, DnsHealthCheckConfig } from "../config/dns";
-import { CLOUDFRONT_ZONE_ID, isUnderZone } from "../config/dns";
+import {
+  CLOUDFRONT_ZONE_ID,
+  DnsFailoverSettings,
+  DnsHealthCheckSettings,
+  HEALTH_CHECK_FIELDS,
+  healthCheckProblems,
+  isUnderZone,
+} from "./dns-args";
+import { nested } from "../lib/problems";
 import { PlatformComponent } from "./tagging";
 
 /*
@@ -17,8 +24,6 @@ import { PlatformComponent } from "./tagging";
  * distributions (`publicRecords`). Every name has one owner, so failover can replace the web name's plain
  * alias records without a clash.
  */
-
-export { CLOUDFRONT_ZONE_ID } from "../config/dns";
 
 /** Where an alias record points: a CloudFront distribution, load balancer or other alias target. */
 export interface AliasTarget {
@@ -58,11 +63,12 @@ export interface FailoverRequest {
 
 /** Records, the health check and its alarm: given to the constructor or, once their targets exist, `addRecords`. */
 export interface DnsRecordsArgs {
+  /** Alias A/AAAA records to distributions or load balancers. Default: none. */
   readonly aliases?: readonly AliasRecordRequest[];
   /** Failover routing for one name; needs `healthCheck` (the PRIMARY record's). */
   readonly failover?: FailoverRequest;
   /** An HTTPS check of `endpoint` (the primary target's own DNS name, not the failover name it decides). */
-  readonly healthCheck?: DnsHealthCheckConfig & { readonly endpoint: pulumi.Input<string> };
+  readonly healthCheck?: DnsHealthCheckSettings & { readonly endpoint: pulumi.Input<string> };
   /** SNS topic of the health-check alarm. Route 53 publishes HealthCheckStatus in us-east-1 only, and an alarm
    * notifies topics of its own region: this must be a us-east-1 topic. */
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -75,6 +81,7 @@ export interface DnsArgs extends DnsRecordsArgs {
   readonly existingZoneId?: string;
   /** Create the zone; its name servers are the `nameServers` output. Default: false. */
   readonly createZone?: boolean;
+  /** ACM certificates to issue and validate in the zone. Default: none. */
   readonly certificates?: readonly CertificateRequest[];
   /** Provider in us-east-1 for CloudFront certificates and the health-check alarm. Default: the component's
    * (then the stack must be in us-east-1). */
@@ -111,6 +118,9 @@ export function checkDnsArgs(name: string, args: DnsArgs): void {
   const dupKey = keys.find((k, i) => keys.indexOf(k) !== i);
   if (dupKey !== undefined) fail(`the key ${dupKey} is used twice`);
   if (args.failover && !args.healthCheck) fail("failover needs healthCheck (it decides the PRIMARY record)");
+  if (args.healthCheck)
+    for (const p of healthCheckProblems(args.healthCheck, nested(HEALTH_CHECK_FIELDS, "healthCheck")))
+      fail(`${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
   const needsUsEast1 =
     args.healthCheck !== undefined || (args.certificates ?? []).some((c) => c.forCloudFront);
   if (needsUsEast1 && !args.usEast1Provider && args.region !== "us-east-1")
@@ -169,9 +179,9 @@ export interface PublicTargets {
   };
   readonly frontend?: { readonly name: string; readonly cloudfrontDomainName: pulumi.Input<string> };
   /** Check the web distribution over HTTPS (needs `web`). */
-  readonly healthCheck?: DnsHealthCheckConfig;
+  readonly healthCheck?: DnsHealthCheckSettings;
   /** Failover routing of the web name to a standby (needs `web` and `healthCheck`). */
-  readonly failover?: DnsFailoverConfig;
+  readonly failover?: DnsFailoverSettings;
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 

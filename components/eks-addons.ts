@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EksAddonName } from "../config/eks";
+import type { EksAddonName } from "./eks-args";
 
 /*
  * EKS managed add-ons. The cluster is created with `bootstrapSelfManagedAddons: false`, so EKS installs no

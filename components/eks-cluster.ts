@@ -1,13 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  EksAddonName,
-  EksNodeGroupConfig,
-  EksTaint,
-  instanceArchitecture,
-  instanceTypeProblem,
-} from "../config/eks";
-import { parseCidr } from "../lib/rules";
+import { Problem, throwIfProblems } from "../lib/problems";
+import { EksSettings, eksProblems } from "./eks-args";
 import { createAddon, VPC_CNI_CONFIGURATION } from "./eks-addons";
 import { createControlPlane, kubeconfigFor } from "./eks-control-plane";
 import { createIrsaRoles } from "./eks-iam";
@@ -17,94 +11,35 @@ import { createControllers } from "./eks-workloads";
 import { PlatformComponent } from "./tagging";
 import { awsContext } from "./aws-context";
 
-export interface EksClusterArgs {
+export interface EksClusterArgs extends EksSettings {
+  /** The VPC of the private subnets. No default. */
   readonly vpcId: pulumi.Input<string>;
-  /** Private subnets in two or more zones: control-plane network interfaces and nodes go there. */
+  /** Private subnets in two or more zones: control-plane network interfaces and nodes go there. No default. */
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Kubernetes version, major.minor. */
-  readonly version: string;
   /** Physical cluster name. Default: `<project>-<stack>-<name>`. */
   readonly clusterName?: string;
-  /** Networks allowed to reach the public endpoint. Default: none (private endpoint only). */
-  readonly publicAccessCidrs?: readonly string[];
-  /** IAM roles given cluster-admin through access entries. Default: none. */
-  readonly adminRoleArns?: readonly string[];
-  /** The on-demand node group. */
-  readonly nodes: EksNodeGroupConfig & {
-    readonly diskSizeGib: number;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly taints?: readonly EksTaint[];
-  };
-  /** A Spot node group for interruptible work, tainted `spot=true:NoSchedule`. Default: none. */
-  readonly spot?: EksNodeGroupConfig;
-  /** Pinned add-on versions. Default: AWS's default for `version`. */
-  readonly addonVersions?: Readonly<Partial<Record<EksAddonName, string>>>;
-  /** Retention of the control-plane log group, in days. */
+  /** Retention of the control-plane log group, in days. No default. */
   readonly logRetentionDays: number;
-  /** Topic the cluster's alarms notify. */
+  /** Topic the cluster's alarms notify. No default. */
   readonly alarmTopicArn: pulumi.Input<string>;
-  /** Stack tags (Environment, Project, Owner) for what AWS creates beyond Pulumi: nodes, volumes, ALBs. */
+  /** Stack tags (Environment, Project, Owner) for what AWS creates beyond Pulumi: nodes, volumes, ALBs. No default. */
   readonly tags: Readonly<Record<string, string>>;
   /** `protect` the cluster and its secrets key, and turn on its deletion protection. Default: false. */
   readonly protect?: boolean;
-  /** In-cluster resources through the Kubernetes provider. Default: none. */
-  readonly workloads?: {
-    readonly loadBalancerControllerChartVersion: string;
-    readonly clusterAutoscalerChartVersion: string;
-    /** The sample app; needs a certificate (given, or issued for `domain.name` in `domain.hostedZoneId`). */
-    readonly sampleApp?: {
-      readonly image: string;
-      readonly certificateArn?: string;
-      readonly domain?: { readonly name: string; readonly hostedZoneId: string };
-    };
-  };
 }
 
 const FUNCTION_TAG = "eks";
 
-/** Every problem with the arguments, as one message; undefined when they are valid. */
-export function checkEksClusterArgs(
-  name: string,
-  args: EksClusterArgs,
-  clusterName: string,
-): string | undefined {
-  const problems: string[] = [];
-  if (!/^1\.\d{2}$/.test(args.version))
-    problems.push(`version "${args.version}" must be a Kubernetes version as major.minor, such as 1.33`);
+/** Every problem with the arguments, as one Error naming the component; checked before anything is registered. */
+export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterName: string): void {
+  const problems: Problem[] = [...eksProblems(args)];
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(clusterName))
-    problems.push(
-      `cluster name "${clusterName}" must be 1-100 letters, digits, _ and -, starting alphanumeric`,
-    );
-  for (const text of args.publicAccessCidrs ?? []) {
-    const cidr = parseCidr(text);
-    if (typeof cidr === "string") problems.push(`public access CIDR "${text}" ${cidr}`);
-    else if (cidr.prefix < 8)
-      problems.push(`public access CIDR "${text}" would open the API endpoint to the whole internet`);
-  }
-  const groups: Array<[string, EksNodeGroupConfig | undefined]> = [
-    ["nodes", args.nodes],
-    ["spot", args.spot],
-  ];
-  for (const [group, g] of groups) {
-    if (!g) continue;
-    if (g.instanceTypes.length === 0) problems.push(`${group}: no instance types`);
-    for (const t of g.instanceTypes) {
-      const problem = instanceTypeProblem(t);
-      if (problem) problems.push(`${group}: instance type "${t}" ${problem}`);
-    }
-    if (new Set(g.instanceTypes.map(instanceArchitecture)).size > 1)
-      problems.push(`${group}: instance types mix CPU architectures`);
-    if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize && g.maxSize >= 1))
-      problems.push(
-        `${group}: sizes must satisfy min <= desired <= max and max >= 1 (min ${g.minSize}, desired ${g.desiredSize}, max ${g.maxSize})`,
-      );
-  }
-  if (args.nodes.minSize < 1)
-    problems.push("nodes: minSize must be at least 1 (the group runs the system pods)");
-  const sample = args.workloads?.sampleApp;
-  if (sample && !sample.certificateArn && !sample.domain)
-    problems.push("the sample app needs a certificateArn or a domain to issue one for");
-  return problems.length > 0 ? `EksCluster ${name}: ${problems.join("; ")}` : undefined;
+    problems.push({
+      key: "clusterName",
+      value: clusterName,
+      allowed: "must be 1-100 letters, digits, _ and -, starting alphanumeric",
+    });
+  throwIfProblems("EksCluster", name, problems);
 }
 
 /**
@@ -137,8 +72,7 @@ export class EksCluster extends PlatformComponent {
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const clusterName = args.clusterName ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
-    const problem = checkEksClusterArgs(name, args, clusterName);
-    if (problem) throw new Error(problem);
+    checkEksClusterArgs(name, args, clusterName);
     super("agent-platform:index:EksCluster", name, FUNCTION_TAG, opts);
     const ctx = awsContext(this);
     const awsTags = { ...args.tags, Function: FUNCTION_TAG };

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EksNodeGroupConfig, EksTaint, instanceArchitecture } from "../config/eks";
+import { EksNodeGroupSettings, EksTaint, instanceArchitecture } from "./eks-args";
 import { awsManagedPolicy } from "./eks-iam";
 import { serviceTrust } from "./policy-statements";
 
@@ -68,7 +68,7 @@ export interface NodeGroupArgs {
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly capacityType: "ON_DEMAND" | "SPOT";
-  readonly sizes: EksNodeGroupConfig;
+  readonly sizes: EksNodeGroupSettings;
   readonly labels?: Readonly<Record<string, string>>;
   readonly taints?: readonly EksTaint[];
   /** Resources the nodes need before they can join (the CNI and kube-proxy add-ons, the role's policies). */

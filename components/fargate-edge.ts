@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WafManagedRuleGroup } from "../config/service";
+import type { WafManagedRuleGroup, WafSettings } from "./waf-args";
 import { ORIGIN_VERIFY_HEADER } from "./fargate-alb";
 
 /*
@@ -46,8 +46,8 @@ export interface EdgeArgs {
   readonly originVerifySecret: pulumi.Input<string>;
   /** The distribution's public name and certificate; none: its cloudfront.net name and certificate. */
   readonly domain?: CdnDomain;
-  readonly wafRateLimit: number;
-  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  /** The web ACL's rules. */
+  readonly waf: WafSettings;
   readonly staticPaths: readonly string[];
   readonly usEast1Provider?: aws.Provider;
   /** The stack's region: without `usEast1Provider` it must be us-east-1. */
@@ -115,8 +115,7 @@ export function createWebAcl(
     readonly description: string;
     /** CLOUDFRONT (created in us-east-1) or REGIONAL. */
     readonly scope: pulumi.Input<string>;
-    readonly rateLimit: number;
-    readonly managedRules: readonly WafManagedRuleGroup[];
+    readonly waf: WafSettings;
   },
   opts: pulumi.CustomResourceOptions,
 ): aws.wafv2.WebAcl {
@@ -126,7 +125,7 @@ export function createWebAcl(
       description: args.description,
       scope: args.scope,
       defaultAction: { allow: {} },
-      rules: wafRules(name, args.rateLimit, args.managedRules),
+      rules: wafRules(name, args.waf.rateLimit, args.waf.managedRules),
       visibilityConfig: visibility(`${name}-waf`),
     },
     opts,
@@ -153,8 +152,7 @@ export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs
               );
             return "CLOUDFRONT";
           }),
-      rateLimit: args.wafRateLimit,
-      managedRules: args.wafManagedRules,
+      waf: args.waf,
     },
     usEast1,
   );

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { InterfaceEndpointService, NatStrategy } from "../config/network";
-import { ImageSource } from "../config/service";
+import type { Problem } from "../lib/problems";
+import type { ImageSource } from "./fargate-args";
+import type { InterfaceEndpointService, NatStrategy } from "./network-args";
 import { privateReachProblem } from "./network-plan";
-import { checkFargatePair } from "../lib/rules";
 
 /*
  * Pure decisions of the Fargate components (names, placement, health checks, log delivery), kept apart from
@@ -42,14 +42,10 @@ export function componentNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The problems any Fargate component's arguments can have: its name, and a CPU/memory pair Fargate refuses. */
-export function fargateBaseProblems(name: string, task: { cpu: number; memory: number }): string[] {
-  const problems: string[] = [];
-  const nameProblem = componentNameProblem(name);
-  if (nameProblem) problems.push(nameProblem);
-  const pair = checkFargatePair(task.cpu, task.memory);
-  if (pair) problems.push(`cpu ${task.cpu} / memory ${task.memory}: ${pair}`);
-  return problems;
+/** The component's name as a problem of its arguments (see componentNameProblem). */
+export function nameProblems(name: string): Problem[] {
+  const problem = componentNameProblem(name);
+  return problem ? [{ key: "name", value: name, allowed: problem }] : [];
 }
 
 /** Where tasks run, and why (the reason goes into the code's comments and the docs, not the resources). */

@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { capacityProviderStrategy, ServiceConfig } from "../config/service";
+import { nested, throwIfProblems } from "../lib/problems";
+import { capacityProviderStrategy, WebServiceSettings, webServiceProblems } from "./fargate-args";
 import { createAlb, ORIGIN_VERIFY_HEADER } from "./fargate-alb";
 import { createEdge, DEFAULT_STATIC_PATHS, ServiceDomain } from "./fargate-edge";
 import {
-  fargateBaseProblems,
   ecsServiceSettings,
   FargateNetwork,
+  nameProblems,
   placeTasks,
   startupServices,
 } from "./fargate-plan";
@@ -23,16 +24,20 @@ import { createTaskRoles } from "./fargate-iam";
 import { egressToGroup, httpsOut, ingressFromGroup } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 import { awsContext } from "./aws-context";
+import { WAF_FIELDS, WafSettings, wafProblems } from "./waf-args";
 
 export { FargateNetwork } from "./fargate-plan";
 
-export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "originVerifySecret"> {
+export interface FargateServiceArgs extends WebServiceSettings {
+  /** The subnets and NAT the tasks and the load balancer use (the Network component). No default. */
   readonly network: FargateNetwork;
-  /** The header value CloudFront sends and the ALB requires (config `originVerifySecret`). */
+  /** The CloudFront web ACL's rate limit and AWS managed rule groups. No default. */
+  readonly waf: WafSettings;
+  /** The header value CloudFront sends and the ALB requires (config `originVerifySecret`). No default. */
   readonly originVerifySecret: pulumi.Input<string>;
-  /** Retention of the task log group and of the ALB access logs, in days. */
+  /** Retention of the task log group and of the ALB access logs, in days. No default. */
   readonly logRetentionDays: number;
-  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). */
+  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). No default. */
   readonly logKeyArn: pulumi.Input<string>;
   /**
    * The public name and the origin's, with their certificates from Dns (which also owns their Route 53
@@ -54,20 +59,11 @@ export interface FargateServiceArgs extends Omit<ServiceConfig, "enabled" | "ori
 
 /** Every problem with `args`, as one Error naming the component; checked before anything is registered. */
 export function checkFargateServiceArgs(name: string, args: FargateServiceArgs): void {
-  const problems = fargateBaseProblems(name, args);
-  if (!(args.minTasks <= args.desiredTasks && args.desiredTasks <= args.maxTasks))
-    problems.push(
-      `tasks must satisfy min <= desired <= max; got min ${args.minTasks}, desired ${args.desiredTasks}, max ${args.maxTasks}`,
-    );
-  if (!args.healthCheckPath.startsWith("/"))
-    problems.push(`healthCheckPath "${args.healthCheckPath}" must start with /`);
-  if (args.containerPort < 1024 || args.containerPort > 65535)
-    problems.push(
-      `containerPort ${args.containerPort} must be 1024-65535 (the container does not run as root)`,
-    );
-  if (args.capacity.onDemandWeight === 0 && args.capacity.spotWeight === 0)
-    problems.push("capacity needs a weight above 0 for FARGATE or FARGATE_SPOT");
-  if (problems.length > 0) throw new Error(`FargateService ${name}: ${problems.join("; ")}`);
+  throwIfProblems("FargateService", name, [
+    ...nameProblems(name),
+    ...webServiceProblems(args),
+    ...wafProblems(args.waf, nested(WAF_FIELDS, "waf")),
+  ]);
 }
 
 /**
@@ -214,8 +210,7 @@ export class FargateService extends PlatformComponent {
       originProtocol: args.domain ? "https-only" : "http-only",
       originVerifySecret: args.originVerifySecret,
       domain: args.domain,
-      wafRateLimit: args.wafRateLimit,
-      wafManagedRules: args.wafManagedRules,
+      waf: args.waf,
       staticPaths: args.staticPaths ?? DEFAULT_STATIC_PATHS,
       usEast1Provider: args.usEast1Provider,
       region: ctx.region,

@@ -4,8 +4,8 @@ import {
   capacityProviderStrategy,
   ContainerInsightsMode,
   FargateCapacity,
-  TaskConfig,
-} from "../config/service";
+  TaskSettings,
+} from "./fargate-args";
 import type { TaskRoles } from "./fargate-iam";
 import { containerHealthCheckCommand } from "./fargate-plan";
 
@@ -106,7 +106,7 @@ export function createLogGroup(
 }
 
 export interface ContainerArgs {
-  readonly task: TaskConfig;
+  readonly task: TaskSettings;
   readonly image: pulumi.Input<string>;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly region: pulumi.Input<string>;

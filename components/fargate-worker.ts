@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { capacityProviderStrategy, ContainerInsightsMode, WorkerConfig } from "../config/service";
+import { throwIfProblems } from "../lib/problems";
+import { capacityProviderStrategy, WorkerSettings, workerProblems } from "./fargate-args";
 import {
-  fargateBaseProblems,
   ecsServiceSettings,
   FargateNetwork,
+  nameProblems,
   placeTasks,
   startupServices,
 } from "./fargate-plan";
@@ -22,18 +23,18 @@ import { httpsOut } from "./security-group-rules";
 import { PlatformComponent } from "./tagging";
 import { awsContext } from "./aws-context";
 
-export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue"> {
+export interface FargateWorkerArgs extends WorkerSettings {
+  /** The subnets and NAT the tasks use (the Network component). No default. */
   readonly network: FargateNetwork;
-  /** The queue the worker consumes (`Queues.pairs[name]`). */
+  /** The queue the worker consumes (`Queues.pairs[name]`). No default. */
   readonly queue: QueuePair;
   /** The KMS key encrypting the queue (`Queues.kmsKeyArn`), when there is one: the worker needs kms:Decrypt. */
   readonly queueKmsKeyArn?: pulumi.Input<string>;
   /** The cluster to run in (the web service's). Default: a cluster of the worker's own. */
   readonly cluster?: ClusterRef;
-  /** Container Insights of the worker's own cluster; must not be disabled. Default: enabled. */
-  readonly containerInsights?: ContainerInsightsMode;
+  /** Retention of the task log group, in days. No default. */
   readonly logRetentionDays: number;
-  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). */
+  /** The key of the task log group: the stack's operations key (Observability.logsKeyArn). No default. */
   readonly logKeyArn: pulumi.Input<string>;
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -45,17 +46,7 @@ export interface FargateWorkerArgs extends Omit<WorkerConfig, "enabled" | "queue
 
 /** Every problem with `args`, as one Error naming the component. */
 export function checkFargateWorkerArgs(name: string, args: FargateWorkerArgs): void {
-  const problems = fargateBaseProblems(name, args);
-  if (!(args.minTasks >= 1 && args.minTasks <= args.maxTasks))
-    problems.push(
-      `tasks must satisfy 1 <= min <= max (backlog per task divides by the running tasks); got min ${args.minTasks}, max ${args.maxTasks}`,
-    );
-  if (args.backlogPerTask < 1) problems.push(`backlogPerTask ${args.backlogPerTask} must be at least 1`);
-  if (!args.cluster && args.containerInsights === "disabled")
-    problems.push(
-      "containerInsights must be enabled: RunningTaskCount, the scaling divisor, is a Container Insights metric",
-    );
-  if (problems.length > 0) throw new Error(`FargateWorker ${name}: ${problems.join("; ")}`);
+  throwIfProblems("FargateWorker", name, [...nameProblems(name), ...workerProblems(args)]);
 }
 
 /**
@@ -87,7 +78,7 @@ export class FargateWorker extends PlatformComponent {
       if (args.cluster.capacityProviders) dependsOn.push(args.cluster.capacityProviders);
     } else {
       const own = createCluster(this, name, {
-        containerInsights: args.containerInsights ?? "enabled",
+        containerInsights: args.containerInsights,
         capacity,
       });
       cluster = own.cluster;

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WafManagedRuleGroup } from "../config/service";
+import { throwIfProblems } from "../lib/problems";
+import { FrontendSettings, frontendProblems } from "./frontend-args";
+import type { WafSettings } from "./waf-args";
 import { CdnDomain, createWebAcl, viewerCertificate } from "./fargate-edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./frontend-invalidation";
 import { siteFiles } from "./frontend-site";
@@ -27,11 +29,9 @@ export const NONCURRENT_VERSION_DAYS = 30;
 /** HSTS for two years with subdomains and preload, as hstspreload.org asks. */
 export const HSTS_MAX_AGE_SECONDS = 63072000;
 
-export interface FrontendArgs {
-  /** Absolute path of the built site folder (index.html at its top). */
+export interface FrontendArgs extends FrontendSettings {
+  /** Absolute path of the built site folder (index.html at its top). No default. */
   readonly siteDir: string;
-  /** The Content-Security-Policy header added to every response. */
-  readonly contentSecurityPolicy: string;
   /**
    * The frontend's own name and its us-east-1 certificate from Dns (which also owns its A/AAAA records).
    * Default: none (the distribution's cloudfront.net name).
@@ -39,9 +39,8 @@ export interface FrontendArgs {
   readonly domain?: CdnDomain;
   /** An existing CLOUDFRONT-scope web ACL to share (no second ACL at $5 + $1 a rule). Default: its own. */
   readonly webAclArn?: pulumi.Input<string>;
-  /** Rules of its own web ACL (ignored with webAclArn). */
-  readonly wafRateLimit: number;
-  readonly wafManagedRules: readonly WafManagedRuleGroup[];
+  /** Rules of its own web ACL (ignored with webAclArn). No default. */
+  readonly waf: WafSettings;
   /** A provider in us-east-1 for its own web ACL. Default: the component's (must be us-east-1). */
   readonly usEast1Provider?: aws.Provider;
   /** The stack's region, checked when usEast1Provider is absent and something needs us-east-1. */
@@ -61,6 +60,7 @@ export class Frontend extends PlatformComponent {
 
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     // Guard clauses first: nothing is registered for a folder that cannot be served.
+    throwIfProblems("Frontend", name, frontendProblems(args));
     const files = siteFiles(args.siteDir);
     if (args.webAclArn === undefined && !args.usEast1Provider && args.region !== "us-east-1")
       throw new Error(
@@ -134,8 +134,7 @@ export class Frontend extends PlatformComponent {
         {
           description: `In front of the ${name} CloudFront distribution`,
           scope: "CLOUDFRONT",
-          rateLimit: args.wafRateLimit,
-          managedRules: args.wafManagedRules,
+          waf: args.waf,
         },
         usEast1,
       ).arn;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildFunctions, FunctionBundle, FunctionName } from "../lib/build-functions";
 import type { QueuePair } from "./queue-pair";
+import type { FunctionSizing } from "./lambda-args";
 import { serviceTrust } from "./policy-statements";
 
 /*
@@ -69,13 +70,6 @@ export const SEND_TRACES = {
 };
 
 /** The sizing every function is given from config. */
-export interface FunctionSizing {
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
-  /** Reserved concurrency; -1 reserves none (the function shares the account's unreserved pool). */
-  readonly reservedConcurrency: number;
-}
-
 export interface PlatformFunctionArgs {
   readonly description: string;
   /** Physical name: the log group's name and the key policy depend on it before the function exists. */

@@ -1,81 +1,13 @@
 /*
- * The Network component's decisions as pure functions: argument checks, the subnet layout, zone choice, NAT
+ * The Network component's decisions as pure functions: the subnet layout, zone choice, NAT
  * count and network ACL rules. They are tested without mocks, and other components (EKS, database) may call
  * them to learn the layout without constructing anything.
  */
-import {
-  INTERFACE_ENDPOINT_SERVICES,
-  InterfaceEndpointService,
-  NAT_STRATEGIES,
-  NatStrategy,
-} from "../config/network";
-import { intToIp, isLogRetention, LOG_RETENTION_DAYS, parseCidr } from "../lib/rules";
+import { intToIp, parseCidr } from "../lib/rules";
+import { AZ_SLOTS, InterfaceEndpointService, NatStrategy } from "./network-args";
 
 export const SUBNET_TIERS = ["public", "private", "isolated"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];
-
-/** AZ slots per tier: the layout has room for four zones, whatever azCount is today. */
-export const AZ_SLOTS = 4;
-
-/** The arguments the pure checks need (a subset of NetworkArgs). */
-export interface NetworkPlanArgs {
-  readonly vpcCidr: string;
-  readonly azCount: number;
-  readonly availabilityZones?: readonly string[];
-  readonly natStrategy: NatStrategy;
-  readonly interfaceEndpoints?: readonly string[];
-  readonly flowLogRetentionDays: number;
-  readonly publicSubnets?: boolean;
-}
-
-/** Throws one Error naming the component and every bad argument, or returns when the arguments are usable. */
-export function checkNetworkArgs(name: string, args: NetworkPlanArgs): void {
-  const problems: string[] = [];
-  const vpc = parseCidr(args.vpcCidr);
-  if (typeof vpc === "string") {
-    problems.push(`vpcCidr ${args.vpcCidr} ${vpc}`);
-  } else if (vpc.prefix < 16 || vpc.prefix > 24) {
-    problems.push(
-      `vpcCidr ${args.vpcCidr} must have a prefix between /16 and /24 (each subnet is a sixteenth of the VPC ` +
-        "and AWS subnets are /28 or larger)",
-    );
-  }
-  if (!Number.isInteger(args.azCount) || args.azCount < 1 || args.azCount > AZ_SLOTS) {
-    problems.push(`azCount ${args.azCount} must be a whole number between 1 and ${AZ_SLOTS}`);
-  }
-  const pinned = args.availabilityZones ?? [];
-  if (pinned.length > 0 && pinned.length !== args.azCount) {
-    problems.push(
-      `availabilityZones lists ${pinned.length} zones but azCount is ${args.azCount}; list exactly azCount zones or none`,
-    );
-  }
-  if (new Set(pinned).size !== pinned.length) problems.push("availabilityZones must not repeat a zone");
-  if (!(NAT_STRATEGIES as readonly string[]).includes(args.natStrategy)) {
-    problems.push(`natStrategy ${args.natStrategy} must be one of ${NAT_STRATEGIES.join(", ")}`);
-  } else if (args.natStrategy !== "none" && args.publicSubnets === false) {
-    problems.push(
-      `natStrategy ${args.natStrategy} needs public subnets (a NAT gateway sits in a public subnet and leaves ` +
-        "through the internet gateway); enable publicSubnets or use natStrategy none",
-    );
-  }
-  const endpoints = args.interfaceEndpoints ?? [];
-  for (const service of endpoints) {
-    if (!(INTERFACE_ENDPOINT_SERVICES as readonly string[]).includes(service)) {
-      problems.push(
-        `interfaceEndpoints: ${service} is not supported; use ${INTERFACE_ENDPOINT_SERVICES.join(", ")}`,
-      );
-    }
-  }
-  if (new Set(endpoints).size !== endpoints.length)
-    problems.push("interfaceEndpoints must not repeat a service");
-  if (!isLogRetention(args.flowLogRetentionDays)) {
-    problems.push(
-      `flowLogRetentionDays ${args.flowLogRetentionDays} must be a CloudWatch Logs retention value: ` +
-        LOG_RETENTION_DAYS.join(", "),
-    );
-  }
-  if (problems.length > 0) throw new Error(`Network ${name}: ${problems.join("; ")}`);
-}
 
 /**
  * Subnet layout, by prefix arithmetic on the VPC block: the VPC is cut into sixteen equal subnets

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InterfaceEndpointService, NatStrategy } from "../config/network";
+import { throwIfProblems } from "../lib/problems";
+import { InterfaceEndpointService, NatStrategy, NetworkSettings, networkProblems } from "./network-args";
 import {
-  checkNetworkArgs,
   natGatewayCount,
   naclRules,
   pickZones,
@@ -14,25 +14,11 @@ import {
 import { createFlowLogs } from "./flow-logs";
 import { PlatformComponent } from "./tagging";
 
-export interface NetworkArgs {
-  /** The VPC's IPv4 block, /16 to /24; each subnet is a sixteenth of it (layout: network-plan.ts). */
-  readonly vpcCidr: string;
-  /** Availability zones the VPC spans (1-4; the stack config allows 2 or 3). */
-  readonly azCount: number;
-  /** Pinned zone names, exactly `azCount` of them. Default: the region's first `azCount` available zones. */
-  readonly availabilityZones?: readonly string[];
-  /** `none`: private subnets reach only VPC endpoints; `single`: one shared NAT gateway; `perAz`: one per zone. */
-  readonly natStrategy: NatStrategy;
-  /** Interface endpoints created in every private subnet. Default: none (S3 and DynamoDB gateways always). */
-  readonly interfaceEndpoints?: readonly InterfaceEndpointService[];
-  /** Retention of the flow log group, in days (a CloudWatch Logs retention value). */
-  readonly flowLogRetentionDays: number;
-  /** The flow log group's KMS key (Observability.logsKeyArn, which admits `/aws/vpc/flow-logs/vpc-*`). */
+export interface NetworkArgs extends NetworkSettings {
+  /** The flow log group's KMS key (Observability.logsKeyArn, which admits `/aws/vpc/flow-logs/vpc-*`). No default. */
   readonly flowLogsKeyArn: pulumi.Input<string>;
   /** Adds the isolated (data) tier, for a database or cache. Default: false. */
   readonly isolatedSubnets?: boolean;
-  /** Adds the public tier with its internet gateway; NAT gateways need it. Default: true. */
-  readonly publicSubnets?: boolean;
 }
 
 /**
@@ -60,8 +46,8 @@ export class Network extends PlatformComponent {
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems("Network", name, networkProblems(args));
     super("agent-platform:index:Network", name, "network", opts);
-    checkNetworkArgs(name, args);
     const publicTier = args.publicSubnets ?? true;
     const interfaceEndpoints = args.interfaceEndpoints ?? [];
     const tiers: SubnetTier[] = ["private"];

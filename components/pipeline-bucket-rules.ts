@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketEncryption } from "../config/pipeline";
+import type { BucketEncryption } from "./pipeline-args";
 import type { AwsContext } from "./aws-context";
 import { denyInsecureTransport as denyWithoutTls } from "./policy-statements";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PipelineSettings } from "../config/pipeline";
+import type { PipelineSettings } from "./pipeline-args";
 import type { AwsContext } from "./aws-context";
 import { createQueuePair, QueuePair, QueuePairArgs } from "./queue-pair";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PipelineFunctionConfig } from "../config/pipeline";
+import type { PipelineFunctionSettings } from "./pipeline-args";
 import { METRICS } from "../contracts/metrics";
 import type { FunctionBundle } from "../lib/build-functions";
 import { alarmActions, createPlatformFunction, createQueueEventSource } from "./lambda-function";
@@ -10,7 +10,7 @@ export interface PipelineFunctionArgs {
   readonly description: string;
   /** Physical name: the log group's name and the key policy depend on it before the function exists. */
   readonly functionName: string;
-  readonly settings: PipelineFunctionConfig;
+  readonly settings: PipelineFunctionSettings;
   readonly batchWindowSeconds: number;
   readonly queue: QueuePair;
   readonly environment: Record<string, pulumi.Input<string>>;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PipelineSettings, pipelineSettingsProblems } from "../config/pipeline";
+import { Problem, throwIfProblems } from "../lib/problems";
 import { isLogRetention } from "../lib/rules";
 import { formatUpstashSecret, processEnvironment, vectorizeEnvironment } from "../contracts/pipeline-env";
 import { awsContext } from "./aws-context";
@@ -9,17 +9,19 @@ import { FunctionBundles, functionBundles, LAMBDA_NAME, stackScopedName } from "
 import { createPipelineFunction, deadLetterQueryName, PipelineFunction } from "./pipeline-function";
 import { createPipelineEvents } from "./pipeline-events";
 import { createUploader, PipelineRefs, processStatements, vectorizeStatements } from "./pipeline-iam";
+import { PipelineSettings, pipelineProblems } from "./pipeline-args";
 import { createPipelineStorage } from "./pipeline-storage";
 import { QueueRefs } from "./queue-pair";
 import { PlatformComponent } from "./tagging";
 
 export interface PipelineArgs extends PipelineSettings {
-  /** Upstash Vector REST URL and token (secrets): stored in one Secrets Manager secret, never elsewhere. */
+  /** Upstash Vector REST URL (a secret): stored in one Secrets Manager secret, never elsewhere. No default. */
   readonly upstashUrl: pulumi.Input<string>;
+  /** Upstash Vector REST token (a secret), stored with the URL. No default. */
   readonly upstashToken: pulumi.Input<string>;
   /** Upstash namespace of the stack's vectors. Default: the stack name (letters, digits, - and _ kept). */
   readonly upstashNamespace?: string;
-  /** Retention of the functions' log groups and of the access logs, in days (a CloudWatch Logs value). */
+  /** Retention of the functions' log groups and of the access logs, in days (a CloudWatch Logs value). No default. */
   readonly logRetentionDays: number;
   /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -45,18 +47,29 @@ export function pipelineNames(name: string) {
 
 /** Throws one Error naming the component and every bad argument. */
 export function checkPipelineArgs(name: string, args: PipelineArgs): void {
-  const problems = pipelineSettingsProblems(args).map(
-    (p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`,
-  );
+  const problems: Problem[] = [...pipelineProblems(args)];
   if (!isLogRetention(args.logRetentionDays))
-    problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch Logs retention value`);
+    problems.push({
+      key: "logRetentionDays",
+      value: args.logRetentionDays,
+      allowed: "must be a CloudWatch Logs retention value",
+    });
   const names = pipelineNames(name);
   for (const fn of [names.process, names.vectorize])
-    if (!LAMBDA_NAME.test(fn)) problems.push(`function name ${fn} is longer than Lambda's 64 characters`);
+    if (!LAMBDA_NAME.test(fn))
+      problems.push({
+        key: "name",
+        value: name,
+        allowed: `gives the function name ${fn}, longer than Lambda's 64 characters`,
+      });
   const namespace = args.upstashNamespace ?? names.upstashNamespace;
   if (!NAMESPACE.test(namespace))
-    problems.push(`upstashNamespace ${JSON.stringify(namespace)} must be 1-64 letters, digits, '-' or '_'`);
-  if (problems.length > 0) throw new Error(`Pipeline ${name}: ${problems.join("; ")}`);
+    problems.push({
+      key: "upstashNamespace",
+      value: namespace,
+      allowed: "must be 1-64 letters, digits, '-' or '_'",
+    });
+  throwIfProblems("Pipeline", name, problems);
 }
 
 /**

@@ -1,9 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { queueNameProblem, visibilityTimeoutFor } from "../config/queues";
+import { numberProblem } from "../lib/problems";
 import { denyInsecureTransport as denyWithoutTls } from "./policy-statements";
-
-export { visibilityTimeoutFor } from "../config/queues";
+import {
+  consumerTimeoutProblem,
+  MAX_RECEIVE_COUNT,
+  queueNameProblem,
+  visibilityTimeoutFor,
+} from "./queues-args";
 
 /** Four days: long enough to survive a weekend outage of the consumer (seed 003). */
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
@@ -68,15 +72,11 @@ export function checkQueuePairArgs(name: string, args: QueuePairArgs): void {
     const problem = queueNameProblem(logical);
     if (problem) problems.push(problem);
   }
-  try {
-    visibilityTimeoutFor(args.consumerTimeoutSeconds);
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
+  const timeout = consumerTimeoutProblem(args.consumerTimeoutSeconds);
+  if (timeout) problems.push(`consumerTimeoutSeconds ${args.consumerTimeoutSeconds} ${timeout}`);
   const receives = args.maxReceiveCount ?? 3;
-  if (!Number.isInteger(receives) || receives < 1 || receives > 1000) {
-    problems.push(`maxReceiveCount ${receives} must be a whole number between 1 and 1000`);
-  }
+  const receivesProblem = numberProblem(receives, MAX_RECEIVE_COUNT);
+  if (receivesProblem) problems.push(`maxReceiveCount ${receives} ${receivesProblem}`);
   const retention = args.retentionSeconds ?? QUEUE_RETENTION_SECONDS;
   const dlqRetention = args.dlqRetentionSeconds ?? DLQ_RETENTION_SECONDS;
   for (const [key, value] of [

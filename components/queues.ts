@@ -1,24 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { QueueSpec } from "../config/queues";
+import { throwIfProblems } from "../lib/problems";
 import { awsContext, AwsContext } from "./aws-context";
 import { accountAdministersKey } from "./kms-statements";
 import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
+import { QueuesSettings, queuesProblems } from "./queues-args";
 import { PlatformComponent } from "./tagging";
 
-/** SQS-managed keys, a key this component creates, or an existing KMS key. */
-export type QueueEncryption =
-  | { readonly kind: "sqs" }
-  | { readonly kind: "createKey" }
-  | { readonly kind: "kms"; readonly keyArn: pulumi.Input<string> };
-
-export interface QueuesArgs {
-  /** The queues by short name (letters, digits, - and _), each with its consumer's timeout. */
-  readonly queues: readonly QueueSpec[];
-  /** Receives before a message moves to its dead-letter queue. Default: 3. */
-  readonly maxReceiveCount?: number;
-  /** Server-side encryption of every queue. Default: SQS-managed keys. */
-  readonly encryption?: QueueEncryption;
+export interface QueuesArgs extends QueuesSettings {
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** An oldest-message alarm per queue (a stalled consumer). Default: true. */
@@ -53,11 +42,8 @@ export class Queues extends PlatformComponent {
   readonly kmsKeyArn?: pulumi.Output<string>;
 
   constructor(name: string, args: QueuesArgs, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems("Queues", name, queuesProblems(args));
     super("agent-platform:index:Queues", name, "queues", opts);
-    const names = args.queues.map((q) => q.name);
-    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
-    if (repeated.length > 0)
-      throw new Error(`Queues ${name}: queue names must be unique; repeated: ${repeated.join(", ")}`);
 
     const encryption = args.encryption ?? { kind: "sqs" };
     const ctx = awsContext(this);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BaseTags } from "../config";
+import type { BaseTags } from "../lib/tags";
 import { isTaggable } from "../lib/aws-types";
 
 /*

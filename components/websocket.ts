@@ -1,9 +1,10 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { WebSocketConfig } from "../config/websocket";
 import { WS_AUTHORIZER_ENV, WS_ENV } from "../contracts/env";
 import { CONNECTIONS_TABLE } from "../contracts/connections";
+import { nested, Problem, throwIfProblems } from "../lib/problems";
+import { WEBSOCKET_FIELDS, WebSocketSettings, webSocketProblems } from "./api-args";
 import { awsContext, AwsContext, viaService } from "./aws-context";
 import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
 import { BlueGreenDeployment, createBlueGreen } from "./lambda-blue-green";
@@ -42,13 +43,15 @@ export function websocketAccessLogGroupName(name: string): string {
 }
 
 export interface WebSocketApiArgs {
-  readonly settings: Omit<WebSocketConfig, "enabled">;
+  /** Authorization, throttling, the ws function's sizing and the alarms (api-args.ts). No default. */
+  readonly settings: WebSocketSettings;
   /** The Data component's key: encrypts the connections table (and the ticket key's secret). */
   readonly keyArn: pulumi.Input<string>;
   /** The Data table: its project message log, which `resume` replays. */
   readonly dataTable: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /** The ticket key's secret (Api.ticketKeySecretArn); required with ticket authorization. */
   readonly ticketKeySecretArn?: pulumi.Input<string>;
+  /** Retention of the function's and the stage's log groups, in days. No default. */
   readonly logRetentionDays: number;
   /** The key of the function's and the stage's log groups: the stack's operations key (Observability.logsKeyArn). */
   readonly logKeyArn: pulumi.Input<string>;
@@ -93,12 +96,18 @@ export class WebSocketApi extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: WebSocketApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems: Problem[] = webSocketProblems(args.settings, nested(WEBSOCKET_FIELDS, "settings"));
+    if (args.settings.authorization === "ticket" && !args.ticketKeySecretArn)
+      problems.push({
+        key: "ticketKeySecretArn",
+        value: undefined,
+        allowed: "is required with ticket authorization (Api.ticketKeySecretArn)",
+      });
+    throwIfProblems("WebSocketApi", name, problems);
     super("agent-platform:index:WebSocketApi", name, "websocket", opts);
     const ctx = awsContext(this);
     const s = args.settings;
     const tickets = s.authorization === "ticket";
-    if (tickets && !args.ticketKeySecretArn)
-      throw new Error(`${name}: ticket authorization needs the ticket key's secret (ticketKeySecretArn)`);
 
     const table = this.connectionsTable(name, args.keyArn, args.protect);
     const api = new aws.apigatewayv2.Api(

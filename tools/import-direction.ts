@@ -68,16 +68,18 @@ export const ROOMS: readonly Room[] = [
   {
     name: "config",
     holds: (file) => file === "config.ts" || file.startsWith("config/"),
+    // config/ reads Pulumi config into the components' own argument types and reports their rules' problems:
+    // it imports their pure args modules only, never the resources.
     mayImport: (target) =>
       target === "config.ts" ||
       under("config/", "lib/", "contracts/")(target) ||
-      /^components\/.*\.ts$/.test(target),
+      /^components\/.*-args\.ts$/.test(target),
   },
   {
     name: "components",
     holds: under("components/"),
-    mayImport: (target) =>
-      target === "config.ts" || under("components/", "contracts/", "lib/", "config/")(target),
+    // Components take their settings as arguments: they never read config.
+    mayImport: under("components/", "contracts/", "lib/"),
   },
   {
     name: "program",

@@ -10,8 +10,7 @@ import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/o
 const base: FrontendArgs = {
   siteDir: path.join(REPO_ROOT, "site"),
   contentSecurityPolicy: "default-src 'self'",
-  wafRateLimit: 2000,
-  wafManagedRules: ["AWSManagedRulesCommonRuleSet"],
+  waf: { rateLimit: 2000, managedRules: ["AWSManagedRulesCommonRuleSet"] },
   region: "us-east-1",
 };
 

@@ -43,9 +43,7 @@ async function evaluatePipeline(
       pipeline = new Pipeline(
         "pipeline",
         {
-          ...config.pipeline,
-          upstashUrl: config.pipeline.upstashUrl!,
-          upstashToken: config.pipeline.upstashToken!,
+          ...config.pipeline!,
           logRetentionDays: config.logRetentionDays,
           alarmTopicArn: TOPIC,
           protect: config.protectStateful,

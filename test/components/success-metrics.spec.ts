@@ -221,7 +221,7 @@ describe("SuccessMetrics", function () {
           logRetentionDays: 7,
           logKeyArn: "k",
         }),
-      /SuccessMetrics s: no endpoint to probe/,
+      /SuccessMetrics s: targets = \[\]: must name an endpoint to probe/,
     );
   });
 });

@@ -6,23 +6,23 @@ const issuesWith = configIssues;
 
 describe("frontend config", () => {
   it("is on in every stack, with app.<domainName> where the stack has a domain", () => {
-    assert.strictEqual(load("dev").frontend.enabled, true);
-    const staging = load("staging").frontend;
-    assert.deepStrictEqual([staging.enabled, staging.siteDir, staging.domainName], [true, "site", undefined]);
+    assert.notStrictEqual(load("dev").frontend, undefined);
+    const staging = load("staging").frontend!;
+    assert.deepStrictEqual([staging.siteDir, staging.domainName], ["site", undefined]);
     assert.match(staging.contentSecurityPolicy, /^default-src 'self'; /);
-    assert.strictEqual(load("prod").frontend.domainName, "app.agents.example.com");
+    assert.strictEqual(load("prod").frontend?.domainName, "app.agents.example.com");
     assert.strictEqual(
-      load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend.domainName,
+      load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend?.domainName,
       "www.agents.example.com",
     );
   });
 
   it("invalidates changed paths on deploy in every stack, and takes only a boolean", () => {
     assert.deepStrictEqual(
-      ["dev", "staging", "prod"].map((stack) => load(stack).frontend.invalidation),
+      ["dev", "staging", "prod"].map((stack) => load(stack).frontend?.invalidation),
       [true, true, true],
     );
-    assert.strictEqual(load("dev", { [K("frontendInvalidation")]: "false" }).frontend.invalidation, false);
+    assert.strictEqual(load("dev", { [K("frontendInvalidation")]: "false" }).frontend?.invalidation, false);
     assert.deepStrictEqual(issuesWith("dev", { [K("frontendInvalidation")]: "yes" }), [
       'agent-platform:frontendInvalidation = "yes": must be true or false',
     ]);

@@ -17,6 +17,7 @@ function tree(files: Record<string, string>) {
     "lib/rules.ts",
     "cost/estimate.ts",
     "components/shared/tagging.ts",
+    "components/fargate-args.ts",
   ];
   const exists = (f: string) => all.has(f) || extra.includes(f);
   return importViolations(all, exists).map((v) => v.message);
@@ -43,6 +44,8 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "lib/x.ts": 'import("../config/service").then(() => undefined);',
         "cost/x.ts": 'import { b } from "../contracts/env";',
         "index.ts": 'import { c } from "./tools/offline/evaluate";',
+        "components/fargate/service.ts": 'import type { ServiceConfig } from "../../config/service";',
+        "config/fargate.ts": 'import { FargateService } from "../components/shared/tagging";',
       }),
       [
         "contracts/x.ts imports functions/api/app.ts: contracts may not import functions",
@@ -53,6 +56,8 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "lib/x.ts imports config/service.ts: lib may not import config",
         "cost/x.ts imports contracts/env.ts: cost may not import contracts",
         "index.ts imports tools/offline/evaluate.ts: program may not import tools",
+        "components/fargate/service.ts imports config/service.ts: components may not import config",
+        "config/fargate.ts imports components/shared/tagging.ts: config may not import components",
       ],
     );
   });
@@ -68,6 +73,7 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "policy/cost.ts":
           'import { estimateCost } from "../cost/estimate";\nimport { isLogRetention } from "../lib/rules";',
         "cost/x.ts": 'import { y } from "../lib/rules";',
+        "config/fargate.ts": 'import { webServiceProblems } from "../components/fargate-args";',
         // Packages are no room of this repository.
         "contracts/y.ts": 'import * as pulumi from "@pulumi/pulumi";',
       }),
