@@ -24,7 +24,7 @@ import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
 import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { readEks } from "./config/eks";
-import { FrontendConfig, readFrontend } from "./config/frontend";
+import { FrontendConfig, readFrontend, withFrontendOrigin } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
@@ -231,7 +231,12 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   r.finish();
   // One consumer per queue: the Fargate worker's queue is not the Lambda workers' (config/agents.ts).
   const lambdaAgents = leaveFargateQueue(agents.agents, worker);
-  return { ...config, blueGreen, ...(lambdaAgents ? { agents: lambdaAgents } : {}) };
+  return {
+    ...config,
+    blueGreen,
+    ...(lambdaAgents ? { agents: lambdaAgents } : {}),
+    api: { ...api, corsOrigins: withFrontendOrigin(api.corsOrigins, frontend) },
+  };
 }
 
 /** `{ [key]: value }` when the section is on, `{}` when it is off (undefined). */

@@ -327,13 +327,17 @@ const cache = config.cache
       opts,
     )
   : undefined;
-// The single-page frontend (issue 13): private bucket, CloudFront with OAC, WAF (the web service's ACL if any).
+// The single-page frontend (issue 13), the web console: private bucket, CloudFront with OAC, WAF (the web
+// service's ACL if any).
 const frontend = config.frontend
   ? new Frontend(
       "frontend",
       {
-        siteDir: path.resolve(__dirname, config.frontend.siteDir),
+        // The web console (console/) unless frontendSiteDir names another site.
+        siteDir: config.frontend.siteDir && path.resolve(__dirname, config.frontend.siteDir),
         contentSecurityPolicy: config.frontend.contentSecurityPolicy,
+        // config.json names them, and the CSP lets the site connect to them only.
+        endpoints: { apiUrl: api.url, wsUrl: websocket?.url },
         domain:
           dns && publicNames.frontend
             ? { name: publicNames.frontend, certificateArn: dns.certificateArns["frontend"] }
@@ -497,6 +501,9 @@ export = withoutUndefined({
   processedBucketName: pipeline?.processedBucketName,
   uploadPrefix: pipeline?.uploadPrefix,
   uploaderRoleArn: pipeline?.uploaderRoleArn,
+  /** Where processed documents go, and the Upstash namespace of the vectors (what the smoke test looks for). */
+  processedPrefix: pipeline?.processedPrefix,
+  vectorNamespace: pipeline?.vectorNamespace,
   /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
   pipelineQueues: pipeline?.queues,
   /** { process, vectorize } -> function name */

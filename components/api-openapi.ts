@@ -1,4 +1,4 @@
-import { CORS_ALLOW_HEADERS, type RouteSpec } from "../contracts/api-routes";
+import { gatewayResponseCorsHeaders, type RouteSpec } from "../contracts/api-routes";
 import type { Schema } from "../contracts/json-schema";
 
 /*
@@ -125,17 +125,14 @@ function preflight(path: string, invokeArn: string): Json {
   };
 }
 
-/**
- * Responses API Gateway itself sends (missing key 403, throttled 429, integration failures 5XX) carry CORS
- * headers, so a browser script can read them. They are static: with several origins only the first gets
- * them (the handler's own responses echo every allowed origin).
- */
+/** Responses API Gateway itself sends (missing key 403, throttled 429, integration failures 5XX) carry CORS headers. */
 function gatewayResponses(origins: readonly string[]): Json {
-  const headers = {
-    "gatewayresponse.header.Access-Control-Allow-Origin": `'${origins[0]}'`,
-    "gatewayresponse.header.Access-Control-Allow-Headers": `'${CORS_ALLOW_HEADERS}'`,
-    "gatewayresponse.header.Vary": "'Origin'",
-  };
+  const headers = Object.fromEntries(
+    Object.entries(gatewayResponseCorsHeaders(origins)).map(([k, v]) => [
+      `gatewayresponse.header.${k}`,
+      `'${v}'`,
+    ]),
+  );
   return {
     DEFAULT_4XX: { responseParameters: headers },
     DEFAULT_5XX: { responseParameters: headers },

@@ -28,7 +28,10 @@ export function cspProblem(csp: string): string | undefined {
 
 /** The headers of every response (what config reads). */
 export interface FrontendSettings {
-  /** The Content-Security-Policy header CloudFront adds to every response: one line of directives. No default. */
+  /**
+   * The Content-Security-Policy header CloudFront adds to every response: one line of directives (with
+   * endpoints, its connect-src is replaced by the endpoints' origins). No default.
+   */
   readonly contentSecurityPolicy: string;
 }
 

@@ -43,6 +43,8 @@ export function createSiteInvalidation(
   name: string,
   args: InvalidationArgs & {
     readonly files: readonly SiteFile[];
+    /** Files the program writes itself (config.json): "/<key>" -> SHA-256 of the content, like the others. */
+    readonly generated?: pulumi.Input<Record<string, string>>;
     readonly distribution: aws.cloudfront.Distribution;
     /** The KMS key whose policy lets CloudWatch Logs encrypt the function's log group. */
     readonly logKeyArn: pulumi.Input<string>;
@@ -78,7 +80,9 @@ export function createSiteInvalidation(
       functionName: fn.function.name,
       input: pulumi.jsonStringify({
         distributionId: args.distribution.id,
-        paths: invalidationPaths(args.files),
+        paths: pulumi
+          .output(args.generated ?? {})
+          .apply((generated) => ({ ...invalidationPaths(args.files), ...generated })),
       }),
       lifecycleScope: "CRUD",
     },

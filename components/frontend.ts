@@ -1,11 +1,15 @@
+import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { buildConsole } from "../console/build";
+import { consoleConfigJson, consoleContentSecurityPolicy } from "../console/site";
+import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from "../contracts/console";
 import { throwIfProblems } from "../lib/problems";
-import { FrontendSettings, frontendProblems } from "./frontend-args";
+import { FrontendSettings, frontendProblems, MAX_CSP_LENGTH } from "./frontend-args";
 import type { WafSettings } from "./waf-args";
 import { CdnDomain, createWebAcl, viewerCertificate } from "./fargate-edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./frontend-invalidation";
-import { siteFiles } from "./frontend-site";
+import { contentTypeFor, REVALIDATE, siteFiles } from "./frontend-site";
 import { accountAdministersKey, logsMayEncrypt } from "./kms-statements";
 import { denyInsecureTransport } from "./pipeline-bucket-rules";
 import { configureBucket } from "./pipeline-storage";
@@ -22,6 +26,10 @@ import { PlatformComponent } from "./tagging";
  * deploy that changes a non-hashed file invalidates exactly those paths (frontend-invalidation.ts): copies an
  * edge cached under other headers (an object uploaded by hand, a header changed later) are dropped at once,
  * and an unchanged site invalidates nothing.
+ *
+ * The site is the web console (console/) unless a folder is given. With `endpoints`, the component writes
+ * config.json (the API and WebSocket URLs, from stack outputs) next to index.html, so one build serves every
+ * stack, and the CSP's connect-src allows exactly those two origins besides the site's own.
  */
 
 /** Days old versions of site objects stay in the versioned bucket (a rollback is a re-deploy of the old build). */
@@ -29,9 +37,21 @@ export const NONCURRENT_VERSION_DAYS = 30;
 /** HSTS for two years with subdomains and preload, as hstspreload.org asks. */
 export const HSTS_MAX_AGE_SECONDS = 63072000;
 
+/** The APIs the site calls (stack outputs): config.json names them, the CSP lets the site connect to them. */
+export interface FrontendEndpoints {
+  readonly apiUrl: pulumi.Input<string>;
+  /** Absent where the stack has no WebSocket API. */
+  readonly wsUrl?: pulumi.Input<string>;
+}
+
 export interface FrontendArgs extends FrontendSettings {
-  /** Absolute path of the built site folder (index.html at its top). No default. */
-  readonly siteDir: string;
+  /** Absolute path of a built site folder (index.html at its top). Default: the web console (console/build.ts). */
+  readonly siteDir?: string;
+  /**
+   * Written to config.json at the site's root (no-cache, invalidated when it changes); the CSP's connect-src
+   * becomes 'self' and these origins. Default: none.
+   */
+  readonly endpoints?: FrontendEndpoints;
   /**
    * The frontend's own name and its us-east-1 certificate from Dns (which also owns its A/AAAA records).
    * Default: none (the distribution's cloudfront.net name).
@@ -51,6 +71,12 @@ export interface FrontendArgs extends FrontendSettings {
   readonly invalidation?: InvalidationArgs;
 }
 
+function consoleConfigOf(e: { apiUrl: string; wsUrl?: string }): ConsoleConfig {
+  return { apiUrl: e.apiUrl, ...(e.wsUrl ? { wsUrl: e.wsUrl } : {}) };
+}
+
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+
 export class Frontend extends PlatformComponent {
   readonly bucketName: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
@@ -61,7 +87,12 @@ export class Frontend extends PlatformComponent {
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     // Guard clauses first: nothing is registered for a folder that cannot be served.
     throwIfProblems("Frontend", name, frontendProblems(args));
-    const files = siteFiles(args.siteDir);
+    const files = siteFiles(args.siteDir ?? buildConsole().dir);
+    if (args.endpoints && files.some((f) => f.key === CONSOLE_CONFIG_FILE))
+      throw new Error(
+        `Frontend ${name}: the site folder has a ${CONSOLE_CONFIG_FILE} of its own, which the component ` +
+          "writes from the stack's endpoints; remove it from the folder",
+      );
     if (args.webAclArn === undefined && !args.usEast1Provider && args.region !== "us-east-1")
       throw new Error(
         `Frontend ${name}: CloudFront takes web ACLs from us-east-1 only, and the stack is in ` +
@@ -107,6 +138,19 @@ export class Frontend extends PlatformComponent {
       },
       { parent: this },
     );
+    const consoleConfig = args.endpoints && pulumi.output(args.endpoints).apply(consoleConfigOf);
+    const csp = consoleConfig
+      ? consoleConfig.apply((c) => {
+          const value = consoleContentSecurityPolicy(args.contentSecurityPolicy, c);
+          // CloudFront refuses a longer value at `pulumi up`: fail here, naming the key that makes it long.
+          if (value.length > MAX_CSP_LENGTH)
+            throw new Error(
+              `Frontend ${name}: the Content-Security-Policy with the API origins in connect-src is ` +
+                `${value.length} characters, over CloudFront's ${MAX_CSP_LENGTH}; shorten frontendContentSecurityPolicy`,
+            );
+          return value;
+        })
+      : args.contentSecurityPolicy;
     const headers = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-headers`,
       {
@@ -118,7 +162,7 @@ export class Frontend extends PlatformComponent {
             preload: true,
             override: true,
           },
-          contentSecurityPolicy: { contentSecurityPolicy: args.contentSecurityPolicy, override: true },
+          contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
           contentTypeOptions: { override: true },
           frameOptions: { frameOption: "DENY", override: true },
           referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
@@ -260,10 +304,30 @@ export class Frontend extends PlatformComponent {
           { parent: this },
         ),
     );
+    // config.json: one build of the site serves every stack; this file tells it where the stack's APIs are.
+    const configJson = consoleConfig?.apply(consoleConfigJson);
+    if (configJson)
+      uploads.push(
+        new aws.s3.BucketObjectv2(
+          `${name}-site/${CONSOLE_CONFIG_FILE}`,
+          {
+            bucket: bucket.id,
+            key: CONSOLE_CONFIG_FILE,
+            content: configJson,
+            contentType: contentTypeFor(CONSOLE_CONFIG_FILE),
+            cacheControl: REVALIDATE,
+            serverSideEncryption: "aws:kms",
+            kmsKeyId: key.arn,
+            bucketKeyEnabled: true,
+          },
+          { parent: this },
+        ),
+      );
     if (args.invalidation)
       createSiteInvalidation(this, name, {
         ...args.invalidation,
         files,
+        generated: configJson?.apply((text) => ({ [`/${CONSOLE_CONFIG_FILE}`]: sha256(text) })),
         distribution,
         logKeyArn: key.arn,
         uploads,

@@ -86,6 +86,10 @@ export class Pipeline extends PlatformComponent {
   /** The access log bucket, when access logging is on. */
   readonly accessLogBucketName?: pulumi.Output<string>;
   readonly uploadPrefix: string;
+  /** Where the process function writes processed documents in the processed bucket. */
+  readonly processedPrefix: string;
+  /** The Upstash namespace of the stack's vectors. */
+  readonly vectorNamespace: string;
   readonly queues: { readonly process: QueueRefs; readonly vectorize: QueueRefs };
   readonly functionNames: {
     readonly process: pulumi.Output<string>;
@@ -105,6 +109,7 @@ export class Pipeline extends PlatformComponent {
     const ctx = awsContext(this);
     const protect = args.protect ?? false;
     const names = pipelineNames(name);
+    this.vectorNamespace = args.upstashNamespace ?? names.upstashNamespace;
     const logGroupArn = (fn: string) =>
       pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:/aws/lambda/${fn}`;
 
@@ -208,7 +213,7 @@ export class Pipeline extends PlatformComponent {
         embeddingModelId: args.embeddingModelId,
         embeddingDimensions: args.embeddingDimensions,
         upstashSecretArn: secret.arn,
-        upstashNamespace: args.upstashNamespace ?? names.upstashNamespace,
+        upstashNamespace: this.vectorNamespace,
       }),
       statements: vectorizeStatements(refs, {
         queueArn: queues.vectorize.queue.arn,
@@ -225,6 +230,7 @@ export class Pipeline extends PlatformComponent {
     this.processedBucketName = processed.bucket;
     this.accessLogBucketName = logs?.bucket;
     this.uploadPrefix = args.uploadPrefix;
+    this.processedPrefix = args.processedPrefix;
     this.queues = { process: queues.process.refs, vectorize: queues.vectorize.refs };
     this.functionNames = { process: processFn.function.name, vectorize: vectorizeFn.function.name };
     this.upstashSecretArn = secret.arn;

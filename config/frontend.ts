@@ -9,12 +9,25 @@ import { ConfigReader } from "./reader";
 
 /** The frontend, where frontendEnabled. */
 export interface FrontendConfig extends FrontendSettings {
-  /** The built site folder, relative to the project root (index.html at its top). */
-  readonly siteDir: string;
+  /** A built site folder, relative to the project root (index.html at its top); undefined: the web console. */
+  readonly siteDir?: string;
   /** The frontend's public name (certificate, alias, Route 53 records); undefined without a domain. */
   readonly domainName?: string;
   /** A deploy that changes a non-hashed file invalidates those paths (a function with three alarms, $0.40). */
   readonly invalidation: boolean;
+}
+
+/**
+ * What the stack's CSP may not say because the program serves the console with it: the Frontend is always
+ * given the stack's endpoints, which replace connect-src (a value here would be dropped without a word), and
+ * the console needs no inline script or style.
+ */
+function consoleCspProblem(csp: string): string | undefined {
+  if (/(^|;)\s*connect-src(\s|;|$)/.test(csp.trim()))
+    return "must not set connect-src: the program sets it to 'self' and the stack's API and WebSocket origins";
+  if (csp.includes("'unsafe-inline'"))
+    return "must not allow 'unsafe-inline' (the console needs no inline script or style)";
+  return undefined;
 }
 
 /** The frontend, or undefined where frontendEnabled is false. */
@@ -28,9 +41,17 @@ export function readFrontend(
   const settings: FrontendSettings = { contentSecurityPolicy: r.string("frontendContentSecurityPolicy") };
   const explicit = r.optionalString("frontendDomainName");
   if (!enabled) return undefined;
-  if (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes(".."))
-    r.report("frontendSiteDir", siteDir, "must be a folder inside the project (no ..), such as site");
-  r.reportAll(frontendProblems(settings, { contentSecurityPolicy: "frontendContentSecurityPolicy" }));
+  if (siteDir !== "" && (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes("..")))
+    r.report(
+      "frontendSiteDir",
+      siteDir,
+      "must be a folder inside the project (no ..), such as public, or empty for the web console",
+    );
+  const cspProblems = frontendProblems(settings, { contentSecurityPolicy: "frontendContentSecurityPolicy" });
+  r.reportAll(cspProblems);
+  const stackProblem =
+    cspProblems.length === 0 ? consoleCspProblem(settings.contentSecurityPolicy) : undefined;
+  if (stackProblem) r.report("frontendContentSecurityPolicy", settings.contentSecurityPolicy, stackProblem);
 
   let domainName: string | undefined;
   if (explicit !== undefined) {
@@ -52,5 +73,24 @@ export function readFrontend(
   } else if (stackDomainName !== undefined) {
     domainName = `app.${stackDomainName}`;
   }
-  return { ...settings, siteDir, ...(domainName ? { domainName } : {}), invalidation };
+  return {
+    ...settings,
+    ...(siteDir !== "" ? { siteDir } : {}),
+    ...(domainName ? { domainName } : {}),
+    invalidation,
+  };
+}
+
+/**
+ * The REST API's CORS origins with the frontend's own first, where its name is known from config: the console
+ * it serves calls the API, and API Gateway's own answers (a refused key) carry only the first origin. Without
+ * a domain the distribution's name exists only after the first `pulumi up`; it goes in apiCorsOrigins then.
+ */
+export function withFrontendOrigin(
+  corsOrigins: readonly string[],
+  frontend: FrontendConfig | undefined,
+): string[] {
+  if (!frontend?.domainName) return [...corsOrigins];
+  const own = `https://${frontend.domainName}`;
+  return [own, ...corsOrigins.filter((o) => o !== own)];
 }

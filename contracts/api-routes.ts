@@ -19,6 +19,20 @@ import type { Schema } from "./json-schema";
 /** Request headers a browser may send cross-origin (API Gateway's key, the idempotency key, JSON bodies). */
 export const CORS_ALLOW_HEADERS = "content-type,x-api-key,idempotency-key";
 
+/**
+ * The CORS headers on the answers API Gateway gives itself (a refused key's 403, 429, integration failures), so
+ * a browser script can read them. They are static: with several origins only the first gets them (the
+ * handler's own answers echo every allowed origin). None without origins.
+ */
+export function gatewayResponseCorsHeaders(origins: readonly string[]): Record<string, string> {
+  if (origins.length === 0) return {};
+  return {
+    "Access-Control-Allow-Origin": origins[0],
+    "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+    Vary: "Origin",
+  };
+}
+
 export type RouteMethod = "GET" | "POST" | "PUT" | "DELETE";
 
 export interface RouteSpec {

@@ -61,6 +61,12 @@ export const ROOMS: readonly Room[] = [
       (target.startsWith("functions/") && functionOf(target) === functionOf(from)),
   },
   {
+    // The web console: browser code (console/src) and its build, which share only the contracts.
+    name: "console",
+    holds: under("console/"),
+    mayImport: under("console/", "contracts/"),
+  },
+  {
     name: "policy",
     holds: under("policy/"),
     mayImport: under("policy/", "lib/", "cost/"),
@@ -78,8 +84,11 @@ export const ROOMS: readonly Room[] = [
   {
     name: "components",
     holds: under("components/"),
-    // Components take their settings as arguments: they never read config.
-    mayImport: under("components/", "contracts/", "lib/"),
+    // Components take their settings as arguments: they never read config. The Frontend builds the console
+    // (its build entry and the CSP/config.json it serves with), never its browser code.
+    mayImport: (target) =>
+      under("components/", "contracts/", "lib/")(target) ||
+      oneOf("console/build.ts", "console/site.ts")(target),
   },
   {
     name: "program",

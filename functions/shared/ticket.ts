@@ -39,9 +39,11 @@ export function verifyTicket(
   if (!ticket) return { ok: false, reason: "no ticket" };
   const parts = ticket.split(".");
   if (parts.length !== 3 || parts[0] !== TICKET_VERSION) return { ok: false, reason: "not a v1 ticket" };
-  const given = Buffer.from(parts[2], "base64url");
+  // Compared as text: decoding would accept other spellings of the same bytes (padding, stray characters, the
+  // last character's unused bits), and a ticket should have exactly one.
+  const given = Buffer.from(parts[2]);
   const signedBy = (key: Buffer) => {
-    const wanted = mac(key, `${parts[0]}.${parts[1]}`);
+    const wanted = Buffer.from(b64(mac(key, `${parts[0]}.${parts[1]}`)));
     return given.length === wanted.length && timingSafeEqual(given, wanted);
   };
   if (!(Array.isArray(keys) ? keys : [keys as Buffer]).some(signedBy))

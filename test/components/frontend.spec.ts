@@ -7,8 +7,10 @@ import { invalidationPaths } from "../../components/frontend-invalidation";
 import { IMMUTABLE, REVALIDATE, siteFiles } from "../../components/frontend-site";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 
+/** A small built site (hashed assets, index.html, favicon) that stays the same whatever the console does. */
+const SITE_DIR = path.join(REPO_ROOT, "test", "fixtures", "site");
 const base: FrontendArgs = {
-  siteDir: path.join(REPO_ROOT, "site"),
+  siteDir: SITE_DIR,
   contentSecurityPolicy: "default-src 'self'",
   waf: { rateLimit: 2000, managedRules: ["AWSManagedRulesCommonRuleSet"] },
   region: "us-east-1",
@@ -107,7 +109,7 @@ describe("Frontend", () => {
       ["fe-site/index.html", "index.html", "text/html; charset=utf-8", "no-cache"],
     ]);
     const index = named(resources, "fe-site/index.html").inputs;
-    assert.strictEqual(index.sourceHash, siteFiles(base.siteDir).find((f) => f.key === "index.html")!.sha256);
+    assert.strictEqual(index.sourceHash, siteFiles(SITE_DIR).find((f) => f.key === "index.html")!.sha256);
     assert.strictEqual(index.serverSideEncryption, "aws:kms");
   });
 
@@ -139,7 +141,7 @@ describe("Frontend", () => {
 
   it("refuses a folder without index.html and a non-us-east-1 stack without the us-east-1 provider", () => {
     assert.throws(
-      () => siteFiles(path.join(REPO_ROOT, "site", "assets")),
+      () => siteFiles(path.join(SITE_DIR, "assets")),
       new RegExp(
         `^Error: the site folder .*assets has no index.html \\(build the site, or set frontendSiteDir\\)$`,
       ),
@@ -160,7 +162,7 @@ describe("Frontend", () => {
   });
 
   describe("invalidation", () => {
-    const withInvalidation = (siteDir = base.siteDir): FrontendArgs => ({
+    const withInvalidation = (siteDir = SITE_DIR): FrontendArgs => ({
       ...base,
       siteDir,
       invalidation: { logRetentionDays: 14 },
@@ -171,7 +173,7 @@ describe("Frontend", () => {
     const siteCopy = (change: (dir: string) => void) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-"));
       copies.push(dir);
-      fs.cpSync(base.siteDir, dir, { recursive: true });
+      fs.cpSync(SITE_DIR, dir, { recursive: true });
       change(dir);
       return dir;
     };
@@ -182,7 +184,7 @@ describe("Frontend", () => {
 
     it("sends the non-hashed paths' content hashes, after the uploads, to a function allowed only this distribution", async () => {
       const { resources } = await evaluate(() => new Frontend("fe", withInvalidation()));
-      const files = siteFiles(base.siteDir);
+      const files = siteFiles(SITE_DIR);
       const run = named(resources, "fe-invalidate-run");
       assert.deepStrictEqual(JSON.parse(run.inputs.input as string), {
         distributionId: named(resources, "fe-cdn").id,
@@ -234,7 +236,7 @@ describe("Frontend", () => {
     });
 
     it("gives an unchanged site the same input (no invalidation) and a changed file a new one", async () => {
-      const original = await invocationInput(base.siteDir);
+      const original = await invocationInput(SITE_DIR);
       assert.deepStrictEqual(await invocationInput(siteCopy(() => undefined)), original);
       // A new build's hashed asset is a new name: not a path to invalidate, so the input stays the same.
       const newAsset = siteCopy((dir) => fs.writeFileSync(path.join(dir, "assets", "app.0123abcd.js"), "x"));
@@ -249,7 +251,7 @@ describe("Frontend", () => {
     });
 
     it("keys only the files that keep their name across builds", () => {
-      const files = siteFiles(base.siteDir);
+      const files = siteFiles(SITE_DIR);
       assert.deepStrictEqual(Object.keys(invalidationPaths(files)), ["/favicon.svg", "/index.html"]);
     });
 

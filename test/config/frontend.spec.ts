@@ -8,7 +8,9 @@ describe("frontend config", () => {
   it("is on in every stack, with app.<domainName> where the stack has a domain", () => {
     assert.notStrictEqual(load("dev").frontend, undefined);
     const staging = load("staging").frontend!;
-    assert.deepStrictEqual([staging.siteDir, staging.domainName], ["site", undefined]);
+    // No site folder: the web console, built from console/.
+    assert.deepStrictEqual([staging.siteDir, staging.domainName], [undefined, undefined]);
+    assert.strictEqual(load("dev", { [K("frontendSiteDir")]: "public" }).frontend?.siteDir, "public");
     assert.match(staging.contentSecurityPolicy, /^default-src 'self'; /);
     assert.strictEqual(load("prod").frontend?.domainName, "app.agents.example.com");
     assert.strictEqual(
@@ -46,11 +48,44 @@ describe("frontend config", () => {
     );
   });
 
+  it("leaves connect-src to the program and refuses 'unsafe-inline'", () => {
+    for (const stack of ["dev", "staging", "prod"])
+      assert.doesNotMatch(load(stack).frontend!.contentSecurityPolicy, /connect-src|unsafe-inline/);
+    assert.deepStrictEqual(
+      issuesWith("dev", { [K("frontendContentSecurityPolicy")]: "default-src 'self'; connect-src https:" }),
+      [
+        `agent-platform:frontendContentSecurityPolicy = "default-src 'self'; connect-src https:": must not set connect-src: the program sets it to 'self' and the stack's API and WebSocket origins`,
+      ],
+    );
+    assert.deepStrictEqual(
+      issuesWith("dev", {
+        [K("frontendContentSecurityPolicy")]: "default-src 'self'; style-src 'self' 'unsafe-inline'",
+      }),
+      [
+        `agent-platform:frontendContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'": must not allow 'unsafe-inline' (the console needs no inline script or style)`,
+      ],
+    );
+  });
+
+  it("lets the frontend's own origin call the API, first (API Gateway's own answers carry the first origin)", () => {
+    assert.deepStrictEqual(load("prod").api.corsOrigins, ["https://app.agents.example.com"]);
+    assert.deepStrictEqual(
+      load("prod", { [K("apiCorsOrigins")]: '["https://partner.example.com"]' }).api.corsOrigins,
+      ["https://app.agents.example.com", "https://partner.example.com"],
+    );
+    assert.deepStrictEqual(
+      load("prod", { [K("frontendEnabled")]: "false", [K("apiCorsOrigins")]: "[]" }).api.corsOrigins,
+      [],
+    );
+    // Without a domain the distribution's name is known only after the first `pulumi up` (docs/console.md).
+    assert.deepStrictEqual(load("dev").api.corsOrigins, ["http://localhost:3000"]);
+  });
+
   it("rejects a frontend name without a domain, equal to domainName, and a site folder outside the project", () => {
     assert.deepStrictEqual(
       issuesWith("staging", { [K("frontendDomainName")]: "app.example.com", [K("frontendSiteDir")]: "../x" }),
       [
-        'agent-platform:frontendSiteDir = "../x": must be a folder inside the project (no ..), such as site',
+        'agent-platform:frontendSiteDir = "../x": must be a folder inside the project (no ..), such as public, or empty for the web console',
         'agent-platform:frontendDomainName = "app.example.com": needs domainName and hostedZoneId (the zone that holds it); set them or remove frontendDomainName',
       ],
     );

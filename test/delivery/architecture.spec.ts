@@ -10,7 +10,7 @@ import {
 } from "../../tools/gen-diagrams";
 import { roleTable, securityGuide } from "../../tools/gen-security-roles";
 import { asList, rolePolicies } from "../../tools/iam-roles";
-import { architectureOf } from "../../tools/offline/architecture";
+import { architectureOf, componentDiagram } from "../../tools/offline/architecture";
 import type { StackReport } from "../../tools/offline/preview";
 import { listStacks } from "../../tools/offline/stack-files";
 import { fakeResource, REPO_ROOT } from "../helpers/offline";
@@ -80,6 +80,19 @@ describe("docs/architecture: generated from the offline preview", function () {
         for (const n of c.nested) assert.match(diagram, new RegExp(`subgraph \\w+\\["${n.name}: `));
       }
     }
+  });
+
+  it("draws two components that refer to each other as one two-headed arrow", async () => {
+    const prod = (await reportsOnce()).find((r) => r.stack === "prod")!;
+    const arrows = componentDiagram(architectureOf(prod.resources))
+      .split("\n")
+      .filter((l) => /c_Dns_dns/.test(l) && /c_Frontend_frontend|c_FargateService_web/.test(l))
+      .map((l) => l.trim());
+    // Dns holds the certificates the distributions use and the records that point at them.
+    assert.deepStrictEqual(arrows.sort(), [
+      "c_Dns_dns <--> c_FargateService_web",
+      "c_Dns_dns <--> c_Frontend_frontend",
+    ]);
   });
 });
 

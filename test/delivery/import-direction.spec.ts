@@ -18,6 +18,8 @@ function tree(files: Record<string, string>) {
     "cost/estimate.ts",
     "components/shared/tagging.ts",
     "components/fargate-args.ts",
+    "console/build.ts",
+    "console/src/app.ts",
   ];
   const exists = (f: string) => all.has(f) || extra.includes(f);
   return importViolations(all, exists).map((v) => v.message);
@@ -46,6 +48,8 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "index.ts": 'import { c } from "./tools/offline/evaluate";',
         "components/fargate/service.ts": 'import type { ServiceConfig } from "../../config/service";',
         "config/fargate.ts": 'import { FargateService } from "../components/shared/tagging";',
+        "console/src/main.ts": 'import { t } from "../../components/shared/tagging";',
+        "components/frontend/frontend.ts": 'import { App } from "../../console/src/app";',
       }),
       [
         "contracts/x.ts imports functions/api/app.ts: contracts may not import functions",
@@ -58,6 +62,8 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "index.ts imports tools/offline/evaluate.ts: program may not import tools",
         "components/fargate/service.ts imports config/service.ts: components may not import config",
         "config/fargate.ts imports components/shared/tagging.ts: config may not import components",
+        "console/src/main.ts imports components/shared/tagging.ts: console may not import components",
+        "components/frontend/frontend.ts imports console/src/app.ts: components may not import console",
       ],
     );
   });
@@ -73,6 +79,7 @@ describe("import direction (ARCHITECTURE.md)", () => {
         "policy/cost.ts":
           'import { estimateCost } from "../cost/estimate";\nimport { isLogRetention } from "../lib/rules";',
         "cost/x.ts": 'import { y } from "../lib/rules";',
+        "components/frontend/frontend.ts": 'import { buildConsole } from "../../console/build";',
         "config/fargate.ts": 'import { webServiceProblems } from "../components/fargate-args";',
         // Packages are no room of this repository.
         "contracts/y.ts": 'import * as pulumi from "@pulumi/pulumi";',

@@ -67,6 +67,8 @@ describe("stack outputs", () => {
       assert.ok(names.includes(on), on);
     for (const off of ["databaseAddress", "databaseIdentifier", "cacheEndpoint", "cacheAuthSecretArn"])
       assert.ok(!names.includes(off), off);
+    // What the smoke test needs to find its document after the pipeline (tools/smoke/target.ts).
+    assert.deepEqual([outputs.processedPrefix, outputs.vectorNamespace], ["documents/", "dev"]);
   });
 });
 

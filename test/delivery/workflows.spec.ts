@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseYaml } from "../../lib/yaml";
 import { listStacks } from "../../tools/offline/stack-files";
+import { DEFAULT_PIPELINE_TIMEOUT_SECONDS } from "../../tools/smoke-test";
 import { REPO_ROOT } from "../helpers/offline";
 
 /*
@@ -259,5 +260,40 @@ describe("GitHub Actions workflows", () => {
     assert.match(run, />> "\$GITHUB_STEP_SUMMARY"/);
     assert.match(run, /aws cloudwatch put-metric-data --cli-input-json file:\/\/deploy-time\.json/);
     assert.ok(fs.existsSync(path.join(REPO_ROOT, "tools", "deploy-time.ts")));
+  });
+
+  it("smoke-test each stack after its update and rollout; a failure fails the job, which stops the chain", () => {
+    const all = load("pulumi-up.yml").jobs.up.steps! as (Step & {
+      env?: Record<string, string>;
+      "timeout-minutes"?: number;
+      "continue-on-error"?: unknown;
+    })[];
+    const rollout = all.findIndex((s) => (s.run ?? "").includes("tools/rollout-lambdas.ts"));
+    const smoke = all.findIndex((s) => /npm run -s smoke -- --stack "\$STACK"/.test(s.run ?? ""));
+    assert.ok(
+      rollout >= 0 && smoke === all.length - 1 && smoke > rollout,
+      "the last step, after the rollout",
+    );
+    const step = all[smoke];
+    // Only after every step before it succeeded, and its failure is the job's.
+    assert.strictEqual(step.if, undefined);
+    assert.strictEqual(step["continue-on-error"], undefined);
+    assert.strictEqual(step.env!.STACK, "${{ vars.PULUMI_ORG }}/${{ inputs.stack }}");
+    for (const flag of [
+      '--summary "$GITHUB_STEP_SUMMARY"',
+      "--history stack-history.json",
+      '--run-id "$RUN_ID"',
+      '--rollback-url "$ROLLBACK_URL"',
+    ])
+      assert.ok(step.run!.includes(flag), flag);
+    assert.match(step.run!, /pulumi stack history --json .*--stack "\$STACK" > stack-history\.json/);
+    assert.strictEqual(step.env!.RUN_ID, "${{ github.run_id }}");
+    assert.match(step.env!.ROLLBACK_URL, /\/blob\/\$\{\{ inputs\.ref \}\}\/docs\/deployment\.md#rollback$/);
+    assert.match(fs.readFileSync(path.join(REPO_ROOT, "docs", "deployment.md"), "utf8"), /^## Rollback$/m);
+    // The step's own timeout leaves room for the pipeline's bound (tools/smoke-test.ts) and the other checks.
+    assert.ok(step["timeout-minutes"]! * 60 >= DEFAULT_PIPELINE_TIMEOUT_SECONDS + 120);
+    // A stack's job starts only when the one before it succeeded: no condition lets it run after a failure.
+    const deploy = load("deploy.yml");
+    for (const stack of stacks) assert.strictEqual(deploy.jobs[stack].if, undefined, stack);
   });
 });

@@ -6,62 +6,9 @@
  * responses), the test does what the docs tell a client to do.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { REPO_ROOT } from "../helpers/offline";
-import { api, Endpoints, finished, modify, projectFromTemplate, watch } from "./client";
-
-interface Runner {
-  readonly child: ChildProcess;
-  readonly endpoints: Endpoints;
-  /** Everything the runner printed on stdout. */
-  stdout(): string;
-  stop(): Promise<{ code: number | null; ms: number }>;
-}
-
-async function startRunner(args: string[] = []): Promise<Runner> {
-  const child = spawn("npm", ["run", "-s", "local", ...(args.length > 0 ? ["--", ...args] : [])], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const endpoints = await new Promise<Endpoints>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm run -s local printed nothing in 60 s:\n${err}`)),
-      60_000,
-    );
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const newline = out.indexOf("\n");
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, newline)) as Endpoints);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`npm run -s local exited (${code}):\n${err}`)));
-  });
-  return {
-    child,
-    endpoints,
-    stdout: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        const started = Date.now();
-        child.once("exit", (code) => resolve({ code, ms: Date.now() - started }));
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { get } from "node:http";
+import { freePort, Runner, startRunner } from "../helpers/local-runner";
+import { api, finished, modify, projectFromTemplate, watch } from "./client";
 
 describe("seed 003 end-to-end: the complete user flow against npm run -s local", function () {
   this.timeout(180_000);
@@ -117,13 +64,55 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
     assert.match(source, /def add_user_authentication\(\)/, "Dev's change, written by the workflow");
   });
 
-  it("printed exactly one JSON line on stdout, the contract's three fields, on free loopback ports", () => {
+  it("printed exactly one JSON line on stdout, the contract's four fields, on free loopback ports", () => {
     assert.match(runner.stdout(), /^\{[^\n]*\}\n$/);
     const line = JSON.parse(runner.stdout()) as Record<string, string>;
-    assert.deepEqual(Object.keys(line), ["apiUrl", "wsUrl", "apiKey"]);
+    assert.deepEqual(Object.keys(line), ["apiUrl", "wsUrl", "apiKey", "siteUrl"]);
     assert.match(line.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(line.wsUrl, /^ws:\/\/127\.0\.0\.1:\d+$/);
     assert.match(line.apiKey, /^[0-9a-f]{40}$/);
+    assert.match(line.siteUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("serves the web console with config.json naming its APIs, which the console's origin may call", async () => {
+    const e = runner.endpoints;
+    const index = await fetch(`${e.siteUrl}/`);
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /<script src="\/assets\/app\.[0-9a-f]{16}\.js" defer><\/script>/);
+    assert.equal(
+      index.headers
+        .get("content-security-policy")
+        ?.split("; ")
+        .find((d) => d.startsWith("connect-src")),
+      `connect-src 'self' ${e.apiUrl} ${e.wsUrl}`,
+    );
+    assert.deepEqual(await (await fetch(`${e.siteUrl}/config.json`)).json(), {
+      apiUrl: e.apiUrl,
+      wsUrl: e.wsUrl,
+    });
+    // A path that is no file gets index.html (the SPA fallback), also one that tries to leave the site: sent as
+    // is (fetch would resolve the dots), and with encoded slashes, which URL parsing leaves for the server.
+    for (const path of ["/projects/x", "/../package.json", "/..%2f..%2f..%2fpackage.json"]) {
+      const [type, body] = await new Promise<[string | undefined, string]>((resolve, reject) =>
+        get(`${e.siteUrl}${path}`, { path }, (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve([res.headers["content-type"], text]));
+        }).on("error", reject),
+      );
+      assert.equal(type, "text/html; charset=utf-8", path);
+      assert.match(body, /^<!doctype html>/, path);
+    }
+    const origin = { origin: e.siteUrl };
+    const allowed = await fetch(`${e.apiUrl}/api/templates`, {
+      headers: { ...origin, "x-api-key": e.apiKey },
+    });
+    assert.equal(allowed.headers.get("access-control-allow-origin"), e.siteUrl);
+    // API Gateway's own refusal of a wrong key carries the console's origin too, so the console can read it.
+    const refused = await fetch(`${e.apiUrl}/api/templates`, {
+      headers: { ...origin, "x-api-key": "wrong" },
+    });
+    assert.deepEqual([refused.status, refused.headers.get("access-control-allow-origin")], [403, e.siteUrl]);
   });
 
   it("refuses the REST API without the key and the WebSocket without a valid ticket", async () => {
@@ -148,13 +137,22 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
     assert.ok(ms < 5000, `stopped in ${ms} ms`);
   });
 
-  it("listens on the ports --port and --ws-port give", async () => {
-    const [port, wsPort] = [await freePort(), await freePort()];
-    const fixed = await startRunner(["--port", String(port), "--ws-port", String(wsPort)]);
+  it("listens on the ports --port, --ws-port and --site-port give", async () => {
+    const [port, wsPort, sitePort] = [await freePort(), await freePort(), await freePort()];
+    const fixed = await startRunner([
+      "--port",
+      String(port),
+      "--ws-port",
+      String(wsPort),
+      "--site-port",
+      String(sitePort),
+    ]);
     try {
       assert.equal(fixed.endpoints.apiUrl, `http://127.0.0.1:${port}`);
       assert.equal(fixed.endpoints.wsUrl, `ws://127.0.0.1:${wsPort}`);
+      assert.equal(fixed.endpoints.siteUrl, `http://127.0.0.1:${sitePort}`);
       assert.equal((await fetch(`${fixed.endpoints.apiUrl}/health`)).status, 200);
+      assert.equal((await fetch(`${fixed.endpoints.siteUrl}/config.json`)).status, 200);
     } finally {
       assert.equal((await fixed.stop()).code, 0);
     }

@@ -1,3 +1,4 @@
+import { buildConsole } from "../../console/build";
 import { buildFunctions } from "../../lib/build-functions";
 
 /*
@@ -8,4 +9,6 @@ import { buildFunctions } from "../../lib/build-functions";
  */
 export async function mochaGlobalSetup(): Promise<void> {
   await buildFunctions();
+  // The web console the Frontend uploads and the local runner serves: built once here, found by every worker.
+  buildConsole();
 }

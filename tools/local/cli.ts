@@ -1,10 +1,9 @@
 /**
- * `npm run -s local [-- --port <n> --ws-port <n>]`: starts the local stack (tools/local/stack.ts) and, when it
- * is ready, prints exactly one JSON line on stdout, {"apiUrl","wsUrl","apiKey"}; everything else goes to stderr.
- * SIGINT and SIGTERM stop it. Options are parsed from one table: the console (a later `--site-port`, adding
- * "siteUrl") adds a row there and a field to LocalEndpoints.
+ * `npm run -s local [-- --port <n> --ws-port <n> --site-port <n>]`: starts the local stack (tools/local/stack.ts)
+ * and, when it is ready, prints exactly one JSON line on stdout, {"apiUrl","wsUrl","apiKey","siteUrl"};
+ * everything else goes to stderr. SIGINT and SIGTERM stop it. Options are parsed from one table.
  */
-import { startLocalStack } from "./stack";
+import { LocalEndpoints, startLocalStack } from "./stack";
 
 // Handlers and libraries may print to stdout (Powertools logs in the function threads go to stderr already);
 // the one line of the contract is written with the real stdout, everything else is moved to stderr.
@@ -14,6 +13,7 @@ process.stdout.write = process.stderr.write.bind(process.stderr) as typeof proce
 const OPTIONS = {
   "--port": "port",
   "--ws-port": "wsPort",
+  "--site-port": "sitePort",
 } as const;
 type OptionName = (typeof OPTIONS)[keyof typeof OPTIONS];
 
@@ -51,7 +51,13 @@ async function main() {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
-  stdout(`${JSON.stringify({ apiUrl: stack.apiUrl, wsUrl: stack.wsUrl, apiKey: stack.apiKey })}\n`);
+  const line: LocalEndpoints = {
+    apiUrl: stack.apiUrl,
+    wsUrl: stack.wsUrl,
+    apiKey: stack.apiKey,
+    siteUrl: stack.siteUrl,
+  };
+  stdout(`${JSON.stringify(line)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -3,11 +3,11 @@
  * (functions/api), on the routes of the route table (contracts/api-routes.ts) and nothing else. What the
  * gateway itself decides is decided here too: a path or method outside the table gets 403 "Missing
  * Authentication Token", a route that needs the API key gets 403 "Forbidden" without the right `x-api-key`,
- * and a failed invocation 502. The handler does the rest (validation, CORS, errors).
+ * and a failed invocation 502, each with the gateway responses' CORS headers where CORS origins are set. The handler does the rest (validation, CORS, errors).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { API_ROUTES, RouteSpec } from "../../contracts/api-routes";
+import { API_ROUTES, gatewayResponseCorsHeaders, RouteSpec } from "../../contracts/api-routes";
 import type { FunctionHost } from "./function-host";
 import { closeServer, listenOnLoopback } from "./loopback";
 import { LOCAL_ACCOUNT_ID } from "./sqs";
@@ -57,6 +57,8 @@ export class LocalRestGateway {
     private readonly fn: FunctionHost,
     readonly apiKey: string,
     private readonly onError: (message: string, error: unknown) => void = () => undefined,
+    /** The API's CORS origins: the gateway's own answers carry the first, as the deployed API's do. */
+    private readonly corsOrigins: readonly string[] = [],
   ) {}
 
   async start(port = 0): Promise<this> {
@@ -72,6 +74,7 @@ export class LocalRestGateway {
       res.writeHead(status, {
         "content-type": "application/json",
         "x-amzn-requestid": randomUUID(),
+        ...gatewayResponseCorsHeaders(this.corsOrigins),
         ...headers,
       });
       res.end(body);

@@ -24,10 +24,34 @@ interface S3rverStore {
 
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
-export async function startLocalS3(buckets: readonly string[], port = 0): Promise<LocalS3> {
+/** An object written (PUT, POST or copy), as s3rver announces it: what S3 would send to a bucket notification. */
+export interface ObjectCreatedEvent {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size?: number;
+  readonly eTag?: string;
+}
+
+export async function startLocalS3(
+  buckets: readonly string[],
+  port = 0,
+  options: { onObjectCreated?: (event: ObjectCreatedEvent) => void } = {},
+): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const s3rver = new S3rver({ directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
   await s3rver.configureBuckets();
+  const onObjectCreated = options.onObjectCreated;
+  if (onObjectCreated)
+    s3rver.on("event", (event) => {
+      for (const r of event.Records)
+        if (r.eventName.startsWith("ObjectCreated:"))
+          onObjectCreated({
+            bucket: r.s3.bucket.name,
+            key: r.s3.object.key,
+            ...(r.s3.object.size !== undefined ? { size: r.s3.object.size } : {}),
+            ...(r.s3.object.eTag !== undefined ? { eTag: r.s3.object.eTag } : {}),
+          });
+    });
   const handle = s3rver.callback();
   const store = (s3rver as unknown as { store: S3rverStore }).store;
 

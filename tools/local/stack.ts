@@ -25,6 +25,7 @@ import { LOCAL_MODEL_ID, LocalModel } from "./model";
 import { LocalRestGateway } from "./rest-gateway";
 import { S3RVER_CREDENTIALS, startLocalS3 } from "./s3";
 import { LocalSecretsManager } from "./secrets-manager";
+import { LocalSiteServer } from "./site-server";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LocalQueue, LocalSqs } from "./sqs";
 import { LocalWebSocketGateway } from "./websocket-gateway";
 
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** WebSocket API port; 0 (default) takes a free one. */
   readonly wsPort?: number;
+  /** The web console's port; 0 (default) takes a free one. */
+  readonly sitePort?: number;
   /** Each agent function's timeout (Lambda's), in seconds. Default 60. */
   readonly agentTimeoutSeconds?: number;
   /** The agent queues' visibility timeout is the agent timeout plus this. Default 5. */
@@ -41,17 +44,19 @@ export interface LocalStackOptions {
   readonly maxReceiveCount?: number;
   /** The functions' LOG_LEVEL. Default WARN. */
   readonly logLevel?: string;
-  /** Origins the REST API allows (CORS). Default none. */
+  /** Origins the REST API allows (CORS) besides the console's own, which it always allows. Default none. */
   readonly corsOrigins?: readonly string[];
   /** Where the services and the functions log. Default: stderr. */
   readonly logs?: NodeJS.WritableStream;
 }
 
-/** What `npm run -s local` prints (DESIGN.md "Local runner (contract)"); the console adds siteUrl. */
+/** What `npm run -s local` prints (DESIGN.md "Local runner (contract)"), in this order. */
 export interface LocalEndpoints {
   readonly apiUrl: string;
   readonly wsUrl: string;
   readonly apiKey: string;
+  /** The web console (console/), whose config.json names apiUrl and wsUrl. */
+  readonly siteUrl: string;
 }
 
 export interface LocalStack extends LocalEndpoints {
@@ -143,6 +148,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const websocket = await new LocalWebSocketGateway(onError).listen(options.wsPort ?? 0);
     stops.push(() => websocket.close());
+    // The console listens before the API is set up: the API's CORS origins name it.
+    const site = await new LocalSiteServer().start(options.sitePort ?? 0);
+    stops.push(() => site.close());
+    const corsOrigins = [site.url, ...(options.corsOrigins ?? [])];
 
     // Every function's environment: the SDK's endpoints, local credentials (s3rver checks its own), then its own.
     const base: Record<string, string> = {
@@ -186,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           [API_ENV.tableName]: NAMES.table,
           [API_ENV.artifactsBucket]: NAMES.bucket,
           [API_ENV.firstAgentQueueUrl]: queues[FIRST_AGENT].url,
-          [API_ENV.corsOrigins]: (options.corsOrigins ?? []).join(","),
+          [API_ENV.corsOrigins]: corsOrigins.join(","),
           [API_ENV.ticketKeySecretArn]: NAMES.ticketSecretArn,
         },
         29,
@@ -253,9 +262,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const apiKey = randomBytes(20).toString("hex");
-    const rest = await new LocalRestGateway(functions.api, apiKey, onError).start(options.port ?? 0);
+    const rest = await new LocalRestGateway(functions.api, apiKey, onError, corsOrigins).start(
+      options.port ?? 0,
+    );
     stops.push(() => rest.close());
+    site.serve({ apiUrl: rest.url, wsUrl: websocket.url });
     say(`REST API ${rest.url}, WebSocket API ${websocket.url} (management ${websocket.managementEndpoint})`);
+    say(`web console ${site.url}`);
     say(
       `DynamoDB ${dynamo.endpoint}, S3 ${s3.endpoint} (bucket ${NAMES.bucket}), SQS ${sqs.endpoint}, EventBridge ${bus.endpoint}`,
     );
@@ -264,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: rest.url,
       wsUrl: websocket.url,
       apiKey,
+      siteUrl: site.url,
       functions,
       queues: { ...queues, "bus-dlq": busDlq },
       deadLetterQueues,

@@ -195,8 +195,18 @@ export function componentDiagram(a: Architecture): string {
     lines.push(`  ${componentId(c)}["${[title, ...facts, footer].join("<br/>")}"]`);
   }
   const byUrn = new Map(a.components.map((c) => [c.urn, c]));
-  for (const l of a.links.filter((l) => !l.monitoring))
-    lines.push(`  ${componentId(byUrn.get(l.from)!)} --> ${componentId(byUrn.get(l.to)!)}`);
+  const drawn = a.links.filter((l) => !l.monitoring);
+  const key = (from: string, to: string) => `${from}\n${to}`;
+  const pairs = new Set(drawn.map((l) => key(l.from, l.to)));
+  for (const l of drawn) {
+    const mutual = pairs.has(key(l.to, l.from));
+    // Two components that refer to each other get one two-headed arrow, drawn once: two opposite arrows
+    // make a cycle the layout breaks at random, which can add columns.
+    if (mutual && l.from > l.to) continue;
+    lines.push(
+      `  ${componentId(byUrn.get(l.from)!)} ${mutual ? "<-->" : "-->"} ${componentId(byUrn.get(l.to)!)}`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -1,7 +1,8 @@
 /**
  * Upstash Vector's REST API on loopback, per its documentation: POST /upsert/{ns} (one vector or an array of up
- * to 1,000), /range/{ns} ({cursor, limit, prefix} → {nextCursor, vectors}), /delete/{ns} ({ids} → {deleted}),
- * answers wrapped as {"result": ...} or {"error": ...}, bearer-token authentication, and a request size limit.
+ * to 1,000), /range/{ns} ({cursor, limit, prefix, includeData?, includeMetadata?} → {nextCursor, vectors}),
+ * /delete/{ns} ({ids} → {deleted}), answers wrapped as {"result": ...} or {"error": ...}, bearer-token
+ * authentication, and a request size limit.
  */
 import { LoopbackServer, RecordedRequest, Reply } from "./loopback";
 
@@ -63,12 +64,25 @@ export class FakeUpstash extends LoopbackServer {
         return { status: 200, body: { result: "Success" } };
       }
       case "range": {
-        const { cursor, limit, prefix } = body as { cursor: string; limit: number; prefix?: string };
+        const { cursor, limit, prefix, includeData, includeMetadata } = body as {
+          cursor: string;
+          limit: number;
+          prefix?: string;
+          includeData?: boolean;
+          includeMetadata?: boolean;
+        };
         const ids = [...store.keys()].filter((id) => !prefix || id.startsWith(prefix)).sort();
         const from = Number(cursor) || 0;
-        const page = ids.slice(from, from + limit);
+        const page = ids.slice(from, from + limit).map((id) => {
+          const { data, metadata } = store.get(id)!;
+          return {
+            id,
+            ...(includeData && data !== undefined ? { data } : {}),
+            ...(includeMetadata && metadata !== undefined ? { metadata } : {}),
+          };
+        });
         const next = from + limit < ids.length ? String(from + limit) : "";
-        return { status: 200, body: { result: { nextCursor: next, vectors: page.map((id) => ({ id })) } } };
+        return { status: 200, body: { result: { nextCursor: next, vectors: page } } };
       }
       case "delete": {
         const ids = (body as { ids: string[] }).ids;

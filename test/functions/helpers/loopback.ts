@@ -24,6 +24,8 @@ export type Fault =
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string's parameters. */
+  readonly query: URLSearchParams;
   readonly headers: IncomingMessage["headers"];
   readonly body: string;
 }
@@ -92,9 +94,11 @@ export abstract class LoopbackServer {
   private async dispatch(req: AnyRequest, res: AnyResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const request: RecordedRequest = {
       method: req.method ?? "GET",
-      path: decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname),
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
       headers: req.headers,
       body: Buffer.concat(chunks).toString("utf8"),
     };

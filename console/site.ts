@@ -1,0 +1,41 @@
+/**
+ * What a site serving the console adds to the build, the same deployed (components/frontend.ts) and locally
+ * (tools/local/site-server.ts): config.json with the stack's endpoints, and the Content-Security-Policy whose
+ * connect-src allows exactly the site itself (config.json) and the origins of those endpoints.
+ */
+import type { ConsoleConfig } from "../contracts/console";
+
+/** config.json's text: apiUrl, then wsUrl where the stack has a WebSocket API. */
+export function consoleConfigJson(config: ConsoleConfig): string {
+  const apiUrl = config.apiUrl.replace(/\/+$/, "");
+  return `${JSON.stringify(config.wsUrl ? { apiUrl, wsUrl: config.wsUrl } : { apiUrl })}\n`;
+}
+
+/** The origins the console connects to: the REST API's and the WebSocket API's. */
+export function connectOrigins(config: ConsoleConfig): string[] {
+  const origins = [config.apiUrl, config.wsUrl]
+    .filter((u): u is string => typeof u === "string" && u !== "")
+    .map((u) => {
+      const origin = new URL(u).origin;
+      if (origin === "null") throw new Error(`${u} has no origin a Content-Security-Policy can name`);
+      return origin;
+    });
+  return [...new Set(origins)];
+}
+
+/**
+ * `base` (the stack's frontendContentSecurityPolicy) with `connect-src 'self' <API origin> <WebSocket origin>`
+ * in place of any connect-src it had. Where an endpoint is plain http or ws (the local runner on loopback),
+ * `upgrade-insecure-requests` is left out: it would send the API calls to https://127.0.0.1, where nothing
+ * listens.
+ */
+export function consoleContentSecurityPolicy(base: string, config: ConsoleConfig): string {
+  const origins = connectOrigins(config);
+  const insecure = origins.some((o) => o.startsWith("http:") || o.startsWith("ws:"));
+  const directives = base
+    .split(";")
+    .map((d) => d.trim())
+    .filter((d) => d !== "" && !/^connect-src(\s|$)/i.test(d))
+    .filter((d) => !(insecure && /^upgrade-insecure-requests$/i.test(d)));
+  return [...directives, ["connect-src", "'self'", ...origins].join(" ")].join("; ");
+}
