@@ -1,25 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiSettings, WebSocketSettings } from "./components/api-args";
+import type { ApiSettings, WebSocketSettings } from "./components/api/args";
 import type { BackupsSettings } from "./components/backups-args";
 import type { DataSettings } from "./components/data-args";
 import type { DatabaseSettings } from "./components/database-args";
-import type { EksSettings } from "./components/eks-args";
-import type { ContainerInsightsMode } from "./components/fargate-args";
+import type { EksSettings } from "./components/eks/args";
+import type { ContainerInsightsMode } from "./components/fargate/args";
 import type { SuccessMetricsSettings } from "./components/observability-args";
 import {
   OBSERVABILITY_FIELDS,
   ObservabilitySettings,
   observabilityProblems,
 } from "./components/observability-args";
-import type { WafSettings } from "./components/waf-args";
+import type { WafSettings } from "./components/shared/waf-args";
 import { AgentsConfig, leaveFargateQueue, readAgents } from "./config/agents";
-import { readDataTier } from "./config/api";
-import { readApiGateway } from "./config/api-gateway";
+import { readDataTier } from "./config/data";
+import { readApiGateway } from "./config/api";
 import { readBlueGreen } from "./config/blue-green";
 import { readBackups } from "./config/backups";
 import { CacheConfig, readCache } from "./config/cache";
 import { BedrockConfig, readBedrock } from "./config/bedrock";
-import { readDatabase } from "./config/data";
+import { readDatabase } from "./config/database";
 import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
 import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
@@ -38,7 +38,7 @@ import {
   readWorker,
   WebServiceConfig,
   WorkerConfig,
-} from "./config/service";
+} from "./config/fargate";
 import { readSuccessMetrics } from "./config/success-metrics";
 import { readWebSocket } from "./config/websocket";
 

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problem, throwIfProblems } from "../lib/problems";
 import { BackupsSettings, backupsProblems } from "./backups-args";
-import { accountAdministersKey } from "./kms-statements";
-import { alarmActions } from "./lambda-function";
-import { PlatformComponent } from "./tagging";
-import { serviceTrust } from "./policy-statements";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { alarmActions } from "./lambda/function";
+import { PlatformComponent } from "./shared/tagging";
+import { serviceTrust } from "./shared/policy-statements";
 
 /*
  * `agent-platform:index:Backups` (seed 004): AWS Backup for the stack's stateful resources. A resource joins

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../lib/problems";
-import { awsContext, AwsContext } from "./aws-context";
+import { awsContext, AwsContext } from "./shared/aws-context";
 import { BedrockSettings, bedrockProblems } from "./bedrock-args";
-import { PlatformComponent } from "./tagging";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
  * `agent-platform:index:BedrockAccess` (issue 10, seed 004): the application role the agents use to call

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { nested, throwIfProblems } from "../lib/problems";
 import { CACHE_ENGINE, CACHE_FIELDS, CACHE_PORT, CacheSettings, cacheProblems } from "./cache-args";
-import { awsContext } from "./aws-context";
-import { keyWithLogs } from "./kms-statements";
-import { admitClients, GroupClient } from "./security-group-rules";
-import { PlatformComponent } from "./tagging";
+import { awsContext } from "./shared/aws-context";
+import { keyWithLogs } from "./shared/kms-statements";
+import { admitClients, GroupClient } from "./shared/security-group-rules";
+import { PlatformComponent } from "./shared/tagging";
 
 /** What the cache needs of the Network component. */
 export interface CacheNetwork {
@@ -138,7 +138,7 @@ export class Cache extends PlatformComponent {
       },
       { parent: this },
     );
-    // Standalone rules only (security-group-rules.ts). The cache opens no connections: no egress rule.
+    // Standalone rules only (shared/security-group-rules.ts). The cache opens no connections: no egress rule.
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {

@@ -4,11 +4,11 @@ import { throwIfProblems } from "../lib/problems";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "../contracts/table";
 import { BACKUP_TAG } from "./backups";
 import { DataSettings, dataProblems } from "./data-args";
-import { awsContext, AwsContext } from "./aws-context";
-import { accountAdministersKey } from "./kms-statements";
-import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
-import { configureBucket } from "./pipeline-storage";
-import { PlatformComponent } from "./tagging";
+import { awsContext, AwsContext } from "./shared/aws-context";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline/bucket-rules";
+import { configureBucket } from "./pipeline/storage";
+import { PlatformComponent } from "./shared/tagging";
 
 /** Days before S3 removes the parts of an upload that was never completed. */
 const INCOMPLETE_UPLOAD_DAYS = 7;

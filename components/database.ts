@@ -7,12 +7,12 @@ import { nested, Problem, throwIfProblems } from "../lib/problems";
 import { postgresMaxConnections } from "../lib/rds-classes";
 import { BACKUP_TAG } from "./backups";
 import { DATABASE_FIELDS, DatabaseSettings, databaseProblems } from "./database-args";
-import { awsContext } from "./aws-context";
-import { keyWithLogs } from "./kms-statements";
-import { functionBundles, lambdaTrust } from "./lambda-function";
-import { admitClients, GroupClient, httpsOut } from "./security-group-rules";
-import { PlatformComponent } from "./tagging";
-import { serviceTrust } from "./policy-statements";
+import { awsContext } from "./shared/aws-context";
+import { keyWithLogs } from "./shared/kms-statements";
+import { functionBundles, lambdaTrust } from "./lambda/function";
+import { admitClients, GroupClient, httpsOut } from "./shared/security-group-rules";
+import { PlatformComponent } from "./shared/tagging";
+import { serviceTrust } from "./shared/policy-statements";
 
 /** What the database needs of the Network component. */
 export interface DatabaseNetwork {
@@ -121,7 +121,7 @@ export class Database extends PlatformComponent {
       { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
       { parent: this },
     );
-    // Standalone rules only (security-group-rules.ts); the groups declare none inline.
+    // Standalone rules only (shared/security-group-rules.ts); the groups declare none inline.
     const runnerSg = new aws.ec2.SecurityGroup(
       `${name}-migrate-sg`,
       {

@@ -9,7 +9,7 @@ import {
   isUnderZone,
 } from "./dns-args";
 import { nested } from "../lib/problems";
-import { PlatformComponent } from "./tagging";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
  * `agent-platform:index:Dns` (issue 10, seed 004): the one place for the stack's Route 53 hosted zone and its

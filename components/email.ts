@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../lib/problems";
 import { DmarcPolicy, EmailSettings, emailProblems } from "./email-args";
 import { loadEmailTemplates, MAX_TEMPLATE_NAME } from "./email-templates";
-import { accountAdministersKey } from "./kms-statements";
-import { denyInsecureTransport } from "./policy-statements";
-import { PlatformComponent } from "./tagging";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { denyInsecureTransport } from "./shared/policy-statements";
+import { PlatformComponent } from "./shared/tagging";
 
 export interface EmailArgs extends EmailSettings {
   /** The sending domain SES verifies (the stack's domain or a subdomain of it). No default. */

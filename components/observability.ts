@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../lib/problems";
-import { logsMayEncrypt } from "./kms-statements";
-import { denyInsecureTransport } from "./policy-statements";
+import { logsMayEncrypt } from "./shared/kms-statements";
+import { denyInsecureTransport } from "./shared/policy-statements";
 import { BUDGET_TAG_KEY, ObservabilitySettings, observabilityProblems } from "./observability-args";
-import { PlatformComponent } from "./tagging";
+import { PlatformComponent } from "./shared/tagging";
 
 export interface ObservabilityArgs extends ObservabilitySettings {
   /** The stack's Environment tag value: budgets and the anomaly monitor look only at resources with it. No default. */
@@ -12,9 +12,9 @@ export interface ObservabilityArgs extends ObservabilitySettings {
 }
 
 /**
- * The stack's operational log groups, which use the operations key: the ECS tasks' groups (fargate-task.ts
+ * The stack's operational log groups, which use the operations key: the ECS tasks' groups (fargate/task.ts
  * names them `/ecs/<project>-<stack>/<name>`), the VPC's flow logs (`/aws/vpc/flow-logs/<vpc-id>`,
- * flow-logs.ts), and the functions' and API Gateway access logs (`/aws/lambda/<project>-<stack>-<name>`,
+ * network/flow-logs.ts), and the functions' and API Gateway access logs (`/aws/lambda/<project>-<stack>-<name>`,
  * `/aws/apigateway/<project>-<stack>-<name>`). A component with a key of its own for its data may still
  * encrypt its functions' logs with that key (the pipeline, the database's migration runner).
  */

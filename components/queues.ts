@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../lib/problems";
-import { awsContext, AwsContext } from "./aws-context";
-import { accountAdministersKey } from "./kms-statements";
-import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
+import { awsContext, AwsContext } from "./shared/aws-context";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { createQueuePair, QueuePair, QueueRefs } from "./shared/queue-pair";
 import { QueuesSettings, queuesProblems } from "./queues-args";
-import { PlatformComponent } from "./tagging";
+import { PlatformComponent } from "./shared/tagging";
 
 export interface QueuesArgs extends QueuesSettings {
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
@@ -14,7 +14,7 @@ export interface QueuesArgs extends QueuesSettings {
   readonly ageAlarms?: boolean;
   /**
    * Who else may send to a queue (its name, its ARN): statements for its resource policy, such as the
-   * EventBridge rules that route work to it (components/agent-workflow.ts `ruleDeliveryStatements`). With a
+   * EventBridge rules that route work to it (components/agents/workflow.ts `ruleDeliveryStatements`). With a
    * key this component creates, the key also lets EventBridge encrypt for this account's rules.
    */
   readonly senders?: (

@@ -4,9 +4,9 @@ import { nested, throwIfProblems } from "../lib/problems";
 import { API_ROUTES } from "../contracts/api-routes";
 import type { FunctionBundle } from "../lib/build-functions";
 import type { DeployTimeMetric } from "../contracts/deploy-time";
-import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
+import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda/function";
 import { SUCCESS_METRICS_FIELDS, SuccessMetricsSettings, successMetricsProblems } from "./observability-args";
-import { PlatformComponent } from "./tagging";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
  * Seed 000's success metrics, measured and alarmed:

@@ -5,7 +5,7 @@ import {
   AgentsSettings,
   agentsProblems,
   capitalized,
-} from "../components/agents-args";
+} from "../components/agents/args";
 import { AGENT_NAMES, AgentName } from "../contracts/agents";
 import type { KeyNames } from "../lib/problems";
 import type { QueueSpec } from "../components/queues-args";
@@ -13,7 +13,7 @@ import { ConfigReader } from "./reader";
 
 /*
  * The agent workers (seed 003): one Lambda function per agent queue, each consuming its own queue. Their keys
- * are read into the component's own settings (components/agents-args.ts), whose rules name the keys below.
+ * are read into the component's own settings (components/agents/args.ts), whose rules name the keys below.
  */
 
 /** The agent workers and their workflow, where agentWorkersEnabled and at least one agent runs as a Lambda. */

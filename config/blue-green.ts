@@ -1,4 +1,4 @@
-import { blueGreenProblem } from "../components/lambda-args";
+import { blueGreenProblem } from "../components/lambda/args";
 import { ConfigReader } from "./reader";
 
 /** A group of functions that blue/green deployments cover, and whether its rollback alarms exist. */
@@ -13,7 +13,7 @@ export interface BlueGreenGroup {
 
 /**
  * `lambdaBlueGreen`: every Lambda function that serves traffic (api-handler, ws, agent workers) is published with
- * a `live` alias that CodeDeploy shifts 10 % a minute (components/lambda-blue-green.ts); each group needs its
+ * a `live` alias that CodeDeploy shifts 10 % a minute (components/lambda/blue-green.ts); each group needs its
  * alarms (blueGreenProblem).
  */
 export function readBlueGreen(r: ConfigReader, groups: readonly BlueGreenGroup[]): boolean {

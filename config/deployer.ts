@@ -1,4 +1,4 @@
-import type { EksSettings } from "../components/eks-args";
+import type { EksSettings } from "../components/eks/args";
 import { ConfigReader } from "./reader";
 
 /*

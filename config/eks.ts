@@ -11,13 +11,13 @@ import {
   isLabelKey,
   isLabelValue,
   parseTaint,
-} from "../components/eks-args";
-import type { NatStrategy } from "../components/network-args";
+} from "../components/eks/args";
+import type { NatStrategy } from "../components/network/args";
 import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
- * The EKS cluster: its keys, read into the component's own settings (components/eks-args.ts), whose rules name
+ * The EKS cluster: its keys, read into the component's own settings (components/eks/args.ts), whose rules name
  * the keys below; labels, taints and add-on pins are parsed here from their `key=value` forms.
  */
 

@@ -1,4 +1,4 @@
-import { FrontendSettings, frontendProblems } from "../components/frontend-args";
+import { FrontendSettings, frontendProblems } from "../components/frontend/args";
 import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
 

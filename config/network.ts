@@ -4,11 +4,11 @@ import {
   NETWORK_FIELDS,
   NetworkSettings,
   networkProblems,
-} from "../components/network-args";
+} from "../components/network/args";
 import { cidrsOverlap, parseCidr } from "../lib/rules";
 import { ConfigReader } from "./reader";
 
-/** The network's keys: the component's settings (components/network-args.ts) and the stack's own rules. */
+/** The network's keys: the component's settings (components/network/args.ts) and the stack's own rules. */
 export interface NetworkConfig extends NetworkSettings {
   readonly availabilityZones: readonly string[];
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];

@@ -5,13 +5,13 @@ import {
   PipelineFunctionSettings,
   PipelineSettings,
   pipelineProblems,
-} from "../components/pipeline-args";
+} from "../components/pipeline/args";
 import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
  * The ingestion pipeline (seed 001): its keys, read into the component's own settings
- * (components/pipeline-args.ts), whose rules name the keys below, and the Upstash secrets.
+ * (components/pipeline/args.ts), whose rules name the keys below, and the Upstash secrets.
  */
 
 /** The pipeline, where pipelineEnabled: its settings and the Upstash Vector credentials. */

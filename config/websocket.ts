@@ -1,11 +1,11 @@
-import { WebSocketField, WebSocketSettings, webSocketProblems } from "../components/api-args";
+import { WebSocketField, WebSocketSettings, webSocketProblems } from "../components/api/args";
 import { WS_AUTHORIZATION_MODES } from "../contracts/websocket";
 import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
  * The WebSocket API (clients subscribe to a project's task status and agent workers push updates): its keys,
- * read into the component's own settings (components/api-args.ts). Usage-priced (API Gateway messages and
+ * read into the component's own settings (components/api/args.ts). Usage-priced (API Gateway messages and
  * connection minutes, Lambda, an on-demand table), so it is on in every stack; the fixed costs are its alarms,
  * each switched by config, and (ticket authorization) the ticket key's secret.
  */

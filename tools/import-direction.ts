@@ -79,7 +79,7 @@ export const ROOMS: readonly Room[] = [
     mayImport: (target) =>
       target === "config.ts" ||
       under("config/", "lib/", "contracts/")(target) ||
-      /^components\/.*-args\.ts$/.test(target),
+      /^components\/(.*\/)?(.*-)?args\.ts$/.test(target),
   },
   {
     name: "components",

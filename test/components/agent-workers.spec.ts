@@ -4,7 +4,7 @@ import {
   AgentWorkers,
   AgentWorkersArgs,
   checkAgentWorkersArgs,
-} from "../../components/agent-workers";
+} from "../../components/agents/workers";
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { loadStack } from "../helpers/config";

@@ -4,8 +4,8 @@ import {
   checkAgentWorkflowArgs,
   ruleDeliveryStatements,
   TARGET_RETRY,
-} from "../../components/agent-workflow";
-import type { QueuePair } from "../../components/queue-pair";
+} from "../../components/agents/workflow";
+import type { QueuePair } from "../../components/shared/queue-pair";
 import { Queues } from "../../components/queues";
 import { eventPattern, inputTransformer, ROUTING_RULES } from "../../contracts/routing";
 import { policies } from "../../policy/policies";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCESS_LOG_FORMAT, Api } from "../../components/api";
-import type { QueuePair } from "../../components/queue-pair";
+import { ACCESS_LOG_FORMAT, Api } from "../../components/api/api";
+import type { QueuePair } from "../../components/shared/queue-pair";
 import { API_ROUTES } from "../../contracts/api-routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";

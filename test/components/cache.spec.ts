@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache, CacheArgs, checkCacheArgs, memberClusterSuffixes } from "../../components/cache";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { CacheConfig, readCache } from "../../config/cache";
 import { ConfigReader, mapConfigSource } from "../../config/reader";
 import { EXEMPTED_PREFIX } from "../../policy/lib/framework";

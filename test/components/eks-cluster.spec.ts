@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { checkEksClusterArgs, EksCluster, EksClusterArgs } from "../../components/eks-cluster";
-import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
-import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
+import { checkEksClusterArgs, EksCluster, EksClusterArgs } from "../../components/eks/cluster";
+import { CLUSTER_LOG_TYPES } from "../../components/eks/control-plane";
+import { amiTypeFor, NODE_ALARMS } from "../../components/eks/nodes";
 import { estimateCost } from "../../cost/estimate";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";

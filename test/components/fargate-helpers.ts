@@ -1,8 +1,8 @@
-import { FargateService } from "../../components/fargate-service";
-import { FargateWorker } from "../../components/fargate-worker";
-import { Network } from "../../components/network";
+import { FargateService } from "../../components/fargate/service";
+import { FargateWorker } from "../../components/fargate/worker";
+import { Network } from "../../components/network/network";
 import { Queues } from "../../components/queues";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";

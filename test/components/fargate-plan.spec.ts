@@ -5,10 +5,10 @@ import {
   elbLogDeliveryStatement,
   placeTasks,
   startupServices,
-} from "../../components/fargate-plan";
-import { wafRules } from "../../components/fargate-edge";
-import { checkFargateServiceArgs, FargateServiceArgs } from "../../components/fargate-service";
-import { capacityProviderStrategy } from "../../components/fargate-args";
+} from "../../components/fargate/plan";
+import { wafRules } from "../../components/fargate/edge";
+import { checkFargateServiceArgs, FargateServiceArgs } from "../../components/fargate/service";
+import { capacityProviderStrategy } from "../../components/fargate/args";
 
 describe("Fargate plan (pure rules)", () => {
   describe("names", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
+import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate/worker";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { estimateCost } from "../../cost/estimate";
 import { runPolicies } from "../../tools/offline/policy-harness";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { Network } from "../../components/network";
+import { Network } from "../../components/network/network";
 import {
   naclRules,
   natGatewayCount,
@@ -9,8 +9,8 @@ import {
   SUBNET_TIERS,
   subnetCidr,
   subnetLayout,
-} from "../../components/network-plan";
-import { networkProblems } from "../../components/network-args";
+} from "../../components/network/plan";
+import { networkProblems } from "../../components/network/args";
 import { StackConfig } from "../../config";
 import { throwIfProblems } from "../../lib/problems";
 import { parseCidr } from "../../lib/rules";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Pipeline, PipelineArgs } from "../../components/pipeline";
-import { platformProvider } from "../../components/tagging";
+import { Pipeline, PipelineArgs } from "../../components/pipeline/pipeline";
+import { platformProvider } from "../../components/shared/tagging";
 import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { checkQueuePairArgs, createQueuePair } from "../../components/queue-pair";
+import { checkQueuePairArgs, createQueuePair } from "../../components/shared/queue-pair";
 import { Queues } from "../../components/queues";
-import { PlatformComponent } from "../../components/tagging";
+import { PlatformComponent } from "../../components/shared/tagging";
 import { queueNameProblem, visibilityTimeoutFor } from "../../components/queues-args";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { K, stackInput } from "../helpers/config";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigReader, mapConfigSource } from "../../config/reader";
-import { readDatabase } from "../../config/data";
+import { readDatabase } from "../../config/database";
 
 const K = (name: string) => `agent-platform:${name}`;
 const DEFAULTS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { instanceArchitecture, instanceTypeProblem, isLabelKey, parseTaint } from "../../components/eks-args";
+import { instanceArchitecture, instanceTypeProblem, isLabelKey, parseTaint } from "../../components/eks/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 const load = loadStack;

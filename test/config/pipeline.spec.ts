@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { PipelineSettings, pipelineProblems } from "../../components/pipeline-args";
+import { PipelineSettings, pipelineProblems } from "../../components/pipeline/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 const load = loadStack;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { loadStackConfig, mapConfigSource } from "../../config";
-import { userProblem } from "../../components/fargate-args";
+import { userProblem } from "../../components/fargate/args";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SourceMap } from "node:module";
-import { functionBundles } from "../../components/lambda-function";
+import { functionBundles } from "../../components/lambda/function";
 import { buildFunctions, FUNCTION_NAMES, ownSourceMap } from "../../lib/build-functions";
 import { fixture, sqsEvent } from "./helpers/events";
 

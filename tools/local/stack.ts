@@ -15,7 +15,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { AGENT_NAMES, AgentName, FIRST_AGENT } from "../../contracts/agents";
 import { AGENT_WORKER_ENV, API_ENV, WORKFLOW_ENV, WS_AUTHORIZER_ENV, WS_ENV } from "../../contracts/env";
 import { ROUTING_RULES } from "../../contracts/routing";
-import { readTemplateCatalog, templateItem } from "../../components/template-catalog";
+import { readTemplateCatalog, templateItem } from "../../components/agents/template-catalog";
 import { contentTypeOf } from "../../contracts/artifacts";
 import { createConnectionsTable, createDataTable, startDynalite } from "./dynamo";
 import { QueueEventSource } from "./event-source";
