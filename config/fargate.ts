@@ -74,8 +74,8 @@ const WORKER_KEYS: KeyNames<WorkerField> = {
 };
 
 const WAF_KEYS: KeyNames<WafField> = {
-  rateLimit: "serviceWafRateLimit",
-  managedRules: "serviceWafManagedRules",
+  rateLimit: "wafRateLimit",
+  managedRules: "wafManagedRules",
 };
 
 /** A task's keys, parsed: the image (a URI or a tag of the stack's repository) and the `NAME=ARN` secrets. */
@@ -131,9 +131,12 @@ export function readContainerInsights(r: ConfigReader): ContainerInsightsMode {
 
 /** The WAF rules every web ACL of the stack applies (the web service's, the frontend's, the API's). */
 export function readWaf(r: ConfigReader): WafSettings {
+  // Renamed: they set the web ACLs of the web service, the frontend and the API, not the service's only.
+  r.renamed("serviceWafRateLimit", "wafRateLimit");
+  r.renamed("serviceWafManagedRules", "wafManagedRules");
   const waf = {
-    rateLimit: r.number("serviceWafRateLimit"),
-    managedRules: r.stringList("serviceWafManagedRules") as WafManagedRuleGroup[],
+    rateLimit: r.number("wafRateLimit"),
+    managedRules: r.stringList("wafManagedRules") as WafManagedRuleGroup[],
   };
   r.reportAll(wafProblems(waf, WAF_KEYS));
   return waf;

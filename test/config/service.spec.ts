@@ -170,14 +170,26 @@ describe("service and worker config", () => {
     });
     it("WAF rule groups that are not free AWS managed groups", () => {
       assert.deepStrictEqual(
-        issuesWith({ [K("serviceWafManagedRules")]: JSON.stringify(["AWSManagedRulesBotControlRuleSet"]) }),
+        issuesWith({ [K("wafManagedRules")]: JSON.stringify(["AWSManagedRulesBotControlRuleSet"]) }),
         [
-          "agent-platform:serviceWafManagedRules[0]: must be one of AWSManagedRulesAmazonIpReputationList, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAnonymousIpList, AWSManagedRulesSQLiRuleSet, AWSManagedRulesLinuxRuleSet, AWSManagedRulesUnixRuleSet, AWSManagedRulesAdminProtectionRuleSet",
+          "agent-platform:wafManagedRules[0]: must be one of AWSManagedRulesAmazonIpReputationList, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAnonymousIpList, AWSManagedRulesSQLiRuleSet, AWSManagedRulesLinuxRuleSet, AWSManagedRulesUnixRuleSet, AWSManagedRulesAdminProtectionRuleSet",
         ],
       );
-      assert.deepStrictEqual(issuesWith({ [K("serviceWafRateLimit")]: "5" }), [
-        "agent-platform:serviceWafRateLimit: must be between 10 and 2000000000",
+      assert.deepStrictEqual(issuesWith({ [K("wafRateLimit")]: "5" }), [
+        "agent-platform:wafRateLimit: must be between 10 and 2000000000",
       ]);
+    });
+    it("the WAF keys by their old names, naming the new ones (they set every web ACL, not the service's only)", () => {
+      assert.deepStrictEqual(
+        issuesWith({
+          [K("serviceWafRateLimit")]: "2000",
+          [K("serviceWafManagedRules")]: JSON.stringify(["AWSManagedRulesCommonRuleSet"]),
+        }),
+        [
+          "agent-platform:serviceWafRateLimit: was renamed to wafRateLimit: set wafRateLimit instead",
+          "agent-platform:serviceWafManagedRules: was renamed to wafManagedRules: set wafManagedRules instead",
+        ],
+      );
     });
   });
 
