@@ -27,6 +27,7 @@ import { platformProvider } from "./components/shared/tagging";
 import { WebSocketApi } from "./components/api/websocket";
 import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
+import { stackOutputs } from "./outputs";
 import { FIRST_AGENT } from "./contracts/agents";
 
 const config = stackConfig();
@@ -162,7 +163,7 @@ const dns = config.dns
       opts,
     )
   : undefined;
-const web = config.webService
+const webService = config.webService
   ? new FargateService(
       "web",
       {
@@ -196,7 +197,7 @@ const worker = config.worker
         network,
         queue: agentQueues.pairs[config.worker.queue],
         queueKmsKeyArn: agentQueues.kmsKeyArn,
-        cluster: web?.cluster,
+        cluster: webService?.cluster,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -282,7 +283,7 @@ const eks = config.eks
 // leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
 // preview.
 const dataClients: GroupClient[] = [
-  ...(web ? [{ name: "web", securityGroupId: web.tasksSecurityGroupId }] : []),
+  ...(webService ? [{ name: "web", securityGroupId: webService.tasksSecurityGroupId }] : []),
   ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
@@ -344,7 +345,7 @@ const frontend = config.frontend
             : undefined,
         waf: config.waf,
         // Shares the web service's CLOUDFRONT web ACL where there is one (no second $5 + $1-a-rule ACL).
-        webAclArn: web?.webAclArn,
+        webAclArn: webService?.webAclArn,
         usEast1Provider: usEast1,
         region: config.region,
         protect: config.protectStateful,
@@ -359,11 +360,11 @@ const frontend = config.frontend
 // over HTTPS, and with dnsFailoverEnabled answers the web name PRIMARY (the web distribution) / SECONDARY.
 dns?.addRecords(
   publicRecords({
-    web: web && {
+    web: webService && {
       name: publicNames.web,
-      cloudfrontDomainName: web.cloudfrontDomainName,
-      albDnsName: web.albDnsName,
-      albZoneId: web.albZoneId,
+      cloudfrontDomainName: webService.cloudfrontDomainName,
+      albDnsName: webService.albDnsName,
+      albZoneId: webService.albZoneId,
     },
     frontend:
       frontend && publicNames.frontend
@@ -433,8 +434,8 @@ const successMetrics = new SuccessMetrics(
     settings: config.successMetrics,
     targets: [
       { name: "api", url: apiHealthUrl(api.url) },
-      ...(web && config.webService
-        ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.webService.healthCheckPath}` }]
+      ...(webService && config.webService
+        ? [{ name: "web", url: pulumi.interpolate`${webService.url}${config.webService.healthCheckPath}` }]
         : []),
     ],
     alarmTopicArn: observability.alertsTopicArn,
@@ -460,7 +461,7 @@ const dashboard = new Dashboard(
       ...sectionOf("WebSocket API", websocket?.alarms),
       ...sectionOf("Agent workflow", workflow?.alarms),
       ...sectionOf("Ingestion pipeline", pipeline?.alarms),
-      ...sectionOf("Web service", web?.alarms),
+      ...sectionOf("Web service", webService?.alarms),
       ...sectionOf("Agent worker", worker?.alarms),
       // Dev runs them without function alarms: no empty section.
       ...sectionOf(
@@ -479,120 +480,28 @@ const dashboard = new Dashboard(
   opts,
 );
 
-/**
- * Stack outputs: a public contract (other stacks and tools read them), so rename only with care. The
- * outputs of a component the stack does not run are left out, rather than exported as undefined (which
- * the SDK reports as a warning on every preview and update).
- */
-export = withoutUndefined({
+export = stackOutputs({
   environment: config.environment,
-  alertsTopicArn: observability.alertsTopicArn,
-  dashboardName: dashboard.dashboardName,
-  /** Where the deploy workflow records each update's duration (tools/deploy-time.ts): namespace, metric, target. */
-  deployTimeMetric: successMetrics.deployTimeMetric,
-  vpcId: network.vpcId,
-  publicSubnetIds: network.publicSubnetIds,
-  privateSubnetIds: network.privateSubnetIds,
-  isolatedSubnetIds: network.isolatedSubnetIds,
-  /** name -> { url, arn, dlqUrl, dlqArn } */
-  queues: agentQueues.queues,
-  /** The ingestion pipeline (absent where pipelineEnabled is false); clients upload under uploadPrefix. */
-  rawBucketName: pipeline?.rawBucketName,
-  processedBucketName: pipeline?.processedBucketName,
-  uploadPrefix: pipeline?.uploadPrefix,
-  uploaderRoleArn: pipeline?.uploaderRoleArn,
-  /** Where processed documents go, and the Upstash namespace of the vectors (what the smoke test looks for). */
-  processedPrefix: pipeline?.processedPrefix,
-  vectorNamespace: pipeline?.vectorNamespace,
-  /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
-  pipelineQueues: pipeline?.queues,
-  /** { process, vectorize } -> function name */
-  pipelineFunctionNames: pipeline?.functionNames,
-  upstashSecretArn: pipeline?.upstashSecretArn,
-  /** The serverless data tier (seed 003). */
-  dataTableName: data.tableName,
-  artifactsBucketName: data.bucketName,
-  /**
-   * The REST API (seed 003): stage URL, API id and the default key's id (its value:
-   * `aws apigateway get-api-key --include-value`).
-   */
-  apiUrl: api.url,
-  apiId: api.apiId,
-  apiKeyId: api.apiKeyId,
-  /**
-   * The WebSocket API (absent where websocketEnabled is false): wss:// URL; with IAM authorization, the policy
-   * its clients attach (ticket authorization: clients get tickets from POST /api/projects/{id}/ws-ticket).
-   */
-  websocketUrl: websocket?.url,
-  websocketClientPolicyArn: websocket?.clientPolicyArn,
-  /** The agents' EventBridge bus (absent without agent workers): completion events, archived. */
-  agentEventBusName: workflow?.busName,
-  /** The project templates seeded from templates/projects. */
-  projectTemplateIds: templates.templateIds,
-  /** The web service (absent where serviceEnabled is false): its public URL and what CI deploys to. */
-  webUrl: web?.url,
-  cloudfrontDomainName: web?.cloudfrontDomainName,
-  albDnsName: web?.albDnsName,
-  ecsClusterName: web?.clusterName ?? worker?.clusterName,
-  webServiceName: web?.serviceName,
-  webRepositoryUrl: web?.repositoryUrl,
-  /** The agent worker (absent where workerEnabled is false). */
-  workerServiceName: worker?.serviceName,
-  workerRepositoryUrl: worker?.repositoryUrl,
-  /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
-  agentFunctionNames: agentWorkers?.functionNames,
-  /**
-   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group,
-   * deploymentConfig }, what the deploy step (.github/workflows/pulumi-up.yml, tools/rollout-lambdas.ts) rolls
-   * out through CodeDeploy; else {}.
-   */
-  blueGreenDeployments: {
-    ...(api.deployment ? { api: api.deployment } : {}),
-    ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
-    ...Object.fromEntries(
-      Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
-    ),
-  },
-  /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; absent without EKS. */
-  eksCluster: eks && {
-    clusterName: eks.clusterName,
-    endpoint: eks.endpoint,
-    oidcProviderArn: eks.oidcProviderArn,
-    alarms: eks.alarms,
-    sampleAppHostname: eks.sampleAppHostname,
-  },
-  /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Absent without EKS. */
-  kubeconfig: eks?.kubeconfig,
-  /** The database (absent where databaseEnabled is false): endpoint, instance id, RDS-managed master secret. */
-  databaseAddress: database?.address,
-  databaseIdentifier: database?.identifier,
-  databaseSecretArn: database?.masterSecretArn,
-  databaseMigrationFunction: database?.migrationFunctionName,
-  /** The cache (absent where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
-  cacheEndpoint: cache?.endpoint,
-  cachePort: cache?.port,
-  /** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
-  cacheAuthSecretArn: cache?.authSecretArn,
-  /** The frontend (absent where frontendEnabled is false): its URL, the bucket and distribution CI deploys to. */
-  frontendUrl: frontend?.url,
-  frontendBucketName: frontend?.bucketName,
-  frontendDistributionId: frontend?.distributionId,
-  /** AWS Backup (absent where backupsEnabled is false). */
-  backupVaultName: backups?.vaultName,
-  backupPlanId: backups?.planId,
-  /** SES (absent where emailEnabled is false): senders use the configuration set and these templates. */
-  emailIdentityArn: email?.identityArn,
-  emailConfigurationSetName: email?.configurationSetName,
-  emailEventsTopicArn: email?.eventsTopicArn,
-  emailTemplateNames: email?.templateNames,
-  /** DNS (absent without domainName): the zone, and the name servers to delegate to when the stack made it. */
-  dnsZoneId: dns?.zoneId,
-  dnsNameServers: dns?.nameServers,
-  /** The agents' Bedrock application role (absent where bedrockAccessEnabled is false). */
-  bedrockRoleArn: bedrock?.roleArn,
+  observability,
+  dashboard,
+  successMetrics,
+  network,
+  agentQueues,
+  pipeline,
+  data,
+  api,
+  websocket,
+  workflow,
+  templates,
+  webService,
+  worker,
+  agentWorkers,
+  eks,
+  database,
+  cache,
+  frontend,
+  backups,
+  email,
+  dns,
+  bedrock,
 });
-
-/** The outputs whose value is defined (an Output is defined even when its value is not yet known). */
-function withoutUndefined<T extends Record<string, unknown>>(outputs: T): Partial<T> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -92,7 +92,7 @@ export const ROOMS: readonly Room[] = [
   },
   {
     name: "program",
-    holds: oneOf("index.ts"),
+    holds: oneOf("index.ts", "outputs.ts"),
     mayImport: (target) =>
       target === "config.ts" || under("config/", "components/", "contracts/", "lib/")(target),
   },
