@@ -72,9 +72,9 @@ export interface StackConfig {
   readonly network: NetworkConfig;
   /** The agent queues and their dead-letter queues. */
   readonly queues: QueuesConfig;
-  /** The serverless data tier (seed 003): DynamoDB single table and artifacts bucket. */
+  /** The serverless data tier: DynamoDB single table and artifacts bucket. */
   readonly data: DataSettings;
-  /** The REST API (seed 003): throttling, quota, CORS, alarms, handler sizing, WAF. */
+  /** The REST API: throttling, quota, CORS, alarms, handler sizing, WAF. */
   readonly api: ApiSettings;
   /** The WebSocket API: task status pushed to subscribed clients. */
   readonly websocket?: WebSocketSettings;
@@ -86,7 +86,7 @@ export interface StackConfig {
   readonly webService?: WebServiceConfig;
   /** The queue-driven agent worker on Fargate. */
   readonly worker?: WorkerConfig;
-  /** The ingestion pipeline (seed 001). */
+  /** The ingestion pipeline. */
   readonly pipeline?: PipelineConfig;
   /** The agent worker Lambdas and the LLM provider key; undefined also when no agent is left to them. */
   readonly agents?: AgentsConfig;
@@ -111,7 +111,7 @@ export interface StackConfig {
   readonly database?: DatabaseSettings;
   /** ElastiCache (Valkey); the network adds isolated subnets for it. */
   readonly cache?: CacheConfig;
-  /** Uptime of the public endpoints against an SLO, and deploy time against a target (seed 000). */
+  /** Uptime of the public endpoints against an SLO, and deploy time against a target. */
   readonly successMetrics: SuccessMetricsSettings;
 }
 

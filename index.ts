@@ -60,7 +60,7 @@ const agentQueues = new Queues(
   },
   opts,
 );
-// The serverless data tier (seed 003): the single DynamoDB table and the artifacts bucket.
+// The serverless data tier: the single DynamoDB table and the artifacts bucket.
 const data = new Data(
   "data",
   {
@@ -70,7 +70,7 @@ const data = new Data(
   },
   opts,
 );
-// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; a modification's first step
+// The REST API: API Gateway + the api-handler Lambda on the data tier; a modification's first step
 // goes to the first agent's (PM's) queue.
 const api = new Api(
   "api",
@@ -91,7 +91,7 @@ const api = new Api(
   },
   opts,
 );
-// The project templates (seed 003: rest-api-fastapi, web-app-react, ...) from templates/projects, in the data tier.
+// The project templates (rest-api-fastapi, web-app-react, ...) from templates/projects, in the data tier.
 const templates = new ProjectTemplates(
   "templates",
   {
@@ -101,7 +101,7 @@ const templates = new ProjectTemplates(
   },
   opts,
 );
-// The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its
+// The WebSocket API: clients subscribe to a project's task status; agent workers push it. Its
 // connections table uses the Data key, its logs the operations key.
 const websocket = config.websocket
   ? new WebSocketApi(
@@ -123,7 +123,7 @@ const websocket = config.websocket
       opts,
     )
   : undefined;
-// The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
+// The ingestion pipeline: raw uploads -> process -> processed documents -> vectorize -> Upstash.
 const pipeline = config.pipeline
   ? new Pipeline(
       "pipeline",
@@ -136,14 +136,14 @@ const pipeline = config.pipeline
       opts,
     )
   : undefined;
-// The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
+// The web service: Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
   config.webService || config.frontend || config.successMetrics.uptimeProbe === "route53"
     ? platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
-// frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
+// frontend: Dns owns the stack's public certificates and records; the records follow the components.
 const publicNames = {
   web: config.webService ? config.domain?.name : undefined,
   frontend: config.frontend?.domainName,
@@ -188,7 +188,7 @@ const webService = config.webService
       opts,
     )
   : undefined;
-// The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one.
+// The agent worker (SQS -> ECS Fargate), in the web service's cluster when there is one.
 const worker = config.worker
   ? new FargateWorker(
       "agent-worker",
@@ -211,7 +211,7 @@ const statusPush = websocket && {
   managementEndpoint: websocket.managementEndpoint,
   manageConnectionsArn: websocket.manageConnectionsArn,
 };
-// The agents' event bus (seed 000: event-driven coordination): the routing table's rules hand each step to the
+// The agents' event bus (event-driven coordination): the routing table's rules hand each step to the
 // next agent's queue, and the workflow function ends the modification (docs/agents.md).
 const workflow = agents
   ? new AgentWorkflow(
@@ -231,7 +231,7 @@ const workflow = agents
       opts,
     )
   : undefined;
-// The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
+// The agent workers: one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
 // subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
 const agentWorkers = agents
@@ -240,7 +240,7 @@ const agentWorkers = agents
       {
         ...agents,
         blueGreen: config.blueGreen,
-        // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
+        // The bundled runner converses with the first configured Bedrock model (Nova Lite).
         model: agentModel(config.bedrock.models),
         queues: agentQueues.pairs,
         queueKmsKeyArn: agentQueues.kmsKeyArn,
@@ -262,7 +262,7 @@ const agentWorkers = agents
       opts,
     )
   : undefined;
-// EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
+// EKS only where eksEnabled: the control plane alone costs about $73 a month.
 const eks = config.eks
   ? new EksCluster(
       "eks",
@@ -287,7 +287,7 @@ const dataClients: GroupClient[] = [
   ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
-// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
+// PostgreSQL in the isolated subnets, with its migration runner; the application tasks are clients.
 const dbSettings = config.database;
 const database = dbSettings
   ? new Database(
@@ -311,7 +311,7 @@ const database = dbSettings
       opts,
     )
   : undefined;
-// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
+// ElastiCache for Valkey in the isolated subnets; the application tasks are its clients.
 // Applications read the endpoint and AUTH token from the secret by ARN.
 const cache = config.cache
   ? new Cache(
@@ -328,7 +328,7 @@ const cache = config.cache
       opts,
     )
   : undefined;
-// The single-page frontend (issue 13), the web console: private bucket, CloudFront with OAC, WAF (the web
+// The single-page frontend, the web console: private bucket, CloudFront with OAC, WAF (the web
 // service's ACL if any).
 const frontend = config.frontend
   ? new Frontend(
@@ -375,7 +375,7 @@ dns?.addRecords(
     alarmTopicArn: observability.alertsTopicArn,
   }),
 );
-// The agents' Bedrock role (seed 004: Nova Lite), scoped to the configured model ARNs, with usage alarms.
+// The agents' Bedrock role (Nova Lite), scoped to the configured model ARNs, with usage alarms.
 const bedrockAccess = config.bedrock.access;
 const bedrock = bedrockAccess
   ? new BedrockAccess(
@@ -387,7 +387,7 @@ const bedrock = bedrockAccess
       opts,
     )
   : undefined;
-// AWS Backup (seed 004): resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
+// AWS Backup: resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
 const backupsConfig = config.backups;
 const backups = backupsConfig
   ? new Backups(
@@ -411,7 +411,7 @@ const backups = backupsConfig
     )
   : undefined;
 
-// SES e-mail (seed 004) only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
+// SES e-mail only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
 const email = config.email
   ? new Email(
       "email",
@@ -426,7 +426,7 @@ const email = config.email
     )
   : undefined;
 
-// Seed 000's success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
+// The success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
 // probe function, by config), and the deploy workflow's update times against the target.
 const successMetrics = new SuccessMetrics(
   "success",
@@ -446,7 +446,7 @@ const successMetrics = new SuccessMetrics(
   },
   opts,
 );
-// One dashboard per stack, built from the alarms of the components present (issue 11).
+// One dashboard per stack, built from the alarms of the components present.
 const dashboard = new Dashboard(
   "dashboard",
   {

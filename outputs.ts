@@ -108,11 +108,11 @@ export function stackOutputs(p: Platform) {
     /** { process, vectorize } -> function name */
     pipelineFunctionNames: pipeline?.functionNames,
     upstashSecretArn: pipeline?.upstashSecretArn,
-    /** The serverless data tier (seed 003). */
+    /** The serverless data tier. */
     dataTableName: data.tableName,
     artifactsBucketName: data.bucketName,
     /**
-     * The REST API (seed 003): stage URL, API id and the default key's id (its value:
+     * The REST API: stage URL, API id and the default key's id (its value:
      * `aws apigateway get-api-key --include-value`).
      */
     apiUrl: api.url,

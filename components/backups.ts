@@ -8,7 +8,7 @@ import { PlatformComponent } from "./shared/tagging";
 import { serviceTrust } from "./shared/policy-statements";
 
 /*
- * `agent-platform:index:Backups` (seed 004): AWS Backup for the stack's stateful resources. A resource joins
+ * `agent-platform:index:Backups`: AWS Backup for the stack's stateful resources. A resource joins
  * by carrying the tag BACKUP_TAG (and the stack's Environment tag); one daily plan backs up DynamoDB tables,
  * EBS volumes (the EKS gp3 volumes) and RDS databases, on top of DynamoDB's point-in-time recovery and RDS's
  * own automated backups. S3 is left out: the pipeline's buckets are versioned, and their processed output can

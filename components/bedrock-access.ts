@@ -6,7 +6,7 @@ import { BedrockSettings, bedrockProblems } from "./bedrock-args";
 import { PlatformComponent } from "./shared/tagging";
 
 /*
- * `agent-platform:index:BedrockAccess` (issue 10, seed 004): the application role the agents use to call
+ * `agent-platform:index:BedrockAccess`: the application role the agents use to call
  * Amazon Bedrock, allowed to invoke exactly the configured models and nothing else, and alarms on the usage
  * Bedrock publishes per ModelId in AWS/Bedrock (throttles, client errors, a daily token budget).
  *

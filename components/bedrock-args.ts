@@ -1,7 +1,7 @@
 import { KeyNames, Problems, selfNamed } from "../lib/problems";
 
 /*
- * What the BedrockAccess component (the agents' Bedrock role, seed 004: Amazon Nova Lite) is given, and the
+ * What the BedrockAccess component (the agents' Bedrock role, Amazon Nova Lite) is given, and the
  * rules of it: which models and cross-region inference profiles the role may invoke, who may assume it, and
  * the daily token budget its alarm watches.
  */

@@ -1,14 +1,14 @@
 import { KeyNames, Problems, selfNamed } from "../lib/problems";
 
 /*
- * What the Data component (seed 003's serverless data tier: the single DynamoDB table and the artifacts bucket)
+ * What the Data component (the serverless data tier: the single DynamoDB table and the artifacts bucket)
  * is given, and the rules of it. Both are usage-priced, so they exist in every stack; deletion protection
  * follows protectStateful.
  */
 
 /** The artifacts bucket's lifecycle (what config reads). No field has a default. */
 export interface DataSettings {
-  /** Days after which artifacts move to Glacier Instant Retrieval (seed 003: 90; 0-36500); 0 keeps them in Standard. */
+  /** Days after which artifacts move to Glacier Instant Retrieval (Pulumi.yaml: 90; 0-36500); 0 keeps them in Standard. */
   readonly artifactsArchiveDays: number;
   /** Days the bucket keeps a replaced or deleted artifact version (1-36500). */
   readonly artifactsNoncurrentExpirationDays: number;

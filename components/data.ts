@@ -12,7 +12,7 @@ import { PlatformComponent } from "./shared/tagging";
 
 /** Days before S3 removes the parts of an upload that was never completed. */
 const INCOMPLETE_UPLOAD_DAYS = 7;
-/** Seed 003: alarm when more than 10 requests are throttled in 5 minutes. */
+/** Alarm when more than 10 requests are throttled in 5 minutes. */
 const THROTTLE_THRESHOLD = 10;
 
 export interface DataArgs extends DataSettings {
@@ -42,7 +42,7 @@ export function artifactsLifecycle(
 }
 
 /**
- * `agent-platform:index:Data`: seed 003's data tier. One DynamoDB table (single-table design: PK/SK, GSI1 by
+ * `agent-platform:index:Data`: the data tier. One DynamoDB table (single-table design: PK/SK, GSI1 by
  * owner, GSI2 by status/type) billed on demand, with point-in-time recovery, a TTL attribute and a stream of
  * new and old images; and the artifacts bucket (projects/, plans/, templates/), encrypted, versioned, private
  * and TLS-only. One customer managed key encrypts both, and the API's logs.
@@ -143,7 +143,7 @@ export class Data extends PlatformComponent {
     );
   }
 
-  /** Seed 003: throttled reads and writes (table and indexes) above 10 in 5 minutes. */
+  /** Throttled reads and writes (table and indexes) above 10 in 5 minutes. */
   private throttleAlarm(
     name: string,
     table: aws.dynamodb.Table,

@@ -206,7 +206,7 @@ export class Database extends PlatformComponent {
     const db = new aws.rds.Instance(
       `${name}-postgres`,
       {
-        // AWS Backup's daily plan adds copies beyond RDS's own automated backups (seed 004).
+        // AWS Backup's daily plan adds copies beyond RDS's own automated backups.
         tags: { [BACKUP_TAG.key]: BACKUP_TAG.value },
         engine: "postgres",
         engineVersion: s.engineVersion,

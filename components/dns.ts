@@ -12,7 +12,7 @@ import { nested } from "../lib/problems";
 import { PlatformComponent } from "./shared/tagging";
 
 /*
- * `agent-platform:index:Dns` (issue 10, seed 004): the one place for the stack's Route 53 hosted zone and its
+ * `agent-platform:index:Dns`: the one place for the stack's Route 53 hosted zone and its
  * certificates. The zone is an existing one (its id from config) or created here, its name servers exported
  * for delegation. Certificates are DNS-validated ACM certificates, with their validation records in the zone;
  * CloudFront's come from us-east-1. Alias records point public names at CloudFront distributions or load

@@ -40,7 +40,7 @@ export function dmarcRecord(policy: DmarcPolicy, reportUri: string): string {
 }
 
 /**
- * `agent-platform:index:Email`: SES sending for one verified domain (seed 004).
+ * `agent-platform:index:Email`: SES sending for one verified domain.
  *
  * - Domain identity with Easy DKIM (2048-bit keys) and its three CNAME records, a custom MAIL FROM domain with
  *   its MX and SPF records, and DMARC at _dmarc.<domain>: receivers see SPF, DKIM and DMARC aligned.

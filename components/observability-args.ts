@@ -78,7 +78,7 @@ export function observabilityProblems(
 export const UPTIME_PROBES = ["route53", "function"] as const;
 export type UptimeProbe = (typeof UPTIME_PROBES)[number];
 
-/** Uptime of the public endpoints against an SLO, and deploy time against a target (seed 000). No defaults. */
+/** Uptime of the public endpoints against an SLO, and deploy time against a target. No defaults. */
 export interface SuccessMetricsSettings {
   /** Which probe measures uptime: both are faithful HTTPS GETs of the same URLs, at different prices. */
   readonly uptimeProbe: UptimeProbe;

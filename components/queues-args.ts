@@ -9,7 +9,7 @@ import { KeyNames, NumberRule, numberProblem, Problems, selfNamed } from "../lib
 
 /** SQS keeps a message invisible for at most 12 hours after a receive. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** Head room between the consumer's timeout and the queue's visibility timeout (seed 003: timeout + 60 s). */
+/** Head room between the consumer's timeout and the queue's visibility timeout (timeout + 60 s). */
 export const VISIBILITY_MARGIN_SECONDS = 60;
 /** The longest consumer timeout a queue can serve: the visibility timeout must cover it plus the margin. */
 export const MAX_CONSUMER_TIMEOUT_SECONDS = MAX_VISIBILITY_TIMEOUT_SECONDS - VISIBILITY_MARGIN_SECONDS;
@@ -78,7 +78,7 @@ export type QueueEncryption =
 
 /** The agent queues' settings (what config reads); the component adds its wiring. */
 export interface QueuesSettings {
-  /** The queues by short name (seed 003: pm, dev, qa, ops), each with its consumer's timeout. No default. */
+  /** The queues by short name (pm, dev, qa, ops), each with its consumer's timeout. No default. */
   readonly queues: readonly QueueSpec[];
   /** Receives before a message moves to its dead-letter queue (1-1000). Default: 3. */
   readonly maxReceiveCount?: number;

@@ -25,7 +25,7 @@ export interface QueuesArgs extends QueuesSettings {
 }
 
 /**
- * `agent-platform:index:Queues`: the named agent queues (seed 003: pm, dev, qa, ops), each paired with its own
+ * `agent-platform:index:Queues`: the named agent queues (pm, dev, qa, ops), each paired with its own
  * dead-letter queue, encrypted, TLS-only, with alarms on DLQ depth and on the age of the oldest message.
  */
 export class Queues extends PlatformComponent {

@@ -9,7 +9,7 @@ import { SUCCESS_METRICS_FIELDS, SuccessMetricsSettings, successMetricsProblems 
 import { PlatformComponent } from "./shared/tagging";
 
 /*
- * Seed 000's success metrics, measured and alarmed:
+ * The success metrics, measured and alarmed:
  * - uptime: each public endpoint (the API's /health, the web service's health path) probed over HTTPS, by Route 53
  *   health checks or by a scheduled Lambda function (config uptimeProbe), with an SLO alarm per probe;
  * - deploy time: the deploy workflow records each `pulumi up` as a metric (tools/deploy-time.ts), and an alarm

@@ -12,7 +12,7 @@ import type { QueueSpec } from "../components/queues-args";
 import { ConfigReader } from "./reader";
 
 /*
- * The agent workers (seed 003): one Lambda function per agent queue, each consuming its own queue. Their keys
+ * The agent workers: one Lambda function per agent queue, each consuming its own queue. Their keys
  * are read into the component's own settings (components/agents/args.ts), whose rules name the keys below.
  */
 

@@ -3,7 +3,7 @@ import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
- * The REST API of seed 003 (API Gateway + the api-handler Lambda): its keys, read into the component's own
+ * The REST API (API Gateway + the api-handler Lambda): its keys, read into the component's own
  * settings (components/api/args.ts), whose rules name the keys below.
  */
 

@@ -11,7 +11,7 @@ import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
- * Bedrock access for the agents (seed 004: Amazon Nova Lite): the keys of the application role, read into the
+ * Bedrock access for the agents (Amazon Nova Lite): the keys of the application role, read into the
  * component's own settings (components/bedrock-args.ts), whose rules name the keys below.
  */
 

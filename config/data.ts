@@ -1,7 +1,7 @@
 import { DATA_FIELDS, DataSettings, dataProblems } from "../components/data-args";
 import { ConfigReader } from "./reader";
 
-/** The serverless data tier (seed 003): the table and the artifacts bucket (components/data-args.ts). */
+/** The serverless data tier: the table and the artifacts bucket (components/data-args.ts). */
 export function readDataTier(r: ConfigReader): DataSettings {
   const settings: DataSettings = {
     artifactsArchiveDays: r.number("artifactsArchiveDays"),

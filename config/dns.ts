@@ -10,7 +10,7 @@ import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
 
 /*
- * The stack's public DNS (issue 10): the Route 53 hosted zone (an existing one, or one the stack creates and
+ * The stack's public DNS: the Route 53 hosted zone (an existing one, or one the stack creates and
  * whose name servers the parent domain delegates to), the zone's apex so a name outside it is refused here
  * rather than by Route 53 halfway through `pulumi up`, and the optional health check of the web endpoint.
  */

@@ -4,7 +4,7 @@ import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
 
 /*
- * Outbound e-mail through SES (seed 004): its keys, read into the component's own settings
+ * Outbound e-mail through SES: its keys, read into the component's own settings
  * (components/email-args.ts). SES needs DNS records it can only get from a hosted zone we own, so e-mail exists
  * only where the stack has a domain in an existing zone.
  */

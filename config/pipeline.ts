@@ -10,7 +10,7 @@ import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
 /*
- * The ingestion pipeline (seed 001): its keys, read into the component's own settings
+ * The ingestion pipeline: its keys, read into the component's own settings
  * (components/pipeline/args.ts), whose rules name the keys below, and the Upstash secrets.
  */
 

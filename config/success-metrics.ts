@@ -7,7 +7,7 @@ import {
 import { ConfigReader } from "./reader";
 
 /*
- * Seed 000's success metrics, measured: uptime of the public endpoints against an SLO, and the time a deploy
+ * The success metrics, measured: uptime of the public endpoints against an SLO, and the time a deploy
  * takes against a target (components/observability-args.ts). The keys are the fields' own names.
  */
 export function readSuccessMetrics(r: ConfigReader): SuccessMetricsSettings {

@@ -8,7 +8,7 @@ import {
 } from "../lambda/args";
 
 /*
- * What the AgentWorkers component (seed 003: one Lambda function per agent queue) is given, and the rules of it.
+ * What the AgentWorkers component (one Lambda function per agent queue) is given, and the rules of it.
  * A worker's timeout is its queue's consumer timeout, so the queue's visibility timeout (timeout + 60 s) always
  * covers it; memory and concurrency are per agent.
  */

@@ -25,7 +25,7 @@ export function dynamoJson(value: unknown): Record<string, unknown> {
 }
 
 /**
- * `agent-platform:index:ProjectTemplates`: seed 003's project templates, seeded from the repository
+ * `agent-platform:index:ProjectTemplates`: the project templates, seeded from the repository
  * (templates/projects, read by components/agents/template-catalog.ts): each file an object under templates/<id>/ in
  * the artifacts bucket (its default encryption applies), each template's metadata an item of the Data table,
  * which `GET /api/templates` lists and `POST /api/projects/from-template` reads.

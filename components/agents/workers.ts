@@ -29,7 +29,7 @@ export interface AgentModel {
 
 /**
  * The agents' model from the stack's Bedrock config: the first of `bedrockModelIds`, invoked directly in the
- * stack's region (seed 004: Nova Lite in us-east-1). Only where no model id is listed, the first inference
+ * stack's region (Nova Lite in us-east-1). Only where no model id is listed, the first inference
  * profile: a profile is what a model needs where it has no on-demand throughput in the stack's region, and the
  * role then gets the profile and the model in each region it routes to, as BedrockAccess grants them.
  */
@@ -105,7 +105,7 @@ export function checkAgentWorkersArgs(name: string, args: AgentWorkersArgs): voi
 }
 
 /**
- * `agent-platform:index:AgentWorkers`: seed 003's agent workers. One function per agent (one bundle, the agent
+ * `agent-platform:index:AgentWorkers`: the agent workers. One function per agent (one bundle, the agent
  * chosen by AGENT_NAME) consuming its own queue one message at a time with partial batch responses, recording
  * task status in the Data table, pushing it to WebSocket subscribers, and continuing long tasks through its
  * own queue. The provider key lives in Secrets Manager, encrypted with the Data key. With blue/green, each

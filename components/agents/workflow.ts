@@ -106,7 +106,7 @@ export function checkAgentWorkflowArgs(name: string, args: Pick<AgentWorkflowArg
 }
 
 /**
- * `agent-platform:index:AgentWorkflow`: seed 000's event-driven agent coordination. A custom EventBridge bus
+ * `agent-platform:index:AgentWorkflow`: the event-driven agent coordination. A custom EventBridge bus
  * with an archive; one rule per entry of the routing table; each rule's target an agent queue (input: the
  * step's task message) or the workflow function (input: the finish), every target with a retry policy and the
  * bus's dead-letter queue; the workflow function (invoked asynchronously, its failed events to the same

@@ -70,7 +70,7 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
- * `agent-platform:index:Api`: seed 003's REST API. API Gateway built from an OpenAPI document generated from
+ * `agent-platform:index:Api`: the REST API. API Gateway built from an OpenAPI document generated from
  * the api-handler's routes and schemas (request validation, Lambda proxy integrations, API key on everything
  * but GET /health), a stage with JSON access logs, X-Ray and throttling, an API key with a usage plan, the
  * api-handler Lambda with a least-privilege role, alarms, and optionally a regional WAF web ACL.

@@ -27,7 +27,7 @@ export interface Throttle {
 
 /** The REST API's settings (what config reads); the component adds its wiring. No field has a default. */
 export interface ApiSettings extends Throttle {
-  /** Requests per API key per month (usage plan quota; 1 to 1 billion; seed 003: 100000). */
+  /** Requests per API key per month (usage plan quota; 1 to 1 billion; Pulumi.yaml: 100000). */
   readonly monthlyQuota: number;
   /** Origins browsers may call the API from (CORS); empty: no CORS headers and no preflight methods. */
   readonly corsOrigins: readonly string[];
@@ -35,7 +35,7 @@ export interface ApiSettings extends Throttle {
   readonly alarmsEnabled: boolean;
   /** Alarm when more than this percentage (1-100) of requests in 5 minutes end in a 5XX. */
   readonly errorRateAlarmPercent: number;
-  /** Alarm when p95 latency exceeds this many milliseconds (10-29000; seed 003: 500). */
+  /** Alarm when p95 latency exceeds this many milliseconds (10-29000; Pulumi.yaml: 500). */
   readonly latencyP95AlarmMs: number;
   /** The api-handler's memory, timeout (below the 29 s integration limit) and reserved concurrency. */
   readonly handler: FunctionSizing;

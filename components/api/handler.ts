@@ -136,7 +136,7 @@ export interface ApiAlarmArgs {
 
 /**
  * 5XXError's Average is the share of requests that ended in a 5XX (each request counts 0 or 1), so the
- * rate needs no metric math; Latency p95 against seed 003's target.
+ * rate needs no metric math; Latency p95 against the target.
  */
 export function apiAlarms(
   parent: pulumi.Resource,

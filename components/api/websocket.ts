@@ -16,7 +16,7 @@ export const WEBSOCKET_STAGE = "live";
 /** Routes and what they do; all three go to the ws function (Lambda proxy). Only $connect authorizes. */
 export const WEBSOCKET_ROUTES = ["$connect", "$disconnect", "$default"] as const;
 
-/** Seed 003-style alarm threshold: integration errors (the function failed or timed out) in 5 minutes. */
+/** The alarm threshold, as for the REST API: integration errors (the function failed or timed out) in 5 minutes. */
 export const INTEGRATION_ERROR_THRESHOLD = 5;
 
 /** One JSON object per connection event and message. */

@@ -42,7 +42,7 @@ export interface EksNodeGroupSettings {
 
 const VERSION_PATTERN = /^1\.(\d{2})$/;
 const INSTANCE_TYPE_PATTERN = /^([a-z]+)(\d+)([a-z-]*)\.(\w+(-\d+xl)?)$/;
-/** Sizes below medium: seed 004 sets t3.medium as the smallest node. */
+/** Sizes below medium: t3.medium is the smallest node the platform runs. */
 const TOO_SMALL = ["nano", "micro", "small"];
 const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const ADDON_VERSION_PATTERN = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /*
- * The sample app of seed 004 (requirements 5, 6 and 10) in the cluster: a Deployment scaled by a
+ * The sample app (requirements 5, 6 and 10) in the cluster: a Deployment scaled by a
  * HorizontalPodAutoscaler, behind an internet-facing ALB that the AWS Load Balancer Controller creates from
  * the Ingress, terminating TLS with an ACM certificate and redirecting HTTP to HTTPS. With a domain, the
  * certificate is issued for k8s.<domain> (DNS-validated in the hosted zone) and the name points at the ALB.
@@ -20,7 +20,7 @@ export interface SampleAppArgs {
   readonly dependsOn: pulumi.Resource[];
 }
 
-/** Scaling of the sample app: seed 001/004's CPU target of 70 %. */
+/** Scaling of the sample app: a CPU target of 70 %. */
 export const SAMPLE_SCALING = { minReplicas: 2, maxReplicas: 6, cpuPercent: 70 };
 
 /**

@@ -4,7 +4,7 @@ import type { WafManagedRuleGroup, WafSettings } from "../shared/waf-args";
 import { ORIGIN_VERIFY_HEADER } from "./alb";
 
 /*
- * The public entry of the web service (seed 001): a CloudFront distribution in front of the ALB, protected
+ * The public entry of the web service: a CloudFront distribution in front of the ALB, protected
  * by a WAF web ACL, answering on the stack's domain with a certificate Dns issued and validated (Dns also owns
  * the domain's Route 53 records, so failover routing can replace them without a clash).
  *

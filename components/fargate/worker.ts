@@ -38,7 +38,7 @@ export function checkFargateWorkerArgs(name: string, args: FargateWorkerArgs): v
 }
 
 /**
- * `agent-platform:index:FargateWorker` (seed 002: SQS -> ECS Fargate agents): an ECS service without a load
+ * `agent-platform:index:FargateWorker` (SQS -> ECS Fargate agents): an ECS service without a load
  * balancer whose tasks consume one agent queue, scaled on the queue's backlog per running task, with only
  * the queue permissions a consumer needs. Tasks run on Fargate Spot above `onDemandBase`: a task interrupted
  * mid-message leaves the message to reappear after the visibility timeout, which is the queue's contract.

@@ -16,7 +16,7 @@ import { configureBucket } from "../pipeline/storage";
 import { PlatformComponent } from "../shared/tagging";
 
 /*
- * `agent-platform:index:Frontend` (seeds 002-004): a single-page app in a private S3 bucket, served only by
+ * `agent-platform:index:Frontend`: a single-page app in a private S3 bucket, served only by
  * CloudFront through Origin Access Control, behind WAF, with security headers.
  *
  * Caching: hashed assets get new names on every build (cached a year, immutable), and everything else

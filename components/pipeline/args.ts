@@ -10,7 +10,7 @@ import {
 import { MAX_RECEIVE_COUNT } from "../queues-args";
 
 /*
- * What the Pipeline component is given (seed 001: raw and processed buckets, the process and vectorize functions
+ * What the Pipeline component is given (raw and processed buckets, the process and vectorize functions
  * and their queues), and the rules of it: every value S3, Lambda or SQS would reject halfway through `pulumi up`.
  * config/ reads Pulumi config into these settings and reports each problem under its config key; the
  * constructor checks the same rules.

@@ -73,7 +73,7 @@ export function checkPipelineArgs(name: string, args: PipelineArgs): void {
 }
 
 /**
- * `agent-platform:index:Pipeline`: the ingestion pipeline of seed 001.
+ * `agent-platform:index:Pipeline`: the ingestion pipeline.
  *
  * Clients upload to the raw bucket with pre-signed URLs signed by the uploader role (docs/uploads.md). S3 sends
  * each ObjectCreated event to the process queue; the process function writes a cleaned, chunked document to the

@@ -9,7 +9,7 @@ import {
   visibilityTimeoutFor,
 } from "../queues-args";
 
-/** Four days: long enough to survive a weekend outage of the consumer (seed 003). */
+/** Four days: long enough to survive a weekend outage of the consumer. */
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 /** Fourteen days, the SQS maximum: a DLQ must keep messages longer than its source queue. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;

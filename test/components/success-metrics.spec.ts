@@ -8,7 +8,7 @@ import { readStack } from "../../tools/offline/stack-files";
 import { check, evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
 
 /*
- * Seed 000's success metrics in the real program, per stack: what probes the public endpoints (the stack's
+ * The success metrics in the real program, per stack: what probes the public endpoints (the stack's
  * uptimeProbe), the SLO alarms and their thresholds, the deploy-time alarm and its stack output, the dashboard's
  * graphs, and each stack within its budget with them.
  */
