@@ -101,10 +101,6 @@ export const monthlyBudget = stackPolicy<{ budgets: Record<string, number> }>(
       "Reduce the largest items (NAT gateways, on-demand tasks, instance sizes) through the stack's config, or " +
       "raise the budget for the environment in the pack config (budgets) after review.",
     references: { pulumi: ["aws-ts-finops (examples)"] },
-    beyondAnchors:
-      "No anchor checks cost against a budget. The estimate is computed inside the policy from the stack's " +
-      "resources with the project's price table, so CI and `pulumi preview` agree; it includes what AWS creates " +
-      "for the stack's resources and what the stack uses without creating.",
     kinds: [],
     config: { budgets: BUDGETS },
   },
@@ -136,9 +132,6 @@ export const monthlyBudgetCeiling = stackPolicy<{ budgets: Record<string, number
       "Narrow what raises the high end (capacity provider weights, node group maximums, fewer customer managed " +
       "keys) or accept that the stack can exceed its budget; keep budgets equal to monthly-budget's.",
     references: { pulumi: ["aws-ts-finops (examples)"] },
-    beyondAnchors:
-      "Reports what the estimate cannot pin down (task placement, key rotations, node counts) when it can take " +
-      "the stack over budget, with what raises it.",
     kinds: [],
     config: { budgets: BUDGETS },
   },
@@ -178,7 +171,6 @@ export const natGatewayLimit = stackPolicy<{ maxNatGateways: Record<string, numb
       "Use natStrategy none (VPC endpoints) or single outside production; one per AZ only where the " +
       "environment's availability target needs it.",
     references: { pulumi: ["aws-ts-finops requireSingleNatGateway (examples)"] },
-    beyondAnchors: "The limit is per environment (the finops example allows one everywhere).",
     kinds: [K.natGateway],
     config: {
       maxNatGateways: PER_ENVIRONMENT_NUMBERS(
@@ -229,8 +221,6 @@ export const instanceFamilies = resourcePolicy<{ allowedFamilies: Record<string,
     remediationSteps:
       "Pick an allowed family (burstable t4g/t3 outside production) or extend allowedFamilies after review.",
     references: { pulumi: ["aws-ts-finops requireInstanceType, requireRdsInstanceType (examples)"] },
-    beyondAnchors:
-      "One list per environment across EC2, launch templates, EKS node groups, RDS and ElastiCache.",
     kinds: [
       K.instance,
       K.launchTemplate,

@@ -30,9 +30,6 @@ export const exemptionHasReasonFor = (policyNames: () => Iterable<string>) =>
         "decided, what compensates), using only letters, digits, spaces and _ . : / = + - @ (max 256), or " +
         "remove the tag and fix the finding.",
       references: { cdkNag: ["NagSuppressions reason (acknowledge)"] },
-      beyondAnchors:
-        "cdk-nag requires a reason on suppressions; checkov skip comments and Compliance-Ready's excludeFor " +
-        "do not. Here the reason must also be a valid AWS tag value, and the exempted findings are listed.",
       kinds: [TAGGABLE],
     },
     (res, _ctx, add) => {

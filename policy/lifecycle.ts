@@ -43,11 +43,6 @@ export const rdsMinorVersionDrift = resourcePolicy(
       'Give only the major version (PostgreSQL "16", MySQL "8.0") and keep autoMinorVersionUpgrade on, or pin ' +
       "the minor and set autoMinorVersionUpgrade false (then upgrade it yourself before RDS retires it).",
     references: {},
-    beyondAnchors:
-      "checkov CKV_AWS_226 asks for automatic minor upgrades; nothing notices that a pinned minor with them " +
-      "makes every later `pulumi up` try to move the database back after RDS upgraded it. Reads versions per " +
-      "engine (PostgreSQL majors are N, MySQL and MariaDB N.N); Aurora clusters, whose instances carry the " +
-      "flag, are not judged.",
     kinds: [K.dbInstance, K.dbCluster],
   },
   (res, _ctx, add) => {
@@ -97,10 +92,6 @@ export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
       "Move the cluster (eksVersion) to a version in standard support, one minor at a time, with its add-ons " +
       `and the cluster autoscaler's image; dates: lib/eks-versions.ts and ${EKS_CALENDAR}.`,
     references: {},
-    beyondAnchors:
-      "No anchor dates versions. Reads a dated table of each version's end of standard and extended support: " +
-      "under upgradePolicy STANDARD AWS upgrades the control plane and the next `pulumi up` asks for a " +
-      "refused downgrade; otherwise the cluster bills extended support. The day is a knob (asOf).",
     kinds: [K.eksCluster],
     config: { asOf: AS_OF },
   },
@@ -137,9 +128,6 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
       "Plan the upgrade to the next Kubernetes version (docs/runbook.md) before the end of standard support; " +
       "for a version the table does not list, add its dates to lib/eks-versions.ts.",
     references: {},
-    beyondAnchors:
-      "Warns warnDays (90) before eks-version-standard-support turns mandatory, and about versions the " +
-      "dated table does not know.",
     kinds: [K.eksCluster],
     config: {
       asOf: AS_OF,
@@ -180,11 +168,6 @@ export const securityGroupStandaloneRules = resourcePolicy(
       "Remove ingress and egress from the aws.ec2.SecurityGroup (an empty list counts: it claims the whole " +
       "direction) and declare each rule as an aws.vpc.SecurityGroupIngressRule or SecurityGroupEgressRule.",
     references: {},
-    beyondAnchors:
-      "A group with inline rules owns its rules outright: a refresh reads standalone rules into it and the " +
-      "next update (or drift remediation) revokes them. A stack policy sees AWS's rules as the group's state " +
-      "after a refresh, so only the inputs tell inline from standalone: the policy wants standalone rules " +
-      "throughout, as @pulumi/aws's own deprecation of inline rules does.",
     kinds: [K.securityGroup],
   },
   (res, _ctx, add) => {
@@ -215,10 +198,6 @@ export const awsProviderAccountGuard = resourcePolicy(
       "Give every aws.Provider allowedAccountIds (from config: agent-platform:allowedAccountIds, which the " +
       "stack's ESC environment sets), and set aws:allowedAccountIds for default providers.",
     references: {},
-    beyondAnchors:
-      "No anchor checks providers. Without the guard, a credential for the wrong account (a stale profile, " +
-      "a mixed-up role) creates the whole stack there; with it the provider fails when it configures, before " +
-      "any change.",
     kinds: [AWS_PROVIDER],
   },
   (res, _ctx, add) => {

@@ -57,10 +57,6 @@ export const s3BucketEncryption = stackPolicy<{ requireKms: boolean }>(
         "aws-s3-bucket-configure-server-side-encryption-kms",
       ],
     },
-    beyondAnchors:
-      "Sees both v7 bucket tokens (Bucket, BucketV2) and the standalone configuration resources (and their V2 " +
-      "aliases), which Compliance-Ready skips. Knows that ELB log delivery works only with SSE-S3, so a KMS log " +
-      "bucket (a failed delivery the anchors would pass) is a finding and SSE-S3 there is not.",
     kinds: [K.bucket, K.bucketSse, K.loadBalancer],
     config: {
       requireKms: {
@@ -106,8 +102,6 @@ export const sqsQueueEncryption = resourcePolicy<{ requireKms: boolean }>(
       "Leave sqsManagedSseEnabled at its default (true) or set kmsMasterKeyId to a customer managed key; with " +
       "requireKms, set kmsMasterKeyId.",
     references: { checkov: ["CKV_AWS_27", "CKV2_AWS_73"], cdkNag: ["AwsSolutions-SQS2"] },
-    beyondAnchors:
-      "Accepts SQS-managed SSE (the AWS default since 2022) unless requireKms is set, instead of failing it.",
     kinds: [K.queue],
     config: {
       requireKms: { type: "boolean", default: false, description: "Require a KMS key (kmsMasterKeyId)." },
@@ -135,7 +129,6 @@ export const snsTopicEncryption = resourcePolicy(
       "Set kmsMasterKeyId to a customer managed key whose policy lets the publishing services (CloudWatch, " +
       "Budgets, EventBridge) use it; the AWS managed alias/aws/sns key cannot be used by those services.",
     references: { checkov: ["CKV_AWS_26"], cdkNag: ["NIST.800.53.R5-SNSEncryptedKMS"] },
-    beyondAnchors: "Remediation says why the AWS managed SNS key breaks alarm and budget delivery.",
     kinds: [K.topic],
   },
   (res, _ctx, add) => {
@@ -153,8 +146,6 @@ export const dynamodbTableCmk = resourcePolicy(
     severity: "low",
     remediationSteps: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <customer managed key> }.",
     references: { checkov: ["CKV_AWS_119"], awsguard: ["dynamodb-table-encryption-enabled"] },
-    beyondAnchors:
-      "AWSGuard only flags an explicit enabled: false; every table is encrypted, so the question is whose key.",
     kinds: [K.dynamoTable],
   },
   (res, _ctx, add) => {
@@ -183,8 +174,6 @@ export const rdsStorageEncryption = resourcePolicy(
         "aws-rds-cluster-disallow-unencrypted-storage",
       ],
     },
-    beyondAnchors:
-      "Covers instances and clusters in one policy; read replicas (which inherit) are not flagged.",
     kinds: [K.dbInstance, K.dbCluster],
   },
   (res, _ctx, add) => {
@@ -209,8 +198,6 @@ export const elasticacheEncryption = resourcePolicy(
       checkov: ["CKV_AWS_29", "CKV_AWS_30", "CKV_AWS_31", "CKV_AWS_191"],
       cdkNag: ["AwsSolutions-AEC3", "AwsSolutions-AEC6"],
     },
-    beyondAnchors:
-      "Flags Redis/Valkey on aws.elasticache.Cluster (no at-rest encryption possible) instead of skipping it.",
     kinds: [K.cacheReplicationGroup, K.cacheCluster],
   },
   (res, _ctx, add) => {
@@ -294,9 +281,6 @@ export const ebsEncryption = stackPolicy(
         "aws-ec2-launchtemplate-disallow-unencrypted-block-device",
       ],
     },
-    beyondAnchors:
-      "Relates node groups to their launch templates and accepts account-level EBS encryption by default " +
-      "declared in the stack; flags templates and node groups that silently inherit an unencrypted AMI root.",
     kinds: [
       K.ebsVolume,
       K.launchTemplate,
@@ -336,7 +320,6 @@ export const eksSecretsEncryption = resourcePolicy(
     remediationSteps:
       'Set encryptionConfig: { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } }.',
     references: { checkov: ["CKV_AWS_58"], pulumi: ["aws-eks-cluster-enable-cluster-encryption-config"] },
-    beyondAnchors: "Also requires the key ARN, not only the resources list.",
     kinds: [K.eksCluster],
   },
   (res, _ctx, add) => {
@@ -358,7 +341,6 @@ export const logGroupEncryption = resourcePolicy(
       "Set kmsKeyId to a key whose policy allows logs.<region>.amazonaws.com with an aws:logs:arn encryption " +
       "context condition. Logs are always encrypted by CloudWatch; a CMK adds key control and audit.",
     references: { checkov: ["CKV_AWS_158"], cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupEncrypted"] },
-    beyondAnchors: "Advisory, with the reason (CloudWatch already encrypts) in the remediation.",
     kinds: [K.logGroup],
   },
   (res, _ctx, add) => {
@@ -379,7 +361,6 @@ export const secretCmk = resourcePolicy(
       cdkNag: ["NIST.800.53.R5-SecretsManagerUsingKMSKey"],
       pulumi: ["aws-secretsmanager-secret-configure-customer-managed-key"],
     },
-    beyondAnchors: "—",
     kinds: [K.secret],
   },
   (res, _ctx, add) => {
@@ -402,7 +383,6 @@ export const kmsKeyRotation = resourcePolicy(
       awsguard: ["cmk-backing-key-rotation-enabled"],
       pulumi: ["aws-kms-key-enable-key-rotation", "aws-kms-key-disallow-bypass-policy-lockout-safety-check"],
     },
-    beyondAnchors: "Skips asymmetric and HMAC keys (which AWS cannot rotate) instead of failing them.",
     kinds: [K.kmsKey],
   },
   (res, _ctx, add) => {

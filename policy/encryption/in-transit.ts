@@ -48,7 +48,6 @@ function tlsOnlyPolicy(spec: {
   action: string;
   example: string;
   references: Record<string, string[]>;
-  beyondAnchors: string;
 }) {
   return stackPolicy(
     {
@@ -59,7 +58,6 @@ function tlsOnlyPolicy(spec: {
       severity: "medium",
       remediationSteps: `Add a statement to the ${spec.policy.label}: ${spec.example}.`,
       references: spec.references,
-      beyondAnchors: spec.beyondAnchors,
       kinds: [spec.target, spec.policy],
     },
     (resources, { guard }, add) => {
@@ -94,8 +92,6 @@ export const s3BucketTlsOnly = tlsOnlyPolicy({
     checkov: ["CKV_AWS_379"],
     cdkNag: ["AwsSolutions-S10", "NIST.800.53.R5-S3BucketSSLRequestsOnly"],
   },
-  beyondAnchors:
-    "Reads the bucket's standalone BucketPolicy resources as well as the inline policy, and accepts s3:TlsVersion floors.",
 });
 
 export const sqsQueueTlsOnly = tlsOnlyPolicy({
@@ -108,7 +104,6 @@ export const sqsQueueTlsOnly = tlsOnlyPolicy({
   example:
     '{ Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": "false" } } }',
   references: { cdkNag: ["AwsSolutions-SQS4"] },
-  beyondAnchors: "checkov has no TLS-only queue check; relates aws.sqs.QueuePolicy resources to their queue.",
 });
 
 export const snsTopicTlsOnly = tlsOnlyPolicy({
@@ -121,7 +116,6 @@ export const snsTopicTlsOnly = tlsOnlyPolicy({
   example:
     '{ Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } }',
   references: { cdkNag: ["AwsSolutions-SNS3"] },
-  beyondAnchors: "checkov has no TLS-only topic check; relates aws.sns.TopicPolicy resources to their topic.",
 });
 
 /** ELB security policies that allow only TLS 1.2 and 1.3. */
@@ -144,9 +138,6 @@ export const lbListenerTls = resourcePolicy<{ allowedPolicies: string[] }>(
       checkov: ["CKV_AWS_103", "CKV2_AWS_74"],
       pulumi: ["aws-lb-listener-configure-secure-tls", "aws-alb-listener-configure-secure-tls"],
     },
-    beyondAnchors:
-      "Checks aws.lb and aws.alb listeners and their legacy tokens; an omitted sslPolicy (which lets AWS pick " +
-      "a policy that may allow TLS 1.0) is a finding.",
     kinds: [K.listener],
     config: {
       allowedPolicies: {
@@ -191,9 +182,6 @@ export const cloudfrontViewerTls = resourcePolicy<{
         "aws-cloudfront-distribution-configure-secure-tls",
       ],
     },
-    beyondAnchors:
-      "Checks ordered cache behaviors too, and flags the dedicated-IP (vip) SSL method. The default " +
-      "*.cloudfront.net certificate is allowed by a knob (stacks without a domain have no other choice).",
     kinds: [K.distribution],
     config: {
       allowDefaultCertificate: {
@@ -253,7 +241,6 @@ export const cloudfrontOriginTls = resourcePolicy(
         "aws-cloudfront-distribution-configure-secure-tls-to-origin",
       ],
     },
-    beyondAnchors: "Accepts VPC origins (traffic stays on the AWS network to a private load balancer).",
     kinds: [K.distribution],
   },
   (res, _ctx, add) => {
@@ -290,9 +277,6 @@ export const rdsForceSsl = stackPolicy(
       "PostgreSQL: use a parameter group with rds.force_ssl = 1 (the default from RDS PostgreSQL 15; Aurora " +
       "needs it in the cluster parameter group). MySQL/MariaDB: require_secure_transport = 1.",
     references: { checkov: ["CKV2_AWS_69"] },
-    beyondAnchors:
-      "Relates instances and clusters to their (cluster) parameter groups, knows RDS PostgreSQL 15+ forces SSL " +
-      "by default, and covers Aurora and MySQL, where checkov only covers aws_db_instance.",
     kinds: [K.dbInstance, K.dbCluster, K.dbParameterGroup, K.dbClusterParameterGroup],
   },
   (resources, { guard }, add) => {
