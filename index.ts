@@ -358,7 +358,7 @@ const frontend = config.frontend
   : undefined;
 // Dns points the public names at the distributions (origin.<domain> at the ALB), checks the web distribution
 // over HTTPS, and with dnsFailoverEnabled answers the web name PRIMARY (the web distribution) / SECONDARY.
-dns?.addRecords(
+const dnsRecords = dns?.addRecords(
   publicRecords({
     web: webService && {
       name: publicNames.web,
@@ -469,7 +469,7 @@ const dashboard = new Dashboard(
         agentWorkers?.functionAlarms.length ? agentWorkers.functionAlarms : undefined,
       ),
       ...sectionOf("Database", database?.alarms),
-      ...sectionOf("DNS", dns?.alarms),
+      ...sectionOf("DNS", dnsRecords?.alarms),
       ...sectionOf("Bedrock", bedrock?.alarms),
       ...sectionOf("Cache", cache?.alarms),
       ...sectionOf("E-mail", email?.alarms),

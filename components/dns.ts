@@ -61,7 +61,7 @@ export interface FailoverRequest {
   readonly secondary: AliasTarget;
 }
 
-/** Records, the health check and its alarm: given to the constructor or, once their targets exist, `addRecords`. */
+/** Records, the health check and its alarm: given to `addRecords` once their targets exist. */
 export interface DnsRecordsArgs {
   /** Alias A/AAAA records to distributions or load balancers. Default: none. */
   readonly aliases?: readonly AliasRecordRequest[];
@@ -74,7 +74,7 @@ export interface DnsRecordsArgs {
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
-export interface DnsArgs extends DnsRecordsArgs {
+export interface DnsArgs {
   /** The zone's apex (hostedZoneName); every name below must be it or under it. */
   readonly zoneName: string;
   /** An existing zone's id; exactly one of this and `createZone`. */
@@ -93,7 +93,7 @@ export interface DnsArgs extends DnsRecordsArgs {
 }
 
 /** Guard clauses, without mocks: every message names the component and what to change. */
-export function checkDnsArgs(name: string, args: DnsArgs): void {
+export function checkDnsArgs(name: string, args: DnsArgs & DnsRecordsArgs): void {
   const fail = (msg: string) => {
     throw new Error(`Dns ${name}: ${msg}`);
   };
@@ -231,22 +231,25 @@ export function publicRecords(t: PublicTargets): DnsRecordsArgs {
   };
 }
 
+/** What a records step made that others use: the health check and its alarm (for the dashboard). */
+export interface DnsRecords {
+  readonly healthCheckId?: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+}
+
 export class Dns extends PlatformComponent {
   readonly zoneId: pulumi.Output<string>;
   /** The created zone's name servers (set them as NS records in the parent domain); [] for an existing zone. */
   readonly nameServers: pulumi.Output<string[]>;
   /** key -> validated certificate ARN (usable once validation completes). */
   readonly certificateArns: Record<string, pulumi.Output<string>>;
-  /** Set by the records step that has a health check. */
-  healthCheckId?: pulumi.Output<string>;
-  /** The health-check alarm, once a records step has a health check. */
-  readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
   private readonly componentName: string;
   private readonly zoneArgs: DnsArgs;
   private readonly usEast1: pulumi.CustomResourceOptions;
   /** Record names and keys already given, so a second records step cannot clash with the first. */
   private readonly recordNames: string[] = [];
   private readonly recordKeys: string[] = [];
+  private healthChecked = false;
 
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     checkDnsArgs(name, args);
@@ -283,8 +286,6 @@ export class Dns extends PlatformComponent {
       );
     }
 
-    if (args.aliases || args.healthCheck || args.failover) this.addRecords(args);
-
     this.registerOutputs({
       zoneId: this.zoneId,
       nameServers: this.nameServers,
@@ -295,15 +296,17 @@ export class Dns extends PlatformComponent {
   /**
    * Alias records, the health check (with its alarm) and failover records, as children of this component.
    * Called once the targets exist (the distributions that took this component's certificates); the counts
-   * come from `records`, plain values, never from an output.
+   * come from `records`, plain values, never from an output. The component's own outputs (zone, name servers,
+   * certificates) are final when the constructor returns: what a records step makes (the health check and its
+   * alarm) is returned to the caller, not added to the component.
    */
-  addRecords(records: DnsRecordsArgs): void {
+  addRecords(records: DnsRecordsArgs): DnsRecords {
     const name = this.componentName;
     checkDnsArgs(name, { ...this.zoneArgs, ...records });
     const fail = (msg: string) => {
       throw new Error(`Dns ${name}: ${msg}`);
     };
-    if (records.healthCheck && this.healthCheckId) fail("the health check is given twice");
+    if (records.healthCheck && this.healthChecked) fail("the health check is given twice");
     const names = [
       ...(records.aliases ?? []).map((a) => a.name),
       ...(records.failover ? [records.failover.name] : []),
@@ -337,7 +340,9 @@ export class Dns extends PlatformComponent {
       }
     }
 
-    if (records.healthCheck) {
+    if (!records.healthCheck) return { alarms: [] };
+    this.healthChecked = true;
+    {
       const hc = records.healthCheck;
       const check = new aws.route53.HealthCheck(
         `${name}-health`,
@@ -355,27 +360,24 @@ export class Dns extends PlatformComponent {
         },
         { parent: this },
       );
-      this.healthCheckId = check.id;
-      this.alarms.push(
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-health-alarm`,
-          {
-            alarmDescription: `${name}: the HTTPS health check of the primary endpoint fails (${hc.path})`,
-            namespace: "AWS/Route53",
-            metricName: "HealthCheckStatus",
-            dimensions: { HealthCheckId: check.id },
-            statistic: "Minimum",
-            period: 60,
-            evaluationPeriods: 2,
-            threshold: 1,
-            comparisonOperator: "LessThanThreshold",
-            // No data means Route 53 stopped reporting: treated as unhealthy.
-            treatMissingData: "breaching",
-            alarmActions: [records.alarmTopicArn!],
-            okActions: [records.alarmTopicArn!],
-          },
-          this.usEast1,
-        ),
+      const alarm = new aws.cloudwatch.MetricAlarm(
+        `${name}-health-alarm`,
+        {
+          alarmDescription: `${name}: the HTTPS health check of the primary endpoint fails (${hc.path})`,
+          namespace: "AWS/Route53",
+          metricName: "HealthCheckStatus",
+          dimensions: { HealthCheckId: check.id },
+          statistic: "Minimum",
+          period: 60,
+          evaluationPeriods: 2,
+          threshold: 1,
+          comparisonOperator: "LessThanThreshold",
+          // No data means Route 53 stopped reporting: treated as unhealthy.
+          treatMissingData: "breaching",
+          alarmActions: [records.alarmTopicArn!],
+          okActions: [records.alarmTopicArn!],
+        },
+        this.usEast1,
       );
 
       if (records.failover) {
@@ -405,6 +407,7 @@ export class Dns extends PlatformComponent {
           }
         }
       }
+      return { healthCheckId: check.id, alarms: [alarm] };
     }
   }
 
