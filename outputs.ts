@@ -58,137 +58,112 @@ export interface Platform {
  * the SDK reports as a warning on every preview and update).
  */
 export function stackOutputs(p: Platform) {
-  const {
-    observability,
-    dashboard,
-    successMetrics,
-    network,
-    agentQueues,
-    pipeline,
-    data,
-    api,
-    websocket,
-    workflow,
-    templates,
-    webService,
-    worker,
-    agentWorkers,
-    eks,
-    database,
-    cache,
-    frontend,
-    backups,
-    email,
-    dns,
-    bedrock,
-  } = p;
   return withoutUndefined({
     environment: p.environment,
-
-    alertsTopicArn: observability.alertsTopicArn,
-    dashboardName: dashboard.dashboardName,
+    alertsTopicArn: p.observability.alertsTopicArn,
+    dashboardName: p.dashboard.dashboardName,
     /** Where the deploy workflow records each update's duration (tools/deploy-time.ts): namespace, metric, target. */
-    deployTimeMetric: successMetrics.deployTimeMetric,
-    vpcId: network.vpcId,
-    publicSubnetIds: network.publicSubnetIds,
-    privateSubnetIds: network.privateSubnetIds,
-    isolatedSubnetIds: network.isolatedSubnetIds,
+    deployTimeMetric: p.successMetrics.deployTimeMetric,
+    vpcId: p.network.vpcId,
+    publicSubnetIds: p.network.publicSubnetIds,
+    privateSubnetIds: p.network.privateSubnetIds,
+    isolatedSubnetIds: p.network.isolatedSubnetIds,
     /** name -> { url, arn, dlqUrl, dlqArn } */
-    queues: agentQueues.queues,
+    queues: p.agentQueues.queues,
     /** The ingestion pipeline (absent where pipelineEnabled is false); clients upload under uploadPrefix. */
-    rawBucketName: pipeline?.rawBucketName,
-    processedBucketName: pipeline?.processedBucketName,
-    uploadPrefix: pipeline?.uploadPrefix,
-    uploaderRoleArn: pipeline?.uploaderRoleArn,
+    rawBucketName: p.pipeline?.rawBucketName,
+    processedBucketName: p.pipeline?.processedBucketName,
+    uploadPrefix: p.pipeline?.uploadPrefix,
+    uploaderRoleArn: p.pipeline?.uploaderRoleArn,
     /** Where processed documents go, and the Upstash namespace of the vectors (what the smoke test looks for). */
-    processedPrefix: pipeline?.processedPrefix,
-    vectorNamespace: pipeline?.vectorNamespace,
+    processedPrefix: p.pipeline?.processedPrefix,
+    vectorNamespace: p.pipeline?.vectorNamespace,
     /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
-    pipelineQueues: pipeline?.queues,
+    pipelineQueues: p.pipeline?.queues,
     /** { process, vectorize } -> function name */
-    pipelineFunctionNames: pipeline?.functionNames,
-    upstashSecretArn: pipeline?.upstashSecretArn,
+    pipelineFunctionNames: p.pipeline?.functionNames,
+    upstashSecretArn: p.pipeline?.upstashSecretArn,
     /** The serverless data tier. */
-    dataTableName: data.tableName,
-    artifactsBucketName: data.bucketName,
+    dataTableName: p.data.tableName,
+    artifactsBucketName: p.data.bucketName,
     /**
      * The REST API: stage URL, API id and the default key's id (its value:
      * `aws apigateway get-api-key --include-value`).
      */
-    apiUrl: api.url,
-    apiId: api.apiId,
-    apiKeyId: api.apiKeyId,
+    apiUrl: p.api.url,
+    apiId: p.api.apiId,
+    apiKeyId: p.api.apiKeyId,
     /**
      * The WebSocket API (absent where websocketEnabled is false): wss:// URL; with IAM authorization, the policy
      * its clients attach (ticket authorization: clients get tickets from POST /api/projects/{id}/ws-ticket).
      */
-    websocketUrl: websocket?.url,
-    websocketClientPolicyArn: websocket?.clientPolicyArn,
+    websocketUrl: p.websocket?.url,
+    websocketClientPolicyArn: p.websocket?.clientPolicyArn,
     /** The agents' EventBridge bus (absent without agent workers): completion events, archived. */
-    agentEventBusName: workflow?.busName,
+    agentEventBusName: p.workflow?.busName,
     /** The project templates seeded from templates/projects. */
-    projectTemplateIds: templates.templateIds,
+    projectTemplateIds: p.templates.templateIds,
     /** The web service (absent where serviceEnabled is false): its public URL and what CI deploys to. */
-    webUrl: webService?.url,
-    cloudfrontDomainName: webService?.cloudfrontDomainName,
-    albDnsName: webService?.albDnsName,
-    ecsClusterName: webService?.clusterName ?? worker?.clusterName,
-    webServiceName: webService?.serviceName,
-    webRepositoryUrl: webService?.repositoryUrl,
+    webUrl: p.webService?.url,
+    cloudfrontDomainName: p.webService?.cloudfrontDomainName,
+    albDnsName: p.webService?.albDnsName,
+    ecsClusterName: p.webService?.clusterName ?? p.worker?.clusterName,
+    webServiceName: p.webService?.serviceName,
+    webRepositoryUrl: p.webService?.repositoryUrl,
     /** The agent worker (absent where workerEnabled is false). */
-    workerServiceName: worker?.serviceName,
-    workerRepositoryUrl: worker?.repositoryUrl,
+    workerServiceName: p.worker?.serviceName,
+    workerRepositoryUrl: p.worker?.repositoryUrl,
     /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
-    agentFunctionNames: agentWorkers?.functionNames,
+    agentFunctionNames: p.agentWorkers?.functionNames,
     /**
      * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group,
      * deploymentConfig }, what the deploy step (.github/workflows/pulumi-up.yml, tools/rollout-lambdas.ts) rolls
      * out through CodeDeploy; else {}.
      */
     blueGreenDeployments: {
-      ...(api.deployment ? { api: api.deployment } : {}),
-      ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
+      ...(p.api.deployment ? { api: p.api.deployment } : {}),
+      ...(p.websocket?.deployment ? { ws: p.websocket.deployment } : {}),
       ...Object.fromEntries(
-        Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
+        Object.entries(p.agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
       ),
     },
     /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; absent without EKS. */
-    eksCluster: eks && {
-      clusterName: eks.clusterName,
-      endpoint: eks.endpoint,
-      oidcProviderArn: eks.oidcProviderArn,
-      alarms: eks.alarms,
-      sampleAppHostname: eks.sampleAppHostname,
+    eksCluster: p.eks && {
+      clusterName: p.eks.clusterName,
+      endpoint: p.eks.endpoint,
+      oidcProviderArn: p.eks.oidcProviderArn,
+      alarms: p.eks.alarms,
+      sampleAppHostname: p.eks.sampleAppHostname,
     },
     /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Absent without EKS. */
-    kubeconfig: eks?.kubeconfig,
+    kubeconfig: p.eks?.kubeconfig,
     /** The database (absent where databaseEnabled is false): endpoint, instance id, RDS-managed master secret. */
-    databaseAddress: database?.address,
-    databaseIdentifier: database?.identifier,
-    databaseSecretArn: database?.masterSecretArn,
-    databaseMigrationFunction: database?.migrationFunctionName,
+    databaseAddress: p.database?.address,
+    databaseIdentifier: p.database?.identifier,
+    databaseSecretArn: p.database?.masterSecretArn,
+    databaseMigrationFunction: p.database?.migrationFunctionName,
     /** The cache (absent where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
-    cacheEndpoint: cache?.endpoint,
-    cachePort: cache?.port,
+    cacheEndpoint: p.cache?.endpoint,
+    cachePort: p.cache?.port,
     /** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
-    cacheAuthSecretArn: cache?.authSecretArn,
+    cacheAuthSecretArn: p.cache?.authSecretArn,
     /** The frontend (absent where frontendEnabled is false): its URL, the bucket and distribution CI deploys to. */
-    frontendUrl: frontend?.url,
-    frontendBucketName: frontend?.bucketName,
-    frontendDistributionId: frontend?.distributionId,
+    frontendUrl: p.frontend?.url,
+    frontendBucketName: p.frontend?.bucketName,
+    frontendDistributionId: p.frontend?.distributionId,
     /** AWS Backup (absent where backupsEnabled is false). */
-    backupVaultName: backups?.vaultName,
-    backupPlanId: backups?.planId,
+    backupVaultName: p.backups?.vaultName,
+    backupPlanId: p.backups?.planId,
     /** SES (absent where emailEnabled is false): senders use the configuration set and these templates. */
-    emailIdentityArn: email?.identityArn,
-    emailConfigurationSetName: email?.configurationSetName,
-    emailEventsTopicArn: email?.eventsTopicArn,
-    emailTemplateNames: email?.templateNames,
+    emailIdentityArn: p.email?.identityArn,
+    emailConfigurationSetName: p.email?.configurationSetName,
+    emailEventsTopicArn: p.email?.eventsTopicArn,
+    emailTemplateNames: p.email?.templateNames,
     /** DNS (absent without domainName): the zone, and the name servers to delegate to when the stack made it. */
-    dnsZoneId: dns?.zoneId,
-    dnsNameServers: dns?.nameServers,
+    dnsZoneId: p.dns?.zoneId,
+    dnsNameServers: p.dns?.nameServers,
     /** The agents' Bedrock application role (absent where bedrockAccessEnabled is false). */
-    bedrockRoleArn: bedrock?.roleArn,
+    bedrockRoleArn: p.bedrock?.roleArn,
   });
 }
 
