@@ -1,5 +1,5 @@
 /**
- * What a site serving the console adds to the build, the same deployed (components/frontend.ts) and locally
+ * What a site serving the console adds to the build, the same deployed (components/frontend/frontend.ts) and locally
  * (tools/local/site-server.ts): config.json with the stack's endpoints, and the Content-Security-Policy whose
  * connect-src allows exactly the site itself (config.json) and the origins of those endpoints.
  */

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildConsole } from "../../console/build";
-import { Frontend, FrontendArgs } from "../../components/frontend";
-import { IMMUTABLE, REVALIDATE } from "../../components/frontend-site";
+import { Frontend, FrontendArgs } from "../../components/frontend/frontend";
+import { IMMUTABLE, REVALIDATE } from "../../components/frontend/site";
 import { evaluate, evaluateStack, named, ofType, REPO_ROOT } from "../helpers/offline";
 
 const API = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1";
@@ -21,8 +21,7 @@ const BASE_CSP =
 const args = (over: Partial<FrontendArgs> = {}): FrontendArgs => ({
   contentSecurityPolicy: BASE_CSP,
   endpoints: { apiUrl: API, wsUrl: WS },
-  wafRateLimit: 2000,
-  wafManagedRules: ["AWSManagedRulesCommonRuleSet"],
+  waf: { rateLimit: 2000, managedRules: ["AWSManagedRulesCommonRuleSet"] },
   region: "us-east-1",
   ...over,
 });

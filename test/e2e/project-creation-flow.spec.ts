@@ -1,5 +1,5 @@
 /**
- * Seed 003's end-to-end test ("Complete User Flow", tests/e2e/test_project_creation_flow.py), translated to
+ * The end-to-end test ("Complete User Flow", tests/e2e/test_project_creation_flow.py), translated to
  * TypeScript and run against `npm run -s local` as a user runs it: a child process whose one stdout line
  * names the API, the WebSocket API and the key. The translation keeps the seed's six steps; where the
  * platform's contract adds to them (an API key, a WebSocket ticket, acknowledgements, `{success, data}`

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { join, normalize, resolve, sep } from "node:path";
-import { cacheControlFor, contentTypeFor } from "../../components/frontend-site";
+import { cacheControlFor, contentTypeFor } from "../../components/frontend/site";
 import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from "../../contracts/console";
 import { buildConsole } from "../../console/build";
 import { consoleConfigJson, consoleContentSecurityPolicy } from "../../console/site";
@@ -28,7 +28,7 @@ export function defaultContentSecurityPolicy(): string {
   return csp;
 }
 
-/** The headers the Frontend's CloudFront response headers policy adds (components/frontend.ts), HSTS aside. */
+/** The headers the Frontend's CloudFront response headers policy adds (components/frontend/frontend.ts), HSTS aside. */
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
