@@ -11,7 +11,7 @@ import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
 import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { EksConfig, readEks } from "./config/eks";
-import { FrontendConfig, readFrontend, withFrontendOrigin } from "./config/frontend";
+import { FrontendConfig, readFrontend } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
@@ -211,10 +211,6 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     ...config,
     blueGreen,
     agents: leaveFargateQueue(config.agents, config.worker),
-    apiGateway: {
-      ...config.apiGateway,
-      corsOrigins: withFrontendOrigin(config.apiGateway.corsOrigins, config.frontend),
-    },
   };
 }
 

@@ -70,17 +70,12 @@ describe("frontend config", () => {
     );
   });
 
-  it("lets the frontend's own origin call the API, first (API Gateway's own answers carry the first origin)", () => {
-    assert.deepStrictEqual(load("prod").apiGateway.corsOrigins, ["https://app.agents.example.com"]);
+  it("adds no CORS origin for the console, which calls the API on its own origin", () => {
+    assert.deepStrictEqual(load("prod").apiGateway.corsOrigins, []);
     assert.deepStrictEqual(
       load("prod", { [K("apiCorsOrigins")]: '["https://partner.example.com"]' }).apiGateway.corsOrigins,
-      ["https://app.agents.example.com", "https://partner.example.com"],
+      ["https://partner.example.com"],
     );
-    assert.deepStrictEqual(
-      load("prod", { [K("frontendEnabled")]: "false", [K("apiCorsOrigins")]: "[]" }).apiGateway.corsOrigins,
-      [],
-    );
-    // Without a domain the distribution's name is known only after the first `pulumi up` (docs/console.md).
     assert.deepStrictEqual(load("dev").apiGateway.corsOrigins, ["http://localhost:3000"]);
   });
 

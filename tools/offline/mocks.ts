@@ -398,6 +398,14 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
           etag: `E${hex(seed + "etag", 13).toUpperCase()}`,
         };
       }
+      case "aws:cloudfront/function:Function":
+        return {
+          id: physical,
+          arn: `arn:${this.partition}:cloudfront::${accountId}:function/${physical}`,
+          etag: `E${hex(seed + "etag", 13).toUpperCase()}`,
+          liveStageEtag: `E${hex(seed + "live", 13).toUpperCase()}`,
+          status: "UNASSOCIATED",
+        };
       case "aws:cloudfront/originAccessControl:OriginAccessControl":
         return { id: `E${hex(seed, 13).toUpperCase()}`, etag: `E${hex(seed + "etag", 13).toUpperCase()}` };
       case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
