@@ -24,7 +24,7 @@ import { checkUnderZone, DnsConfig, DomainConfig, readDns } from "./config/dns";
 import { DeployerConfig, deployerProblem, readDeployer } from "./config/deployer";
 import { EmailConfig, readEmail } from "./config/email";
 import { readEks } from "./config/eks";
-import { FrontendConfig, readFrontend, withFrontendOrigin } from "./config/frontend";
+import { FrontendConfig, readFrontend } from "./config/frontend";
 import { NetworkConfig, readNetwork } from "./config/network";
 import { PipelineConfig, readPipeline } from "./config/pipeline";
 import { QueuesConfig, readQueues } from "./config/queues";
@@ -235,7 +235,6 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     ...config,
     blueGreen,
     ...(lambdaAgents ? { agents: lambdaAgents } : {}),
-    api: { ...api, corsOrigins: withFrontendOrigin(api.corsOrigins, frontend) },
   };
 }
 

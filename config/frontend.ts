@@ -80,17 +80,3 @@ export function readFrontend(
     invalidation,
   };
 }
-
-/**
- * The REST API's CORS origins with the frontend's own first, where its name is known from config: the console
- * it serves calls the API, and API Gateway's own answers (a refused key) carry only the first origin. Without
- * a domain the distribution's name exists only after the first `pulumi up`; it goes in apiCorsOrigins then.
- */
-export function withFrontendOrigin(
-  corsOrigins: readonly string[],
-  frontend: FrontendConfig | undefined,
-): string[] {
-  if (!frontend?.domainName) return [...corsOrigins];
-  const own = `https://${frontend.domainName}`;
-  return [own, ...corsOrigins.filter((o) => o !== own)];
-}

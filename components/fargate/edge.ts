@@ -15,6 +15,7 @@ import { ORIGIN_VERIFY_HEADER } from "./alb";
 
 /** AWS managed policies, by their documented, stable ids. */
 export const MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+export const MANAGED_CACHE_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 export const MANAGED_RESPONSE_HEADERS_SECURITY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
 /** Paths served from CloudFront's cache for a day unless the origin says otherwise. */
 export const DEFAULT_STATIC_PATHS = ["/static/*", "/assets/*"];

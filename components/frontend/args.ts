@@ -30,7 +30,7 @@ export function cspProblem(csp: string): string | undefined {
 export interface FrontendSettings {
   /**
    * The Content-Security-Policy header CloudFront adds to every response: one line of directives (with
-   * endpoints, its connect-src is replaced by the endpoints' origins). No default.
+   * endpoints, its connect-src is replaced by 'self' and the WebSocket API's origin). No default.
    */
   readonly contentSecurityPolicy: string;
 }

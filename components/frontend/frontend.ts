@@ -3,12 +3,19 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildConsole } from "../../console/build";
 import { consoleConfigJson, consoleContentSecurityPolicy } from "../../console/site";
-import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from "../../contracts/console";
+import { CONSOLE_CONFIG_FILE } from "../../contracts/console";
 import { throwIfProblems } from "../../lib/problems";
 import { FrontendSettings, frontendProblems, MAX_CSP_LENGTH } from "./args";
 import type { WafSettings } from "../shared/waf-args";
-import { CdnDomain, createWebAcl, viewerCertificate } from "../fargate/edge";
+import {
+  CdnDomain,
+  createWebAcl,
+  MANAGED_CACHE_DISABLED,
+  MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
+  viewerCertificate,
+} from "../fargate/edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./invalidation";
+import { API_PATH_PATTERN, apiOriginOf, SPA_ROUTES_CODE } from "./routing";
 import { contentTypeFor, REVALIDATE, siteFiles } from "./site";
 import { accountAdministersKey, logsMayEncrypt } from "../shared/kms-statements";
 import { denyInsecureTransport } from "../pipeline/bucket-rules";
@@ -27,9 +34,10 @@ import { PlatformComponent } from "../shared/tagging";
  * edge cached under other headers (an object uploaded by hand, a header changed later) are dropped at once,
  * and an unchanged site invalidates nothing.
  *
- * The site is the web console (console/) unless a folder is given. With `endpoints`, the component writes
- * config.json (the API and WebSocket URLs, from stack outputs) next to index.html, so one build serves every
- * stack, and the CSP's connect-src allows exactly those two origins besides the site's own.
+ * The site is the web console (console/) unless a folder is given. With `endpoints`, the distribution also
+ * forwards /api/* to the REST API (frontend-routing.ts), and the component writes config.json next to
+ * index.html (the API on the site's own origin, the WebSocket API's URL), so one build serves every stack; the
+ * CSP's connect-src allows the site itself and the WebSocket API's origin only.
  */
 
 /** Days old versions of site objects stay in the versioned bucket (a rollback is a re-deploy of the old build). */
@@ -37,10 +45,11 @@ export const NONCURRENT_VERSION_DAYS = 30;
 /** HSTS for two years with subdomains and preload, as hstspreload.org asks. */
 export const HSTS_MAX_AGE_SECONDS = 63072000;
 
-/** The APIs the site calls (stack outputs): config.json names them, the CSP lets the site connect to them. */
+/** The APIs the site calls (stack outputs). */
 export interface FrontendEndpoints {
+  /** The REST API's stage URL: the distribution forwards /api/* to it, so the site calls it on its own origin. */
   readonly apiUrl: pulumi.Input<string>;
-  /** Absent where the stack has no WebSocket API. */
+  /** Named in config.json and the CSP's connect-src. Absent where the stack has no WebSocket API. */
   readonly wsUrl?: pulumi.Input<string>;
 }
 
@@ -48,8 +57,8 @@ export interface FrontendArgs extends FrontendSettings {
   /** Absolute path of a built site folder (index.html at its top). Default: the web console (console/build.ts). */
   readonly siteDir?: string;
   /**
-   * Written to config.json at the site's root (no-cache, invalidated when it changes); the CSP's connect-src
-   * becomes 'self' and these origins. Default: none.
+   * Routed under /api/ and written to config.json at the site's root (no-cache, invalidated when it changes);
+   * the CSP's connect-src becomes 'self' and the WebSocket API's origin. Default: none.
    */
   readonly endpoints?: FrontendEndpoints;
   /**
@@ -69,10 +78,6 @@ export interface FrontendArgs extends FrontendSettings {
   readonly protect?: boolean;
   /** Invalidate changed non-hashed paths on deploy (a function and its log group). Default: none. */
   readonly invalidation?: InvalidationArgs;
-}
-
-function consoleConfigOf(e: { apiUrl: string; wsUrl?: string }): ConsoleConfig {
-  return { apiUrl: e.apiUrl, ...(e.wsUrl ? { wsUrl: e.wsUrl } : {}) };
 }
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
@@ -138,14 +143,15 @@ export class Frontend extends PlatformComponent {
       },
       { parent: this },
     );
-    const consoleConfig = args.endpoints && pulumi.output(args.endpoints).apply(consoleConfigOf);
-    const csp = consoleConfig
-      ? consoleConfig.apply((c) => {
-          const value = consoleContentSecurityPolicy(args.contentSecurityPolicy, c);
+    const endpoints = args.endpoints && pulumi.output(args.endpoints);
+    // The REST API is on the site's own origin ('self'); only the WebSocket API is elsewhere.
+    const csp = endpoints
+      ? endpoints.apply((e) => {
+          const value = consoleContentSecurityPolicy(args.contentSecurityPolicy, [e.wsUrl]);
           // CloudFront refuses a longer value at `pulumi up`: fail here, naming the key that makes it long.
           if (value.length > MAX_CSP_LENGTH)
             throw new Error(
-              `Frontend ${name}: the Content-Security-Policy with the API origins in connect-src is ` +
+              `Frontend ${name}: the Content-Security-Policy with the WebSocket API's origin in connect-src is ` +
                 `${value.length} characters, over CloudFront's ${MAX_CSP_LENGTH}; shorten frontendContentSecurityPolicy`,
             );
           return value;
@@ -183,6 +189,16 @@ export class Frontend extends PlatformComponent {
         usEast1,
       ).arn;
 
+    const spaRoutes = new aws.cloudfront.Function(
+      `${name}-routes`,
+      {
+        runtime: "cloudfront-js-2.0",
+        comment: `${name}: client-side routes are served index.html`,
+        code: SPA_ROUTES_CODE,
+        publish: true,
+      },
+      { parent: this },
+    );
     const distribution = new aws.cloudfront.Distribution(
       `${name}-cdn`,
       {
@@ -196,6 +212,20 @@ export class Frontend extends PlatformComponent {
         ...(args.domain ? { aliases: [args.domain.name] } : {}),
         origins: [
           { originId: "site", domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+          ...(endpoints
+            ? [
+                endpoints.apply((e) => ({
+                  originId: "api",
+                  ...apiOriginOf(e.apiUrl),
+                  customOriginConfig: {
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: "https-only",
+                    originSslProtocols: ["TLSv1.2"],
+                  },
+                })),
+              ]
+            : []),
         ],
         defaultCacheBehavior: {
           targetOriginId: "site",
@@ -205,15 +235,27 @@ export class Frontend extends PlatformComponent {
           compress: true,
           cachePolicyId: cachePolicy.id,
           responseHeadersPolicyId: headers.id,
+          functionAssociations: [{ eventType: "viewer-request", functionArn: spaRoutes.arn }],
         },
-        // Client-side routes (/agents) are not objects: S3 answers 403 through OAC (no s3:ListBucket) or 404;
-        // both become index.html with 200 so the app's router renders them. Not cached, so a deploy shows at once.
-        customErrorResponses: [403, 404].map((errorCode) => ({
-          errorCode,
-          responseCode: 200,
-          responsePagePath: "/index.html",
-          errorCachingMinTtl: 0,
-        })),
+        // The API, uncached, with every viewer header but Host (API Gateway answers only to its own name);
+        // https-only rather than a redirect, which would turn a POST into a GET.
+        ...(endpoints
+          ? {
+              orderedCacheBehaviors: [
+                {
+                  pathPattern: API_PATH_PATTERN,
+                  targetOriginId: "api",
+                  viewerProtocolPolicy: "https-only",
+                  allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                  cachedMethods: ["GET", "HEAD"],
+                  compress: true,
+                  cachePolicyId: MANAGED_CACHE_DISABLED,
+                  originRequestPolicyId: MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
+                  responseHeadersPolicyId: headers.id,
+                },
+              ],
+            }
+          : {}),
         restrictions: { geoRestriction: { restrictionType: "none" } },
         viewerCertificate: viewerCertificate(args.domain),
       },
@@ -304,8 +346,15 @@ export class Frontend extends PlatformComponent {
           { parent: this },
         ),
     );
+    const url = args.domain
+      ? pulumi.output(`https://${args.domain.name}`)
+      : pulumi.interpolate`https://${distribution.domainName}`;
     // config.json: one build of the site serves every stack; this file tells it where the stack's APIs are.
-    const configJson = consoleConfig?.apply(consoleConfigJson);
+    const configJson =
+      endpoints &&
+      pulumi
+        .all([url, endpoints])
+        .apply(([apiUrl, e]) => consoleConfigJson({ apiUrl, ...(e.wsUrl ? { wsUrl: e.wsUrl } : {}) }));
     if (configJson)
       uploads.push(
         new aws.s3.BucketObjectv2(
@@ -336,9 +385,7 @@ export class Frontend extends PlatformComponent {
     this.bucketName = bucket.bucket;
     this.distributionId = distribution.id;
     this.cloudfrontDomainName = distribution.domainName;
-    this.url = args.domain
-      ? pulumi.output(`https://${args.domain.name}`)
-      : pulumi.interpolate`https://${distribution.domainName}`;
+    this.url = url;
     this.registerOutputs({ bucketName: this.bucketName, distributionId: this.distributionId, url: this.url });
   }
 }

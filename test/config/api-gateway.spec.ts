@@ -17,10 +17,7 @@ describe("API Gateway config", () => {
       manageAccountLogsRole: false,
     });
     const prod = loadStack("prod").api;
-    assert.deepStrictEqual(
-      [prod.corsOrigins, prod.alarmsEnabled, prod.wafEnabled],
-      [["https://app.agents.example.com"], true, true],
-    );
+    assert.deepStrictEqual([prod.corsOrigins, prod.alarmsEnabled, prod.wafEnabled], [[], true, true]);
     const staging = loadStack("staging").api;
     assert.deepStrictEqual([staging.corsOrigins, staging.alarmsEnabled], [[], true]);
   });

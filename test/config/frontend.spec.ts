@@ -67,17 +67,12 @@ describe("frontend config", () => {
     );
   });
 
-  it("lets the frontend's own origin call the API, first (API Gateway's own answers carry the first origin)", () => {
-    assert.deepStrictEqual(load("prod").api.corsOrigins, ["https://app.agents.example.com"]);
+  it("adds no CORS origin for the console, which calls the API on its own origin", () => {
+    assert.deepStrictEqual(load("prod").api.corsOrigins, []);
     assert.deepStrictEqual(
       load("prod", { [K("apiCorsOrigins")]: '["https://partner.example.com"]' }).api.corsOrigins,
-      ["https://app.agents.example.com", "https://partner.example.com"],
+      ["https://partner.example.com"],
     );
-    assert.deepStrictEqual(
-      load("prod", { [K("frontendEnabled")]: "false", [K("apiCorsOrigins")]: "[]" }).api.corsOrigins,
-      [],
-    );
-    // Without a domain the distribution's name is known only after the first `pulumi up` (docs/console.md).
     assert.deepStrictEqual(load("dev").api.corsOrigins, ["http://localhost:3000"]);
   });
 

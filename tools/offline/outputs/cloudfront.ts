@@ -16,6 +16,16 @@ export const CLOUDFRONT_OUTPUTS: MockTable = {
       etag: `E${hex(seed + "etag", 13).toUpperCase()}`,
     };
   },
+  "aws:cloudfront/function:Function": (c) => {
+    const { seed, physical, accountId } = c;
+    return {
+      id: physical,
+      arn: `arn:${c.partition}:cloudfront::${accountId}:function/${physical}`,
+      etag: `E${hex(seed + "etag", 13).toUpperCase()}`,
+      liveStageEtag: `E${hex(seed + "live", 13).toUpperCase()}`,
+      status: "UNASSOCIATED",
+    };
+  },
   "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => {
     const { seed } = c;
     return { id: `E${hex(seed, 13).toUpperCase()}`, etag: `E${hex(seed + "etag", 13).toUpperCase()}` };
