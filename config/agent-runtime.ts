@@ -1,42 +1,23 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AGENT_CONTAINER_SERVICES, AgentImageBuild } from "../components/fargate/args";
+import { privateReachProblem } from "../components/network/args";
+import type { QueueSpec } from "../components/queues-args";
 import { AGENT_NAMES, AgentName } from "../contracts/agents";
-import { privateReachProblem } from "../components/network-plan";
-import type { FargateArchitecture, WorkerConfig } from "./service";
+import type { WorkerConfig } from "./fargate";
 import type { NetworkConfig } from "./network";
-import type { QueueSpec } from "./queues";
 import { ConfigReader } from "./reader";
 
 /*
  * Which agent runs where (`agentRuntime`): on Lambda (the AgentWorkers functions, at most 900 s per invocation)
  * or on Fargate (the FargateWorker service running the agent container, built from containers/agent and pushed
  * to the stack's ECR repository). One queue has one consumer, so an agent on Fargate is left out of the Lambda
- * workers; its queue's consumer timeout is the container's task timeout and may exceed Lambda's 900 s.
+ * workers; its queue's consumer timeout is the container's task timeout and may exceed Lambda's 900 s. The
+ * worker's own rules for it (no configured image) are the worker's (components/fargate/args.ts); the rules
+ * here join it to other sections (the worker, the agents' key and model, the network).
  */
 
 export const AGENT_RUNTIMES = ["lambda", "fargate"] as const;
 export type AgentRuntime = (typeof AGENT_RUNTIMES)[number];
-
-/**
- * What the agent container calls: its queue, the table and the artifacts (gateway endpoints or NAT), the bus,
- * the model, the provider secret, and at start the registry and the logs. Short names as privateReachProblem
- * takes them (EventBridge is `events`).
- */
-export const AGENT_CONTAINER_SERVICES = [
-  "sqs",
-  "dynamodb",
-  "s3",
-  "events",
-  "bedrock-runtime",
-  "secretsmanager",
-  "logs",
-  "ecr.api",
-  "ecr.dkr",
-] as const;
-
-/** How the program builds the agent image (awsx.ecr.Image): paths relative to the project directory. */
-export interface AgentImageBuild {
-  readonly context: string;
-  readonly dockerfile: string;
-}
 
 export interface AgentRuntimeConfig {
   readonly byAgent: Readonly<Record<AgentName, AgentRuntime>>;
@@ -45,9 +26,11 @@ export interface AgentRuntimeConfig {
   readonly image: AgentImageBuild;
 }
 
-/** The Docker platform an image for tasks of `architecture` is built for (workerArchitecture). */
-export const dockerPlatform = (architecture: FargateArchitecture): "linux/amd64" | "linux/arm64" =>
-  architecture === "ARM64" ? "linux/arm64" : "linux/amd64";
+/** What the agent container takes from the agents' section (config/agents.ts), whether or not Lambda agents remain. */
+export interface AgentContainerConfig {
+  readonly llmApiKey: pulumi.Output<string>;
+  readonly continuationMarginSeconds: number;
+}
 
 /** Reads `agentRuntime` (entries `<agent>:<lambda|fargate>`; agents not listed run on Lambda). */
 export function readAgentRuntime(r: ConfigReader): AgentRuntimeConfig {
@@ -56,7 +39,7 @@ export function readAgentRuntime(r: ConfigReader): AgentRuntimeConfig {
     AgentRuntime
   >;
   const seen = new Set<string>();
-  r.stringList("agentRuntime", []).forEach((entry, i) => {
+  r.stringList("agentRuntime").forEach((entry, i) => {
     const key = `agentRuntime[${i}]`;
     const [agent, runtime, ...rest] = entry.split(":");
     if (rest.length > 0 || !(AGENT_NAMES as readonly string[]).includes(agent))
@@ -76,21 +59,22 @@ export function readAgentRuntime(r: ConfigReader): AgentRuntimeConfig {
     );
   const fargateAgent = onFargate[0];
   const image = {
-    context: r.string("workerImageContext", "."),
-    dockerfile: r.string("workerImageDockerfile", "containers/agent/Dockerfile"),
+    context: r.string("workerImageContext"),
+    dockerfile: r.string("workerImageDockerfile"),
   };
   return { byAgent, ...(fargateAgent ? { fargateAgent } : {}), image };
 }
 
 /**
- * Checks a Fargate agent against the worker, the queues and the network: it needs the worker on and consuming
- * its queue, an image the program builds, and tasks that reach every service it calls without a public IP.
+ * Checks a Fargate agent against the other sections: it needs the worker on and consuming its queue, the
+ * agents' section (key and settings) and a model, and tasks that reach every service it calls without a
+ * public IP.
  */
 export function checkAgentRuntime(
   r: ConfigReader,
   runtime: AgentRuntimeConfig,
   args: {
-    worker: WorkerConfig;
+    worker: WorkerConfig | undefined;
     network: NetworkConfig;
     queues: readonly QueueSpec[];
     /** agentWorkersEnabled: the agents' settings and their provider key's secret. */
@@ -114,7 +98,7 @@ export function checkAgentRuntime(
       [],
       `must name the agents' model with ${entry} (or set bedrockInferenceProfileIds)`,
     );
-  if (!args.worker.enabled)
+  if (!args.worker)
     r.report("agentRuntime", entry, "an agent on Fargate needs the worker: set workerEnabled to true");
   else if (args.worker.queue !== agent)
     r.report(
@@ -124,12 +108,6 @@ export function checkAgentRuntime(
     );
   if (!args.queues.some((q) => q.name === agent))
     r.report("agentRuntime", entry, `needs a queue named ${agent} in queues`);
-  if (args.worker.image.kind === "uri" || args.worker.image.tag !== "")
-    r.report(
-      args.worker.image.kind === "uri" ? "workerImage" : "workerImageTag",
-      args.worker.image.kind === "uri" ? args.worker.image.uri : args.worker.image.tag,
-      `must be empty with ${entry}: the program builds the agent image and pins the task to its digest`,
-    );
   const reach = privateReachProblem(args.network.natStrategy, args.network.interfaceEndpoints, [
     ...AGENT_CONTAINER_SERVICES,
   ]);

@@ -2,7 +2,7 @@
  * The container's own settings on top of the agent worker's environment (env.ts), read and checked at once.
  */
 import { AGENT_CONTAINER_ENV, AGENT_CONTAINER_HEALTH } from "../../contracts/agent-container";
-import { EnvironmentError } from "../shared/env";
+import { EnvironmentError } from "../../contracts/pipeline-env";
 import { AgentWorkerEnvironment, readAgentWorkerEnv } from "./env";
 
 export interface AgentContainerEnvironment {

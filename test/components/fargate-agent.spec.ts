@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { backlogSteps } from "../../components/fargate-scaling-zero";
+import { backlogSteps } from "../../components/fargate/scaling-zero";
+import { estimateCost } from "../../cost/estimate";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { renderReport } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";
@@ -134,6 +135,12 @@ for (const [stack, maxTasks] of [
         .filter((s) => s.name.startsWith("network-private-"))
         .map((s) => s.id);
       assert.deepStrictEqual((p.networkConfiguration as { subnets: string[] }).subnets, privateSubnets);
+      // Priced as it runs: no standing task, so nothing said to run on Spot.
+      const item = estimateCost([...resources]).items.find((i) => i.name === "agent-worker")!;
+      assert.deepStrictEqual(
+        [item.description, item.minMonthlyUsd, item.maxMonthlyUsd],
+        ["no standing Fargate task of 1 vCPU / 2 GB X86_64 (scaled from zero; tasks are usage-priced)", 0, 0],
+      );
     });
 
     it("scales on the backlog from 0 to its maximum and back to 0 when the queue stays empty", () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { backlogSteps, MAX_STEPS } from "../../components/fargate-scaling-zero";
-import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
+import { backlogSteps, MAX_STEPS } from "../../components/fargate/scaling-zero";
+import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate/worker";
 
 /** The task count a step policy sets for `backlog` (the alarm's threshold is a backlog of 1). */
 function tasksFor(steps: ReturnType<typeof backlogSteps>, backlog: number): number | undefined {
@@ -43,7 +43,12 @@ describe("scaling from zero on the queue's backlog", () => {
       minTasks: 0,
       maxTasks: MAX_STEPS,
       backlogPerTask: 1,
-      image: { kind: "repository", tag: "" },
+      onDemandBase: 0,
+      architecture: "X86_64",
+      user: "1000:1000",
+      secrets: [],
+      containerInsights: "enabled",
+      image: { kind: "uri", uri: "public.ecr.aws/nginx/nginx-unprivileged:1.28-alpine" },
     } as unknown as FargateWorkerArgs;
     assert.doesNotThrow(() => checkFargateWorkerArgs("agent-worker", base));
     // Scaling from zero needs no Container Insights metric (target tracking on backlog per task does).
@@ -51,9 +56,13 @@ describe("scaling from zero on the queue's backlog", () => {
       checkFargateWorkerArgs("agent-worker", { ...base, containerInsights: "disabled" }),
     );
     assert.throws(() => checkFargateWorkerArgs("agent-worker", { ...base, maxTasks: MAX_STEPS + 1 }), {
-      message: `FargateWorker agent-worker: scaling from zero sets the task count in steps: max ${MAX_STEPS + 1} must be at most ${MAX_STEPS}`,
+      message: `FargateWorker agent-worker: maxTasks = ${MAX_STEPS + 1}: must be at most ${MAX_STEPS} with minTasks 0: scaling from zero sets the task count in steps`,
     });
     const agent = { agent: "dev" } as unknown as FargateWorkerArgs["agent"];
+    // The program builds an agent's image: no tag to name.
+    assert.doesNotThrow(() =>
+      checkFargateWorkerArgs("agent-worker", { ...base, agent, image: { kind: "repository", tag: "" } }),
+    );
     assert.throws(
       () =>
         checkFargateWorkerArgs("agent-worker", {
@@ -63,7 +72,8 @@ describe("scaling from zero on the queue's backlog", () => {
         }),
       {
         message:
-          "FargateWorker agent-worker: an agent's image is built by the program: give no image URI or tag",
+          'FargateWorker agent-worker: imageTag = "1.0.0": must be empty with the dev agent on Fargate: the program ' +
+          "builds its image and pins the task to its digest",
       },
     );
   });

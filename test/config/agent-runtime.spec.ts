@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { dockerPlatform } from "../../config/agent-runtime";
+import { dockerPlatform } from "../../components/fargate/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 /** The dev stack with the worker switched on for the dev agent (what a user would try first). */
@@ -25,14 +25,14 @@ describe("agentRuntime config: which agent runs where", () => {
         dockerfile: "containers/agent/Dockerfile",
       });
       // One consumer per queue: the Lambda workers leave dev to the container.
-      assert.deepStrictEqual(c.agents.agents, ["pm", "qa", "ops"]);
+      assert.deepStrictEqual(c.agents!.agents, ["pm", "qa", "ops"]);
       // Its queue's timeout is the container's, past Lambda's 900 s; the visibility timeout covers it.
       const dev = c.queues.queues.find((q) => q.name === "dev")!;
       assert.strictEqual(dev.consumerTimeoutSeconds, 3600);
     }
     const dev = loadStack("dev");
     assert.strictEqual(dev.agentRuntime.fargateAgent, undefined);
-    assert.deepStrictEqual(dev.agents.agents, ["pm", "dev", "qa", "ops"]);
+    assert.deepStrictEqual(dev.agents!.agents, ["pm", "dev", "qa", "ops"]);
   });
 
   it("builds for the task's architecture", () => {
@@ -65,10 +65,10 @@ describe("agentRuntime config: which agent runs where", () => {
     assert.deepStrictEqual(
       configIssues("staging", { [K("workerQueue")]: "qa", [K("workerImageTag")]: "1.0.0" }),
       [
+        'agent-platform:workerImageTag = "1.0.0": must be empty with the dev agent on Fargate: the program builds ' +
+          "its image and pins the task to its digest",
         'agent-platform:workerQueue = "qa": must be dev: the worker consumes the queue of the agent it runs ' +
           "(agentRuntime dev:fargate)",
-        'agent-platform:workerImageTag = "1.0.0": must be empty with dev:fargate: the program builds the agent ' +
-          "image and pins the task to its digest",
       ],
     );
     assert.deepStrictEqual(

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AGENT_CONTAINER_ENV } from "../../contracts/agent-container";
-import { buildAgentContainer, ContainerBundle } from "../../containers/agent/build";
+import { buildAgentContainer, ContainerBundle } from "../../lib/agent-container-build";
 import { taskKey } from "../../functions/agent-worker/task-store";
 import { createDataTable, LocalDynamoServer, startDynalite } from "../../tools/local/dynamo";
 import { listenOnLoopback } from "../../tools/local/loopback";

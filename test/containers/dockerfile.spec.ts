@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { AGENT_CONTAINER_HEALTH } from "../../contracts/agent-container";
-import { BUNDLE_FILE } from "../../containers/agent/build";
+import { BUNDLE_FILE } from "../../lib/agent-container-build";
 
 /*
  * The agent image's rules, checked on the Dockerfile and .dockerignore as written (no Docker engine here):
