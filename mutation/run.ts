@@ -5,7 +5,9 @@ import * as path from "path";
 
 /*
  * `npm run test:mutation [-- <group> ...]`: runs StrykerJS once per module group (mutation/groups/<group>.conf.mjs,
- * every group when none is named), one group at a time, then records each module's score in
+ * every group when none is named), one group at a time (`--force`: every mutant again, not only those whose code
+ * or covering tests changed; needed after adding tests, as a module-level mutant has no covering tests to
+ * compare), then records each module's score in
  * mutation/results.json and mutation/results.md, and prints the mutants that survived. Exits 1 when a module
  * scores under the target, so the scheduled workflow turns red.
  */
@@ -101,6 +103,12 @@ function main(argv: string[]): number {
     .map((f) => f.replace(/\.conf\.mjs$/, ""))
     .sort();
   const named = argv.filter((a) => !a.startsWith("-"));
+  const flags = argv.filter((a) => a.startsWith("-"));
+  const unknownFlags = flags.filter((f) => f !== "--force");
+  if (unknownFlags.length > 0) {
+    console.error(`unknown option ${unknownFlags.join(", ")}: the only option is --force`);
+    return 2;
+  }
   const unknown = named.filter((g) => !all.includes(g));
   if (unknown.length > 0) {
     console.error(`unknown mutation group ${unknown.join(", ")}: the groups are ${all.join(", ")}`);
@@ -116,7 +124,7 @@ function main(argv: string[]): number {
     console.log(`\n==> mutation group ${group} (load average ${os.loadavg()[0].toFixed(2)})`);
     const run = spawnSync(
       path.join(ROOT, "node_modules", ".bin", "stryker"),
-      ["run", path.join("mutation", "groups", `${group}.conf.mjs`)],
+      ["run", path.join("mutation", "groups", `${group}.conf.mjs`), ...flags],
       { cwd: ROOT, stdio: "inherit" },
     );
     if (run.status !== 0) {

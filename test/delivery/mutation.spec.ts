@@ -150,7 +150,7 @@ describe("mutation testing setup", () => {
     assert.deepStrictEqual(Object.keys(w.on).sort(), ["schedule", "workflow_dispatch"]);
     const steps = w.jobs.mutation.steps;
     const run = steps.find((s) => s.run?.includes("test:mutation"))!;
-    assert.match(run.run!, /^npm run -s test:mutation -- \$GROUP$/);
+    assert.match(run.run!, /^npm run -s test:mutation -- --force \$GROUP$/);
     assert.strictEqual(run.env!.GROUP, "${{ inputs.group }}", "the input passes as a variable");
     for (const s of steps)
       assert.ok(!s.run?.includes("${{"), `no expression spliced into a script: ${s.run}`);
