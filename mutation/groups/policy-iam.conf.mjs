@@ -5,7 +5,9 @@ export default group("policy-iam", {
   specs: [
     "test/policy/iam.spec.ts",
     "test/policy/iam-conditions.spec.ts",
+    "test/policy/iam-rules.spec.ts",
     "test/policy/more.spec.ts",
+    "test/policy/pack.spec.ts",
     "test/policy/encryption.spec.ts",
     "test/policy/aws-actions.spec.ts",
   ],
