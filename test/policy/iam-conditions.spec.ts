@@ -28,6 +28,16 @@ const statement = (extra: object): Statement =>
 const withCondition = (Condition: object) => statement({ Condition });
 const ACCOUNT = "123456789012";
 
+/** How many findings `policy` reports for one Lambda permission with `inputs`. */
+async function permissionFindings(policy: Parameters<typeof findings>[0], inputs: object): Promise<number> {
+  const permission = res("aws:lambda/permission:Permission", "p", {
+    action: "lambda:InvokeFunction",
+    function: "f",
+    ...inputs,
+  });
+  return (await findings(policy, [permission])).length;
+}
+
 describe("policy documents: scoping conditions, both sides", () => {
   it("counts a positive operator and never a negated, Null or Bool one", () => {
     const positive = [
@@ -277,14 +287,7 @@ describe("resource-policy-not-public over every kind of resource policy", () => 
   });
 
   it('Lambda permissions: principal "*" needs a source account, ARN or organization', async () => {
-    const permission = (inputs: object) =>
-      res("aws:lambda/permission:Permission", "p", {
-        action: "lambda:InvokeFunction",
-        function: "f",
-        ...inputs,
-      });
-    const flagged = async (inputs: object) =>
-      (await findings(iam.resourcePolicyNotPublic, [permission(inputs)])).length;
+    const flagged = (inputs: object) => permissionFindings(iam.resourcePolicyNotPublic, inputs);
     assert.strictEqual(await flagged({ principal: "*" }), 1);
     assert.strictEqual(await flagged({ principal: "*", sourceAccount: ACCOUNT }), 0);
     assert.strictEqual(await flagged({ principal: "*", sourceArn: "arn:aws:s3:::b" }), 0);
@@ -328,14 +331,7 @@ describe("service-principal-scoped: the confused-deputy condition, both sides", 
     });
 
   it("Lambda permissions for a service need a source ARN or account; an account principal does not", async () => {
-    const permission = (inputs: object) =>
-      res("aws:lambda/permission:Permission", "p", {
-        action: "lambda:InvokeFunction",
-        function: "f",
-        ...inputs,
-      });
-    const flagged = async (inputs: object) =>
-      (await findings(iam.servicePrincipalScoped, [permission(inputs)])).length;
+    const flagged = (inputs: object) => permissionFindings(iam.servicePrincipalScoped, inputs);
     assert.strictEqual(await flagged({ principal: "events.amazonaws.com" }), 1);
     assert.strictEqual(await flagged({ principal: "events.amazonaws.com", sourceArn: "arn:r" }), 0);
     assert.strictEqual(await flagged({ principal: "events.amazonaws.com", sourceAccount: ACCOUNT }), 0);

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as iam from "../../policy/iam";
+import { actionFacts } from "../../policy/lib/aws-actions";
 import { SCOPING_CONDITION_KEYS } from "../../policy/lib/policy-document";
 import { findings, res, run, UNKNOWN_STRING } from "./helpers";
 
 /*
- * The least-privilege policies' lists and branches, each side: the escalation actions and PassRole targets
- * (listed here from Rhino Security Labs' escalation paths, not from the module), the keys that scope, confine or
+ * The least-privilege policies' lists and branches, each side: the escalation actions and PassRole targets (each
+ * one AWS's catalog knows, each one flagged), the keys that scope, confine or
  * bind a service, what counts as everything, allow-lists, and statements or resources that lack a part.
  */
 
@@ -26,29 +27,17 @@ const count = async (
 ) => (await findings(policy, resources, config)).length;
 
 describe("iam-no-privilege-escalation: every escalation path", () => {
-  const ESCALATION = [
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:AddUserToGroup",
-    "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteUserPermissionsBoundary",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-    "glue:UpdateDevEndpoint",
-    "sts:AssumeRole",
-  ];
+  it("lists only actions AWS's catalog knows, as escalation paths and as compute that takes a passed role", () => {
+    for (const action of [...iam.ESCALATION_ACTIONS, ...iam.PASS_ROLE_TARGETS])
+      assert.strictEqual(actionFacts(action)?.name.toLowerCase(), action.toLowerCase(), action);
+    assert.ok(
+      iam.ESCALATION_ACTIONS.some((a) => a.startsWith("iam:Put")) &&
+        iam.PASS_ROLE_TARGETS.includes("lambda:CreateFunction"),
+    );
+  });
+
   it("flags each escalation action on a wildcard resource, naming it, and passes it on one ARN", async () => {
-    for (const action of ESCALATION) {
+    for (const action of iam.ESCALATION_ACTIONS) {
       const found = await findings(iam.iamNoPrivilegeEscalation, [rolePolicy(allow(action))]);
       assert.deepStrictEqual(found.length, 1, action);
       assert.ok(found[0].includes(`allows ${action} on a wildcard resource`), found[0]);
@@ -62,21 +51,8 @@ describe("iam-no-privilege-escalation: every escalation path", () => {
     }
   });
 
-  const TARGETS = [
-    "lambda:CreateFunction",
-    "ec2:RunInstances",
-    "cloudformation:CreateStack",
-    "cloudformation:UpdateStack",
-    "ecs:RunTask",
-    "ecs:RegisterTaskDefinition",
-    "glue:CreateDevEndpoint",
-    "glue:CreateJob",
-    "codebuild:CreateProject",
-    "datapipeline:CreatePipeline",
-    "sagemaker:CreateNotebookInstance",
-  ];
   it("names each compute action PassRole on a wildcard leads to, from allowed statements only", async () => {
-    for (const target of TARGETS) {
+    for (const target of iam.PASS_ROLE_TARGETS) {
       const [line] = await findings(iam.iamNoPrivilegeEscalation, [
         rolePolicy(allow("iam:PassRole"), allow(target, `arn:aws:x:::${target}`)),
       ]);
