@@ -1,13 +1,11 @@
 import { strict as assert } from "node:assert";
-import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { NewProjectMessage } from "../../contracts/messages";
-import { EVENT_TTL_SECONDS, MAX_APPEND_ATTEMPTS, ProjectLog } from "../../functions/shared/project-log";
-import { LocalDynamo, startDynamo } from "./api/local-aws";
+import { MAX_APPEND_ATTEMPTS, ProjectLog } from "../../functions/shared/project-log";
 
 /*
- * The replay log's stored items and pages against dynalite (what a reader and DynamoDB's TTL see), and the two
- * failures dynalite cannot produce on demand, with a scripted client: an error that is not a lost race, and a
- * race lost on every attempt.
+ * The replay log's failures that dynalite (project-log.spec.ts) cannot produce on demand, with a scripted
+ * client: an error that is not a lost race, and a race lost on every attempt; and the reads' consistency.
  */
 
 const message = (project: string): NewProjectMessage => ({
@@ -18,48 +16,6 @@ const message = (project: string): NewProjectMessage => ({
   round: 0,
   status: "running",
   at: "2026-01-01T00:00:00.000Z",
-});
-
-describe("project message log: stored items and pages", function () {
-  this.timeout(30_000);
-  let dynamo: LocalDynamo;
-  const NOW = new Date("2026-03-01T12:00:00.900Z");
-  before(async () => {
-    dynamo = await startDynamo("project-log-rules");
-  });
-  after(() => dynamo?.close());
-
-  it("keeps each message a week from its append, as a ProjectEvent, under its project and id", async () => {
-    const log = new ProjectLog(dynamo.doc, dynamo.tableName, () => NOW);
-    const result = await log.append(message("proj_ttl"));
-    assert.equal(result.appended, true);
-    assert.equal(EVENT_TTL_SECONDS, 7 * 24 * 60 * 60);
-    const { Item } = await dynamo.doc.send(
-      new GetCommand({
-        TableName: dynamo.tableName,
-        Key: { PK: "PROJECT#proj_ttl", SK: `EVENT#${result.message.id}` },
-      }),
-    );
-    assert.equal(Item?.ttl, Math.floor(NOW.getTime() / 1000) + 604_800);
-    assert.equal(Item?.EntityType, "ProjectEvent");
-    assert.equal(Item?.dedupe_key, undefined);
-    assert.deepEqual(Item?.message, result.message);
-    const keyed = await log.append(message("proj_ttl"), "key-1");
-    assert.deepEqual([keyed.appended, keyed.message.id], [true, "000000000002"]);
-  });
-
-  it("says there is more only when a page stops short of the end", async () => {
-    const log = new ProjectLog(dynamo.doc, dynamo.tableName);
-    for (let i = 0; i < 3; i++) await log.append(message("proj_more"));
-    const all = await log.after("proj_more", undefined, 10);
-    assert.deepEqual([all.items.length, all.more], [3, false]);
-    const rest = await log.after("proj_more", "000000000001", 10);
-    assert.deepEqual([rest.items.map((m) => m.id), rest.more], [["000000000002", "000000000003"], false]);
-    const none = await log.after("proj_empty", undefined, 10);
-    assert.deepEqual(none, { items: [], more: false });
-    const one = await log.after("proj_more", undefined, 0);
-    assert.equal(one.items.length, 1, "a limit below 1 reads one");
-  });
 });
 
 /** A document client whose queries return `newest` and whose puts fail with `putError`, recording commands. */
