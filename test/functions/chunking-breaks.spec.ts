@@ -210,6 +210,16 @@ describe("functions/shared/chunking break points", () => {
       ],
     ],
     [
+      "a lone high surrogate before a character above the low ones is cut after",
+      "a\ud800\ue000b",
+      2,
+      0,
+      [
+        [0, 2],
+        [2, 4],
+      ],
+    ],
+    [
       "no break in the overlap: no overlap",
       "aaaa bbbbbbbbbbbbbb",
       10,
@@ -264,9 +274,10 @@ describe("functions/shared/chunking break points", () => {
 
   it("rejects every option outside its range, naming it, and accepts both edges", () => {
     const bad: Array<[number, number, RegExp]> = [
-      [0, 0, /maxChars/],
-      [1.5, 0, /maxChars/],
-      [Number.NaN, 0, /maxChars/],
+      [0, 0, /^maxChars must be/],
+      [-3, 0, /^maxChars must be/],
+      [1.5, 0, /^maxChars must be/],
+      [Number.NaN, 0, /^maxChars must be/],
       [10, -1, /overlapChars .*\(9\), not -1/],
       [10, 10, /overlapChars/],
       [10, 0.5, /overlapChars/],
