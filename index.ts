@@ -2,9 +2,9 @@
 // logic lives here; every per-stack difference comes from Pulumi.<stack>.yaml through config.ts.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { agentModel, AgentWorkers } from "./components/agent-workers";
-import { AgentWorkflow, ruleDeliveryStatements } from "./components/agent-workflow";
-import { Api } from "./components/api";
+import { agentModel, AgentWorkers } from "./components/agents/workers";
+import { AgentWorkflow, ruleDeliveryStatements } from "./components/agents/workflow";
+import { Api } from "./components/api/api";
 import { Backups } from "./components/backups";
 import { BedrockAccess } from "./components/bedrock-access";
 import { Cache } from "./components/cache";
@@ -12,21 +12,22 @@ import { Dashboard, sectionOf } from "./components/dashboard";
 import { Data } from "./components/data";
 import { Database } from "./components/database";
 import { Dns, originNameOf, publicCertificates, publicRecords } from "./components/dns";
-import { EksCluster } from "./components/eks-cluster";
+import { EksCluster } from "./components/eks/cluster";
 import { Email } from "./components/email";
-import { FargateService } from "./components/fargate-service";
-import { FargateWorker } from "./components/fargate-worker";
-import { Frontend } from "./components/frontend";
-import { Network } from "./components/network";
+import { FargateService } from "./components/fargate/service";
+import { FargateWorker } from "./components/fargate/worker";
+import { Frontend } from "./components/frontend/frontend";
+import { Network } from "./components/network/network";
 import { Observability } from "./components/observability";
-import { Pipeline } from "./components/pipeline";
-import { ProjectTemplates } from "./components/project-templates";
+import { Pipeline } from "./components/pipeline/pipeline";
+import { ProjectTemplates } from "./components/agents/project-templates";
 import { Queues } from "./components/queues";
-import type { GroupClient } from "./components/security-group-rules";
-import { platformProvider } from "./components/tagging";
-import { WebSocketApi } from "./components/websocket";
+import type { GroupClient } from "./components/shared/security-group-rules";
+import { platformProvider } from "./components/shared/tagging";
+import { WebSocketApi } from "./components/api/websocket";
 import { apiHealthUrl, SuccessMetrics } from "./components/success-metrics";
 import { stackConfig } from "./config";
+import { stackOutputs } from "./outputs";
 import { FIRST_AGENT } from "./contracts/agents";
 
 const config = stackConfig();
@@ -36,14 +37,7 @@ const opts = { providers: { aws: provider } };
 // First: every other component sends its alarms to this topic.
 const observability = new Observability(
   "observability",
-  {
-    alertEmails: config.alertEmails,
-    monthlyBudgetUsd: config.monthlyBudgetUsd,
-    anomalyThresholdUsd: config.anomalyThresholdUsd,
-    environment: config.environment,
-    costAllocationTagKeys: config.costAllocationTagKeys,
-    activateCostAllocationTags: config.manageCostAllocationTags,
-  },
+  { ...config.observability, environment: config.environment },
   opts,
 );
 const network = new Network(
@@ -51,54 +45,53 @@ const network = new Network(
   {
     ...config.network,
     flowLogsKeyArn: observability.logsKeyArn,
-    isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+    isolatedSubnets: config.database !== undefined || config.cache !== undefined,
   },
   opts,
 );
 // The agents' workflow runs where the agent workers do: then the bus's rules may deliver steps to the queues.
-const workflowEnabled = config.agents.enabled && config.agents.agents.length > 0;
+const agents = config.agents;
 const agentQueues = new Queues(
   "agents",
   {
     ...config.queues,
     alarmTopicArn: observability.alertsTopicArn,
-    ...(workflowEnabled ? { senders: ruleDeliveryStatements } : {}),
+    ...(agents ? { senders: ruleDeliveryStatements } : {}),
   },
   opts,
 );
-// The serverless data tier (seed 003): the single DynamoDB table and the artifacts bucket.
+// The serverless data tier: the single DynamoDB table and the artifacts bucket.
 const data = new Data(
   "data",
   {
-    ...config.dataTier,
+    ...config.data,
     protect: config.protectStateful,
     alarmTopicArn: observability.alertsTopicArn,
   },
   opts,
 );
-// The REST API (seed 003): API Gateway + the api-handler Lambda on the data tier; a modification's first step
+// The REST API: API Gateway + the api-handler Lambda on the data tier; a modification's first step
 // goes to the first agent's (PM's) queue.
 const api = new Api(
   "api",
   {
-    ...config.apiGateway,
+    ...config.api,
     data,
     firstAgentQueue: agentQueues.pairs[FIRST_AGENT],
     queueKmsKeyArn: agentQueues.kmsKeyArn,
-    wafRateLimit: config.service.wafRateLimit,
-    wafManagedRules: config.service.wafManagedRules,
+    waf: config.waf,
     logRetentionDays: config.logRetentionDays,
     logKeyArn: observability.logsKeyArn,
     alarmTopicArn: observability.alertsTopicArn,
     blueGreen: config.blueGreen,
     wsTickets:
-      config.websocket.enabled && config.websocket.authorization === "ticket"
+      config.websocket?.authorization === "ticket"
         ? { functionAlarms: config.websocket.functionAlarms }
         : undefined,
   },
   opts,
 );
-// The project templates (seed 003: rest-api-fastapi, web-app-react, ...) from templates/projects, in the data tier.
+// The project templates (rest-api-fastapi, web-app-react, ...) from templates/projects, in the data tier.
 const templates = new ProjectTemplates(
   "templates",
   {
@@ -108,9 +101,9 @@ const templates = new ProjectTemplates(
   },
   opts,
 );
-// The WebSocket API (issue 9): clients subscribe to a project's task status; agent workers push it. Its
+// The WebSocket API: clients subscribe to a project's task status; agent workers push it. Its
 // connections table uses the Data key, its logs the operations key.
-const websocket = config.websocket.enabled
+const websocket = config.websocket
   ? new WebSocketApi(
       "ws",
       {
@@ -130,14 +123,12 @@ const websocket = config.websocket.enabled
       opts,
     )
   : undefined;
-// The ingestion pipeline (seed 001): raw uploads -> process -> processed documents -> vectorize -> Upstash.
-const pipeline = config.pipeline.enabled
+// The ingestion pipeline: raw uploads -> process -> processed documents -> vectorize -> Upstash.
+const pipeline = config.pipeline
   ? new Pipeline(
       "pipeline",
       {
         ...config.pipeline,
-        upstashUrl: config.pipeline.upstashUrl!,
-        upstashToken: config.pipeline.upstashToken!,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         protect: config.protectStateful,
@@ -145,17 +136,17 @@ const pipeline = config.pipeline.enabled
       opts,
     )
   : undefined;
-// The web service (seed 001): Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
+// The web service: Fargate behind an ALB that only CloudFront + WAF reach. CloudFront takes its
 // web ACL and certificate from us-east-1 only, whatever the stack's region.
 const usEast1 =
-  config.service.enabled || config.frontend.enabled || config.successMetrics.uptimeProbe === "route53"
+  config.webService || config.frontend || config.successMetrics.uptimeProbe === "route53"
     ? platformProvider("aws-us-east-1", "us-east-1", config.tags, config.allowedAccountIds)
     : undefined;
 // The hosted zone (existing or created) and, in an existing zone, the certificates of the web service and the
-// frontend (issue 10): Dns owns the stack's public certificates and records; the records follow the components.
+// frontend: Dns owns the stack's public certificates and records; the records follow the components.
 const publicNames = {
-  web: config.service.enabled ? config.domain?.name : undefined,
-  frontend: config.frontend.enabled ? config.frontend.domainName : undefined,
+  web: config.webService ? config.domain?.name : undefined,
+  frontend: config.frontend?.domainName,
 };
 const dns = config.dns
   ? new Dns(
@@ -172,13 +163,13 @@ const dns = config.dns
       opts,
     )
   : undefined;
-const web = config.service.enabled
+const webService = config.webService
   ? new FargateService(
       "web",
       {
-        ...config.service,
+        ...config.webService,
         network,
-        originVerifySecret: config.service.originVerifySecret!,
+        waf: config.waf,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         domain:
@@ -197,8 +188,8 @@ const web = config.service.enabled
       opts,
     )
   : undefined;
-// The agent worker (seed 002: SQS -> ECS Fargate), in the web service's cluster when there is one.
-const worker = config.worker.enabled
+// The agent worker (SQS -> ECS Fargate), in the web service's cluster when there is one.
+const worker = config.worker
   ? new FargateWorker(
       "agent-worker",
       {
@@ -206,8 +197,7 @@ const worker = config.worker.enabled
         network,
         queue: agentQueues.pairs[config.worker.queue],
         queueKmsKeyArn: agentQueues.kmsKeyArn,
-        cluster: web?.cluster,
-        containerInsights: config.service.containerInsights,
+        cluster: webService?.cluster,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -221,9 +211,9 @@ const statusPush = websocket && {
   managementEndpoint: websocket.managementEndpoint,
   manageConnectionsArn: websocket.manageConnectionsArn,
 };
-// The agents' event bus (seed 000: event-driven coordination): the routing table's rules hand each step to the
+// The agents' event bus (event-driven coordination): the routing table's rules hand each step to the
 // next agent's queue, and the workflow function ends the modification (docs/agents.md).
-const workflow = workflowEnabled
+const workflow = agents
   ? new AgentWorkflow(
       "agent-workflow",
       {
@@ -232,8 +222,8 @@ const workflow = workflowEnabled
         table: { name: data.tableName, arn: data.tableArn },
         dataKeyArn: data.keyArn,
         statusPush,
-        archiveDays: config.agents.eventArchiveDays,
-        functionAlarms: config.agents.functionAlarms,
+        archiveDays: agents.eventArchiveDays,
+        functionAlarms: agents.functionAlarms,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
@@ -241,70 +231,49 @@ const workflow = workflowEnabled
       opts,
     )
   : undefined;
-// The agent workers (seed 003): one Lambda per agent queue the Fargate worker does not consume, recording task
+// The agent workers: one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
 // subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
-const agentWorkers =
-  config.agents.enabled && config.agents.agents.length > 0
-    ? new AgentWorkers(
-        "agent-workers",
-        {
-          ...config.agents,
-          blueGreen: config.blueGreen,
-          llmApiKey: config.agents.llmApiKey!,
-          // The bundled runner converses with the first configured Bedrock model (seed 004: Nova Lite).
-          model: agentModel(config.bedrock),
-          queues: agentQueues.pairs,
-          queueKmsKeyArn: agentQueues.kmsKeyArn,
-          maxReceiveCount: config.queues.maxReceiveCount,
-          table: { name: data.tableName, arn: data.tableArn },
-          dataKeyArn: data.keyArn,
-          statusPush,
-          workflow: workflow && {
-            busName: workflow.busName,
-            busArn: workflow.busArn,
-            bucketName: data.bucketName,
-            bucketArn: data.bucketArn,
-            bucketKeyArn: data.keyArn,
-          },
-          logRetentionDays: config.logRetentionDays,
-          logKeyArn: observability.logsKeyArn,
-          alarmTopicArn: observability.alertsTopicArn,
+const agentWorkers = agents
+  ? new AgentWorkers(
+      "agent-workers",
+      {
+        ...agents,
+        blueGreen: config.blueGreen,
+        // The bundled runner converses with the first configured Bedrock model (Nova Lite).
+        model: agentModel(config.bedrock.models),
+        queues: agentQueues.pairs,
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        maxReceiveCount: config.queues.maxReceiveCount,
+        table: { name: data.tableName, arn: data.tableArn },
+        dataKeyArn: data.keyArn,
+        statusPush,
+        workflow: workflow && {
+          busName: workflow.busName,
+          busArn: workflow.busArn,
+          bucketName: data.bucketName,
+          bucketArn: data.bucketArn,
+          bucketKeyArn: data.keyArn,
         },
-        opts,
-      )
-    : undefined;
-// EKS (seed 004) only where eksEnabled: the control plane alone costs about $73 a month.
-const eksWorkloads = config.eks.workloads;
-const eks = config.eks.enabled
+        logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
+        alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
+// EKS only where eksEnabled: the control plane alone costs about $73 a month.
+const eks = config.eks
   ? new EksCluster(
       "eks",
       {
+        ...config.eks,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        version: config.eks.version,
-        publicAccessCidrs: config.eks.publicAccessCidrs,
-        adminRoleArns: config.eks.adminRoleArns,
-        nodes: config.eks.nodes,
-        spot: config.eks.spot,
-        addonVersions: config.eks.addonVersions,
         logRetentionDays: config.logRetentionDays,
         alarmTopicArn: observability.alertsTopicArn,
         tags: { ...config.tags },
         protect: config.protectStateful,
-        workloads: eksWorkloads.enabled
-          ? {
-              loadBalancerControllerChartVersion: eksWorkloads.loadBalancerControllerChartVersion,
-              clusterAutoscalerChartVersion: eksWorkloads.clusterAutoscalerChartVersion,
-              sampleApp: eksWorkloads.sampleApp
-                ? {
-                    image: eksWorkloads.sampleImage,
-                    certificateArn: eksWorkloads.certificateArn,
-                    domain: config.domain,
-                  }
-                : undefined,
-            }
-          : undefined,
       },
       opts,
     )
@@ -314,13 +283,13 @@ const eks = config.eks.enabled
 // leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
 // preview.
 const dataClients: GroupClient[] = [
-  ...(web ? [{ name: "web", securityGroupId: web.tasksSecurityGroupId }] : []),
+  ...(webService ? [{ name: "web", securityGroupId: webService.tasksSecurityGroupId }] : []),
   ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
-// PostgreSQL (seed 004) in the isolated subnets, with its migration runner; the application tasks are clients.
-const dbSettings = config.data.database;
-const database = config.data.databaseEnabled
+// PostgreSQL in the isolated subnets, with its migration runner; the application tasks are clients.
+const dbSettings = config.database;
+const database = dbSettings
   ? new Database(
       "db",
       {
@@ -342,14 +311,14 @@ const database = config.data.databaseEnabled
       opts,
     )
   : undefined;
-// ElastiCache for Valkey (seed 002/004) in the isolated subnets; the application tasks are its clients.
+// ElastiCache for Valkey in the isolated subnets; the application tasks are its clients.
 // Applications read the endpoint and AUTH token from the secret by ARN.
-const cache = config.data.cacheEnabled
+const cache = config.cache
   ? new Cache(
       "cache",
       {
         settings: config.cache,
-        authToken: config.cache.authToken!,
+        authToken: config.cache.authToken,
         network,
         clients: dataClients,
         logRetentionDays: config.logRetentionDays,
@@ -359,9 +328,9 @@ const cache = config.data.cacheEnabled
       opts,
     )
   : undefined;
-// The single-page frontend (issue 13), the web console: private bucket, CloudFront with OAC, WAF (the web
+// The single-page frontend, the web console: private bucket, CloudFront with OAC, WAF (the web
 // service's ACL if any).
-const frontend = config.frontend.enabled
+const frontend = config.frontend
   ? new Frontend(
       "frontend",
       {
@@ -374,10 +343,9 @@ const frontend = config.frontend.enabled
           dns && publicNames.frontend
             ? { name: publicNames.frontend, certificateArn: dns.certificateArns["frontend"] }
             : undefined,
-        wafRateLimit: config.service.wafRateLimit,
-        wafManagedRules: config.service.wafManagedRules,
+        waf: config.waf,
         // Shares the web service's CLOUDFRONT web ACL where there is one (no second $5 + $1-a-rule ACL).
-        webAclArn: web?.webAclArn,
+        webAclArn: webService?.webAclArn,
         usEast1Provider: usEast1,
         region: config.region,
         protect: config.protectStateful,
@@ -390,13 +358,13 @@ const frontend = config.frontend.enabled
   : undefined;
 // Dns points the public names at the distributions (origin.<domain> at the ALB), checks the web distribution
 // over HTTPS, and with dnsFailoverEnabled answers the web name PRIMARY (the web distribution) / SECONDARY.
-dns?.addRecords(
+const dnsRecords = dns?.addRecords(
   publicRecords({
-    web: web && {
+    web: webService && {
       name: publicNames.web,
-      cloudfrontDomainName: web.cloudfrontDomainName,
-      albDnsName: web.albDnsName,
-      albZoneId: web.albZoneId,
+      cloudfrontDomainName: webService.cloudfrontDomainName,
+      albDnsName: webService.albDnsName,
+      albZoneId: webService.albZoneId,
     },
     frontend:
       frontend && publicNames.frontend
@@ -407,20 +375,21 @@ dns?.addRecords(
     alarmTopicArn: observability.alertsTopicArn,
   }),
 );
-// The agents' Bedrock role (seed 004: Nova Lite), scoped to the configured model ARNs, with usage alarms.
-const bedrock = config.bedrock.enabled
+// The agents' Bedrock role (Nova Lite), scoped to the configured model ARNs, with usage alarms.
+const bedrockAccess = config.bedrock.access;
+const bedrock = bedrockAccess
   ? new BedrockAccess(
       "bedrock",
       {
-        ...config.bedrock,
-        alarmTopicArn: config.bedrock.alarmsEnabled ? observability.alertsTopicArn : undefined,
+        ...config.bedrock.models,
+        alarmTopicArn: bedrockAccess.alarmsEnabled ? observability.alertsTopicArn : undefined,
       },
       opts,
     )
   : undefined;
-// AWS Backup (seed 004): resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
+// AWS Backup: resources tagged Backup=daily; copies to a second region where backupCopyRegion is set.
 const backupsConfig = config.backups;
-const backups = backupsConfig.enabled
+const backups = backupsConfig
   ? new Backups(
       "backups",
       {
@@ -442,28 +411,22 @@ const backups = backupsConfig.enabled
     )
   : undefined;
 
-// SES e-mail (seed 004) only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
-const emailSettings = config.email;
-const email = emailSettings.sending
+// SES e-mail only where the stack has a domain: DKIM, MAIL FROM and DMARC go in its hosted zone.
+const email = config.email
   ? new Email(
       "email",
       {
-        ...emailSettings.sending,
-        dmarcPolicy: emailSettings.dmarcPolicy,
-        dmarcReportUri: emailSettings.dmarcReportUri!,
+        ...config.email,
         templatesDir: path.resolve(__dirname, "templates", "email"),
         templatesDirShown: "templates/email",
         namePrefix: `${config.project}-${config.stack}-`,
-        bounceRateAlarmBp: emailSettings.bounceRateAlarmBp,
-        complaintRateAlarmBp: emailSettings.complaintRateAlarmBp,
         alarmTopicArn: observability.alertsTopicArn,
-        eventWebhookUrl: emailSettings.eventWebhookUrl,
       },
       opts,
     )
   : undefined;
 
-// Seed 000's success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
+// The success metrics: uptime of the API's /health and the web service against the SLO (Route 53 or a
 // probe function, by config), and the deploy workflow's update times against the target.
 const successMetrics = new SuccessMetrics(
   "success",
@@ -471,7 +434,9 @@ const successMetrics = new SuccessMetrics(
     settings: config.successMetrics,
     targets: [
       { name: "api", url: apiHealthUrl(api.url) },
-      ...(web ? [{ name: "web", url: pulumi.interpolate`${web.url}${config.service.healthCheckPath}` }] : []),
+      ...(webService && config.webService
+        ? [{ name: "web", url: pulumi.interpolate`${webService.url}${config.webService.healthCheckPath}` }]
+        : []),
     ],
     alarmTopicArn: observability.alertsTopicArn,
     usEast1Provider: usEast1,
@@ -481,12 +446,12 @@ const successMetrics = new SuccessMetrics(
   },
   opts,
 );
-// One dashboard per stack, built from the alarms of the components present (issue 11).
+// One dashboard per stack, built from the alarms of the components present.
 const dashboard = new Dashboard(
   "dashboard",
   {
     region: config.region,
-    monthlyBudgetUsd: config.monthlyBudgetUsd,
+    monthlyBudgetUsd: config.observability.monthlyBudgetUsd,
     headlines: successMetrics.widgets,
     sections: [
       ...sectionOf("Success metrics", successMetrics.alarms),
@@ -496,7 +461,7 @@ const dashboard = new Dashboard(
       ...sectionOf("WebSocket API", websocket?.alarms),
       ...sectionOf("Agent workflow", workflow?.alarms),
       ...sectionOf("Ingestion pipeline", pipeline?.alarms),
-      ...sectionOf("Web service", web?.alarms),
+      ...sectionOf("Web service", webService?.alarms),
       ...sectionOf("Agent worker", worker?.alarms),
       // Dev runs them without function alarms: no empty section.
       ...sectionOf(
@@ -504,7 +469,7 @@ const dashboard = new Dashboard(
         agentWorkers?.functionAlarms.length ? agentWorkers.functionAlarms : undefined,
       ),
       ...sectionOf("Database", database?.alarms),
-      ...sectionOf("DNS", dns?.alarms),
+      ...sectionOf("DNS", dnsRecords?.alarms),
       ...sectionOf("Bedrock", bedrock?.alarms),
       ...sectionOf("Cache", cache?.alarms),
       ...sectionOf("E-mail", email?.alarms),
@@ -515,120 +480,28 @@ const dashboard = new Dashboard(
   opts,
 );
 
-/**
- * Stack outputs: a public contract (other stacks and tools read them), so rename only with care. The
- * outputs of a component the stack does not run are left out, rather than exported as undefined (which
- * the SDK reports as a warning on every preview and update).
- */
-export = withoutUndefined({
+export = stackOutputs({
   environment: config.environment,
-  alertsTopicArn: observability.alertsTopicArn,
-  dashboardName: dashboard.dashboardName,
-  /** Where the deploy workflow records each update's duration (tools/deploy-time.ts): namespace, metric, target. */
-  deployTimeMetric: successMetrics.deployTimeMetric,
-  vpcId: network.vpcId,
-  publicSubnetIds: network.publicSubnetIds,
-  privateSubnetIds: network.privateSubnetIds,
-  isolatedSubnetIds: network.isolatedSubnetIds,
-  /** name -> { url, arn, dlqUrl, dlqArn } */
-  queues: agentQueues.queues,
-  /** The ingestion pipeline (absent where pipelineEnabled is false); clients upload under uploadPrefix. */
-  rawBucketName: pipeline?.rawBucketName,
-  processedBucketName: pipeline?.processedBucketName,
-  uploadPrefix: pipeline?.uploadPrefix,
-  uploaderRoleArn: pipeline?.uploaderRoleArn,
-  /** Where processed documents go, and the Upstash namespace of the vectors (what the smoke test looks for). */
-  processedPrefix: pipeline?.processedPrefix,
-  vectorNamespace: pipeline?.vectorNamespace,
-  /** { process, vectorize } -> { url, arn, dlqUrl, dlqArn } */
-  pipelineQueues: pipeline?.queues,
-  /** { process, vectorize } -> function name */
-  pipelineFunctionNames: pipeline?.functionNames,
-  upstashSecretArn: pipeline?.upstashSecretArn,
-  /** The serverless data tier (seed 003). */
-  dataTableName: data.tableName,
-  artifactsBucketName: data.bucketName,
-  /**
-   * The REST API (seed 003): stage URL, API id and the default key's id (its value:
-   * `aws apigateway get-api-key --include-value`).
-   */
-  apiUrl: api.url,
-  apiId: api.apiId,
-  apiKeyId: api.apiKeyId,
-  /**
-   * The WebSocket API (absent where websocketEnabled is false): wss:// URL; with IAM authorization, the policy
-   * its clients attach (ticket authorization: clients get tickets from POST /api/projects/{id}/ws-ticket).
-   */
-  websocketUrl: websocket?.url,
-  websocketClientPolicyArn: websocket?.clientPolicyArn,
-  /** The agents' EventBridge bus (absent without agent workers): completion events, archived. */
-  agentEventBusName: workflow?.busName,
-  /** The project templates seeded from templates/projects. */
-  projectTemplateIds: templates.templateIds,
-  /** The web service (absent where serviceEnabled is false): its public URL and what CI deploys to. */
-  webUrl: web?.url,
-  cloudfrontDomainName: web?.cloudfrontDomainName,
-  albDnsName: web?.albDnsName,
-  ecsClusterName: web?.clusterName ?? worker?.clusterName,
-  webServiceName: web?.serviceName,
-  webRepositoryUrl: web?.repositoryUrl,
-  /** The agent worker (absent where workerEnabled is false). */
-  workerServiceName: worker?.serviceName,
-  workerRepositoryUrl: worker?.repositoryUrl,
-  /** The agent worker Lambdas (absent where agentWorkersEnabled is false): agent -> function name. */
-  agentFunctionNames: agentWorkers?.functionNames,
-  /**
-   * Where lambdaBlueGreen is on: name (api, ws, agent-<name>) -> { functionName, application, group,
-   * deploymentConfig }, what the deploy step (.github/workflows/pulumi-up.yml, tools/rollout-lambdas.ts) rolls
-   * out through CodeDeploy; else {}.
-   */
-  blueGreenDeployments: {
-    ...(api.deployment ? { api: api.deployment } : {}),
-    ...(websocket?.deployment ? { ws: websocket.deployment } : {}),
-    ...Object.fromEntries(
-      Object.entries(agentWorkers?.deployments ?? {}).map(([agent, d]) => [`agent-${agent}`, d]),
-    ),
-  },
-  /** { clusterName, endpoint, oidcProviderArn, alarms: name -> ARN, sampleAppHostname }; absent without EKS. */
-  eksCluster: eks && {
-    clusterName: eks.clusterName,
-    endpoint: eks.endpoint,
-    oidcProviderArn: eks.oidcProviderArn,
-    alarms: eks.alarms,
-    sampleAppHostname: eks.sampleAppHostname,
-  },
-  /** A secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. Absent without EKS. */
-  kubeconfig: eks?.kubeconfig,
-  /** The database (absent where databaseEnabled is false): endpoint, instance id, RDS-managed master secret. */
-  databaseAddress: database?.address,
-  databaseIdentifier: database?.identifier,
-  databaseSecretArn: database?.masterSecretArn,
-  databaseMigrationFunction: database?.migrationFunctionName,
-  /** The cache (absent where cacheEnabled is false): configuration endpoint in cluster mode, else primary. */
-  cacheEndpoint: cache?.endpoint,
-  cachePort: cache?.port,
-  /** Secrets Manager secret (JSON: host, port, tls, authToken) applications read by ARN. */
-  cacheAuthSecretArn: cache?.authSecretArn,
-  /** The frontend (absent where frontendEnabled is false): its URL, the bucket and distribution CI deploys to. */
-  frontendUrl: frontend?.url,
-  frontendBucketName: frontend?.bucketName,
-  frontendDistributionId: frontend?.distributionId,
-  /** AWS Backup (absent where backupsEnabled is false). */
-  backupVaultName: backups?.vaultName,
-  backupPlanId: backups?.planId,
-  /** SES (absent where emailEnabled is false): senders use the configuration set and these templates. */
-  emailIdentityArn: email?.identityArn,
-  emailConfigurationSetName: email?.configurationSetName,
-  emailEventsTopicArn: email?.eventsTopicArn,
-  emailTemplateNames: email?.templateNames,
-  /** DNS (absent without domainName): the zone, and the name servers to delegate to when the stack made it. */
-  dnsZoneId: dns?.zoneId,
-  dnsNameServers: dns?.nameServers,
-  /** The agents' Bedrock application role (absent where bedrockAccessEnabled is false). */
-  bedrockRoleArn: bedrock?.roleArn,
+  observability,
+  dashboard,
+  successMetrics,
+  network,
+  agentQueues,
+  pipeline,
+  data,
+  api,
+  websocket,
+  workflow,
+  templates,
+  webService,
+  worker,
+  agentWorkers,
+  eks,
+  database,
+  cache,
+  frontend,
+  backups,
+  email,
+  dns,
+  bedrock,
 });
-
-/** The outputs whose value is defined (an Output is defined even when its value is not yet known). */
-function withoutUndefined<T extends Record<string, unknown>>(outputs: T): Partial<T> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

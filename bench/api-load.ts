@@ -1,5 +1,5 @@
 /**
- * Load test of the api-handler on loopback (seed 003): 10 requests/s for 30 s, then a burst of 100 requests
+ * Load test of the api-handler on loopback: 10 requests/s for 30 s, then a burst of 100 requests
  * within 10 s, against dynalite (in memory) and a loopback SQS server, the handler invoked in-process. The mix
  * is the API's hot path: create, read, list by owner, modify (→ queue). Latency is measured per request.
  *

@@ -5,7 +5,7 @@
  * fresh Node process each time, with Lambda-like environment variables so Powertools starts as it does in Lambda
  * (tracing on). Node's own start-up is not included: Lambda's runtime is already up when it loads the handler.
  *
- * For the build choices in tools/build-functions.ts, the same handlers are also built (into .build/bench-variants)
+ * For the build choices in lib/build-functions.ts, the same handlers are also built (into .build/bench-variants)
  *  - with esbuild's default main fields (CommonJS builds of the SDK, no tree shaking), and
  *  - with the AWS SDK left out of the bundle and loaded from node_modules, as the Lambda runtime's copy would be;
  * and loaded with NODE_OPTIONS=--enable-source-maps, which makes stack traces point at the TypeScript.
@@ -20,7 +20,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { buildFunctions, FunctionName } from "../tools/build-functions";
+import { buildFunctions, FunctionName } from "../lib/build-functions";
 
 const ROOT = join(__dirname, "..");
 /** The ingestion pipeline's functions (build-functions.ts may build others, measured elsewhere). */

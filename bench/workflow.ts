@@ -1,7 +1,7 @@
 /**
  * The agent workflow on the local stack (tools/local/stack.ts, the local model): how long a modification takes
  * from `POST /modify` to `modification_complete` on the WebSocket, and how fast updates reach 50 clients
- * watching one project at once (seed 003's load scenario "50 simultaneous WebSocket connections").
+ * watching one project at once (the load scenario "50 simultaneous WebSocket connections").
  *
  *   npm run bench workflow
  *

@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupsConfig } from "../config/backups";
-import { accountAdministersKey } from "./kms-statements";
-import { alarmActions } from "./lambda-function";
-import { PlatformComponent } from "./tagging";
-import { serviceTrust } from "./policy-statements";
+import { Problem, throwIfProblems } from "../lib/problems";
+import { BackupsSettings, backupsProblems } from "./backups-args";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { alarmActions } from "./lambda/function";
+import { PlatformComponent } from "./shared/tagging";
+import { serviceTrust } from "./shared/policy-statements";
 
 /*
- * `agent-platform:index:Backups` (seed 004): AWS Backup for the stack's stateful resources. A resource joins
+ * `agent-platform:index:Backups`: AWS Backup for the stack's stateful resources. A resource joins
  * by carrying the tag BACKUP_TAG (and the stack's Environment tag); one daily plan backs up DynamoDB tables,
  * EBS volumes (the EKS gp3 volumes) and RDS databases, on top of DynamoDB's point-in-time recovery and RDS's
  * own automated backups. S3 is left out: the pipeline's buckets are versioned, and their processed output can
@@ -32,8 +33,8 @@ export const BACKUP_JOB_METRICS = {
   restore: "NumberOfRestoreJobsFailed",
 } as const;
 
-export interface BackupsArgs extends Omit<BackupsConfig, "enabled"> {
-  /** The stack's Environment tag value: only this stack's tagged resources are selected. */
+export interface BackupsArgs extends BackupsSettings {
+  /** The stack's Environment tag value: only this stack's tagged resources are selected. No default. */
   readonly environment: string;
   /** An AWS provider in `copyRegion` (required when copyRegion is set). */
   readonly copyProvider?: aws.Provider;
@@ -47,16 +48,22 @@ export interface BackupsArgs extends Omit<BackupsConfig, "enabled"> {
 
 /** Every problem with `args` as one Error; checked before anything is registered. */
 export function checkBackupsArgs(name: string, args: BackupsArgs): void {
-  const problems: string[] = [];
+  const problems: Problem[] = [...backupsProblems(args)];
   if (args.copyRegion !== undefined && !args.copyProvider)
-    problems.push(`copyRegion ${args.copyRegion} needs copyProvider (an AWS provider in that region)`);
+    problems.push({
+      key: "copyProvider",
+      value: undefined,
+      allowed: `is required with copyRegion ${args.copyRegion} (an AWS provider in that region)`,
+    });
   if (args.copyRegion === undefined && args.copyProvider)
-    problems.push("copyProvider is given without copyRegion");
+    problems.push({ key: "copyProvider", value: "[provider]", allowed: "is only used with copyRegion" });
   if (!/^[A-Za-z0-9_]{1,30}$/.test(args.restoreTestingPrefix))
-    problems.push(
-      `restoreTestingPrefix "${args.restoreTestingPrefix}" must be 1-30 letters, digits or underscores (AWS Backup's rule for restore-testing names)`,
-    );
-  if (problems.length > 0) throw new Error(`Backups ${name}: ${problems.join("; ")}`);
+    problems.push({
+      key: "restoreTestingPrefix",
+      value: args.restoreTestingPrefix,
+      allowed: "must be 1-30 letters, digits or underscores (AWS Backup's rule for restore-testing names)",
+    });
+  throwIfProblems("Backups", name, problems);
 }
 
 export class Backups extends PlatformComponent {

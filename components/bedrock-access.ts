@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { BedrockConfig } from "../config/bedrock";
-import { awsContext, AwsContext } from "./aws-context";
-import { PlatformComponent } from "./tagging";
+import { throwIfProblems } from "../lib/problems";
+import { awsContext, AwsContext } from "./shared/aws-context";
+import { BedrockSettings, bedrockProblems } from "./bedrock-args";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
- * `agent-platform:index:BedrockAccess` (issue 10, seed 004): the application role the agents use to call
+ * `agent-platform:index:BedrockAccess`: the application role the agents use to call
  * Amazon Bedrock, allowed to invoke exactly the configured models and nothing else, and alarms on the usage
  * Bedrock publishes per ModelId in AWS/Bedrock (throttles, client errors, a daily token budget).
  *
@@ -14,10 +15,10 @@ import { PlatformComponent } from "./tagging";
  * names the profile's ARN and the model's ARN in each of the profile's destination regions, no wildcard.
  */
 
-export type BedrockAccessArgs = Omit<BedrockConfig, "enabled" | "alarmsEnabled"> & {
-  /** Where the alarms notify; without it no alarm is created (an alarm nobody hears is not kept). */
+export interface BedrockAccessArgs extends BedrockSettings {
+  /** Where the alarms notify. Default: none, and then no alarm is created (an alarm nobody hears is not kept). */
   readonly alarmTopicArn?: pulumi.Input<string>;
-};
+}
 
 /** The runtime actions an agent needs: a prompt and its answer, streamed or not (Converse uses the same two). */
 export const INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
@@ -46,12 +47,7 @@ export class BedrockAccess extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: BedrockAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (args.modelIds.length + args.inferenceProfiles.length === 0)
-      throw new Error(`BedrockAccess ${name}: name at least one model id or inference profile`);
-    if (args.trustedServices.length + args.trustedRoleArns.length === 0)
-      throw new Error(
-        `BedrockAccess ${name}: name a trusted service or role ARN (someone must assume the role)`,
-      );
+    throwIfProblems("BedrockAccess", name, bedrockProblems(args));
     super("agent-platform:index:BedrockAccess", name, "bedrock", opts);
     const ctx = awsContext(this);
 

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_ENGINE, CACHE_PORT, CacheConfig } from "../config/cache";
-import { awsContext } from "./aws-context";
-import { keyWithLogs } from "./kms-statements";
-import { admitClients, GroupClient } from "./security-group-rules";
-import { PlatformComponent } from "./tagging";
+import { nested, throwIfProblems } from "../lib/problems";
+import { CACHE_ENGINE, CACHE_FIELDS, CACHE_PORT, CacheSettings, cacheProblems } from "./cache-args";
+import { awsContext } from "./shared/aws-context";
+import { keyWithLogs } from "./shared/kms-statements";
+import { admitClients, GroupClient } from "./shared/security-group-rules";
+import { PlatformComponent } from "./shared/tagging";
 
 /** What the cache needs of the Network component. */
 export interface CacheNetwork {
@@ -13,36 +14,32 @@ export interface CacheNetwork {
 }
 
 export interface CacheArgs {
-  /** Engine, topology, windows and alarm thresholds (config/cache.ts). */
-  readonly settings: CacheConfig;
+  /** Engine, topology, windows and alarm thresholds (cache-args.ts). No default. */
+  readonly settings: CacheSettings;
   /** The AUTH token (a config secret); also stored in a Secrets Manager secret for the applications. */
   readonly authToken: pulumi.Input<string>;
+  /** The VPC and its isolated subnets (the Network component). No default. */
   readonly network: CacheNetwork;
   /** The application tiers admitted on 6379; nothing else is. */
   readonly clients: readonly GroupClient[];
   /** Retention of the slow-log and engine-log groups (CloudWatch's allowed values). */
   readonly logRetentionDays: number;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** The `protect` option on the replication group (protectStateful); also takes a final snapshot on delete. */
   readonly protect?: boolean;
 }
 
-/** Guard clauses, without mocks (config validation reports the same rules per key). */
-export function checkCacheArgs(name: string, s: CacheConfig): void {
-  if (!s.clusterMode && s.shards !== 1)
-    throw new Error(`${name}: ${s.shards} shards need cluster mode (without it a group has one shard)`);
-  if (s.clusterMode && !s.automaticFailover)
-    throw new Error(`${name}: cluster mode requires automatic failover`);
-  if ((s.automaticFailover || s.multiAz) && s.replicasPerShard < 1)
-    throw new Error(`${name}: automatic failover and Multi-AZ need at least one replica per shard`);
-  if (s.multiAz && !s.automaticFailover) throw new Error(`${name}: Multi-AZ requires automatic failover`);
+/** Every problem with the settings, as one Error naming the component; checked before anything is registered. */
+export function checkCacheArgs(name: string, s: CacheSettings): void {
+  throwIfProblems("Cache", name, cacheProblems(s, nested(CACHE_FIELDS, "settings")));
 }
 
 /**
  * The ids ElastiCache gives the member clusters (nodes), which its host metrics use as CacheClusterId:
  * `<group>-<node>` without cluster mode, `<group>-<shard>-<node>` with it (shard 4 digits, node 3 digits).
  */
-export function memberClusterSuffixes(s: CacheConfig): string[] {
+export function memberClusterSuffixes(s: CacheSettings): string[] {
   const nodes = Array.from({ length: s.replicasPerShard + 1 }, (_, i) => String(i + 1).padStart(3, "0"));
   if (!s.clusterMode) return nodes;
   return Array.from({ length: s.shards }, (_, i) => String(i + 1).padStart(4, "0")).flatMap((shard) =>
@@ -51,7 +48,7 @@ export function memberClusterSuffixes(s: CacheConfig): string[] {
 }
 
 /** The alarms, one per metric and node: metric, statistic, periods, comparison, threshold from config. */
-function alarmSpecs(s: CacheConfig) {
+function alarmSpecs(s: CacheSettings) {
   const t = s.alarms;
   return [
     {
@@ -141,7 +138,7 @@ export class Cache extends PlatformComponent {
       },
       { parent: this },
     );
-    // Standalone rules only (security-group-rules.ts). The cache opens no connections: no egress rule.
+    // Standalone rules only (shared/security-group-rules.ts). The cache opens no connections: no egress rule.
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {

@@ -1,21 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DataTierConfig } from "../config/api";
-import { TABLE_KEYS, TTL_ATTRIBUTE } from "../functions/api/lib/table-schema";
+import { throwIfProblems } from "../lib/problems";
+import { TABLE_KEYS, TTL_ATTRIBUTE } from "../contracts/table";
 import { BACKUP_TAG } from "./backups";
-import { awsContext, AwsContext } from "./aws-context";
-import { accountAdministersKey } from "./kms-statements";
-import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline-bucket-rules";
-import { configureBucket } from "./pipeline-storage";
-import { PlatformComponent } from "./tagging";
+import { DataSettings, dataProblems } from "./data-args";
+import { awsContext, AwsContext } from "./shared/aws-context";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { denyInsecureTransport, denyOtherEncryption, Encryption } from "./pipeline/bucket-rules";
+import { configureBucket } from "./pipeline/storage";
+import { PlatformComponent } from "./shared/tagging";
 
 /** Days before S3 removes the parts of an upload that was never completed. */
 const INCOMPLETE_UPLOAD_DAYS = 7;
-/** Seed 003: alarm when more than 10 requests are throttled in 5 minutes. */
+/** Alarm when more than 10 requests are throttled in 5 minutes. */
 const THROTTLE_THRESHOLD = 10;
 
-export interface DataArgs extends DataTierConfig {
-  /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. */
+export interface DataArgs extends DataSettings {
+  /** AWS deletion protection on the table and Pulumi `protect` on the table, bucket and key. No default. */
   readonly protect: boolean;
   /** The alerts topic; the throttling alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
@@ -23,7 +24,7 @@ export interface DataArgs extends DataTierConfig {
 
 /** Artifacts move to Glacier Instant Retrieval (still downloadable at once), old versions expire. */
 export function artifactsLifecycle(
-  s: Pick<DataTierConfig, "artifactsArchiveDays" | "artifactsNoncurrentExpirationDays">,
+  s: Pick<DataSettings, "artifactsArchiveDays" | "artifactsNoncurrentExpirationDays">,
 ): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
   return [
     {
@@ -41,7 +42,7 @@ export function artifactsLifecycle(
 }
 
 /**
- * `agent-platform:index:Data`: seed 003's data tier. One DynamoDB table (single-table design: PK/SK, GSI1 by
+ * `agent-platform:index:Data`: the data tier. One DynamoDB table (single-table design: PK/SK, GSI1 by
  * owner, GSI2 by status/type) billed on demand, with point-in-time recovery, a TTL attribute and a stream of
  * new and old images; and the artifacts bucket (projects/, plans/, templates/), encrypted, versioned, private
  * and TLS-only. One customer managed key encrypts both, and the API's logs.
@@ -57,6 +58,7 @@ export class Data extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems("Data", name, dataProblems(args));
     super("agent-platform:index:Data", name, "data", opts);
     const ctx = awsContext(this);
     // The pack requires SSE-KMS with a customer managed key on buckets; the table and the API logs share it.
@@ -141,7 +143,7 @@ export class Data extends PlatformComponent {
     );
   }
 
-  /** Seed 003: throttled reads and writes (table and indexes) above 10 in 5 minutes. */
+  /** Throttled reads and writes (table and indexes) above 10 in 5 minutes. */
   private throttleAlarm(
     name: string,
     table: aws.dynamodb.Table,

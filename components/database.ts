@@ -3,15 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { DatabaseConfig } from "../config/data";
-import { postgresMaxConnections, RDS_INSTANCE_CLASS_MEMORY_GIB } from "../config/rds-classes";
+import { nested, Problem, throwIfProblems } from "../lib/problems";
+import { postgresMaxConnections } from "../lib/rds-classes";
 import { BACKUP_TAG } from "./backups";
-import { awsContext } from "./aws-context";
-import { keyWithLogs } from "./kms-statements";
-import { functionBundles, lambdaTrust } from "./lambda-function";
-import { admitClients, GroupClient, httpsOut } from "./security-group-rules";
-import { PlatformComponent } from "./tagging";
-import { serviceTrust } from "./policy-statements";
+import { DATABASE_FIELDS, DatabaseSettings, databaseProblems } from "./database-args";
+import { awsContext } from "./shared/aws-context";
+import { keyWithLogs } from "./shared/kms-statements";
+import { functionBundles, lambdaTrust } from "./lambda/function";
+import { admitClients, GroupClient, httpsOut } from "./shared/security-group-rules";
+import { PlatformComponent } from "./shared/tagging";
+import { serviceTrust } from "./shared/policy-statements";
 
 /** What the database needs of the Network component. */
 export interface DatabaseNetwork {
@@ -22,11 +23,15 @@ export interface DatabaseNetwork {
 }
 
 export interface DatabaseArgs {
-  readonly settings: DatabaseConfig;
+  /** Engine, class, storage, backups and alarms (database-args.ts). No default. */
+  readonly settings: DatabaseSettings;
+  /** The VPC, its isolated and private subnets (the Network component). No default. */
   readonly network: DatabaseNetwork;
   /** The application tiers admitted on 5432; nothing else is (besides the migration runner). */
   readonly clients: readonly GroupClient[];
+  /** Retention of the PostgreSQL and migration runner log groups, in days. No default. */
   readonly logRetentionDays: number;
+  /** The alerts topic; every alarm notifies it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** The `protect` option on the instance (protectStateful). */
   readonly protect?: boolean;
@@ -39,25 +44,20 @@ export interface DatabaseArgs {
 export const DATABASE_NAME = "platform";
 export const DATABASE_PORT = 5432;
 
-/** Guard clauses, without mocks. */
+/** Every problem with `args`, as one Error naming the component; checked before anything is registered. */
 export function checkDatabaseArgs(name: string, args: DatabaseArgs): void {
+  const problems: Problem[] = databaseProblems(args.settings, nested(DATABASE_FIELDS, "settings"));
   if (args.settings.backupReplicaRegion !== undefined && !args.replicaProvider)
-    throw new Error(
-      `${name}: backups are replicated to ${args.settings.backupReplicaRegion} but no replicaProvider was given`,
-    );
-  // A class without a known memory size has no max_connections for the connections alarm to derive from.
-  if (RDS_INSTANCE_CLASS_MEMORY_GIB[args.settings.instanceClass] === undefined)
-    throw new Error(
-      `${name}: unknown instance class ${args.settings.instanceClass} (one of ${Object.keys(RDS_INSTANCE_CLASS_MEMORY_GIB).join(", ")})`,
-    );
-  if (args.settings.backupRetentionDays < 1 || args.settings.backupRetentionDays > 35)
-    throw new Error(
-      `${name}: backupRetentionDays must be between 1 and 35 (got ${args.settings.backupRetentionDays})`,
-    );
+    problems.push({
+      key: "replicaProvider",
+      value: undefined,
+      allowed: `is required: backups are replicated to ${args.settings.backupReplicaRegion}`,
+    });
+  throwIfProblems("Database", name, problems);
 }
 
 /** DatabaseConnections above which the connections alarm fires: a percentage of the class's max_connections. */
-export function connectionsThreshold(settings: DatabaseConfig): number {
+export function connectionsThreshold(settings: DatabaseSettings): number {
   return Math.floor(
     (postgresMaxConnections(settings.instanceClass) * settings.connectionsAlarmPercent) / 100,
   );
@@ -121,7 +121,7 @@ export class Database extends PlatformComponent {
       { description: `${name}: isolated subnets`, subnetIds: args.network.isolatedSubnetIds },
       { parent: this },
     );
-    // Standalone rules only (security-group-rules.ts); the groups declare none inline.
+    // Standalone rules only (shared/security-group-rules.ts); the groups declare none inline.
     const runnerSg = new aws.ec2.SecurityGroup(
       `${name}-migrate-sg`,
       {
@@ -206,7 +206,7 @@ export class Database extends PlatformComponent {
     const db = new aws.rds.Instance(
       `${name}-postgres`,
       {
-        // AWS Backup's daily plan adds copies beyond RDS's own automated backups (seed 004).
+        // AWS Backup's daily plan adds copies beyond RDS's own automated backups.
         tags: { [BACKUP_TAG.key]: BACKUP_TAG.value },
         engine: "postgres",
         engineVersion: s.engineVersion,

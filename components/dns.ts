@@ -1,11 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsFailoverConfig, DnsHealthCheckConfig } from "../config/dns";
-import { CLOUDFRONT_ZONE_ID, isUnderZone } from "../config/dns";
-import { PlatformComponent } from "./tagging";
+import {
+  CLOUDFRONT_ZONE_ID,
+  DnsFailoverSettings,
+  DnsHealthCheckSettings,
+  HEALTH_CHECK_FIELDS,
+  healthCheckProblems,
+  isUnderZone,
+} from "./dns-args";
+import { nested } from "../lib/problems";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
- * `agent-platform:index:Dns` (issue 10, seed 004): the one place for the stack's Route 53 hosted zone and its
+ * `agent-platform:index:Dns`: the one place for the stack's Route 53 hosted zone and its
  * certificates. The zone is an existing one (its id from config) or created here, its name servers exported
  * for delegation. Certificates are DNS-validated ACM certificates, with their validation records in the zone;
  * CloudFront's come from us-east-1. Alias records point public names at CloudFront distributions or load
@@ -17,8 +24,6 @@ import { PlatformComponent } from "./tagging";
  * distributions (`publicRecords`). Every name has one owner, so failover can replace the web name's plain
  * alias records without a clash.
  */
-
-export { CLOUDFRONT_ZONE_ID } from "../config/dns";
 
 /** Where an alias record points: a CloudFront distribution, load balancer or other alias target. */
 export interface AliasTarget {
@@ -56,25 +61,27 @@ export interface FailoverRequest {
   readonly secondary: AliasTarget;
 }
 
-/** Records, the health check and its alarm: given to the constructor or, once their targets exist, `addRecords`. */
+/** Records, the health check and its alarm: given to `addRecords` once their targets exist. */
 export interface DnsRecordsArgs {
+  /** Alias A/AAAA records to distributions or load balancers. Default: none. */
   readonly aliases?: readonly AliasRecordRequest[];
   /** Failover routing for one name; needs `healthCheck` (the PRIMARY record's). */
   readonly failover?: FailoverRequest;
   /** An HTTPS check of `endpoint` (the primary target's own DNS name, not the failover name it decides). */
-  readonly healthCheck?: DnsHealthCheckConfig & { readonly endpoint: pulumi.Input<string> };
+  readonly healthCheck?: DnsHealthCheckSettings & { readonly endpoint: pulumi.Input<string> };
   /** SNS topic of the health-check alarm. Route 53 publishes HealthCheckStatus in us-east-1 only, and an alarm
    * notifies topics of its own region: this must be a us-east-1 topic. */
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
-export interface DnsArgs extends DnsRecordsArgs {
+export interface DnsArgs {
   /** The zone's apex (hostedZoneName); every name below must be it or under it. */
   readonly zoneName: string;
   /** An existing zone's id; exactly one of this and `createZone`. */
   readonly existingZoneId?: string;
   /** Create the zone; its name servers are the `nameServers` output. Default: false. */
   readonly createZone?: boolean;
+  /** ACM certificates to issue and validate in the zone. Default: none. */
   readonly certificates?: readonly CertificateRequest[];
   /** Provider in us-east-1 for CloudFront certificates and the health-check alarm. Default: the component's
    * (then the stack must be in us-east-1). */
@@ -86,7 +93,7 @@ export interface DnsArgs extends DnsRecordsArgs {
 }
 
 /** Guard clauses, without mocks: every message names the component and what to change. */
-export function checkDnsArgs(name: string, args: DnsArgs): void {
+export function checkDnsArgs(name: string, args: DnsArgs & DnsRecordsArgs): void {
   const fail = (msg: string) => {
     throw new Error(`Dns ${name}: ${msg}`);
   };
@@ -111,6 +118,9 @@ export function checkDnsArgs(name: string, args: DnsArgs): void {
   const dupKey = keys.find((k, i) => keys.indexOf(k) !== i);
   if (dupKey !== undefined) fail(`the key ${dupKey} is used twice`);
   if (args.failover && !args.healthCheck) fail("failover needs healthCheck (it decides the PRIMARY record)");
+  if (args.healthCheck)
+    for (const p of healthCheckProblems(args.healthCheck, nested(HEALTH_CHECK_FIELDS, "healthCheck")))
+      fail(`${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
   const needsUsEast1 =
     args.healthCheck !== undefined || (args.certificates ?? []).some((c) => c.forCloudFront);
   if (needsUsEast1 && !args.usEast1Provider && args.region !== "us-east-1")
@@ -169,9 +179,9 @@ export interface PublicTargets {
   };
   readonly frontend?: { readonly name: string; readonly cloudfrontDomainName: pulumi.Input<string> };
   /** Check the web distribution over HTTPS (needs `web`). */
-  readonly healthCheck?: DnsHealthCheckConfig;
+  readonly healthCheck?: DnsHealthCheckSettings;
   /** Failover routing of the web name to a standby (needs `web` and `healthCheck`). */
-  readonly failover?: DnsFailoverConfig;
+  readonly failover?: DnsFailoverSettings;
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
@@ -221,22 +231,25 @@ export function publicRecords(t: PublicTargets): DnsRecordsArgs {
   };
 }
 
+/** What a records step made that others use: the health check and its alarm (for the dashboard). */
+export interface DnsRecords {
+  readonly healthCheckId?: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+}
+
 export class Dns extends PlatformComponent {
   readonly zoneId: pulumi.Output<string>;
   /** The created zone's name servers (set them as NS records in the parent domain); [] for an existing zone. */
   readonly nameServers: pulumi.Output<string[]>;
   /** key -> validated certificate ARN (usable once validation completes). */
   readonly certificateArns: Record<string, pulumi.Output<string>>;
-  /** Set by the records step that has a health check. */
-  healthCheckId?: pulumi.Output<string>;
-  /** The health-check alarm, once a records step has a health check. */
-  readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
   private readonly componentName: string;
   private readonly zoneArgs: DnsArgs;
   private readonly usEast1: pulumi.CustomResourceOptions;
   /** Record names and keys already given, so a second records step cannot clash with the first. */
   private readonly recordNames: string[] = [];
   private readonly recordKeys: string[] = [];
+  private healthChecked = false;
 
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     checkDnsArgs(name, args);
@@ -273,8 +286,6 @@ export class Dns extends PlatformComponent {
       );
     }
 
-    if (args.aliases || args.healthCheck || args.failover) this.addRecords(args);
-
     this.registerOutputs({
       zoneId: this.zoneId,
       nameServers: this.nameServers,
@@ -285,15 +296,17 @@ export class Dns extends PlatformComponent {
   /**
    * Alias records, the health check (with its alarm) and failover records, as children of this component.
    * Called once the targets exist (the distributions that took this component's certificates); the counts
-   * come from `records`, plain values, never from an output.
+   * come from `records`, plain values, never from an output. The component's own outputs (zone, name servers,
+   * certificates) are final when the constructor returns: what a records step makes (the health check and its
+   * alarm) is returned to the caller, not added to the component.
    */
-  addRecords(records: DnsRecordsArgs): void {
+  addRecords(records: DnsRecordsArgs): DnsRecords {
     const name = this.componentName;
     checkDnsArgs(name, { ...this.zoneArgs, ...records });
     const fail = (msg: string) => {
       throw new Error(`Dns ${name}: ${msg}`);
     };
-    if (records.healthCheck && this.healthCheckId) fail("the health check is given twice");
+    if (records.healthCheck && this.healthChecked) fail("the health check is given twice");
     const names = [
       ...(records.aliases ?? []).map((a) => a.name),
       ...(records.failover ? [records.failover.name] : []),
@@ -327,7 +340,9 @@ export class Dns extends PlatformComponent {
       }
     }
 
-    if (records.healthCheck) {
+    if (!records.healthCheck) return { alarms: [] };
+    this.healthChecked = true;
+    {
       const hc = records.healthCheck;
       const check = new aws.route53.HealthCheck(
         `${name}-health`,
@@ -345,27 +360,24 @@ export class Dns extends PlatformComponent {
         },
         { parent: this },
       );
-      this.healthCheckId = check.id;
-      this.alarms.push(
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-health-alarm`,
-          {
-            alarmDescription: `${name}: the HTTPS health check of the primary endpoint fails (${hc.path})`,
-            namespace: "AWS/Route53",
-            metricName: "HealthCheckStatus",
-            dimensions: { HealthCheckId: check.id },
-            statistic: "Minimum",
-            period: 60,
-            evaluationPeriods: 2,
-            threshold: 1,
-            comparisonOperator: "LessThanThreshold",
-            // No data means Route 53 stopped reporting: treated as unhealthy.
-            treatMissingData: "breaching",
-            alarmActions: [records.alarmTopicArn!],
-            okActions: [records.alarmTopicArn!],
-          },
-          this.usEast1,
-        ),
+      const alarm = new aws.cloudwatch.MetricAlarm(
+        `${name}-health-alarm`,
+        {
+          alarmDescription: `${name}: the HTTPS health check of the primary endpoint fails (${hc.path})`,
+          namespace: "AWS/Route53",
+          metricName: "HealthCheckStatus",
+          dimensions: { HealthCheckId: check.id },
+          statistic: "Minimum",
+          period: 60,
+          evaluationPeriods: 2,
+          threshold: 1,
+          comparisonOperator: "LessThanThreshold",
+          // No data means Route 53 stopped reporting: treated as unhealthy.
+          treatMissingData: "breaching",
+          alarmActions: [records.alarmTopicArn!],
+          okActions: [records.alarmTopicArn!],
+        },
+        this.usEast1,
       );
 
       if (records.failover) {
@@ -395,6 +407,7 @@ export class Dns extends PlatformComponent {
           }
         }
       }
+      return { healthCheckId: check.id, alarms: [alarm] };
     }
   }
 

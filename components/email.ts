@@ -1,39 +1,30 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DmarcPolicy } from "../config/email";
+import { throwIfProblems } from "../lib/problems";
+import { DmarcPolicy, EmailSettings, emailProblems } from "./email-args";
 import { loadEmailTemplates, MAX_TEMPLATE_NAME } from "./email-templates";
-import { accountAdministersKey } from "./kms-statements";
-import { denyInsecureTransport } from "./policy-statements";
-import { PlatformComponent } from "./tagging";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { denyInsecureTransport } from "./shared/policy-statements";
+import { PlatformComponent } from "./shared/tagging";
 
-export interface EmailArgs {
-  /** The sending domain SES verifies (the stack's domain or a subdomain of it). */
+export interface EmailArgs extends EmailSettings {
+  /** The sending domain SES verifies (the stack's domain or a subdomain of it). No default. */
   readonly domain: string;
-  /** The Route 53 hosted zone that holds `domain`'s records (DKIM, MAIL FROM, DMARC). */
+  /** The Route 53 hosted zone that holds `domain`'s records (DKIM, MAIL FROM, DMARC). No default. */
   readonly hostedZoneId: string;
-  /** The custom MAIL FROM domain, a subdomain of `domain` (e.g. mail.<domain>). */
+  /** The custom MAIL FROM domain, a subdomain of `domain` (e.g. mail.<domain>). No default. */
   readonly mailFromDomain: string;
-  /** DMARC policy for mail failing alignment: none (monitor), quarantine or reject. */
-  readonly dmarcPolicy: DmarcPolicy;
-  /** The DMARC aggregate report address, a mailto: URI. */
-  readonly dmarcReportUri: string;
-  /** Folder with one sub-folder per template (subject.txt, body.html, body.txt). */
+  /** Folder with one sub-folder per template (subject.txt, body.html, body.txt). No default. */
   readonly templatesDir: string;
   /** How errors name `templatesDir` (project-relative). Default: templatesDir. */
   readonly templatesDirShown?: string;
   /**
    * Prefix of the account-wide names (configuration set, templates), e.g. agent-platform-prod-: SES names are
-   * unique per account and region, and stacks may share an account.
+   * unique per account and region, and stacks may share an account. No default.
    */
   readonly namePrefix: string;
-  /** Bounce-rate alarm threshold in basis points (500 = 5 %). */
-  readonly bounceRateAlarmBp: number;
-  /** Complaint-rate alarm threshold in basis points (10 = 0.1 %). */
-  readonly complaintRateAlarmBp: number;
-  /** The topic the alarms notify (the stack's alerts topic); none: the alarms only change state. */
+  /** The topic the alarms notify (the stack's alerts topic). Default: none (the alarms only change state). */
   readonly alarmTopicArn?: pulumi.Input<string>;
-  /** An HTTPS endpoint subscribed to the delivery-event topic; none by default. */
-  readonly eventWebhookUrl?: string;
 }
 
 /** The events SES publishes to both destinations: deliveries and every way a message can fail. */
@@ -49,7 +40,7 @@ export function dmarcRecord(policy: DmarcPolicy, reportUri: string): string {
 }
 
 /**
- * `agent-platform:index:Email`: SES sending for one verified domain (seed 004).
+ * `agent-platform:index:Email`: SES sending for one verified domain.
  *
  * - Domain identity with Easy DKIM (2048-bit keys) and its three CNAME records, a custom MAIL FROM domain with
  *   its MX and SPF records, and DMARC at _dmarc.<domain>: receivers see SPF, DKIM and DMARC aligned.
@@ -72,10 +63,14 @@ export class Email extends PlatformComponent {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: EmailArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = emailProblems(args);
     if (!args.mailFromDomain.endsWith(`.${args.domain}`))
-      throw new Error(
-        `Email ${name}: mailFromDomain ${args.mailFromDomain} must be a subdomain of ${args.domain}`,
-      );
+      problems.push({
+        key: "mailFromDomain",
+        value: args.mailFromDomain,
+        allowed: `must be a subdomain of ${args.domain}`,
+      });
+    throwIfProblems("Email", name, problems);
     // Read before anything is registered: a broken template leaves no half-built component.
     const templates = loadEmailTemplates(args.templatesDir, args.templatesDirShown);
     const tooLong = templates

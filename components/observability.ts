@@ -1,32 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUDGET_TAG_KEY, budgetFilterProblem } from "../config";
-import { logsMayEncrypt } from "./kms-statements";
-import { denyInsecureTransport } from "./policy-statements";
-import { PlatformComponent } from "./tagging";
+import { throwIfProblems } from "../lib/problems";
+import { logsMayEncrypt } from "./shared/kms-statements";
+import { denyInsecureTransport } from "./shared/policy-statements";
+import { BUDGET_TAG_KEY, ObservabilitySettings, observabilityProblems } from "./observability-args";
+import { PlatformComponent } from "./shared/tagging";
 
-export interface ObservabilityArgs {
-  /** E-mail addresses subscribed to the alerts topic; each must confirm its subscription. */
-  readonly alertEmails: readonly string[];
-  /** Monthly cost budget in USD for this stack's resources. */
-  readonly monthlyBudgetUsd: number;
-  /** Alert on a cost anomaly whose total impact reaches this many USD. */
-  readonly anomalyThresholdUsd: number;
-  /** The stack's Environment tag value: budgets and the anomaly monitor look only at resources with it. */
+export interface ObservabilityArgs extends ObservabilitySettings {
+  /** The stack's Environment tag value: budgets and the anomaly monitor look only at resources with it. No default. */
   readonly environment: string;
-  /** Tag keys activated as cost allocation tags in the account; must hold the budget's filter key. */
-  readonly costAllocationTagKeys: readonly string[];
-  /**
-   * Activate them here. Account-wide, so one stack per account does; AWS refuses keys it has not yet seen in
-   * billing data (up to 24 h after the first tagged resource).
-   */
-  readonly activateCostAllocationTags: boolean;
 }
 
 /**
- * The stack's operational log groups, which use the operations key: the ECS tasks' groups (fargate-task.ts
+ * The stack's operational log groups, which use the operations key: the ECS tasks' groups (fargate/task.ts
  * names them `/ecs/<project>-<stack>/<name>`), the VPC's flow logs (`/aws/vpc/flow-logs/<vpc-id>`,
- * flow-logs.ts), and the functions' and API Gateway access logs (`/aws/lambda/<project>-<stack>-<name>`,
+ * network/flow-logs.ts), and the functions' and API Gateway access logs (`/aws/lambda/<project>-<stack>-<name>`,
  * `/aws/apigateway/<project>-<stack>-<name>`). A component with a key of its own for its data may still
  * encrypt its functions' logs with that key (the pipeline, the database's migration runner).
  */
@@ -65,12 +53,7 @@ export class Observability extends PlatformComponent {
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     // Guard clauses before anything is registered: a bad argument leaves no half-built component.
-    if (args.monthlyBudgetUsd <= 0)
-      throw new Error(`Observability ${name}: monthlyBudgetUsd must be positive`);
-    if (args.anomalyThresholdUsd <= 0)
-      throw new Error(`Observability ${name}: anomalyThresholdUsd must be positive`);
-    const unfiltered = budgetFilterProblem(args.costAllocationTagKeys);
-    if (unfiltered) throw new Error(`Observability ${name}: costAllocationTagKeys ${unfiltered}`);
+    throwIfProblems("Observability", name, observabilityProblems(args));
     super("agent-platform:index:Observability", name, "observability", opts);
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });

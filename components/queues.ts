@@ -1,31 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { QueueSpec } from "../config/queues";
-import { awsContext, AwsContext } from "./aws-context";
-import { accountAdministersKey } from "./kms-statements";
-import { createQueuePair, QueuePair, QueueRefs } from "./queue-pair";
-import { PlatformComponent } from "./tagging";
+import { throwIfProblems } from "../lib/problems";
+import { awsContext, AwsContext } from "./shared/aws-context";
+import { accountAdministersKey } from "./shared/kms-statements";
+import { createQueuePair, QueuePair, QueueRefs } from "./shared/queue-pair";
+import { QueuesSettings, queuesProblems } from "./queues-args";
+import { PlatformComponent } from "./shared/tagging";
 
-/** SQS-managed keys, a key this component creates, or an existing KMS key. */
-export type QueueEncryption =
-  | { readonly kind: "sqs" }
-  | { readonly kind: "createKey" }
-  | { readonly kind: "kms"; readonly keyArn: pulumi.Input<string> };
-
-export interface QueuesArgs {
-  /** The queues by short name (letters, digits, - and _), each with its consumer's timeout. */
-  readonly queues: readonly QueueSpec[];
-  /** Receives before a message moves to its dead-letter queue. Default: 3. */
-  readonly maxReceiveCount?: number;
-  /** Server-side encryption of every queue. Default: SQS-managed keys. */
-  readonly encryption?: QueueEncryption;
+export interface QueuesArgs extends QueuesSettings {
   /** The alerts topic; alarms notify it on ALARM and OK. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** An oldest-message alarm per queue (a stalled consumer). Default: true. */
   readonly ageAlarms?: boolean;
   /**
    * Who else may send to a queue (its name, its ARN): statements for its resource policy, such as the
-   * EventBridge rules that route work to it (components/agent-workflow.ts `ruleDeliveryStatements`). With a
+   * EventBridge rules that route work to it (components/agents/workflow.ts `ruleDeliveryStatements`). With a
    * key this component creates, the key also lets EventBridge encrypt for this account's rules.
    */
   readonly senders?: (
@@ -36,7 +25,7 @@ export interface QueuesArgs {
 }
 
 /**
- * `agent-platform:index:Queues`: the named agent queues (seed 003: pm, dev, qa, ops), each paired with its own
+ * `agent-platform:index:Queues`: the named agent queues (pm, dev, qa, ops), each paired with its own
  * dead-letter queue, encrypted, TLS-only, with alarms on DLQ depth and on the age of the oldest message.
  */
 export class Queues extends PlatformComponent {
@@ -53,11 +42,8 @@ export class Queues extends PlatformComponent {
   readonly kmsKeyArn?: pulumi.Output<string>;
 
   constructor(name: string, args: QueuesArgs, opts?: pulumi.ComponentResourceOptions) {
+    throwIfProblems("Queues", name, queuesProblems(args));
     super("agent-platform:index:Queues", name, "queues", opts);
-    const names = args.queues.map((q) => q.name);
-    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
-    if (repeated.length > 0)
-      throw new Error(`Queues ${name}: queue names must be unique; repeated: ${repeated.join(", ")}`);
 
     const encryption = args.encryption ?? { kind: "sqs" };
     const ctx = awsContext(this);

@@ -1,14 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { SuccessMetricsConfig } from "../config/success-metrics";
+import { nested, throwIfProblems } from "../lib/problems";
 import { API_ROUTES } from "../contracts/api-routes";
-import type { FunctionBundle } from "../tools/build-functions";
-import type { DeployTimeMetric } from "../tools/deploy-time";
-import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda-function";
-import { PlatformComponent } from "./tagging";
+import type { FunctionBundle } from "../lib/build-functions";
+import type { DeployTimeMetric } from "../contracts/deploy-time";
+import { alarmActions, createPlatformFunction, functionBundles, stackScopedName } from "./lambda/function";
+import { SUCCESS_METRICS_FIELDS, SuccessMetricsSettings, successMetricsProblems } from "./observability-args";
+import { PlatformComponent } from "./shared/tagging";
 
 /*
- * Seed 000's success metrics, measured and alarmed:
+ * The success metrics, measured and alarmed:
  * - uptime: each public endpoint (the API's /health, the web service's health path) probed over HTTPS, by Route 53
  *   health checks or by a scheduled Lambda function (config uptimeProbe), with an SLO alarm per probe;
  * - deploy time: the deploy workflow records each `pulumi up` as a metric (tools/deploy-time.ts), and an alarm
@@ -23,15 +24,19 @@ export interface UptimeTarget {
 }
 
 export interface SuccessMetricsArgs {
-  readonly settings: SuccessMetricsConfig;
+  /** The probe, the SLO and the deploy-time target (observability-args.ts). No default. */
+  readonly settings: SuccessMetricsSettings;
   /** The endpoints, decided from config (a plain list: the resource count is known at preview). */
   readonly targets: readonly UptimeTarget[];
+  /** The alerts topic; the SLO and deploy-time alarms notify it. Default: none. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Route 53 publishes health-check metrics in us-east-1 only: their alarms use this provider when given. */
   readonly usEast1Provider?: aws.Provider;
   /** The stack's region, where the function and the deploy metric live. */
   readonly region: string;
+  /** Retention of the probe function's log group, in days. No default. */
   readonly logRetentionDays: number;
+  /** The key of the probe function's log group (Observability.logsKeyArn). No default. */
   readonly logKeyArn: pulumi.Input<string>;
   /** Tests only: the function bundles (default: built once per process). */
   readonly bundle?: Promise<FunctionBundle>;
@@ -81,7 +86,12 @@ export class SuccessMetrics extends PlatformComponent {
   readonly deployTimeMetric: DeployTimeMetric;
 
   constructor(name: string, args: SuccessMetricsArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (args.targets.length === 0) throw new Error(`SuccessMetrics ${name}: no endpoint to probe`);
+    throwIfProblems("SuccessMetrics", name, [
+      ...successMetricsProblems(args.settings, nested(SUCCESS_METRICS_FIELDS, "settings")),
+      ...(args.targets.length === 0
+        ? [{ key: "targets", value: [], allowed: "must name an endpoint to probe" }]
+        : []),
+    ]);
     super("agent-platform:index:SuccessMetrics", name, "observability", opts);
     const s = args.settings;
     const actions = alarmActions(args.alarmTopicArn);

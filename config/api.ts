@@ -1,24 +1,41 @@
+import { ApiField, ApiSettings, apiProblems } from "../components/api/args";
+import type { KeyNames } from "../lib/problems";
 import { ConfigReader } from "./reader";
 
-/**
- * The serverless data tier of seed 003: the single DynamoDB table and the artifacts bucket. Both are
- * usage-priced (on-demand table, S3 storage), so they exist in every stack; their customer managed key (about
- * $1 a month) is the only fixed cost. Deletion protection follows protectStateful.
+/*
+ * The REST API (API Gateway + the api-handler Lambda): its keys, read into the component's own
+ * settings (components/api/args.ts), whose rules name the keys below.
  */
-export interface DataTierConfig {
-  /** Days after which artifacts move to Glacier Instant Retrieval (seed 003: 90); 0 keeps them in Standard. */
-  readonly artifactsArchiveDays: number;
-  /** Days the bucket keeps a replaced or deleted artifact version. */
-  readonly artifactsNoncurrentExpirationDays: number;
-}
 
-export function readDataTier(r: ConfigReader): DataTierConfig {
-  return {
-    artifactsArchiveDays: r.number("artifactsArchiveDays", { min: 0, max: 36500 }, 90),
-    artifactsNoncurrentExpirationDays: r.number(
-      "artifactsNoncurrentExpirationDays",
-      { min: 1, max: 36500 },
-      30,
-    ),
+const KEYS: KeyNames<ApiField> = {
+  throttleRateLimit: "apiThrottleRateLimit",
+  throttleBurstLimit: "apiThrottleBurstLimit",
+  monthlyQuota: "apiMonthlyQuota",
+  corsOrigins: "apiCorsOrigins",
+  errorRateAlarmPercent: "apiErrorRateAlarmPercent",
+  latencyP95AlarmMs: "apiLatencyP95AlarmMs",
+  handlerMemoryMb: "apiHandlerMemoryMb",
+  handlerTimeoutSeconds: "apiHandlerTimeoutSeconds",
+  handlerReservedConcurrency: "apiHandlerReservedConcurrency",
+};
+
+export function readApiGateway(r: ConfigReader): ApiSettings {
+  const settings: ApiSettings = {
+    throttleRateLimit: r.number("apiThrottleRateLimit"),
+    throttleBurstLimit: r.number("apiThrottleBurstLimit"),
+    monthlyQuota: r.number("apiMonthlyQuota"),
+    corsOrigins: r.stringList("apiCorsOrigins"),
+    alarmsEnabled: r.boolean("apiAlarmsEnabled"),
+    errorRateAlarmPercent: r.number("apiErrorRateAlarmPercent"),
+    latencyP95AlarmMs: r.number("apiLatencyP95AlarmMs"),
+    handler: {
+      memoryMb: r.number("apiHandlerMemoryMb"),
+      timeoutSeconds: r.number("apiHandlerTimeoutSeconds"),
+      reservedConcurrency: r.number("apiHandlerReservedConcurrency"),
+    },
+    wafEnabled: r.boolean("apiWafEnabled"),
+    manageAccountLogsRole: r.boolean("apiManageAccountLogsRole"),
   };
+  r.reportAll(apiProblems(settings, KEYS));
+  return settings;
 }

@@ -1,3 +1,4 @@
+import { blueGreenProblem } from "../components/lambda/args";
 import { ConfigReader } from "./reader";
 
 /** A group of functions that blue/green deployments cover, and whether its rollback alarms exist. */
@@ -12,18 +13,14 @@ export interface BlueGreenGroup {
 
 /**
  * `lambdaBlueGreen`: every Lambda function that serves traffic (api-handler, ws, agent workers) is published with
- * a `live` alias that CodeDeploy shifts 10 % a minute (components/lambda-blue-green.ts). CodeDeploy rolls back on
- * the functions' alarms, so a group without its alarms cannot be deployed that way.
+ * a `live` alias that CodeDeploy shifts 10 % a minute (components/lambda/blue-green.ts); each group needs its
+ * alarms (blueGreenProblem).
  */
 export function readBlueGreen(r: ConfigReader, groups: readonly BlueGreenGroup[]): boolean {
-  const blueGreen = r.boolean("lambdaBlueGreen", false);
-  if (blueGreen)
-    for (const g of groups)
-      if (g.enabled && !g.alarms)
-        r.report(
-          "lambdaBlueGreen",
-          true,
-          `needs ${g.alarmsKey}: CodeDeploy rolls a deployment back on the functions' alarms`,
-        );
+  const blueGreen = r.boolean("lambdaBlueGreen");
+  for (const g of groups) {
+    const problem = g.enabled ? blueGreenProblem(blueGreen, g.alarms) : undefined;
+    if (problem) r.report("lambdaBlueGreen", true, `needs ${g.alarmsKey}: ${problem}`);
+  }
   return blueGreen;
 }

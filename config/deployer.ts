@@ -1,4 +1,4 @@
-import type { EksConfig } from "./eks";
+import type { EksSettings } from "../components/eks/args";
 import { ConfigReader } from "./reader";
 
 /*
@@ -45,12 +45,12 @@ export function readDeployer(r: ConfigReader): DeployerConfig {
 }
 
 /** Whether `pulumi up` must run inside the VPC: in-cluster resources behind a private-only API endpoint. */
-export function needsInVpcDeployer(eks: EksConfig): boolean {
-  return eks.enabled && eks.workloads.enabled && eks.publicAccessCidrs.length === 0;
+export function needsInVpcDeployer(eks: EksSettings | undefined): boolean {
+  return eks?.workloads !== undefined && (eks.publicAccessCidrs ?? []).length === 0;
 }
 
 /** Why the stack cannot be deployed from where it is configured to be, or undefined. */
-export function deployerProblem(eks: EksConfig, deployer: DeployerConfig): string | undefined {
+export function deployerProblem(eks: EksSettings | undefined, deployer: DeployerConfig): string | undefined {
   if (!needsInVpcDeployer(eks) || deployer.runnerLabel || deployer.agentPoolId) return undefined;
   return (
     "needs a deployer that reaches the cluster's private API endpoint (the Helm releases, IngressClass, " +

@@ -1,8 +1,16 @@
+import {
+  CLOUDFRONT_ZONE_ID,
+  DnsFailoverSettings,
+  DnsHealthCheckSettings,
+  healthCheckProblems,
+  HOSTED_ZONE_ID,
+  isUnderZone,
+} from "../components/dns-args";
+import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
-import { isDomainName } from "./rules";
 
 /*
- * The stack's public DNS (issue 10): the Route 53 hosted zone (an existing one, or one the stack creates and
+ * The stack's public DNS: the Route 53 hosted zone (an existing one, or one the stack creates and
  * whose name servers the parent domain delegates to), the zone's apex so a name outside it is refused here
  * rather than by Route 53 halfway through `pulumi up`, and the optional health check of the web endpoint.
  */
@@ -15,27 +23,6 @@ export interface DomainConfig {
   readonly hostedZoneId: string;
 }
 
-/** Regions Route 53 health checkers run in (the Route 53 HealthCheck `regions` values). */
-export const HEALTH_CHECK_REGIONS = [
-  "us-east-1",
-  "us-west-1",
-  "us-west-2",
-  "eu-west-1",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-northeast-1",
-  "sa-east-1",
-] as const;
-
-export interface DnsHealthCheckConfig {
-  /** Path requested over HTTPS on port 443, e.g. /health. */
-  readonly path: string;
-  /** Consecutive failed checks before Route 53 declares the endpoint unhealthy (1-10). */
-  readonly failureThreshold: number;
-  /** Checker regions (at least 3); empty for Route 53's default set. */
-  readonly regions: readonly string[];
-}
-
 export interface DnsConfig {
   /** The zone's apex, e.g. example.com; every public name of the stack must be it or under it. */
   readonly zoneName: string;
@@ -46,30 +33,9 @@ export interface DnsConfig {
   /** The web service's public name (domainName). */
   readonly domainName: string;
   /** A Route 53 health check of the web service's endpoint; undefined when off. */
-  readonly healthCheck?: DnsHealthCheckConfig;
+  readonly healthCheck?: DnsHealthCheckSettings;
   /** Failover routing of domainName to a standby; undefined when off (dnsFailoverEnabled). */
-  readonly failover?: DnsFailoverConfig;
-}
-
-/**
- * The SECONDARY alias target of domainName's failover pair: a standby that serves domainName over HTTPS itself
- * (a load balancer or API Gateway regional custom domain in another region, with its own certificate).
- */
-export interface DnsFailoverConfig {
-  /** The standby's DNS name, e.g. dualstack.standby-123.us-west-2.elb.amazonaws.com. */
-  readonly secondaryTarget: string;
-  /** The standby's own hosted zone id for alias records (a load balancer's canonicalHostedZoneId). */
-  readonly secondaryZoneId: string;
-}
-
-/** CloudFront's hosted zone for alias records (the same for every distribution). */
-export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
-
-export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
-
-/** Whether `name` is `zone` itself or a name under it. */
-export function isUnderZone(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
+  readonly failover?: DnsFailoverSettings;
 }
 
 /**
@@ -80,30 +46,24 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
   const domainName = r.optionalString("domainName");
   const hostedZoneId = r.optionalString("hostedZoneId");
   const zoneName = r.optionalString("hostedZoneName");
-  const createZone = r.boolean("createHostedZone", false);
-  const healthCheckEnabled = r.boolean("dnsHealthCheckEnabled", false);
-  const path = r.string("dnsHealthCheckPath", "/");
-  const failureThreshold = r.number("dnsHealthCheckFailureThreshold", { min: 1, max: 10 }, 3);
-  const regions = r.stringList("dnsHealthCheckRegions", []);
-  const failoverEnabled = r.boolean("dnsFailoverEnabled", false);
+  const createZone = r.boolean("createHostedZone");
+  const healthCheckEnabled = r.boolean("dnsHealthCheckEnabled");
+  const healthCheck: DnsHealthCheckSettings = {
+    path: r.string("dnsHealthCheckPath"),
+    failureThreshold: r.number("dnsHealthCheckFailureThreshold"),
+    regions: r.stringList("dnsHealthCheckRegions"),
+  };
+  const failoverEnabled = r.boolean("dnsFailoverEnabled");
   const secondaryTarget = r.optionalString("dnsFailoverSecondaryTarget");
   const secondaryZoneId = r.optionalString("dnsFailoverSecondaryZoneId");
 
-  if (!/^\/[\x21-\x7e]*$/.test(path) || path.length > 255)
-    r.report(
-      "dnsHealthCheckPath",
-      path,
-      "must be a path starting with / (at most 255 characters, no spaces)",
-    );
-  regions.forEach((region, i) => {
-    if (!(HEALTH_CHECK_REGIONS as readonly string[]).includes(region))
-      r.report(`dnsHealthCheckRegions[${i}]`, region, `must be one of ${HEALTH_CHECK_REGIONS.join(", ")}`);
-  });
-  if (regions.length > 0 && regions.length < 3)
-    r.report(
-      "dnsHealthCheckRegions",
-      regions,
-      "must name at least 3 regions (or none for Route 53's default)",
+  if (healthCheckEnabled)
+    r.reportAll(
+      healthCheckProblems(healthCheck, {
+        path: "dnsHealthCheckPath",
+        failureThreshold: "dnsHealthCheckFailureThreshold",
+        regions: "dnsHealthCheckRegions",
+      }),
     );
 
   if (domainName === undefined) {
@@ -167,7 +127,7 @@ export function readDns(r: ConfigReader): { domainName?: string; domain?: Domain
     ...(hostedZoneId !== undefined ? { existingZoneId: hostedZoneId } : {}),
     createZone,
     domainName,
-    ...(healthCheckEnabled ? { healthCheck: { path, failureThreshold, regions } } : {}),
+    ...(healthCheckEnabled ? { healthCheck } : {}),
     ...(failover ? { failover } : {}),
   };
   return hostedZoneId !== undefined
@@ -191,7 +151,7 @@ function readFailover(
     healthCheckEnabled: boolean;
     existingZone: boolean;
   },
-): DnsFailoverConfig | undefined {
+): DnsFailoverSettings | undefined {
   if (!k.enabled) {
     if (k.secondaryTarget !== undefined)
       r.report("dnsFailoverSecondaryTarget", k.secondaryTarget, "is only used with dnsFailoverEnabled");

@@ -1,4 +1,5 @@
-import { isDomainName } from "./rules";
+import { FrontendSettings, frontendProblems } from "../components/frontend/args";
+import { isDomainName } from "../lib/rules";
 import { ConfigReader } from "./reader";
 
 /*
@@ -6,59 +7,52 @@ import { ConfigReader } from "./reader";
  * app.<domainName> so its Route 53 records never clash with the web service's, which owns domainName itself.
  */
 
-/** CloudFront's limit on a Content-Security-Policy value in a response headers policy. */
-export const MAX_CSP_LENGTH = 1783;
-
-export interface FrontendConfig {
-  /** Whether the frontend bucket, distribution and site objects are deployed. */
-  readonly enabled: boolean;
+/** The frontend, where frontendEnabled. */
+export interface FrontendConfig extends FrontendSettings {
   /** A built site folder, relative to the project root (index.html at its top); undefined: the web console. */
   readonly siteDir?: string;
-  /** The Content-Security-Policy header CloudFront adds to every response. */
-  readonly contentSecurityPolicy: string;
   /** The frontend's public name (certificate, alias, Route 53 records); undefined without a domain. */
   readonly domainName?: string;
   /** A deploy that changes a non-hashed file invalidates those paths (a function with three alarms, $0.40). */
   readonly invalidation: boolean;
 }
 
-/** Why `csp` is not a usable Content-Security-Policy header value, or undefined. */
-export function cspProblem(csp: string): string | undefined {
-  const trimmed = csp.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[") || /^(true|false|-?\d+(\.\d+)?)$/.test(trimmed))
-    return "must be a string: a Content-Security-Policy header value such as \"default-src 'self'\"";
-  if (trimmed === "") return "must not be empty (CloudFront adds it to every response)";
-  if (csp.length > MAX_CSP_LENGTH)
-    return `must be at most ${MAX_CSP_LENGTH} characters (CloudFront's limit), got ${csp.length}`;
-  if (/[\u0000-\u001f\u007f]/.test(csp)) return "must be one line without control characters";
-  if (/(^|;)\s*connect-src(\s|;|$)/.test(trimmed))
+/**
+ * What the stack's CSP may not say because the program serves the console with it: the Frontend is always
+ * given the stack's endpoints, which replace connect-src (a value here would be dropped without a word), and
+ * the console needs no inline script or style.
+ */
+function consoleCspProblem(csp: string): string | undefined {
+  if (/(^|;)\s*connect-src(\s|;|$)/.test(csp.trim()))
     return "must not set connect-src: the program sets it to 'self' and the stack's API and WebSocket origins";
-  if (trimmed.includes("'unsafe-inline'"))
+  if (csp.includes("'unsafe-inline'"))
     return "must not allow 'unsafe-inline' (the console needs no inline script or style)";
-  const bad = trimmed
-    .split(";")
-    .map((d) => d.trim())
-    .filter((d) => d !== "" && !/^[a-z-]+(\s|$)/.test(d));
-  if (bad.length > 0)
-    return `must be directives separated by ';', each starting with a lower-case name; not: ${bad.join(" | ")}`;
   return undefined;
 }
 
-export function readFrontend(r: ConfigReader, stackDomainName: string | undefined): FrontendConfig {
-  const enabled = r.boolean("frontendEnabled", true);
-  const siteDir = r.string("frontendSiteDir", "");
-  const invalidation = r.boolean("frontendInvalidation", true);
+/** The frontend, or undefined where frontendEnabled is false. */
+export function readFrontend(
+  r: ConfigReader,
+  stackDomainName: string | undefined,
+): FrontendConfig | undefined {
+  const enabled = r.boolean("frontendEnabled");
+  const siteDir = r.string("frontendSiteDir");
+  const invalidation = r.boolean("frontendInvalidation");
+  const settings: FrontendSettings = { contentSecurityPolicy: r.string("frontendContentSecurityPolicy") };
+  const explicit = r.optionalString("frontendDomainName");
+  if (!enabled) return undefined;
   if (siteDir !== "" && (siteDir.trim() === "" || siteDir.split(/[\\/]/).includes("..")))
     r.report(
       "frontendSiteDir",
       siteDir,
       "must be a folder inside the project (no ..), such as public, or empty for the web console",
     );
-  const contentSecurityPolicy = r.string("frontendContentSecurityPolicy", "default-src 'self'");
-  const problem = cspProblem(contentSecurityPolicy);
-  if (problem) r.report("frontendContentSecurityPolicy", contentSecurityPolicy, problem);
+  const cspProblems = frontendProblems(settings, { contentSecurityPolicy: "frontendContentSecurityPolicy" });
+  r.reportAll(cspProblems);
+  const stackProblem =
+    cspProblems.length === 0 ? consoleCspProblem(settings.contentSecurityPolicy) : undefined;
+  if (stackProblem) r.report("frontendContentSecurityPolicy", settings.contentSecurityPolicy, stackProblem);
 
-  const explicit = r.optionalString("frontendDomainName");
   let domainName: string | undefined;
   if (explicit !== undefined) {
     if (stackDomainName === undefined)
@@ -80,21 +74,9 @@ export function readFrontend(r: ConfigReader, stackDomainName: string | undefine
     domainName = `app.${stackDomainName}`;
   }
   return {
-    enabled,
+    ...settings,
     ...(siteDir !== "" ? { siteDir } : {}),
-    contentSecurityPolicy,
     ...(domainName ? { domainName } : {}),
     invalidation,
   };
-}
-
-/**
- * The REST API's CORS origins with the frontend's own first, where its name is known from config: the console
- * it serves calls the API, and API Gateway's own answers (a refused key) carry only the first origin. Without
- * a domain the distribution's name exists only after the first `pulumi up`; it goes in apiCorsOrigins then.
- */
-export function withFrontendOrigin(corsOrigins: readonly string[], frontend: FrontendConfig): string[] {
-  if (!frontend.enabled || !frontend.domainName) return [...corsOrigins];
-  const own = `https://${frontend.domainName}`;
-  return [own, ...corsOrigins.filter((o) => o !== own)];
 }

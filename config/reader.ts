@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { describeRange, NumberRule, Problem } from "../lib/problems";
 
 /**
  * Where raw config values come from. The program reads them from the Pulumi runtime; tests pass a plain map.
@@ -37,20 +38,19 @@ function renderValue(v: unknown): string {
 
 const SECRET_PLACEHOLDER = Symbol("secret");
 
-interface NumberRule {
-  min?: number;
-  max?: number;
-  integer?: boolean;
-}
-
 /**
  * Reads typed values and collects every problem instead of stopping at the first. Every read records its key,
  * so `finish()` can reject keys that no reader asked for (typos in a stack file would otherwise be ignored).
- * Defaults are not here: they live in Pulumi.yaml, which the Pulumi CLI (and the offline runner) applies.
+ * Defaults are not here: they live in Pulumi.yaml, which the Pulumi CLI (and the offline runner) applies, so a
+ * key that arrives without a value is a problem. A value that is missing or not of its type is reported once:
+ * the reader then returns a placeholder (NaN, "", false, [] or undefined) that no rule reports again, so the
+ * other checks can run, and `finish()` throws before anything could use it.
  */
 export class ConfigReader {
   private readonly issues: ConfigIssue[] = [];
   private readonly known = new Set<string>();
+  /** Keys the reader itself reported (missing, not of their type, out of bounds): not reported again. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     private readonly source: ConfigSource,
@@ -64,7 +64,21 @@ export class ConfigReader {
 
   /** Records a problem found by a rule outside the reader; a name with a colon is already fully qualified. */
   report(name: string, value: unknown, allowed: string): void {
-    this.issues.push({ key: name.includes(":") ? name : this.key(name), value, allowed });
+    const key = name.includes(":") ? name : this.key(name);
+    if (this.unreadable.has(key)) return;
+    this.issues.push({ key, value, allowed });
+  }
+
+  /** Reports each of a component's problems (their keys are config keys without the namespace). */
+  reportAll(problems: readonly Problem[]): void {
+    for (const p of problems) this.report(p.key, p.value, p.allowed);
+  }
+
+  /** Records the problem that a value could not be read, and returns the placeholder that stands for it. */
+  private unread<T>(name: string, value: unknown, allowed: string, placeholder: T): T {
+    this.report(name, value, allowed);
+    this.unreadable.add(this.key(name));
+    return placeholder;
   }
 
   private raw(name: string): string | undefined {
@@ -80,9 +94,9 @@ export class ConfigReader {
     return v;
   }
 
-  string(name: string, fallback: string): string {
+  string(name: string): string {
     const v = this.raw(name);
-    if (v === undefined) return this.missing(name, fallback);
+    if (v === undefined) return this.missing(name, "");
     return v;
   }
 
@@ -93,57 +107,55 @@ export class ConfigReader {
     return v === "" ? undefined : v;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const v = this.raw(name);
-    if (v === undefined) return this.missing(name, fallback);
-    if (!(allowed as readonly string[]).includes(v)) {
-      this.report(name, v, `must be one of ${allowed.join(", ")}`);
-      return fallback;
-    }
+    // The placeholder matches no allowed value, so no rule that tests for one fires on it.
+    const none = undefined as unknown as T;
+    if (v === undefined) return this.missing(name, none);
+    if (!(allowed as readonly string[]).includes(v))
+      return this.unread(name, v, `must be one of ${allowed.join(", ")}`, none);
     return v as T;
   }
 
-  number(name: string, rule: NumberRule, fallback: number): number {
+  /**
+   * A number. Without a `rule` any number is read and the component's rules judge it (whole numbers and bounds:
+   * their messages name both); a `rule` is for keys config itself interprets, whole unless `rule.integer` is
+   * false.
+   */
+  number(name: string, rule?: NumberRule): number {
     const v = this.raw(name);
-    if (v === undefined) return this.missing(name, fallback);
+    if (v === undefined) return this.missing(name, NaN);
     const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n)) {
-      this.report(name, v, `must be a number${describeRange(rule)}`);
-      return fallback;
-    }
-    if ((rule.integer ?? true) && !Number.isInteger(n)) {
-      this.report(name, n, `must be a whole number${describeRange(rule)}`);
-      return fallback;
-    }
-    if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max)) {
-      this.report(name, n, `must be${describeRange(rule).replace(/^ of /, " ")}`);
-    }
+    if (v.trim() === "" || !Number.isFinite(n))
+      return this.unread(name, v, `must be a number${describeRange(rule ?? {})}`, NaN);
+    if (rule === undefined) return n;
+    if ((rule.integer ?? true) && !Number.isInteger(n))
+      return this.unread(name, n, `must be a whole number${describeRange(rule)}`, NaN);
+    // Out of the key's own bounds: reported once here, not again by a component's rule.
+    if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max))
+      this.unread(name, n, `must be${describeRange(rule).replace(/^ of /, " ")}`, n);
     return n;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  boolean(name: string): boolean {
     const v = this.raw(name);
-    if (v === undefined) return this.missing(name, fallback);
+    if (v === undefined) return this.missing(name, false);
     if (v === "true") return true;
     if (v === "false") return false;
-    this.report(name, v, "must be true or false");
-    return fallback;
+    return this.unread(name, v, "must be true or false", false);
   }
 
-  stringList(name: string, fallback: string[]): string[] {
+  stringList(name: string): string[] {
     const v = this.raw(name);
-    if (v === undefined) return this.missing(name, fallback);
+    if (v === undefined) return this.missing(name, []);
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
     } catch {
-      this.report(name, v, "must be a list of strings");
-      return fallback;
+      return this.unread(name, v, "must be a list of strings", []);
     }
-    if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
-      this.report(name, parsed, "must be a list of strings");
-      return fallback;
-    }
+    if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string"))
+      return this.unread(name, parsed, "must be a list of strings", []);
     return parsed as string[];
   }
 
@@ -166,14 +178,38 @@ export class ConfigReader {
     return pulumi.secret(v);
   }
 
+  /**
+   * A secret a section needs: reported when absent, as `secret` does; the placeholder that then stands for it
+   * is never deployed (`finish()` throws first).
+   */
+  requiredSecret(name: string): pulumi.Output<string> {
+    return this.secret(name, true) ?? pulumi.output("");
+  }
+
   /** A value Pulumi.yaml gives a default for arrived empty: the CLI is too old or the key was blanked. */
-  private missing<T>(name: string, fallback: T): T {
-    this.report(
+  private missing<T>(name: string, placeholder: T): T {
+    return this.unread(
       name,
       undefined,
       "is required (Pulumi.yaml declares its default; set a value in the stack file)",
+      placeholder,
     );
-    return fallback;
+  }
+
+  /**
+   * A key that was renamed: its old name in a stack file is refused with the new one, so a stack is never
+   * deployed with a value that silently stopped applying.
+   */
+  renamed(oldName: string, newName: string): void {
+    const key = this.key(oldName);
+    this.known.add(key);
+    const v = this.source.get(key);
+    if (v !== undefined)
+      this.report(
+        oldName,
+        this.source.isSecret(key) ? SECRET_PLACEHOLDER : v,
+        `was renamed to ${newName}: set ${newName} instead`,
+      );
   }
 
   /** Throws one ConfigError with every problem, including keys in this namespace nobody reads. */
@@ -189,13 +225,6 @@ export class ConfigReader {
     }
     if (this.issues.length > 0) throw new ConfigError(this.issues);
   }
-}
-
-function describeRange(rule: NumberRule): string {
-  if (rule.min !== undefined && rule.max !== undefined) return ` between ${rule.min} and ${rule.max}`;
-  if (rule.min !== undefined) return ` of at least ${rule.min}`;
-  if (rule.max !== undefined) return ` of at most ${rule.max}`;
-  return "";
 }
 
 /** The program's source: the Pulumi runtime's config map, as the CLI (or the offline runner) set it. */

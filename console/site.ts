@@ -1,7 +1,7 @@
 /**
- * What a site serving the console adds to the build, the same deployed (components/frontend.ts) and locally
+ * What a site serving the console adds to the build, the same deployed (components/frontend/frontend.ts) and locally
  * (tools/local/site-server.ts): config.json with the stack's endpoints, and the Content-Security-Policy whose
- * connect-src allows exactly the site itself (config.json) and the origins of those endpoints.
+ * connect-src allows exactly the site itself and the origins of the endpoints it calls elsewhere.
  */
 import type { ConsoleConfig } from "../contracts/console";
 
@@ -11,9 +11,9 @@ export function consoleConfigJson(config: ConsoleConfig): string {
   return `${JSON.stringify(config.wsUrl ? { apiUrl, wsUrl: config.wsUrl } : { apiUrl })}\n`;
 }
 
-/** The origins the console connects to: the REST API's and the WebSocket API's. */
-export function connectOrigins(config: ConsoleConfig): string[] {
-  const origins = [config.apiUrl, config.wsUrl]
+/** The origins of the given endpoint URLs (absent ones left out), each once. */
+export function connectOrigins(urls: readonly (string | undefined)[]): string[] {
+  const origins = urls
     .filter((u): u is string => typeof u === "string" && u !== "")
     .map((u) => {
       const origin = new URL(u).origin;
@@ -24,13 +24,17 @@ export function connectOrigins(config: ConsoleConfig): string[] {
 }
 
 /**
- * `base` (the stack's frontendContentSecurityPolicy) with `connect-src 'self' <API origin> <WebSocket origin>`
- * in place of any connect-src it had. Where an endpoint is plain http or ws (the local runner on loopback),
- * `upgrade-insecure-requests` is left out: it would send the API calls to https://127.0.0.1, where nothing
- * listens.
+ * `base` (the stack's frontendContentSecurityPolicy) with `connect-src 'self' <origins of endpoints>` in place
+ * of any connect-src it had. `endpoints` are those the console calls on another origin: deployed, the
+ * WebSocket API only (the REST API is under the site's /api/); locally, both. Where an endpoint is plain http
+ * or ws (the local runner on loopback), `upgrade-insecure-requests` is left out: it would send the calls to
+ * https://127.0.0.1, where nothing listens.
  */
-export function consoleContentSecurityPolicy(base: string, config: ConsoleConfig): string {
-  const origins = connectOrigins(config);
+export function consoleContentSecurityPolicy(
+  base: string,
+  endpoints: readonly (string | undefined)[],
+): string {
+  const origins = connectOrigins(endpoints);
   const insecure = origins.some((o) => o.startsWith("http:") || o.startsWith("ws:"));
   const directives = base
     .split(";")

@@ -63,3 +63,21 @@ export function projectPathProblem(path: string): string | undefined {
     return "must not contain empty, . or .. segments";
   return undefined;
 }
+
+/** Content types by extension for files agents and templates write (the download keeps them). */
+export function contentTypeOf(path: string): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
+  const types: Record<string, string> = {
+    json: "application/json",
+    md: "text/markdown; charset=utf-8",
+    html: "text/html; charset=utf-8",
+    js: "text/javascript; charset=utf-8",
+    jsx: "text/javascript; charset=utf-8",
+    ts: "text/plain; charset=utf-8",
+    css: "text/css; charset=utf-8",
+    py: "text/x-python; charset=utf-8",
+    yaml: "application/yaml",
+    yml: "application/yaml",
+  };
+  return (ext && types[ext]) || "text/plain; charset=utf-8";
+}

@@ -1,6 +1,6 @@
 /*
  * Builds a self-contained copy of the policy pack for publishing to Pulumi Cloud. `policy/` imports modules
- * outside its folder (config/rules.ts, lib/aws-types.ts, tools/offline/cost.ts), which works for a local
+ * outside its folder (lib/rules.ts, lib/aws-types.ts, cost/estimate.ts), which works for a local
  * `--policy-pack policy` but not for a published pack: Pulumi Cloud receives only the pack's folder. esbuild
  * bundles everything except the @pulumi packages, which the published pack installs from its package.json.
  */

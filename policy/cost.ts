@@ -1,4 +1,4 @@
-import { estimateCost } from "../tools/offline/cost";
+import { estimateCost, PricedResource } from "../cost/estimate";
 import { list } from "./lib/checks";
 import { ofKind, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";
@@ -8,7 +8,7 @@ import { isUnknown } from "./lib/values";
 /*
  * Cost: the stack's fixed monthly estimate against a budget per environment, NAT gateways and instance
  * families per environment. The estimate is computed inside the policy from the stack's resources with the
- * same estimator the offline preview uses (tools/offline/cost.ts, prices in cost/prices.json), so the policy
+ * same estimator the offline preview uses (cost/estimate.ts, prices in cost/prices.json), so the policy
  * gives the same answer under `pulumi preview --policy-pack policy` as offline.
  */
 
@@ -26,26 +26,16 @@ export function stackEnvironment(resources: Res[]): string | undefined {
 }
 
 /** Stack resources in the estimator's shape: outputs include the inputs. */
-function asRegistered(resources: Res[]): Parameters<typeof estimateCost>[0] {
+function asPriced(resources: Res[]): PricedResource[] {
   return resources.map((r) => ({
     urn: r.urn,
     type: r.type,
     name: r.name,
     // AWS resources and Kubernetes objects (an Ingress makes the controller create a load balancer).
     custom: r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"),
-    remote: false,
     inputs: r.raw,
     outputs: r.raw,
-    dependencies: [],
     propertyDependencies: {},
-    options: {
-      protect: r.protect,
-      ignoreChanges: [],
-      aliases: [],
-      additionalSecretOutputs: [],
-      retainOnDelete: false,
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    },
   }));
 }
 
@@ -90,7 +80,7 @@ function budgetAndEstimate(
     add(stack, `no monthly budget is configured for environment '${env}' (monthly-budget.budgets).`);
     return undefined;
   }
-  return { stack, budget, estimate: estimateCost(asRegistered(resources)) };
+  return { stack, budget, estimate: estimateCost(asPriced(resources)) };
 }
 
 /*
@@ -111,10 +101,6 @@ export const monthlyBudget = stackPolicy<{ budgets: Record<string, number> }>(
       "Reduce the largest items (NAT gateways, on-demand tasks, instance sizes) through the stack's config, or " +
       "raise the budget for the environment in the pack config (budgets) after review.",
     references: { pulumi: ["aws-ts-finops (examples)"] },
-    beyondAnchors:
-      "No anchor checks cost against a budget. The estimate is computed inside the policy from the stack's " +
-      "resources with the project's price table, so CI and `pulumi preview` agree; it includes what AWS creates " +
-      "for the stack's resources and what the stack uses without creating.",
     kinds: [],
     config: { budgets: BUDGETS },
   },
@@ -146,9 +132,6 @@ export const monthlyBudgetCeiling = stackPolicy<{ budgets: Record<string, number
       "Narrow what raises the high end (capacity provider weights, node group maximums, fewer customer managed " +
       "keys) or accept that the stack can exceed its budget; keep budgets equal to monthly-budget's.",
     references: { pulumi: ["aws-ts-finops (examples)"] },
-    beyondAnchors:
-      "Reports what the estimate cannot pin down (task placement, key rotations, node counts) when it can take " +
-      "the stack over budget, with what raises it.",
     kinds: [],
     config: { budgets: BUDGETS },
   },
@@ -188,7 +171,6 @@ export const natGatewayLimit = stackPolicy<{ maxNatGateways: Record<string, numb
       "Use natStrategy none (VPC endpoints) or single outside production; one per AZ only where the " +
       "environment's availability target needs it.",
     references: { pulumi: ["aws-ts-finops requireSingleNatGateway (examples)"] },
-    beyondAnchors: "The limit is per environment (the finops example allows one everywhere).",
     kinds: [K.natGateway],
     config: {
       maxNatGateways: PER_ENVIRONMENT_NUMBERS(
@@ -239,8 +221,6 @@ export const instanceFamilies = resourcePolicy<{ allowedFamilies: Record<string,
     remediationSteps:
       "Pick an allowed family (burstable t4g/t3 outside production) or extend allowedFamilies after review.",
     references: { pulumi: ["aws-ts-finops requireInstanceType, requireRdsInstanceType (examples)"] },
-    beyondAnchors:
-      "One list per environment across EC2, launch templates, EKS node groups, RDS and ElastiCache.",
     kinds: [
       K.instance,
       K.launchTemplate,

@@ -1,4 +1,4 @@
-import { checkFargatePair } from "../config/rules";
+import { checkFargatePair } from "../lib/rules";
 import { autonamedProperty } from "../lib/aws-types";
 import { at, list } from "./lib/checks";
 import { ofKind, refersTo, Res, resourcePolicy, stackPolicy, who } from "./lib/framework";
@@ -174,9 +174,6 @@ export const resourceNameLimits = resourcePolicy(
       "Shorten the logical name (auto-names add 8 characters: '-' and 7 hex digits) or set an explicit name " +
       "within the limit: load balancers and target groups 32, IAM roles 64, S3 buckets 63 lower-case, SQS 80.",
     references: {},
-    beyondAnchors:
-      "No anchor checks names. Preview accepts a 33-character ALB name or an upper-case bucket name; the " +
-      "create call fails halfway through `pulumi up`. Counts the auto-name suffix and FIFO suffix.",
     kinds: NAME_RULES.map((r) => r.kind),
   },
   (res, _ctx, add) => {
@@ -231,7 +228,6 @@ export const fargateTaskSize = resourcePolicy(
     remediationSteps:
       "Pick memory from the ECS task size table for the CPU value (512 CPU: 1024-4096 MiB) and networkMode awsvpc.",
     references: {},
-    beyondAnchors: "No anchor checks task sizes; RegisterTaskDefinition rejects them during `pulumi up`.",
     kinds: [K.ecsTaskDefinition],
   },
   (res, _ctx, add) => {
@@ -263,9 +259,6 @@ export const sqsVisibilityTimeout = stackPolicy<{ minimumMultiple: number }>(
       "Set visibilityTimeoutSeconds to at least the function's timeout (AWS recommends 6x, plus the batching " +
       "window); Lambda refuses the event source mapping otherwise.",
     references: { cdkNag: ["LambdaEventSourceSQSVisibilityTimeout"] },
-    beyondAnchors:
-      "Relates event source mappings to their queue and function by ARN or dependency; the multiple is a knob " +
-      "(1 = the hard AWS limit, 6 = AWS's recommendation).",
     kinds: [K.lambdaEventSourceMapping, K.queue, K.lambdaFunction],
     config: {
       minimumMultiple: {
@@ -310,8 +303,6 @@ export const lambdaLimits = resourcePolicy(
       "memorySize 128-10240 MB, timeout 1-900 s, ephemeralStorage 512-10240 MB; an SQS mapping with a batch " +
       "size above 10 needs maximumBatchingWindowInSeconds >= 1.",
     references: {},
-    beyondAnchors:
-      "No anchor checks ranges; CreateFunction and CreateEventSourceMapping reject them during `pulumi up`.",
     kinds: [K.lambdaFunction, K.lambdaEventSourceMapping],
   },
   (res, _ctx, add) => {
@@ -353,7 +344,6 @@ export const sqsQueueLimits = resourcePolicy(
       "visibilityTimeoutSeconds 0-43200, messageRetentionSeconds 60-1209600, delaySeconds 0-900, " +
       "receiveWaitTimeSeconds 0-20, maxMessageSize 1024-1048576; redrive maxReceiveCount 1-1000.",
     references: {},
-    beyondAnchors: "No anchor checks ranges; SetQueueAttributes rejects them during `pulumi up`.",
     kinds: [K.queue],
   },
   (res, _ctx, add) => {
@@ -392,8 +382,6 @@ export const tagLimits = resourcePolicy(
       "Keep user tags (resource plus provider defaultTags) to 50, keys to 128 and values to 256 characters of " +
       "letters, digits, spaces and _ . : / = + - @; never start a key with aws:.",
     references: {},
-    beyondAnchors:
-      "No anchor checks tag limits; S3, IAM and others reject an invalid tag during `pulumi up`.",
     kinds: [TAGGABLE],
   },
   (res, _ctx, add) => {
@@ -433,7 +421,6 @@ export const ecrRepositoryImmutable = resourcePolicy(
       checkov: ["CKV_AWS_51", "CKV_AWS_163"],
       pulumi: ["aws-ecr-repository-disallow-mutable-image", "aws-ecr-repository-enable-image-scan"],
     },
-    beyondAnchors: "Accepts IMMUTABLE_WITH_EXCLUSION (a moving tag such as latest for local use).",
     kinds: [K.ecrRepository],
   },
   (res, _ctx, add) => {

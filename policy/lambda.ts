@@ -53,9 +53,6 @@ export const lambdaSupportedRuntime = resourcePolicy<{ allowedRuntimes: string[]
     remediationSteps:
       'Move the function to a supported runtime (aws.lambda.Runtime.NodeJS22dX, "nodejs22.x").',
     references: { checkov: ["CKV_AWS_363"], cdkNag: ["AwsSolutions-L1", "Serverless-LambdaLatestVersion"] },
-    beyondAnchors:
-      "An allow-list checked against @pulumi/aws's Runtime enum, with AWS's deprecation date in the message; " +
-      "excludes Amazon Linux 2 runtimes before their end of support.",
     kinds: [K.lambdaFunction],
     config: {
       allowedRuntimes: {
@@ -91,8 +88,6 @@ export const lambdaExplicitLimits = resourcePolicy(
       "Set timeout (the default 3 s is rarely right for Bedrock or network calls) and memorySize (128 MB " +
       "default also caps CPU) from measured needs.",
     references: { cdkNag: ["Serverless-LambdaDefaultMemorySize", "Serverless-LambdaFunctionDefaultTimeout"] },
-    beyondAnchors:
-      "Recognizes values the provider filled in as defaults (the bridge's __defaults), not only absent ones.",
     kinds: [K.lambdaFunction],
   },
   (res, _ctx, add) => {
@@ -115,7 +110,6 @@ export const lambdaTracing = resourcePolicy(
       cdkNag: ["Serverless-LambdaTracing"],
       pulumi: ["aws-lambda-function-enable-tracing-config"],
     },
-    beyondAnchors: "—",
     kinds: [K.lambdaFunction],
   },
   (res, _ctx, add) => {
@@ -191,10 +185,6 @@ export const noPlaintextSecrets = resourcePolicy(
       "Store the value in Secrets Manager and pass its ARN (e.g. UPSTASH_TOKEN_SECRET_ARN); the code reads it " +
       "at start. For ECS, use the container definition's `secrets` (valueFrom) instead of `environment`.",
     references: { checkov: ["CKV_AWS_45"], cdkNag: ["AwsSolutions-ECS2"] },
-    beyondAnchors:
-      "Checks variable names and credential-shaped values (AWS keys, private keys, GitHub/Slack/Stripe tokens, " +
-      "JWTs), and ECS container definitions as well as Lambda; a Pulumi secret in an environment variable is " +
-      "still plain text in the function's configuration, so it is flagged too.",
     kinds: [K.lambdaFunction, K.ecsTaskDefinition],
   },
   (res, _ctx, add) => {

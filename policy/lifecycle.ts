@@ -1,5 +1,5 @@
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../config/eks-versions";
+import { eksSupportStatus, EKS_VERSIONS_CHECKED, isIsoDay, utcToday } from "../lib/eks-versions";
 import { at } from "./lib/checks";
 import { Res, resourcePolicy, who } from "./lib/framework";
 import { K, Kind } from "./lib/kinds";
@@ -43,11 +43,6 @@ export const rdsMinorVersionDrift = resourcePolicy(
       'Give only the major version (PostgreSQL "16", MySQL "8.0") and keep autoMinorVersionUpgrade on, or pin ' +
       "the minor and set autoMinorVersionUpgrade false (then upgrade it yourself before RDS retires it).",
     references: {},
-    beyondAnchors:
-      "checkov CKV_AWS_226 asks for automatic minor upgrades; nothing notices that a pinned minor with them " +
-      "makes every later `pulumi up` try to move the database back after RDS upgraded it. Reads versions per " +
-      "engine (PostgreSQL majors are N, MySQL and MariaDB N.N); Aurora clusters, whose instances carry the " +
-      "flag, are not judged.",
     kinds: [K.dbInstance, K.dbCluster],
   },
   (res, _ctx, add) => {
@@ -95,12 +90,8 @@ export const eksVersionStandardSupport = resourcePolicy<{ asOf: string }>(
     severity: "high",
     remediationSteps:
       "Move the cluster (eksVersion) to a version in standard support, one minor at a time, with its add-ons " +
-      `and the cluster autoscaler's image; dates: config/eks-versions.ts and ${EKS_CALENDAR}.`,
+      `and the cluster autoscaler's image; dates: lib/eks-versions.ts and ${EKS_CALENDAR}.`,
     references: {},
-    beyondAnchors:
-      "No anchor dates versions. Reads a dated table of each version's end of standard and extended support: " +
-      "under upgradePolicy STANDARD AWS upgrades the control plane and the next `pulumi up` asks for a " +
-      "refused downgrade; otherwise the cluster bills extended support. The day is a knob (asOf).",
     kinds: [K.eksCluster],
     config: { asOf: AS_OF },
   },
@@ -135,11 +126,8 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
     severity: "medium",
     remediationSteps:
       "Plan the upgrade to the next Kubernetes version (docs/runbook.md) before the end of standard support; " +
-      "for a version the table does not list, add its dates to config/eks-versions.ts.",
+      "for a version the table does not list, add its dates to lib/eks-versions.ts.",
     references: {},
-    beyondAnchors:
-      "Warns warnDays (90) before eks-version-standard-support turns mandatory, and about versions the " +
-      "dated table does not know.",
     kinds: [K.eksCluster],
     config: {
       asOf: AS_OF,
@@ -157,7 +145,7 @@ export const eksVersionSupportEnding = resourcePolicy<{ asOf: string; warnDays: 
     const status = eksSupportStatus(version, asOfDay(config));
     if (status.state === "unknown")
       add(
-        `${who(res)} runs Kubernetes ${version}, which the support table (config/eks-versions.ts, checked ` +
+        `${who(res)} runs Kubernetes ${version}, which the support table (lib/eks-versions.ts, checked ` +
           `${EKS_VERSIONS_CHECKED}) does not list: add its end of standard support from the EKS release calendar.`,
       );
     else if (status.state === "standard" && status.daysLeft <= config.warnDays)
@@ -180,11 +168,6 @@ export const securityGroupStandaloneRules = resourcePolicy(
       "Remove ingress and egress from the aws.ec2.SecurityGroup (an empty list counts: it claims the whole " +
       "direction) and declare each rule as an aws.vpc.SecurityGroupIngressRule or SecurityGroupEgressRule.",
     references: {},
-    beyondAnchors:
-      "A group with inline rules owns its rules outright: a refresh reads standalone rules into it and the " +
-      "next update (or drift remediation) revokes them. A stack policy sees AWS's rules as the group's state " +
-      "after a refresh, so only the inputs tell inline from standalone: the policy wants standalone rules " +
-      "throughout, as @pulumi/aws's own deprecation of inline rules does.",
     kinds: [K.securityGroup],
   },
   (res, _ctx, add) => {
@@ -215,10 +198,6 @@ export const awsProviderAccountGuard = resourcePolicy(
       "Give every aws.Provider allowedAccountIds (from config: agent-platform:allowedAccountIds, which the " +
       "stack's ESC environment sets), and set aws:allowedAccountIds for default providers.",
     references: {},
-    beyondAnchors:
-      "No anchor checks providers. Without the guard, a credential for the wrong account (a stale profile, " +
-      "a mixed-up role) creates the whole stack there; with it the provider fails when it configures, before " +
-      "any change.",
     kinds: [AWS_PROVIDER],
   },
   (res, _ctx, add) => {

@@ -1,4 +1,4 @@
-import { isLogRetention, LOG_RETENTION_DAYS } from "../config/rules";
+import { isLogRetention, LOG_RETENTION_DAYS } from "../lib/rules";
 import { at, joinWords, list, present } from "./lib/checks";
 import { ofKind, refersTo, resourcePolicy, stackPolicy, who } from "./lib/framework";
 import { K } from "./lib/kinds";
@@ -20,9 +20,6 @@ export const vpcFlowLogs = stackPolicy(
       "Create an aws.ec2.FlowLog with vpcId set to the VPC, trafficType ALL (or REJECT to save cost), delivered " +
       "to a log group with retention or to S3.",
     references: { checkov: ["CKV2_AWS_11"], cdkNag: ["AwsSolutions-VPC7"], cis: ["3.7"] },
-    beyondAnchors:
-      "Relates flow logs to VPCs through the engine's property dependencies, so it works during preview when " +
-      "the VPC id is not known yet.",
     kinds: [K.vpc, K.flowLog],
   },
   (resources, { guard }, add) => {
@@ -50,9 +47,6 @@ export const logGroupRetention = resourcePolicy<{ minimumDays: number }>(
         "Serverless-CloudWatchLogGroupRetentionPeriod",
       ],
     },
-    beyondAnchors:
-      "Also rejects values the PutRetentionPolicy API refuses (e.g. 10), which preview accepts and `pulumi up` " +
-      "fails on; the minimum is a knob instead of checkov's fixed year.",
     kinds: [K.logGroup],
     config: {
       minimumDays: {
@@ -90,8 +84,6 @@ export const lbAccessLogs = resourcePolicy(
       awsguard: ["elb-logging-enabled"],
       pulumi: ["aws-lb-loadbalancer-enable-access-logging", "aws-alb-loadbalancer-enable-access-logging"],
     },
-    beyondAnchors:
-      "Covers aws.lb and aws.alb and their legacy tokens (AWSGuard 0.3.1 misses aws.lb and aws.alb).",
     kinds: [K.loadBalancer],
   },
   (res, _ctx, add) => {
@@ -116,7 +108,6 @@ export const apiGatewayAccessLogs = resourcePolicy(
       cdkNag: ["AwsSolutions-APIG1", "Serverless-APIGWAccessLogging"],
       pulumi: ["aws-apigatewayv2-stage-enable-access-logging"],
     },
-    beyondAnchors: "Covers both REST (apigateway) and HTTP/WebSocket (apigatewayv2) stages.",
     kinds: [K.restApiStage, K.httpApiStage],
   },
   (res, _ctx, add) => {
@@ -139,7 +130,6 @@ export const eksControlPlaneLogs = resourcePolicy<{ requiredLogTypes: string[] }
     severity: "medium",
     remediationSteps: `Set enabledClusterLogTypes to ${JSON.stringify(EKS_LOG_TYPES)} and create the /aws/eks/<name>/cluster log group with retention.`,
     references: { checkov: ["CKV_AWS_37"], cdkNag: ["AwsSolutions-EKS2"] },
-    beyondAnchors: "The required log types are a knob (audit and authenticator at least).",
     kinds: [K.eksCluster],
     config: {
       requiredLogTypes: {
@@ -170,8 +160,6 @@ export const ecsContainerLogging = resourcePolicy(
       'Give each container definition logConfiguration { logDriver: "awslogs", options: { "awslogs-group", ' +
       '"awslogs-region", "awslogs-stream-prefix" } } pointing at a log group with retention.',
     references: { cdkNag: ["AwsSolutions-ECS7"] },
-    beyondAnchors:
-      "checkov has no container-logging check; container definitions are parsed from their JSON string.",
     kinds: [K.ecsTaskDefinition],
   },
   (res, _ctx, add) => {
@@ -193,7 +181,6 @@ export const ecsContainerInsights = resourcePolicy(
     severity: "low",
     remediationSteps: 'Add settings: [{ name: "containerInsights", value: "enhanced" }] (or "enabled").',
     references: { checkov: ["CKV_AWS_65"], cdkNag: ["AwsSolutions-ECS4"] },
-    beyondAnchors: "Accepts the newer enhanced mode.",
     kinds: [K.ecsCluster],
   },
   (res, _ctx, add) => {
@@ -214,7 +201,6 @@ export const alarmHasActions = resourcePolicy(
     severity: "medium",
     remediationSteps: "Set alarmActions to the alerts topic ARN and leave actionsEnabled at true.",
     references: { checkov: ["CKV_AWS_319"], cdkNag: ["NIST.800.53.R5-CloudWatchAlarmAction"] },
-    beyondAnchors: "Also flags alarms whose actions are disabled, not only alarms without actions.",
     kinds: [K.metricAlarm],
   },
   (res, _ctx, add) => {

@@ -79,9 +79,6 @@ export const securityGroupNoPublicIngress = resourcePolicy<{ allowedPorts: numbe
       cis: ["5.2", "5.3", "5.4"],
       pulumi: ["aws-ec2-securitygroup-disallow-public-internet-ingress"],
     },
-    beyondAnchors:
-      "Checks inline rules, aws.ec2.SecurityGroupRule, aws.vpc.SecurityGroupIngressRule and the default security " +
-      "group in one place; the Compliance-Ready pack reads only the inline form.",
     kinds: [K.securityGroup, K.defaultSecurityGroup, K.securityGroupRule, K.securityGroupIngressRule],
     config: {
       allowedPorts: {
@@ -120,8 +117,6 @@ export const noPublicIp = resourcePolicy(
       awsguard: ["ec2-instance-no-public-ip"],
       pulumi: ["aws-ec2-instance-disallow-public-ip", "aws-ec2-launchtemplate-disallow-public-ip"],
     },
-    beyondAnchors:
-      "One policy over instances, launch templates and configurations, subnets and ECS services.",
     kinds: [K.instance, K.launchTemplate, K.launchConfiguration, K.subnet, K.ecsService],
   },
   (res, _ctx, add) => {
@@ -156,8 +151,6 @@ export const eksEndpointPrivate = resourcePolicy(
       cdkNag: ["AwsSolutions-EKS1"],
       pulumi: ["aws-eks-cluster-disallow-api-endpoint-public-access"],
     },
-    beyondAnchors:
-      "Knows endpointPublicAccess defaults to true, so an omitted setting is public to the world.",
     kinds: [K.eksCluster],
   },
   (res, _ctx, add) => {
@@ -186,7 +179,6 @@ export const rdsNotPublic = resourcePolicy(
       awsguard: ["rds-instance-public-access"],
       pulumi: ["aws-rds-instance-disallow-public-access", "aws-rds-clusterinstance-disallow-public-access"],
     },
-    beyondAnchors: "Covers Aurora cluster instances as well as standalone instances.",
     kinds: [K.dbInstance, K.dbClusterInstance],
   },
   (res, _ctx, add) => {
@@ -214,10 +206,6 @@ export const lbHttpRedirectsToHttps = stackPolicy<{ allowInternal: boolean }>(
         "aws-alb-listener-disallow-unencrypted-traffic",
       ],
     },
-    beyondAnchors:
-      "Covers aws.lb and aws.alb listeners and both legacy tokens (AWSGuard 0.3.1 checks only " +
-      "elasticloadbalancingv2). Relates each listener to its load balancer: an internal one (a CloudFront VPC " +
-      "origin) may serve HTTP inside the VPC (knob); a fixed-response 4xx default is not serving content.",
     kinds: [K.listener, K.listenerRule, K.loadBalancer],
     config: {
       allowInternal: {
@@ -272,7 +260,6 @@ export const cloudfrontWaf = resourcePolicy(
       cdkNag: ["AwsSolutions-CFR2"],
       pulumi: ["aws-cloudfront-distribution-configure-waf"],
     },
-    beyondAnchors: "Mandatory (cdk-nag only warns): the distribution is the platform's only public entry.",
     kinds: [K.distribution],
   },
   (res, _ctx, add) => {
@@ -290,7 +277,6 @@ export const lambdaFunctionUrlAuth = resourcePolicy(
     remediationSteps:
       'Set authorizationType "AWS_IAM" (front the URL with CloudFront and OAC for public traffic).',
     references: { checkov: ["CKV_AWS_258"], cdkNag: ["LambdaFunctionUrlAuth"] },
-    beyondAnchors: "—",
     kinds: [K.lambdaFunctionUrl],
   },
   (res, _ctx, add) => {
@@ -327,10 +313,6 @@ export const s3BucketPublicAccessBlock = stackPolicy<{ requireExplicit: boolean 
       cis: ["2.1.4"],
       pulumi: ["aws-s3-bucket-disallow-public-read"],
     },
-    beyondAnchors:
-      "A BucketPublicAccessBlock that omits a setting turns it off (the provider's default is false, weaker than " +
-      "AWS's default for new buckets): such a block is a finding, not a pass. Reads ACLs on the bucket and on " +
-      "BucketAcl/BucketAclV2 resources, and accepts an account-level block in the stack.",
     kinds: [K.bucket, K.bucketPublicAccessBlock, K.accountPublicAccessBlock, K.bucketAcl],
     config: {
       requireExplicit: {
@@ -384,8 +366,6 @@ export const vpcDefaultSecurityGroupClosed = stackPolicy(
       cdkNag: ["NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
       cis: ["5.4"],
     },
-    beyondAnchors:
-      "Relates VPCs to their adopted default group through the engine's dependencies during preview.",
     kinds: [K.vpc, K.defaultSecurityGroup],
   },
   (resources, { guard }, add) => {
@@ -482,11 +462,6 @@ export const apiGatewayAuthorization = stackPolicy<{ publicRoutes: string[] }>(
       checkov: ["CKV_AWS_309", "CKV_AWS_59", "CKV2_AWS_70"],
       cdkNag: ["AwsSolutions-APIG4", "AwsSolutions-COG4"],
     },
-    beyondAnchors:
-      "Knows that a WebSocket API authorizes only on $connect (its other routes cannot take an authorizer), by " +
-      "relating each route to its API's protocol; reads the operations of REST APIs defined by an OpenAPI body; " +
-      "the routes that may be public (health checks, preflights) are one list in the pack config, matched on " +
-      "HTTP API route keys, REST method paths and OpenAPI operations alike.",
     kinds: [K.httpApiRoute, K.httpApi, K.restMethod, K.restApi, K.restResource],
     config: {
       publicRoutes: {

@@ -2,7 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { costPolicies } from "./cost";
 import { deployabilityPolicies } from "./deployability";
 import { encryptionPolicies } from "./encryption";
-import { exemptionHasReason } from "./exemptions";
+import { exemptionHasReasonFor } from "./exemptions";
 import { hardeningPolicies } from "./hardening";
 import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
@@ -11,6 +11,9 @@ import { loggingPolicies } from "./logging";
 import { networkPolicies } from "./network";
 import { resiliencePolicies } from "./resilience";
 import { requiredTags } from "./tagging";
+
+/** Exemption tags must name a policy of this pack: one of `policies` below, read when the policy runs. */
+export const exemptionHasReason = exemptionHasReasonFor(() => policies.map((p) => p.name));
 
 /**
  * Every policy of the pack, by domain. Kept apart from index.ts so tests and the offline runner can import

@@ -93,10 +93,6 @@ export const sqsQueueDlq = stackPolicy(
       "same type (FIFO for FIFO) whose messageRetentionSeconds is longer than the source's (a moved message " +
       "keeps its original enqueue time), typically 14 days.",
     references: { cdkNag: ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"] },
-    beyondAnchors:
-      "checkov and AWSGuard have no DLQ check. Beyond cdk-nag: accepts queues that are failure destinations of " +
-      "Lambda, EventBridge, SNS or event source mappings, flags a DLQ whose retention is shorter than its " +
-      "source's (redriven messages expire early) and a standard DLQ behind a FIFO queue (rejected by SQS).",
     kinds: [
       K.queue,
       K.queueRedrivePolicy,
@@ -171,10 +167,6 @@ export const lambdaAsyncDlq = stackPolicy(
         "Serverless-LambdaAsyncFailureDestination",
       ],
     },
-    beyondAnchors:
-      "Finds the functions that are invoked asynchronously (S3 notifications, SNS subscriptions, EventBridge " +
-      "targets, service permissions) instead of demanding a DLQ on every function (checkov), which is noise " +
-      "for synchronous and SQS-polled functions whose failures the queue's redrive handles.",
     kinds: [
       K.lambdaFunction,
       K.lambdaPermission,
@@ -240,8 +232,6 @@ export const backups = resourcePolicy<{ environments: string[]; minimumRetention
       awsguard: ["rds-instance-backup-enabled"],
       pulumi: ["aws-rds-instance-configure-backup-retention", "aws-rds-cluster-configure-backup-retention"],
     },
-    beyondAnchors:
-      "One policy for RDS, Aurora, DynamoDB and ElastiCache, scoped per environment through the Environment tag.",
     kinds: [K.dbInstance, K.dbCluster, K.dynamoTable, K.cacheReplicationGroup],
     config: {
       environments: ENVIRONMENTS_SCHEMA(["staging", "prod"]),
@@ -292,9 +282,6 @@ export const multiAz = stackPolicy<{ environments: string[] }>(
       awsguard: ["rds-instance-multi-az-enabled"],
       pulumi: ["aws-rds-cluster-disallow-single-availability-zone"],
     },
-    beyondAnchors:
-      "Applies only where the Environment tag says production (the anchors apply it everywhere or nowhere), " +
-      "counts Aurora cluster instances, and covers EKS node groups and ECS services.",
     kinds: [
       K.dbInstance,
       K.dbCluster,
@@ -365,9 +352,6 @@ export const deletionProtection = resourcePolicy<{ environments: string[] }>(
       checkov: ["CKV_AWS_139", "CKV_AWS_293"],
       cdkNag: ["AwsSolutions-RDS10", "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled"],
     },
-    beyondAnchors:
-      "Also requires Pulumi's `protect` option (a `pulumi destroy` or a replacement bypasses AWS-side " +
-      "protection for buckets and caches, which have none) and covers DynamoDB, S3, ElastiCache and EBS.",
     kinds: STATEFUL,
     config: { environments: ENVIRONMENTS_SCHEMA(["prod"]) },
   },
@@ -395,7 +379,6 @@ export const s3BucketVersioning = stackPolicy<{ environments: string[] }>(
       'Add an aws.s3.BucketVersioning with versioningConfiguration { status: "Enabled" } and a lifecycle rule ' +
       "that expires noncurrent versions.",
     references: { checkov: ["CKV_AWS_21"], cdkNag: ["NIST.800.53.R5-S3BucketVersioningEnabled"] },
-    beyondAnchors: "Reads the standalone BucketVersioning(V2) resources of v7 and is scoped per environment.",
     kinds: [K.bucket, K.bucketVersioning],
     config: { environments: ENVIRONMENTS_SCHEMA(["staging", "prod"]) },
   },

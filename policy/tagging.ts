@@ -34,10 +34,6 @@ export const requiredTags = resourcePolicy<{ requiredTags: string[] }>(
       "Set the stack-wide tags (Environment, Project, Owner) through the provider's defaultTags and the Function " +
       "tag through the component (PlatformComponent does both); or add the missing keys to the resource's tags.",
     references: { pulumi: ["check-required-tags (blog)"] },
-    beyondAnchors:
-      "Neither AWSGuard, cdk-nag nor checkov has a built-in required-tags check. The taggable set is generated " +
-      "from @pulumi/aws's declarations (not a hand list), and provider defaultTags (a JSON string under the " +
-      "engine, visible only in tagsAll in v7) count, so stacks tagged through the provider are not flagged.",
     kinds: [TAGGABLE],
     config: {
       requiredTags: {

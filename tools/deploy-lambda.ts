@@ -1,5 +1,5 @@
 /**
- * The deploy step of blue/green Lambda deployments (components/lambda-blue-green.ts, docs/agents.md): after
+ * The deploy step of blue/green Lambda deployments (components/lambda/blue-green.ts, docs/agents.md): after
  * `pulumi up` has published a new version, CodeDeploy shifts the `live` alias from the version it serves to
  * the new one. This tool builds that CodeDeploy CreateDeployment request (with its AppSpec) for the AWS CLI:
  *

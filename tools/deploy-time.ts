@@ -13,15 +13,8 @@
  * metric data file is written only for a successful update (a failed one is no typical update), else emptied.
  */
 import { writeFileSync } from "node:fs";
+import type { DeployTimeMetric } from "../contracts/deploy-time";
 import { parseArgs } from "./deploy-lambda";
-
-/** Where updates are recorded: the stack output `deployTimeMetric` (components/success-metrics.ts builds it). */
-export interface DeployTimeMetric {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly dimensions: { readonly Stack: string };
-  readonly targetSeconds: number;
-}
 
 export const OUTCOMES = ["success", "failure", "cancelled", "skipped"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

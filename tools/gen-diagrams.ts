@@ -21,7 +21,7 @@ import {
   monitoringSummary,
   resourceDiagram,
 } from "./offline/architecture";
-import { costRows, usdRange } from "./offline/cost";
+import { costRows, usdRange } from "../cost/estimate";
 import { asList, rolePolicies, trustedPrincipals } from "./iam-roles";
 import { Tidy, tidier } from "./resource-graph";
 import { securityGuide } from "./gen-security-roles";

@@ -1,5 +1,5 @@
 /**
- * The blue/green deploy step after `pulumi up` (components/lambda-blue-green.ts, docs/agents.md): for every
+ * The blue/green deploy step after `pulumi up` (components/lambda/blue-green.ts, docs/agents.md): for every
  * function of the stack's `blueGreenDeployments` output whose `live` alias does not serve its newest version,
  * a CodeDeploy deployment shifts the alias. All of them start at once and run side by side (CodeDeploy keeps
  * one application per function), so six linear rollouts take as long as one, not six times as long; the whole

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import { DependencyError } from "../shared/outcome";
 import { DEFAULT_RETRY_POLICY, RetriesExhaustedError, RetryPolicy, withRetry } from "../shared/retry";
-import { classifyBedrockError } from "../vectorize/bedrock-embedder";
+import { classifyBedrockError } from "../shared/bedrock";
 import type { AgentWorkerName } from "./env";
 import { stepMessage, SYSTEM_PROMPTS } from "./prompts";
 import type { TaskContext, TaskResult, TaskRunner } from "./runner";

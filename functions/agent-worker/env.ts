@@ -4,7 +4,7 @@
  */
 import { AGENT_NAMES, AgentName } from "../../contracts/agents";
 import { AGENT_WORKER_ENV } from "../../contracts/env";
-import { EnvironmentError, LOG_LEVELS, LogLevelName } from "../shared/env";
+import { EnvironmentError, LOG_LEVELS, LogLevelName } from "../../contracts/pipeline-env";
 
 export { AGENT_NAMES, AGENT_WORKER_ENV };
 

@@ -3,8 +3,8 @@
  * cached for the life of the container; a failed read is not cached, so the next task tries again.
  */
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import type { SecretsManagerProvider } from "../vectorize/upstash-credentials";
 import { DependencyError } from "../shared/outcome";
+import type { SecretsManagerProvider } from "../shared/secrets-manager";
 
 export function secretReader(
   secretsManager: SecretsManagerProvider,

@@ -1,5 +1,5 @@
 /**
- * Task status records in the platform's single table (functions/api/lib/table-schema.ts): one item per task
+ * Task status records in the platform's single table (contracts/table.ts): one item per task
  * and agent under its project, `PK = PROJECT#<projectId>`, `SK = TASK#<taskId>#<agent>`.
  *
  * Transitions: (none) -> queued -> running -> succeeded | failed | continued, and continued(n) -> running(n+1)
@@ -15,7 +15,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { StepStatus } from "../../contracts/messages";
-import { TTL_ATTRIBUTE } from "../api/lib/table-schema";
+import { TTL_ATTRIBUTE } from "../../contracts/table";
 import type { AgentTask } from "./task";
 
 export type TaskStatus = StepStatus;

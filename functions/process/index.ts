@@ -3,7 +3,7 @@
  * SQS. The environment is read once, on the first invocation; an invalid one fails every record with an error
  * that names each variable.
  */
-import { readProcessEnv } from "../shared/env";
+import { readProcessEnv } from "../../contracts/pipeline-env";
 import { createSqsHandler } from "../shared/sqs-batch";
 import type { BatchRuntime } from "../shared/sqs-batch";
 import { createTelemetry } from "../shared/telemetry";

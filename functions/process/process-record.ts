@@ -4,8 +4,8 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { chunkDocument } from "../shared/chunking";
-import type { ProcessEnvironment } from "../shared/env";
-import { METRICS } from "../shared/metric-names";
+import type { ProcessEnvironment } from "../../contracts/pipeline-env";
+import { METRICS } from "../../contracts/metrics";
 import { DependencyError, RecordResult, RejectedError, skipped } from "../shared/outcome";
 import {
   PROCESSED_CONTENT_TYPE,

@@ -3,7 +3,7 @@
  * index.ts; tests call it with an S3 client pointed at a local server.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { ProcessEnvironment } from "../shared/env";
+import type { ProcessEnvironment } from "../../contracts/pipeline-env";
 import { createS3Client } from "../shared/s3-objects";
 import type { BatchRuntime } from "../shared/sqs-batch";
 import type { Telemetry } from "../shared/telemetry";

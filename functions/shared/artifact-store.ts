@@ -11,6 +11,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { contentTypeOf } from "../../contracts/artifacts";
 
 export interface StoredObject {
   /** The key without the listed prefix. */
@@ -27,24 +28,6 @@ export interface ArtifactStore {
   putText(key: string, text: string, contentType?: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   presign(key: string, seconds: number): Promise<string>;
-}
-
-/** Content types by extension for files agents and templates write (the download keeps them). */
-export function contentTypeOf(path: string): string {
-  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
-  const types: Record<string, string> = {
-    json: "application/json",
-    md: "text/markdown; charset=utf-8",
-    html: "text/html; charset=utf-8",
-    js: "text/javascript; charset=utf-8",
-    jsx: "text/javascript; charset=utf-8",
-    ts: "text/plain; charset=utf-8",
-    css: "text/css; charset=utf-8",
-    py: "text/x-python; charset=utf-8",
-    yaml: "application/yaml",
-    yml: "application/yaml",
-  };
-  return (ext && types[ext]) || "text/plain; charset=utf-8";
 }
 
 const notFound = (error: unknown) => {

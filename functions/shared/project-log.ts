@@ -12,7 +12,7 @@
  */
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { messageId, NewProjectMessage, ProjectMessage } from "../../contracts/messages";
-import { TTL_ATTRIBUTE } from "../api/lib/table-schema";
+import { TTL_ATTRIBUTE } from "../../contracts/table";
 
 /** Messages stay readable (for replay and polling) for a week. */
 export const EVENT_TTL_SECONDS = 7 * 24 * 3600;

@@ -4,7 +4,7 @@
  * RecordResult or throwing; this module turns that into log lines, metrics and batch item failures.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { METRICS } from "./metric-names";
+import { METRICS } from "../../contracts/metrics";
 import { failureContext, failureReason, RecordResult } from "./outcome";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsHandler, SqsRecord } from "./sqs-types";
 import type { Telemetry } from "./telemetry";

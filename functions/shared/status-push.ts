@@ -13,8 +13,8 @@ import {
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { removeConnection } from "../ws/connections";
-import { CONNECTIONS_TABLE } from "../ws/schema";
+import { removeConnection } from "./connections";
+import { CONNECTIONS_TABLE } from "../../contracts/connections";
 import { Limiter } from "./concurrency";
 import { Retryability, RetryPolicy, withRetry } from "./retry";
 

@@ -5,8 +5,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
-import { COMMON_ENV } from "./env";
-import type { MetricName } from "./metric-names";
+import { COMMON_ENV } from "../../contracts/pipeline-env";
+import type { MetricName } from "../../contracts/metrics";
 import type { Attributes } from "./outcome";
 import type { LambdaContext } from "./sqs-types";
 

@@ -5,16 +5,11 @@
  * is off so attempts are counted once); when it gives up, the error names the model and the request.
  */
 import { BedrockRuntimeClient, InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
+import { classifyBedrockError } from "../shared/bedrock";
 import type { Limiter } from "../shared/concurrency";
-import { EmbeddingModel, embeddingModel } from "../shared/embedding-models";
+import { EmbeddingModel, embeddingModel } from "../../contracts/embedding-models";
 import { DependencyError, DependencyProblem, RejectedError } from "../shared/outcome";
-import {
-  DEFAULT_RETRY_POLICY,
-  RetriesExhaustedError,
-  Retryability,
-  RetryPolicy,
-  withRetry,
-} from "../shared/retry";
+import { DEFAULT_RETRY_POLICY, RetriesExhaustedError, RetryPolicy, withRetry } from "../shared/retry";
 
 export interface Embedder {
   readonly modelId: string;
@@ -45,30 +40,6 @@ export interface BedrockEmbedderOptions {
 }
 
 export const BEDROCK_TIMEOUT_MS = 15_000;
-
-export interface BedrockClientOptions {
-  /** Defaults to the function's region. */
-  readonly region?: string;
-  /** Tests only: a local endpoint and its credentials. */
-  readonly endpoint?: string;
-  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-/**
- * A Bedrock Runtime client for the embedder:
- *  - one attempt per call: retries are the embedder's, so each is counted and backed off once;
- *  - concurrent streams on one HTTP/2 connection: the SDK's default for this client opens a new connection (TCP and
- *    TLS) for every request, to keep bidirectional streams isolated, which InvokeModel does not need.
- */
-export function createBedrockClient(options: BedrockClientOptions = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: 1,
-    requestHandler: { disableConcurrentStreams: false },
-  });
-}
 
 export function createBedrockEmbedder(options: BedrockEmbedderOptions): Embedder {
   const model = embeddingModel(options.modelId);
@@ -203,28 +174,6 @@ function normalize(vector: number[]): number[] {
   for (const x of vector) sum += x * x;
   const norm = Math.sqrt(sum);
   return norm === 0 ? vector : vector.map((x) => Math.round((x / norm) * 1e9) / 1e9);
-}
-
-const RETRYABLE_ERRORS = new Set([
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "ServiceUnavailableException",
-  "InternalServerException",
-  "ModelTimeoutException",
-  "ModelNotReadyException",
-  "ServiceQuotaExceededException",
-  "TimeoutError",
-  "AbortError",
-  "RequestTimeout",
-]);
-
-export function classifyBedrockError(error: unknown): Retryability {
-  const name = (error as Error)?.name ?? "";
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  if (RETRYABLE_ERRORS.has(name)) return { retryable: true };
-  if (status !== undefined) return { retryable: status === 429 || status >= 500 };
-  // No HTTP status: the request never got an answer (refused, reset, DNS): worth another try.
-  return { retryable: true };
 }
 
 function givingUp(error: unknown, modelId: string, count: number, request: string): Error {

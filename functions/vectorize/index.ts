@@ -7,7 +7,7 @@
  * `require` inside the factory makes esbuild wrap those modules so their top-level code (the SDK clients' command
  * and schema definitions) runs only when they are first used. Init is then the telemetry and the batch handler.
  */
-import { readVectorizeEnv } from "../shared/env";
+import { readVectorizeEnv } from "../../contracts/pipeline-env";
 import { createSqsHandler } from "../shared/sqs-batch";
 import type { BatchRuntime } from "../shared/sqs-batch";
 import { createTelemetry } from "../shared/telemetry";

@@ -2,26 +2,11 @@
  * The Upstash URL and token, from Secrets Manager by ARN: fetched on first use, then cached for the life of the
  * container. A failed fetch is not cached, so the next record tries again.
  *
- * The Secrets Manager SDK is loaded on first use too (a dynamic import, which esbuild keeps lazy inside the
- * bundle): it is needed once per container, so its initialisation stays out of the cold start.
+ * The Secrets Manager SDK is loaded on first use too (functions/shared/secrets-manager.ts).
  */
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { UpstashCredentials } from "../shared/env";
+import type { UpstashCredentials } from "../../contracts/pipeline-env";
 import { DependencyError } from "../shared/outcome";
-
-/** A Secrets Manager client, created when first needed. */
-export type SecretsManagerProvider = () => Promise<SecretsManagerClient>;
-
-export function defaultSecretsManager(
-  wrap: (client: SecretsManagerClient) => SecretsManagerClient,
-): SecretsManagerProvider {
-  let client: SecretsManagerClient | undefined;
-  return async () => {
-    const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-    client ??= wrap(new SecretsManagerClient({}));
-    return client;
-  };
-}
+import type { SecretsManagerProvider } from "../shared/secrets-manager";
 
 export function credentialsLoader(
   secretsManager: SecretsManagerProvider,

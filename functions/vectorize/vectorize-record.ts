@@ -4,8 +4,8 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { mapLimited } from "../shared/concurrency";
-import type { VectorizeEnvironment } from "../shared/env";
-import { METRICS } from "../shared/metric-names";
+import type { VectorizeEnvironment } from "../../contracts/pipeline-env";
+import { METRICS } from "../../contracts/metrics";
 import { RecordResult, RejectedError, skipped } from "../shared/outcome";
 import { parseProcessed, ProcessedChunk } from "../shared/processed-document";
 import { handleS3Record, ObjectEvent } from "../shared/s3-event";

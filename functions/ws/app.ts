@@ -22,7 +22,7 @@ import { CLIENT_ACTIONS, ControlErrorCode, ControlFrame, isMessageId } from "../
 import { CLIENT_ID_PATTERN, WS_QUERY } from "../../contracts/websocket";
 import type { ProjectLog } from "../shared/project-log";
 import type { Pusher } from "../shared/status-push";
-import { removeConnection } from "./connections";
+import { removeConnection } from "../shared/connections";
 import {
   ACK_TTL_SECONDS,
   ackKey,
@@ -31,7 +31,7 @@ import {
   connectionKey,
   MAX_SUBSCRIPTIONS,
   subscriptionKey,
-} from "./schema";
+} from "../../contracts/connections";
 
 /** The fields of API Gateway's WebSocket proxy event this function reads. */
 export interface WsEvent {

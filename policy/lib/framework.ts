@@ -58,8 +58,6 @@ export interface PolicyMeta {
   severity: Severity;
   remediationSteps: string;
   references: References;
-  /** What this policy checks that the anchors do not (README table). */
-  beyondAnchors: string;
   /** The resource kinds the policy examines (every type alias of each). */
   kinds: Kind[];
   /** The policy's knobs (JSON schema with defaults); `exemptions` is added to every policy. */

@@ -15,8 +15,8 @@ const ids = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.join(", ") :
 
 export function policyTable(policies: Policies): string {
   const lines = [
-    "| Policy | Level | Domain | Severity | Checks | checkov | cdk-nag | CIS / FSBP / AWSGuard / Pulumi | Beyond the anchors |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Policy | Level | Domain | Severity | Checks | checkov | cdk-nag | CIS / FSBP / AWSGuard / Pulumi |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const p of policies) {
     const m = META.get(p.name);
@@ -30,7 +30,7 @@ export function policyTable(policies: Policies): string {
     ];
     lines.push(
       `| \`${m.name}\` | ${m.enforcementLevel} | ${m.domain} | ${m.severity} | ${cell(m.description)} | ` +
-        `${ids(r.checkov)} | ${ids(r.cdkNag)} | ${cell(ids(other))} | ${cell(m.beyondAnchors)} |`,
+        `${ids(r.checkov)} | ${ids(r.cdkNag)} | ${cell(ids(other))} |`,
     );
   }
   return lines.join("\n");

@@ -4,7 +4,7 @@ import {
   AgentWorkers,
   AgentWorkersArgs,
   checkAgentWorkersArgs,
-} from "../../components/agent-workers";
+} from "../../components/agents/workers";
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { loadStack } from "../helpers/config";
@@ -30,7 +30,7 @@ async function program(stack: string, extra: Extra = {}) {
         encryption: extra.queueKey ? { kind: "createKey" } : { kind: "sqs" },
       });
       workers = new AgentWorkers("agents", {
-        ...config.agents,
+        ...config.agents!,
         blueGreen: config.blueGreen,
         queues: queues.pairs,
         queueKmsKeyArn: queues.kmsKeyArn,
@@ -38,7 +38,7 @@ async function program(stack: string, extra: Extra = {}) {
         table: { name: "data-table-1234567", arn: TABLE_ARN },
         dataKeyArn: DATA_KEY,
         llmApiKey: "sk-test-key",
-        model: agentModel(config.bedrock),
+        model: agentModel(config.bedrock.models),
         logRetentionDays: config.logRetentionDays,
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
@@ -438,7 +438,7 @@ describe("AgentWorkers", function () {
   });
 
   it("refuses arguments AWS would refuse, naming each", () => {
-    const sizing = loadStack("staging").agents.sizing;
+    const sizing = loadStack("staging").agents!.sizing;
     const pair = (visibilityTimeoutSeconds: number) => ({ visibilityTimeoutSeconds }) as never;
     assert.throws(
       () =>
@@ -458,16 +458,17 @@ describe("AgentWorkers", function () {
         }),
       {
         message:
-          "AgentWorkers agents: agent pm's timeout 300 s leaves no time before the continuation margin; " +
-          "agent dev's timeout 900 s exceeds its queue's visibility timeout 600 s; agent qa has no queue; " +
-          "the agents need a Bedrock model: set bedrockModelIds (or bedrockInferenceProfileIds); " +
-          "blue/green deployments need the function alarms to roll back on",
+          "AgentWorkers agents: continuationMarginSeconds = 300: must be shorter than the shortest agent timeout " +
+          "(300 s, pm); sizing.dev.timeoutSeconds = 900: exceeds its queue's visibility timeout 600 s; " +
+          'queues = "qa": have no queue for the agent qa; model = undefined: is required with agents: set ' +
+          "bedrockModelIds (or bedrockInferenceProfileIds); blueGreen = true: needs functionAlarms: CodeDeploy " +
+          "rolls a deployment back on the functions' alarms",
       },
     );
   });
 
   describe("the agents' model", () => {
-    const bedrock = loadStack("staging").bedrock;
+    const bedrock = loadStack("staging").bedrock.models;
 
     it("is the first bedrockModelIds entry, invoked in the stack's region", () => {
       const model = agentModel({ ...bedrock, modelIds: ["amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0"] })!;

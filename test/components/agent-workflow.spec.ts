@@ -4,8 +4,8 @@ import {
   checkAgentWorkflowArgs,
   ruleDeliveryStatements,
   TARGET_RETRY,
-} from "../../components/agent-workflow";
-import type { QueuePair } from "../../components/queue-pair";
+} from "../../components/agents/workflow";
+import type { QueuePair } from "../../components/shared/queue-pair";
 import { Queues } from "../../components/queues";
 import { eventPattern, inputTransformer, ROUTING_RULES } from "../../contracts/routing";
 import { policies } from "../../policy/policies";
@@ -37,8 +37,8 @@ async function program(stack: string, queueKey = false) {
         queueKmsKeyArn: queues.kmsKeyArn,
         table: { name: "data-table-1234567", arn: TABLE_ARN },
         dataKeyArn: DATA_KEY,
-        archiveDays: config.agents.eventArchiveDays,
-        functionAlarms: config.agents.functionAlarms,
+        archiveDays: config.agents!.eventArchiveDays,
+        functionAlarms: config.agents!.functionAlarms,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,

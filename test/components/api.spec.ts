@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCESS_LOG_FORMAT, Api } from "../../components/api";
-import type { QueuePair } from "../../components/queue-pair";
+import { ACCESS_LOG_FORMAT, Api } from "../../components/api/api";
+import type { QueuePair } from "../../components/shared/queue-pair";
 import { API_ROUTES } from "../../contracts/api-routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";
@@ -21,7 +21,7 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
   const { resources } = await evaluate(
     () =>
       new Api("api", {
-        ...config.apiGateway,
+        ...config.api,
         data: {
           tableName: "data-table-1234567",
           tableArn: TABLE,
@@ -33,8 +33,7 @@ async function apiOf(stack: string, changes: Record<string, string> = {}, queueK
           queue: { arn: pulumi.output(PM_QUEUE), url: pulumi.output(PM_QUEUE_URL) },
         } as unknown as QueuePair,
         queueKmsKeyArn: queueKey ? QUEUE_KEY : undefined,
-        wafRateLimit: config.service.wafRateLimit,
-        wafManagedRules: config.service.wafManagedRules,
+        waf: config.waf,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: LOGS_KEY_ARN,
         alarmTopicArn: TOPIC,
@@ -269,12 +268,8 @@ describe("Api", () => {
       DEFAULT_4XX: { responseParameters: headers },
       DEFAULT_5XX: { responseParameters: headers },
     });
-    assert.strictEqual(
-      bodyOf(prod)["x-amazon-apigateway-gateway-responses"].DEFAULT_4XX.responseParameters[
-        "gatewayresponse.header.Access-Control-Allow-Origin"
-      ],
-      "'https://app.agents.example.com'",
-    );
+    // Prod names no origin (its console is on the frontend's origin): no CORS headers at all.
+    assert.strictEqual(bodyOf(prod)["x-amazon-apigateway-gateway-responses"], undefined);
     const env = (rs: RegisteredResource[]) =>
       (named(rs, "api-handler-fn").inputs.environment as Json).variables;
     assert.deepStrictEqual(env(dev), {
@@ -617,9 +612,18 @@ describe("Api", () => {
   });
 
   it("refuses a stack without a dev queue", () => {
+    const { config } = stackInput("dev");
     assert.throws(
-      () => new Api("api", { firstAgentQueue: undefined } as unknown as ConstructorParameters<typeof Api>[1]),
-      { message: 'api: the api-handler sends modifications to the "pm" agent queue; add pm to queues' },
+      () =>
+        new Api("api", {
+          ...config.api,
+          firstAgentQueue: undefined,
+        } as unknown as ConstructorParameters<typeof Api>[1]),
+      {
+        message:
+          "Api api: firstAgentQueue = undefined: is required: the api-handler sends modifications to the " +
+          '"pm" agent queue; add pm to queues',
+      },
     );
   });
 

@@ -147,7 +147,9 @@ describe("Backups", () => {
   it("refuses a copy region without its provider and a bad restore-testing prefix", () => {
     assert.throws(() => new Backups("bk", { ...dev, copyRegion: "us-west-2", restoreTestingPrefix: "a-b" }), {
       message:
-        'Backups bk: copyRegion us-west-2 needs copyProvider (an AWS provider in that region); restoreTestingPrefix "a-b" must be 1-30 letters, digits or underscores (AWS Backup\'s rule for restore-testing names)',
+        "Backups bk: copyProvider = undefined: is required with copyRegion us-west-2 (an AWS provider in that " +
+        'region); restoreTestingPrefix = "a-b": must be 1-30 letters, digits or underscores (AWS Backup\'s rule ' +
+        "for restore-testing names)",
     });
   });
 

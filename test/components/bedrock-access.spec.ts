@@ -131,10 +131,11 @@ describe("BedrockAccess", function () {
     );
     assert.strictEqual(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").length, 0);
     assert.throws(() => new BedrockAccess("b", { ...nova, trustedServices: [] }), {
-      message: "BedrockAccess b: name a trusted service or role ARN (someone must assume the role)",
+      message:
+        "BedrockAccess b: trustedServices = []: must name a service (or set trustedRoleArns): someone must assume the role",
     });
     assert.throws(() => new BedrockAccess("b", { ...nova, modelIds: [] }), {
-      message: "BedrockAccess b: name at least one model id or inference profile",
+      message: "BedrockAccess b: modelIds = []: must name a model (or set inferenceProfiles)",
     });
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache, CacheArgs, checkCacheArgs, memberClusterSuffixes } from "../../components/cache";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { CacheConfig, readCache } from "../../config/cache";
 import { ConfigReader, mapConfigSource } from "../../config/reader";
 import { EXEMPTED_PREFIX } from "../../policy/lib/framework";
@@ -35,7 +35,9 @@ function settingsOf(stack: string, changes: Record<string, string> = {}): CacheC
   const input = readStack(REPO_ROOT, stack);
   const values = { ...input.config, ...changes };
   const r = new ConfigReader(mapConfigSource(values, input.secretKeys), "agent-platform");
-  return readCache(r, values["agent-platform:cacheEnabled"] === "true");
+  const cache = readCache(r);
+  if (!cache) throw new Error(`${stack} runs no cache`);
+  return cache;
 }
 
 const network = { vpcId: "vpc-1", isolatedSubnetIds: ["subnet-i1", "subnet-i2", "subnet-i3"] };
@@ -375,16 +377,22 @@ describe("Cache", function () {
   it("refuses settings AWS refuses, with exact messages", () => {
     const s = settingsOf("staging");
     assert.throws(() => checkCacheArgs("cache", { ...s, shards: 2 }), {
-      message: "cache: 2 shards need cluster mode (without it a group has one shard)",
+      message:
+        "Cache cache: settings.shards = 2: must be 1 unless settings.clusterMode is true (only cluster mode shards data)",
     });
     assert.throws(() => checkCacheArgs("cache", { ...s, clusterMode: true, replicasPerShard: 1 }), {
-      message: "cache: cluster mode requires automatic failover",
+      message:
+        "Cache cache: settings.automaticFailover = false: must be true when settings.clusterMode is true " +
+        "(ElastiCache runs cluster mode only with automatic failover)",
     });
     assert.throws(() => checkCacheArgs("cache", { ...s, clusterMode: true, automaticFailover: true }), {
-      message: "cache: automatic failover and Multi-AZ need at least one replica per shard",
+      message:
+        "Cache cache: settings.automaticFailover = true: needs settings.replicasPerShard of at least 1 (failover " +
+        "promotes a replica; ElastiCache refuses it without one)",
     });
     assert.throws(() => checkCacheArgs("cache", { ...s, multiAz: true, replicasPerShard: 1 }), {
-      message: "cache: Multi-AZ requires automatic failover",
+      message:
+        "Cache cache: settings.multiAz = true: needs settings.automaticFailover true (ElastiCache requires it for Multi-AZ)",
     });
   });
 });

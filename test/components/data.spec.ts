@@ -22,7 +22,7 @@ async function dataOf(stack: string, overrides: Record<string, string> = {}) {
   const { resources } = await evaluate(
     () =>
       new Data("data", {
-        ...config.dataTier,
+        ...config.data,
         protect: config.protectStateful,
         alarmTopicArn: TOPIC,
       }),
@@ -174,7 +174,7 @@ describe("Data", () => {
   });
 
   it("reads the artifacts lifecycle from config and rejects bad values", () => {
-    assert.deepStrictEqual(load("dev").config.dataTier, {
+    assert.deepStrictEqual(load("dev").config.data, {
       artifactsArchiveDays: 90,
       artifactsNoncurrentExpirationDays: 30,
     });

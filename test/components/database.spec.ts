@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import { connectionsThreshold, Database, DatabaseArgs } from "../../components/database";
-import { postgresMaxConnections } from "../../config/rds-classes";
-import type { DatabaseConfig } from "../../config/data";
+import { postgresMaxConnections } from "../../lib/rds-classes";
+import type { DatabaseSettings } from "../../components/database-args";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
-const staging: DatabaseConfig = {
+const staging: DatabaseSettings = {
   engineVersion: "16",
   autoMinorVersionUpgrade: true,
   instanceClass: "db.t4g.micro",
@@ -17,7 +17,7 @@ const staging: DatabaseConfig = {
   monitoringIntervalSeconds: 60,
   connectionsAlarmPercent: 80,
 };
-const prod: DatabaseConfig = {
+const prod: DatabaseSettings = {
   ...staging,
   instanceClass: "db.t4g.medium",
   multiAz: true,
@@ -32,7 +32,7 @@ const network = {
   privateSubnetIds: ["subnet-p1", "subnet-p2"],
   requirePrivateReach: (_c: string, services: readonly string[]) => void reached.push([...services]),
 };
-const args = (settings: DatabaseConfig, extra: Partial<DatabaseArgs> = {}): DatabaseArgs => ({
+const args = (settings: DatabaseSettings, extra: Partial<DatabaseArgs> = {}): DatabaseArgs => ({
   settings,
   network,
   clients: [{ name: "app", securityGroupId: "sg-app" }],
@@ -203,7 +203,7 @@ describe("Database", function () {
 
   it("refuses backup replication without a provider in the replica region", () => {
     assert.throws(() => new Database("db", args(prod)), {
-      message: "db: backups are replicated to us-west-2 but no replicaProvider was given",
+      message: "Database db: replicaProvider = undefined: is required: backups are replicated to us-west-2",
     });
   });
 
@@ -294,9 +294,10 @@ describe("Database", function () {
   it("refuses an instance class without a known memory size", () => {
     assert.throws(() => new Database("db", args({ ...staging, instanceClass: "db.x9.huge" })), {
       message:
-        "db: unknown instance class db.x9.huge (one of db.t4g.micro, db.t4g.small, db.t4g.medium, db.t4g.large, " +
-        "db.t4g.xlarge, db.t4g.2xlarge, db.m7g.large, db.m7g.xlarge, db.m7g.2xlarge, db.m6g.large, db.m6g.xlarge, " +
-        "db.r7g.large, db.r7g.xlarge, db.r7g.2xlarge, db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge)",
+        'Database db: settings.instanceClass = "db.x9.huge": must be one of db.t4g.micro, db.t4g.small, ' +
+        "db.t4g.medium, db.t4g.large, db.t4g.xlarge, db.t4g.2xlarge, db.m7g.large, db.m7g.xlarge, db.m7g.2xlarge, " +
+        "db.m6g.large, db.m6g.xlarge, db.r7g.large, db.r7g.xlarge, db.r7g.2xlarge, db.r6g.large, db.r6g.xlarge, " +
+        "db.r6g.2xlarge (their memory sets max_connections)",
     });
   });
 });

@@ -5,6 +5,8 @@ import {
   checkDnsArgs,
   Dns,
   DnsArgs,
+  DnsRecords,
+  DnsRecordsArgs,
   publicCertificates,
   publicRecords,
   PublicTargets,
@@ -111,15 +113,13 @@ describe("Dns", function () {
   });
 
   it("adds A and AAAA alias records for the given targets (A only when ipv6 is false)", async () => {
-    const { resources } = await evaluate(
-      () =>
-        new Dns("dns", {
-          ...base,
-          aliases: [
-            { key: "web", name: "agents.example.com", target: cdn },
-            { key: "app", name: "app.agents.example.com", target: site, ipv6: false },
-          ],
-        }),
+    const { resources } = await evaluate(() =>
+      new Dns("dns", base).addRecords({
+        aliases: [
+          { key: "web", name: "agents.example.com", target: cdn },
+          { key: "app", name: "app.agents.example.com", target: site, ipv6: false },
+        ],
+      }),
     );
     const records = ofType(resources, "aws:route53/record:Record");
     assert.deepStrictEqual(
@@ -149,19 +149,17 @@ describe("Dns", function () {
   });
 
   it("checks the primary endpoint over HTTPS, fails over to the secondary, and alarms in us-east-1", async () => {
-    const { resources } = await evaluate(
-      () =>
-        new Dns("dns", {
-          ...base,
-          healthCheck: {
-            endpoint: cdn.dnsName,
-            path: "/health",
-            failureThreshold: 3,
-            regions: ["us-east-1", "us-west-2", "eu-west-1"],
-          },
-          failover: { name: "agents.example.com", primary: cdn, secondary: site },
-          alarmTopicArn: TOPIC,
-        }),
+    const { resources } = await evaluate(() =>
+      new Dns("dns", base).addRecords({
+        healthCheck: {
+          endpoint: cdn.dnsName,
+          path: "/health",
+          failureThreshold: 3,
+          regions: ["us-east-1", "us-west-2", "eu-west-1"],
+        },
+        failover: { name: "agents.example.com", primary: cdn, secondary: site },
+        alarmTopicArn: TOPIC,
+      }),
     );
     const check = named(resources, "dns-health");
     assert.deepStrictEqual(check.inputs, {
@@ -248,9 +246,9 @@ describe("Dns", function () {
   });
 
   it("refuses names outside the zone, clashing records, failover without a check, and a zone given twice", () => {
-    const msg = (args: Partial<DnsArgs>) => {
+    const msg = (args: Partial<DnsArgs & DnsRecordsArgs>) => {
       try {
-        checkDnsArgs("dns", { ...base, ...args } as DnsArgs);
+        checkDnsArgs("dns", { ...base, ...args } as DnsArgs & DnsRecordsArgs);
         return "";
       } catch (e) {
         return (e as Error).message;
@@ -376,10 +374,9 @@ describe("Dns", function () {
     });
 
     it("points the names at the distributions and origin.<name> at the ALB (A only, on its health)", async () => {
-      let dns: Dns | undefined;
+      let records: DnsRecords | undefined;
       const { resources } = await evaluate(() => {
-        dns = new Dns("dns", base);
-        dns.addRecords(publicRecords(targets));
+        records = new Dns("dns", base).addRecords(publicRecords(targets));
       });
       const toCdn = [{ name: cdn.dnsName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }];
       const toSite = [{ name: site.dnsName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }];
@@ -398,9 +395,9 @@ describe("Dns", function () {
       ]);
       assert.strictEqual(named(resources, "dns-health").inputs.fqdn, cdn.dnsName);
       assert.deepStrictEqual(
-        dns!.alarms.length,
+        records!.alarms.length,
         1,
-        "the health-check alarm reaches the dashboard through dns.alarms",
+        "the health-check alarm reaches the dashboard through the records step's alarms",
       );
     });
 
@@ -465,10 +462,8 @@ describe("Dns", function () {
     it("refuses a records step that repeats a name, a key or the health check", async () => {
       const errors: string[] = [];
       await evaluate(() => {
-        const dns = new Dns("dns", {
-          ...base,
-          aliases: [{ key: "web", name: "agents.example.com", target: cdn }],
-        });
+        const dns = new Dns("dns", base);
+        dns.addRecords({ aliases: [{ key: "web", name: "agents.example.com", target: cdn }] });
         const attempts: Parameters<Dns["addRecords"]>[0][] = [
           { aliases: [{ key: "other", name: "agents.example.com", target: site }] },
           { aliases: [{ key: "web", name: "www.agents.example.com", target: site }] },

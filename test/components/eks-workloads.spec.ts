@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { EksCluster, EksClusterArgs } from "../../components/eks-cluster";
-import { SAMPLE_SCALING } from "../../components/eks-sample-app";
+import { EksCluster, EksClusterArgs } from "../../components/eks/cluster";
+import { SAMPLE_SCALING } from "../../components/eks/sample-app";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { evaluate, named, ofType } from "../helpers/offline";
 import { stackEvaluation } from "../helpers/stacks";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { dmarcRecord, Email, EmailArgs, EMAIL_EVENT_TYPES } from "../../components/email";
 import { loadEmailTemplates } from "../../components/email-templates";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { policies } from "../../policy/policies";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
@@ -332,7 +332,7 @@ describe("Email", () => {
 
   it("refuses a MAIL FROM domain outside the sending domain and template names over 64 characters", () => {
     assert.throws(() => new Email("e", args({ mailFromDomain: "mail.example.org" })), {
-      message: "Email e: mailFromDomain mail.example.org must be a subdomain of agents.example.com",
+      message: 'Email e: mailFromDomain = "mail.example.org": must be a subdomain of agents.example.com',
     });
     assert.throws(() => new Email("e", args({ namePrefix: "x".repeat(45) })), {
       message: `Email e: template names longer than 64 characters: ${"x".repeat(45)}inquiry-confirmation, ${"x".repeat(45)}internal-notification`,

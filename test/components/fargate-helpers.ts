@@ -1,8 +1,8 @@
-import { FargateService } from "../../components/fargate-service";
-import { FargateWorker } from "../../components/fargate-worker";
-import { Network } from "../../components/network";
+import { FargateService } from "../../components/fargate/service";
+import { FargateWorker } from "../../components/fargate/worker";
+import { Network } from "../../components/network/network";
 import { Queues } from "../../components/queues";
-import { platformProvider } from "../../components/tagging";
+import { platformProvider } from "../../components/shared/tagging";
 import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
@@ -70,14 +70,14 @@ async function evaluateFargate(
       const network = new Network("network", {
         ...config.network,
         flowLogsKeyArn: LOGS_KEY_ARN,
-        isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+        isolatedSubnets: config.database !== undefined || config.cache !== undefined,
       });
       const queues = new Queues("agents", { ...config.queues, alarmTopicArn: TOPIC });
-      if (config.service.enabled) {
+      if (config.webService) {
         result.web = new FargateService("web", {
-          ...config.service,
+          ...config.webService,
           network,
-          originVerifySecret: config.service.originVerifySecret!,
+          waf: config.waf,
           logRetentionDays: config.logRetentionDays,
           logKeyArn: LOGS_KEY_ARN,
           // Dns issues these in index.ts (test/components/dns.spec.ts); the service only takes their ARNs.
@@ -92,14 +92,13 @@ async function evaluateFargate(
           protectStateful: config.protectStateful,
         });
       }
-      if (config.worker.enabled) {
+      if (config.worker) {
         result.worker = new FargateWorker("agent-worker", {
           ...config.worker,
           network,
           queue: queues.pairs[config.worker.queue],
           queueKmsKeyArn: queues.kmsKeyArn,
           cluster: result.web?.cluster,
-          containerInsights: config.service.containerInsights,
           logRetentionDays: config.logRetentionDays,
           logKeyArn: LOGS_KEY_ARN,
           alarmTopicArn: TOPIC,

@@ -5,10 +5,10 @@ import {
   elbLogDeliveryStatement,
   placeTasks,
   startupServices,
-} from "../../components/fargate-plan";
-import { wafRules } from "../../components/fargate-edge";
-import { checkFargateServiceArgs, FargateServiceArgs } from "../../components/fargate-service";
-import { capacityProviderStrategy } from "../../config/service";
+} from "../../components/fargate/plan";
+import { wafRules } from "../../components/fargate/edge";
+import { checkFargateServiceArgs, FargateServiceArgs } from "../../components/fargate/service";
+import { capacityProviderStrategy } from "../../components/fargate/args";
 
 describe("Fargate plan (pure rules)", () => {
   describe("names", () => {
@@ -116,12 +116,23 @@ describe("Fargate plan (pure rules)", () => {
     const base = {
       cpu: 512,
       memory: 1024,
+      architecture: "X86_64",
+      image: { kind: "uri", uri: "public.ecr.aws/nginx/nginx-unprivileged:1.28-alpine" },
+      user: "1000",
+      secrets: [],
       minTasks: 1,
       desiredTasks: 1,
       maxTasks: 4,
       healthCheckPath: "/",
       containerPort: 8080,
+      readOnlyRootFilesystem: true,
       capacity: { onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 },
+      targetCpuPercent: 70,
+      targetMemoryPercent: 70,
+      containerInsights: "enabled",
+      imagesKept: 10,
+      albAccessLogs: true,
+      waf: { rateLimit: 2000, managedRules: [] },
     } as unknown as FargateServiceArgs;
     it("accepts the seed defaults", () => assert.doesNotThrow(() => checkFargateServiceArgs("web", base)));
     it("names every problem at once, before anything is registered", () => {
@@ -139,18 +150,19 @@ describe("Fargate plan (pure rules)", () => {
           }),
         {
           message:
-            "FargateService web: cpu 512 / memory 512: with 512 CPU units Fargate accepts 1024-4096 MiB in steps " +
-            "of 1024 (1024, 2048, 3072, 4096); tasks must satisfy min <= desired <= max; got min 5, desired 1, " +
-            'max 2; healthCheckPath "health" must start with /; containerPort 80 must be 1024-65535 (the ' +
-            "container does not run as root); capacity needs a weight above 0 for FARGATE or FARGATE_SPOT",
+            "FargateService web: memory = 512: with 512 CPU units Fargate accepts 1024-4096 MiB in steps of 1024 " +
+            "(1024, 2048, 3072, 4096); minTasks = 5: must not exceed desiredTasks (1); capacity.spotWeight = 0: " +
+            "must be above 0 when capacity.onDemandWeight is 0: ECS needs a capacity provider with a weight for " +
+            'tasks above the base; containerPort = 80: must be between 1024 and 65535; healthCheckPath = "health": ' +
+            "must start with / (e.g. /health)",
         },
       );
     });
     it("refuses a name whose load balancer name would exceed 32 characters", () => {
       assert.throws(() => checkFargateServiceArgs("web-service-frontend-1", base), {
         message:
-          'FargateService web-service-frontend-1: name "web-service-frontend-1" gives a load balancer name of 34 ' +
-          'characters (name + "-alb" + 8); ELBv2 allows at most 32',
+          'FargateService web-service-frontend-1: name = "web-service-frontend-1": name "web-service-frontend-1" ' +
+          'gives a load balancer name of 34 characters (name + "-alb" + 8); ELBv2 allows at most 32',
       });
     });
   });

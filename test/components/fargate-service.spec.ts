@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { ALB_TLS_POLICY, ORIGIN_VERIFY_HEADER } from "../../components/fargate-alb";
+import { ALB_TLS_POLICY, ORIGIN_VERIFY_HEADER } from "../../components/fargate/alb";
 import {
   MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
   MANAGED_RESPONSE_HEADERS_SECURITY,
-} from "../../components/fargate-edge";
+} from "../../components/fargate/edge";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 import {
   CDN_CERT_ARN,

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate-worker";
+import { checkFargateWorkerArgs, FargateWorkerArgs } from "../../components/fargate/worker";
 import { RegisteredResource } from "../../tools/offline/evaluate";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { runPolicies } from "../../tools/offline/policy-harness";
 import { loadPack, splitExemptions } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";
@@ -296,9 +296,14 @@ describe("FargateWorker", function () {
     const base = {
       cpu: 256,
       memory: 512,
+      architecture: "X86_64",
+      image: { kind: "repository", tag: "v1" },
+      user: "1000",
+      secrets: [],
       minTasks: 1,
       maxTasks: 4,
       backlogPerTask: 5,
+      onDemandBase: 0,
       containerInsights: "enabled",
     } as unknown as FargateWorkerArgs;
     it("names every problem at once", () => {
@@ -314,12 +319,12 @@ describe("FargateWorker", function () {
           }),
         {
           message:
-            'FargateWorker Agent_Worker: name "Agent_Worker" must be lower-case letters, digits and inner hyphens, ' +
-            "starting with a letter (it names the ECR repository and load balancer); cpu 256 / memory 4096: with " +
-            "256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048); tasks must satisfy " +
-            "1 <= min <= max (backlog per task divides by the running tasks); got min 3, max 2; backlogPerTask 0 " +
-            "must be at least 1; containerInsights must be enabled: RunningTaskCount, the scaling divisor, is a " +
-            "Container Insights metric",
+            'FargateWorker Agent_Worker: name = "Agent_Worker": name "Agent_Worker" must be lower-case letters, ' +
+            "digits and inner hyphens, starting with a letter (it names the ECR repository and load balancer); " +
+            "memory = 4096: with 256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048); " +
+            "minTasks = 3: must not exceed maxTasks (2); backlogPerTask = 0: must be between 1 and 10000; " +
+            'containerInsights = "disabled": must be enabled or enhanced where the agent worker runs: it scales on ' +
+            "messages per running task, and the running task count is a Container Insights metric",
         },
       );
       assert.doesNotThrow(() => checkFargateWorkerArgs("agent-worker", base));

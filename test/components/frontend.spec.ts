@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Frontend, FrontendArgs } from "../../components/frontend";
-import { invalidationPaths } from "../../components/frontend-invalidation";
-import { IMMUTABLE, REVALIDATE, siteFiles } from "../../components/frontend-site";
+import { Frontend, FrontendArgs } from "../../components/frontend/frontend";
+import { invalidationPaths } from "../../components/frontend/invalidation";
+import { IMMUTABLE, REVALIDATE, siteFiles } from "../../components/frontend/site";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 
 /** A small built site (hashed assets, index.html, favicon) that stays the same whatever the console does. */
@@ -12,8 +12,7 @@ const SITE_DIR = path.join(REPO_ROOT, "test", "fixtures", "site");
 const base: FrontendArgs = {
   siteDir: SITE_DIR,
   contentSecurityPolicy: "default-src 'self'",
-  wafRateLimit: 2000,
-  wafManagedRules: ["AWSManagedRulesCommonRuleSet"],
+  waf: { rateLimit: 2000, managedRules: ["AWSManagedRulesCommonRuleSet"] },
   region: "us-east-1",
 };
 
@@ -62,16 +61,11 @@ describe("Frontend", () => {
       compress: true,
       cachePolicyId: named(resources, "fe-cache").id,
       responseHeadersPolicyId: named(resources, "fe-headers").id,
+      // Client-side routes are rewritten to /index.html before the cache (frontend-console.spec.ts runs the code).
+      functionAssociations: [
+        { eventType: "viewer-request", functionArn: named(resources, "fe-routes").outputs.arn },
+      ],
     });
-    assert.deepStrictEqual(
-      d.customErrorResponses,
-      [403, 404].map((errorCode) => ({
-        errorCode,
-        responseCode: 200,
-        responsePagePath: "/index.html",
-        errorCachingMinTtl: 0,
-      })),
-    );
     assert.strictEqual(d.webAclId, named(resources, "fe-waf").outputs.arn);
     assert.deepStrictEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true });
     assert.strictEqual(named(resources, "fe-cache").inputs.minTtl, 0);

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createBlueGreen } from "../../components/lambda-blue-green";
-import type { PlatformFunction } from "../../components/lambda-function";
+import { createBlueGreen } from "../../components/lambda/blue-green";
+import type { PlatformFunction } from "../../components/lambda/function";
 import { createDeploymentInput, lambdaAppSpec, parseArgs } from "../../tools/deploy-lambda";
 import { rolloutMinutes } from "../../tools/rollout-lambdas";
 import { evaluate, named, ofType } from "../helpers/offline";

@@ -1,8 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { Network } from "../../components/network";
+import { Network } from "../../components/network/network";
 import {
-  checkNetworkArgs,
   naclRules,
   natGatewayCount,
   pickZones,
@@ -10,12 +9,14 @@ import {
   SUBNET_TIERS,
   subnetCidr,
   subnetLayout,
-} from "../../components/network-plan";
+} from "../../components/network/plan";
+import { networkProblems } from "../../components/network/args";
 import { StackConfig } from "../../config";
-import { parseCidr } from "../../config/rules";
+import { throwIfProblems } from "../../lib/problems";
+import { parseCidr } from "../../lib/rules";
 import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluate";
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { K, stackInput } from "../helpers/config";
 import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 
@@ -28,7 +29,7 @@ async function networkOf(stack: string, overrides: Record<string, string> = {}) 
       network = new Network("network", {
         ...config.network,
         flowLogsKeyArn: LOGS_KEY_ARN,
-        isolatedSubnets: config.data.databaseEnabled || config.data.cacheEnabled,
+        isolatedSubnets: config.database !== undefined || config.cache !== undefined,
       });
     },
     { stack, config: values, secretKeys, region: config.region },
@@ -106,6 +107,8 @@ describe("Network", () => {
   });
 
   describe("argument checks (pure)", () => {
+    const checkNetworkArgs = (name: string, args: Parameters<typeof networkProblems>[0]) =>
+      throwIfProblems("Network", name, networkProblems(args));
     const good = {
       vpcCidr: "10.0.0.0/16",
       azCount: 2,
@@ -123,8 +126,8 @@ describe("Network", () => {
         () => checkNetworkArgs("network", { ...good, natStrategy: "perAz", publicSubnets: false }),
         {
           message:
-            "Network network: natStrategy perAz needs public subnets (a NAT gateway sits in a public subnet and " +
-            "leaves through the internet gateway); enable publicSubnets or use natStrategy none",
+            'Network network: natStrategy = "perAz": needs public subnets (a NAT gateway sits in a public subnet ' +
+            "and leaves through the internet gateway); enable publicSubnets or use natStrategy none",
         },
       );
       checkNetworkArgs("network", { ...good, natStrategy: "none", publicSubnets: false });
@@ -138,18 +141,16 @@ describe("Network", () => {
             azCount: 5,
             availabilityZones: ["us-east-1a"],
             natStrategy: "single",
-            interfaceEndpoints: ["ec2", "sqs", "sqs"],
+            interfaceEndpoints: ["ec2", "sqs", "sqs"] as never,
             flowLogRetentionDays: 10,
           }),
         {
           message:
-            "Network net: vpcCidr 10.0.0.0/26 must have a prefix between /16 and /24 (each subnet is a sixteenth " +
-            "of the VPC and AWS subnets are /28 or larger); azCount 5 must be a whole number between 1 and 4; " +
-            "availabilityZones lists 1 zones but azCount is 5; list exactly azCount zones or none; " +
-            "interfaceEndpoints: ec2 is not supported; use sqs, secretsmanager, ecr.api, ecr.dkr, logs, " +
-            "bedrock-runtime, sts; interfaceEndpoints must not repeat a service; flowLogRetentionDays 10 must be " +
-            "a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, " +
-            "1096, 1827, 2192, 2557, 2922, 3288, 3653",
+            'Network net: vpcCidr = "10.0.0.0/26": must have a prefix between /16 and /24; azCount = 5: must be ' +
+            'between 1 and 4; interfaceEndpoints[0] = "ec2": must be one of sqs, secretsmanager, ecr.api, ' +
+            'ecr.dkr, logs, bedrock-runtime, sts; interfaceEndpoints[2] = "sqs": must not repeat a service; ' +
+            "flowLogRetentionDays = 10: must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, " +
+            "120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
         },
       );
     });

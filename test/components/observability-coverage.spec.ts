@@ -4,7 +4,7 @@ import { named, ofType } from "../helpers/offline";
 import { stackEvaluation } from "../helpers/stacks";
 
 /*
- * Issue 11: observability holds in every stack, whatever components it switches on. The whole program is
+ * Observability holds in every stack, whatever components it switches on. The whole program is
  * evaluated for each stack file, and then:
  *  - every CloudWatch log group has a retention (none keeps logs forever);
  *  - every Lambda function traces to X-Ray (tracingConfig.mode Active), and so does every API Gateway REST

@@ -159,18 +159,18 @@ describe("Observability", () => {
   it("refuses a budget filtered on a tag the account does not activate", async () => {
     await assert.rejects(
       evaluate(() => new Observability("obs", { ...base, costAllocationTagKeys: ["Project"] })),
-      /^ProgramError: Observability obs: costAllocationTagKeys must include Environment/,
+      /^ProgramError: Observability obs: costAllocationTagKeys = \["Project"\]: must include Environment/,
     );
   });
 
   it("refuses a budget or threshold that is not positive, before registering anything", async () => {
     await assert.rejects(
       evaluate(() => new Observability("obs", { ...base, monthlyBudgetUsd: 0 })),
-      /^ProgramError: Observability obs: monthlyBudgetUsd must be positive$/,
+      /^ProgramError: Observability obs: monthlyBudgetUsd = 0: must be between 1 and 1000000$/,
     );
     await assert.rejects(
       evaluate(() => new Observability("obs", { ...base, anomalyThresholdUsd: -1 })),
-      /^ProgramError: Observability obs: anomalyThresholdUsd must be positive$/,
+      /^ProgramError: Observability obs: anomalyThresholdUsd = -1: must be between 1 and 1000000$/,
     );
   });
 });

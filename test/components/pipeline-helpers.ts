@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Pipeline, PipelineArgs } from "../../components/pipeline";
-import { platformProvider } from "../../components/tagging";
+import { Pipeline, PipelineArgs } from "../../components/pipeline/pipeline";
+import { platformProvider } from "../../components/shared/tagging";
 import { loadStackConfig, mapConfigSource, StackConfig } from "../../config";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
@@ -43,9 +43,7 @@ async function evaluatePipeline(
       pipeline = new Pipeline(
         "pipeline",
         {
-          ...config.pipeline,
-          upstashUrl: config.pipeline.upstashUrl!,
-          upstashToken: config.pipeline.upstashToken!,
+          ...config.pipeline!,
           logRetentionDays: config.logRetentionDays,
           alarmTopicArn: TOPIC,
           protect: config.protectStateful,

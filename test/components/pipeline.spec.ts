@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkPipelineArgs, Pipeline, PipelineArgs } from "../../components/pipeline";
-import { codeHash, functionBundles } from "../../components/lambda-function";
+import { checkPipelineArgs, Pipeline, PipelineArgs } from "../../components/pipeline/pipeline";
+import { codeHash, functionBundles } from "../../components/lambda/function";
 import { deployabilityPolicies } from "../../policy/deployability";
 import { encryptionPolicies } from "../../policy/encryption";
 import { iamPolicies } from "../../policy/iam";
@@ -12,7 +12,7 @@ import { loggingPolicies } from "../../policy/logging";
 import { networkPolicies } from "../../policy/network";
 import { resiliencePolicies } from "../../policy/resilience";
 import { requiredTags } from "../../policy/tagging";
-import { buildFunctions } from "../../tools/build-functions";
+import { buildFunctions } from "../../lib/build-functions";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, named, ofType } from "../helpers/offline";
 import {
@@ -831,7 +831,7 @@ describe("Pipeline", function () {
     it("refuses bad arguments before registering anything, naming each", async () => {
       const { config } = await pipelineOf("dev");
       const args: PipelineArgs = {
-        ...config.pipeline,
+        ...config.pipeline!,
         upstashUrl: "u",
         upstashToken: "t",
         logRetentionDays: 10,
@@ -839,16 +839,16 @@ describe("Pipeline", function () {
         rawTransitionDays: 90,
         rawExpirationDays: 60,
         corsOrigins: ["example.com"],
-        vectorize: { ...config.pipeline.vectorize, memoryMb: 64 },
+        vectorize: { ...config.pipeline!.vectorize, memoryMb: 64 },
       };
       assert.throws(() => checkPipelineArgs("pipeline", args), {
         message:
-          "Pipeline pipeline: pipelineRawExpirationDays = 60: must be later than pipelineRawTransitionDays (90): " +
-          'objects move to Standard-IA first, then expire; pipelineCorsOrigins[0] = "example.com": must be an ' +
-          "origin such as https://app.example.com: https, a host (optionally *.domain) and an optional port, no " +
-          "path; http only for localhost; pipelineVectorizeMemoryMb = 64: must be a whole number of MB from 128 to " +
-          "10240 (Lambda's range); logRetentionDays 10 is not a CloudWatch Logs retention value; upstashNamespace " +
-          "\"a.b\" must be 1-64 letters, digits, '-' or '_'",
+          "Pipeline pipeline: rawExpirationDays = 60: must be later than rawTransitionDays (90): objects move to " +
+          'Standard-IA first, then expire; corsOrigins[0] = "example.com": must be an origin such as ' +
+          "https://app.example.com: https, a host (optionally *.domain) and an optional port, no path; http only " +
+          "for localhost; vectorize.memoryMb = 64: must be a whole number of MB from 128 to 10240 (Lambda's " +
+          'range); logRetentionDays = 10: must be a CloudWatch Logs retention value; upstashNamespace = "a.b": ' +
+          "must be 1-64 letters, digits, '-' or '_'",
       });
     });
   });

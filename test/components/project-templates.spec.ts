@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dynamoJson, ProjectTemplates } from "../../components/project-templates";
-import { readTemplateCatalog, templateItem } from "../../components/template-catalog";
+import { dynamoJson, ProjectTemplates } from "../../components/agents/project-templates";
+import { readTemplateCatalog, templateItem } from "../../components/agents/template-catalog";
 import { evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
 
 const DIR = join(REPO_ROOT, "templates", "projects");

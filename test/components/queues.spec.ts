@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { checkQueuePairArgs, createQueuePair, visibilityTimeoutFor } from "../../components/queue-pair";
+import { checkQueuePairArgs, createQueuePair } from "../../components/shared/queue-pair";
 import { Queues } from "../../components/queues";
-import { PlatformComponent } from "../../components/tagging";
-import { queueNameProblem } from "../../config/queues";
+import { PlatformComponent } from "../../components/shared/tagging";
+import { queueNameProblem, visibilityTimeoutFor } from "../../components/queues-args";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { K, stackInput } from "../helpers/config";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
@@ -64,10 +64,10 @@ describe("Queues", () => {
         {
           message:
             'queue agents-q a: "agents-q a" may contain only letters, digits, hyphens and underscores; ' +
-            '"agents-q a-dlq" may contain only letters, digits, hyphens and underscores; a queue consumer\'s ' +
-            "timeout must be a whole number of seconds between 1 and 43140 (the visibility timeout, timeout + " +
-            "60 s, is at most 43200 s); got 50000; maxReceiveCount 0 must be a whole number between 1 and 1000; " +
-            "dlqRetentionSeconds 86400 must not be shorter than retentionSeconds 1209600",
+            '"agents-q a-dlq" may contain only letters, digits, hyphens and underscores; consumerTimeoutSeconds ' +
+            "50000 must be a whole number of seconds between 1 and 43140 (the visibility timeout, timeout + 60 s, " +
+            "is at most 43200 s); maxReceiveCount 0 must be between 1 and 1000; dlqRetentionSeconds 86400 must " +
+            "not be shorter than retentionSeconds 1209600",
         },
       );
     });
@@ -298,7 +298,10 @@ describe("Queues", () => {
           ],
         });
       }),
-      { name: "ProgramError", message: "Queues agents: queue names must be unique; repeated: a" },
+      {
+        name: "ProgramError",
+        message: 'Queues agents: queues[1] = "a:30": must not repeat the queue name a',
+      },
     );
     const long = "x".repeat(62);
     await assert.rejects(

@@ -6,7 +6,7 @@ import { evaluate, REPO_ROOT } from "../helpers/offline";
 import { stackEvaluation } from "../helpers/stacks";
 
 /*
- * Issue 11: "dev and prod differ only where config says".
+ * "dev and prod differ only where config says".
  *
  * The program's inputs are its config and its stack name; nothing else differs between two stacks. So if the
  * stack name changes nothing, every difference between dev and prod comes from a config key. This spec

@@ -3,12 +3,12 @@ import * as path from "path";
 import { burnThreshold, SuccessMetrics } from "../../components/success-metrics";
 import { policies } from "../../policy/policies";
 import { Evaluation } from "../../tools/offline/evaluate";
-import { estimateCost, loadPrices } from "../../tools/offline/cost";
+import { estimateCost, loadPrices } from "../../cost/estimate";
 import { readStack } from "../../tools/offline/stack-files";
 import { check, evaluate, named, ofType, REPO_ROOT } from "../helpers/offline";
 
 /*
- * Seed 000's success metrics in the real program, per stack: what probes the public endpoints (the stack's
+ * The success metrics in the real program, per stack: what probes the public endpoints (the stack's
  * uptimeProbe), the SLO alarms and their thresholds, the deploy-time alarm and its stack output, the dashboard's
  * graphs, and each stack within its budget with them.
  */
@@ -221,7 +221,7 @@ describe("SuccessMetrics", function () {
           logRetentionDays: 7,
           logKeyArn: "k",
         }),
-      /SuccessMetrics s: no endpoint to probe/,
+      /SuccessMetrics s: targets = \[\]: must name an endpoint to probe/,
     );
   });
 });

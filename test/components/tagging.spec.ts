@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformComponent, platformProvider } from "../../components/tagging";
+import { PlatformComponent, platformProvider } from "../../components/shared/tagging";
 import { scanAwsTypes } from "../../lib/aws-types";
 import { taggableAliasesOf } from "../../policy/lib/aliases";
 import { awsPackageDir } from "../../tools/gen-aws-types";

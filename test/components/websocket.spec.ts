@@ -6,7 +6,7 @@ import {
   WEBSOCKET_STAGE,
   WebSocketApi,
   WebSocketApiArgs,
-} from "../../components/websocket";
+} from "../../components/api/websocket";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCounts } from "../helpers/offline";
 

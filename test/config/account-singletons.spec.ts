@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { BUDGET_TAG_KEY } from "../../config";
+import { BUDGET_TAG_KEY } from "../../components/observability-args";
 import { parseYaml } from "../../lib/yaml";
 import { listStacks } from "../../tools/offline/stack-files";
 import { configIssues, K, loadStack } from "../helpers/config";
@@ -33,14 +33,14 @@ function owners(owns: (c: (typeof stacks)[number]["config"]) => boolean, byRegio
 describe("account-wide settings: one owning stack each", () => {
   it("API Gateway's CloudWatch role: exactly one stack per account and region (staging) manages it", () => {
     assert.deepStrictEqual(
-      owners((c) => c.apiGateway.manageAccountLogsRole, true),
+      owners((c) => c.api.manageAccountLogsRole, true),
       { "123456789012 us-east-1": ["staging"] },
     );
   });
 
   it("cost allocation tags: exactly one stack per account (staging) activates them", () => {
     assert.deepStrictEqual(
-      owners((c) => c.manageCostAllocationTags, false),
+      owners((c) => c.observability.activateCostAllocationTags, false),
       { "123456789012": ["staging"] },
     );
   });
@@ -48,11 +48,11 @@ describe("account-wide settings: one owning stack each", () => {
   it("every stack declares the same activated keys, and they hold the budget's filter key", () => {
     for (const { name, config } of stacks) {
       assert.deepStrictEqual(
-        config.costAllocationTagKeys,
+        config.observability.costAllocationTagKeys,
         ["Environment", "Project", "Owner", "Function"],
         name,
       );
-      assert.ok(config.costAllocationTagKeys.includes(BUDGET_TAG_KEY), name);
+      assert.ok(config.observability.costAllocationTagKeys.includes(BUDGET_TAG_KEY), name);
     }
   });
 
@@ -71,7 +71,7 @@ describe("account-wide settings: one owning stack each", () => {
     );
     const config = loadStack(template);
     assert.deepStrictEqual(
-      [template, config.apiGateway.manageAccountLogsRole, config.manageCostAllocationTags],
+      [template, config.api.manageAccountLogsRole, config.observability.activateCostAllocationTags],
       ["dev", false, false],
     );
   });

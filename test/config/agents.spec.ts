@@ -6,7 +6,7 @@ const issuesWith = (changes: Record<string, string | undefined>, stack = "stagin
 
 describe("agents config", () => {
   it("gives every stack seed 003's agents, timing out at their queues' consumer timeouts", () => {
-    const staging = loadStack("staging").agents;
+    const staging = loadStack("staging").agents!;
     assert.deepStrictEqual(staging.agents, ["pm", "dev", "qa", "ops"]);
     assert.deepStrictEqual(staging.sizing, {
       pm: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
@@ -14,7 +14,6 @@ describe("agents config", () => {
       qa: { memoryMb: 1024, timeoutSeconds: 600, reservedConcurrency: 2, maxConcurrency: 2 },
       ops: { memoryMb: 512, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
     });
-    assert.strictEqual(staging.enabled, true);
     assert.strictEqual(staging.continuationMarginSeconds, 60);
     assert.strictEqual(staging.functionAlarms, true);
     assert.ok(staging.llmApiKey, "the LLM key comes from the stack's ESC environment");
@@ -25,20 +24,19 @@ describe("agents config", () => {
   });
 
   it("runs the workers in dev with no reserved concurrency and without the function alarms", () => {
-    const dev = loadStack("dev").agents;
+    const dev = loadStack("dev").agents!;
     assert.deepStrictEqual(
       Object.values(dev.sizing).map((s) => s.reservedConcurrency),
       [-1, -1, -1, -1],
     );
     // The four functions' alarms ($1.60 a month) do not fit dev's budget (Pulumi.dev.yaml).
     assert.strictEqual(dev.functionAlarms, false);
-    assert.strictEqual(dev.enabled, true);
     assert.deepStrictEqual(dev.agents, ["pm", "dev", "qa", "ops"]);
   });
 
   it("takes the timeout from the queues key, so the visibility timeout covers it", () => {
     const c = loadStack("staging", { [K("queues")]: '["pm:120","dev:900","qa:600","ops:300"]' });
-    assert.strictEqual(c.agents.sizing.pm.timeoutSeconds, 120);
+    assert.strictEqual(c.agents!.sizing.pm.timeoutSeconds, 120);
     assert.strictEqual(c.queues.queues[0].consumerTimeoutSeconds, 120);
   });
 
@@ -60,8 +58,7 @@ describe("agents config", () => {
 
   it("accepts agents without a queue while the workers are off (they run nowhere)", () => {
     const c = loadStack("dev", { [K("queues")]: '["triage"]', [K("agentWorkersEnabled")]: "false" });
-    assert.strictEqual(c.agents.enabled, false);
-    assert.deepStrictEqual(c.agents.agents, []);
+    assert.strictEqual(c.agents, undefined);
   });
 
   it("keeps one consumer per queue: the Lambda workers leave the Fargate worker's queue to it", () => {
@@ -70,13 +67,11 @@ describe("agents config", () => {
       [K("workerQueue")]: "qa",
       [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
     };
-    assert.deepStrictEqual(loadStack("staging", worker).agents.agents, ["pm", "dev", "ops"]);
-    assert.deepStrictEqual(loadStack("staging", { ...worker, [K("workerEnabled")]: "false" }).agents.agents, [
-      "pm",
-      "dev",
-      "qa",
-      "ops",
-    ]);
+    assert.deepStrictEqual(loadStack("staging", worker).agents!.agents, ["pm", "dev", "ops"]);
+    assert.deepStrictEqual(
+      loadStack("staging", { ...worker, [K("workerEnabled")]: "false" }).agents!.agents,
+      ["pm", "dev", "qa", "ops"],
+    );
   });
 
   it("rejects sizing Lambda or the event source would refuse, a margin as long as a timeout, blue/green without alarms", () => {
@@ -118,7 +113,7 @@ describe("agents config", () => {
 
   it("keeps the agents' event archive a bounded number of days: a week in dev, 30 by default", () => {
     assert.deepStrictEqual(
-      ["dev", "staging", "prod"].map((s) => loadStack(s).agents.eventArchiveDays),
+      ["dev", "staging", "prod"].map((s) => loadStack(s).agents!.eventArchiveDays),
       [7, 30, 30],
     );
     // EventBridge reads 0 as "forever": refused, like anything past ten years.

@@ -3,7 +3,7 @@ import { configIssues, K, loadStack } from "../helpers/config";
 
 describe("API Gateway config", () => {
   it("gives seed 003's numbers by default and differs per stack only where the stack files say", () => {
-    const dev = loadStack("dev").apiGateway;
+    const dev = loadStack("dev").api;
     assert.deepStrictEqual(dev, {
       throttleRateLimit: 100,
       throttleBurstLimit: 200,
@@ -16,12 +16,9 @@ describe("API Gateway config", () => {
       wafEnabled: false,
       manageAccountLogsRole: false,
     });
-    const prod = loadStack("prod").apiGateway;
-    assert.deepStrictEqual(
-      [prod.corsOrigins, prod.alarmsEnabled, prod.wafEnabled],
-      [["https://app.agents.example.com"], true, true],
-    );
-    const staging = loadStack("staging").apiGateway;
+    const prod = loadStack("prod").api;
+    assert.deepStrictEqual([prod.corsOrigins, prod.alarmsEnabled, prod.wafEnabled], [[], true, true]);
+    const staging = loadStack("staging").api;
     assert.deepStrictEqual([staging.corsOrigins, staging.alarmsEnabled], [[], true]);
   });
 
@@ -37,7 +34,7 @@ describe("API Gateway config", () => {
       [K("apiHandlerReservedConcurrency")]: "5",
       [K("apiWafEnabled")]: "true",
       [K("apiManageAccountLogsRole")]: "true",
-    }).apiGateway;
+    }).api;
     assert.deepStrictEqual(
       [api.throttleRateLimit, api.throttleBurstLimit, api.monthlyQuota, api.errorRateAlarmPercent],
       [50, 80, 5000, 3],

@@ -6,7 +6,7 @@ const issuesWith = configIssues;
 
 describe("backups config", () => {
   it("keeps 7 days in dev, 14 in staging, 30 in prod with a us-west-2 copy, a governance lock and restore tests", () => {
-    const base = { enabled: true, schedule: "cron(0 5 ? * * *)", restoreTesting: false };
+    const base = { schedule: "cron(0 5 ? * * *)", restoreTesting: false };
     assert.deepStrictEqual(load("dev").backups, {
       ...base,
       retentionDays: 7,
@@ -32,7 +32,7 @@ describe("backups config", () => {
       load("dev", {
         [K("backupVaultLockMode")]: "compliance",
         [K("backupVaultLockChangeableForDays")]: "7",
-      }).backups.vaultLock,
+      }).backups!.vaultLock,
       { mode: "compliance", minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 7 },
     );
   });

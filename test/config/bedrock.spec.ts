@@ -5,21 +5,25 @@ describe("bedrock config", () => {
   it("Nova Lite for ECS tasks, with usage alarms, in every stack", () => {
     const dev = loadStack("dev").bedrock;
     assert.deepStrictEqual(dev, {
-      enabled: true,
-      modelIds: ["amazon.nova-lite-v1:0"],
-      inferenceProfiles: [],
-      inferenceProfileRegions: [],
-      trustedServices: ["ecs-tasks.amazonaws.com"],
-      trustedRoleArns: [],
-      dailyTokenBudget: 2000000,
-      alarmsEnabled: true,
+      models: {
+        modelIds: ["amazon.nova-lite-v1:0"],
+        inferenceProfiles: [],
+        inferenceProfileRegions: [],
+        trustedServices: ["ecs-tasks.amazonaws.com"],
+        trustedRoleArns: [],
+        dailyTokenBudget: 2000000,
+      },
+      access: { alarmsEnabled: true },
     });
     assert.strictEqual(
-      loadStack("dev", { [K("bedrockAlarmsEnabled")]: "false" }).bedrock.alarmsEnabled,
+      loadStack("dev", { [K("bedrockAlarmsEnabled")]: "false" }).bedrock.access?.alarmsEnabled,
       false,
     );
-    assert.strictEqual(loadStack("staging").bedrock.alarmsEnabled, true);
-    assert.strictEqual(loadStack("prod").bedrock.alarmsEnabled, true);
+    assert.strictEqual(loadStack("staging").bedrock.access?.alarmsEnabled, true);
+    assert.strictEqual(loadStack("prod").bedrock.access?.alarmsEnabled, true);
+    // Without the role, the agents still take their model from the list.
+    const off = loadStack("dev", { [K("bedrockAccessEnabled")]: "false" }).bedrock;
+    assert.deepStrictEqual([off.access, off.models.modelIds], [undefined, ["amazon.nova-lite-v1:0"]]);
   });
 
   it("reads an inference profile and the regions it routes to", () => {
@@ -27,7 +31,7 @@ describe("bedrock config", () => {
       [K("bedrockModelIds")]: "[]",
       [K("bedrockInferenceProfileIds")]: '["us.amazon.nova-lite-v1:0"]',
       [K("bedrockInferenceProfileRegions")]: '["us-east-1","us-east-2","us-west-2"]',
-    }).bedrock;
+    }).bedrock.models;
     assert.deepStrictEqual(b.inferenceProfiles, [
       { id: "us.amazon.nova-lite-v1:0", modelId: "amazon.nova-lite-v1:0" },
     ]);
@@ -43,12 +47,12 @@ describe("bedrock config", () => {
         [K("bedrockTrustedRoleArns")]: '["agents"]',
       }),
       [
+        'agent-platform:bedrockInferenceProfileIds[0] = "xx.amazon.nova-lite-v1:0": must be a cross-region inference profile id: us, us-gov, eu, apac then a model id, such as us.amazon.nova-lite-v1:0',
         'agent-platform:bedrockModelIds[0] = "Nova Lite": must be a Bedrock foundation model id such as amazon.nova-lite-v1:0',
         'agent-platform:bedrockModelIds[1] = "us.amazon.nova-lite-v1:0": is an inference profile id: list it in bedrockInferenceProfileIds',
-        'agent-platform:bedrockInferenceProfileIds[0] = "xx.amazon.nova-lite-v1:0": must be a cross-region inference profile id: us, us-gov, eu, apac then a model id, such as us.amazon.nova-lite-v1:0',
-        'agent-platform:bedrockInferenceProfileRegions = ["eu-west-1"]: must include the stack\'s region us-east-1 (the source region the profiles are invoked from)',
         'agent-platform:bedrockTrustedServices[0] = "ec2.amazonaws.com": must be one of ecs-tasks.amazonaws.com, lambda.amazonaws.com',
         'agent-platform:bedrockTrustedRoleArns[0] = "agents": must be an IAM role ARN such as arn:aws:iam::123456789012:role/agents',
+        'agent-platform:bedrockInferenceProfileRegions = ["eu-west-1"]: must include the stack\'s region us-east-1 (the source region the profiles are invoked from)',
       ],
     );
     assert.deepStrictEqual(

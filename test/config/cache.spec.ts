@@ -2,12 +2,11 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
   authTokenProblem,
-  CacheConfig,
   parseDailyWindow,
   parseWeeklyWindow,
-  readCache,
   windowsOverlap,
-} from "../../config/cache";
+} from "../../components/cache-args";
+import { CacheConfig, readCache } from "../../config/cache";
 import { ConfigReader, mapConfigSource } from "../../config/reader";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
@@ -30,6 +29,7 @@ const DEFAULTS: Record<string, string> = {
   cacheEvictionsAlarmThreshold: "100",
   cacheConnectionsAlarmThreshold: "5000",
   cacheAuthToken: TOKEN,
+  cacheEnabled: "true",
 };
 const CLUSTER = {
   cacheClusterMode: "true",
@@ -40,14 +40,18 @@ const CLUSTER = {
 };
 
 function read(changes: Record<string, string | undefined>, enabled = true) {
-  const merged: Record<string, string | undefined> = { ...DEFAULTS, ...changes };
+  const merged: Record<string, string | undefined> = {
+    ...DEFAULTS,
+    cacheEnabled: String(enabled),
+    ...changes,
+  };
   const values = Object.fromEntries(
     Object.entries(merged)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [K(k), v as string]),
   );
   const r = new ConfigReader(mapConfigSource(values, [K("cacheAuthToken")]), "agent-platform");
-  const config = readCache(r, enabled);
+  const config = readCache(r);
   try {
     r.finish();
     return { config, problems: [] as string[] };
@@ -73,10 +77,9 @@ describe("cache config", () => {
   it("accepts the defaults: one node, no replica, no failover, 7-day snapshots, thresholds 80/90/100/5000", () => {
     const { config, problems: found } = read({});
     assert.deepStrictEqual(found, []);
-    const { authToken, ...plain } = config;
+    const { authToken, ...plain } = config!;
     assert.ok(pulumi.Output.isInstance(authToken));
     assert.deepStrictEqual(plain, {
-      enabled: true,
       engineVersion: "8.0",
       nodeType: "cache.t4g.micro",
       clusterMode: false,
@@ -102,9 +105,9 @@ describe("cache config", () => {
     assert.deepStrictEqual(problems({ cacheAuthToken: undefined }, false), []);
     const values = Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [K(k), v]));
     const r = new ConfigReader(mapConfigSource(values), "agent-platform");
-    readCache(r, true);
+    readCache(r);
     assert.throws(() => r.finish(), /cacheAuthToken = "\[plain text\]": must be a secret/);
-    assert.strictEqual(await valueOf(read({}).config.authToken!), TOKEN);
+    assert.strictEqual(await valueOf(read({}).config!.authToken), TOKEN);
   });
 
   it("refuses AUTH tokens ElastiCache refuses, without repeating them", () => {
@@ -182,7 +185,7 @@ describe("cache config", () => {
       cacheEvictionsAlarmThreshold: "0",
       cacheConnectionsAlarmThreshold: "300",
     });
-    assert.deepStrictEqual(config.alarms, {
+    assert.deepStrictEqual(config!.alarms, {
       memoryPercent: 70,
       engineCpuPercent: 75,
       evictions: 0,
@@ -250,30 +253,29 @@ describe("cache config", () => {
     const of = (stack: string) => {
       const input = readStack(REPO_ROOT, stack);
       const r = new ConfigReader(mapConfigSource(input.config, input.secretKeys), "agent-platform");
-      const c = readCache(r, input.config[K("cacheEnabled")] === "true");
+      const c = readCache(r);
       try {
         r.finish();
       } catch (e) {
-        // cacheEnabled is read with the data tier.
-        const own = (e as { issues: { key: string }[] }).issues.filter(
-          (i) => i.key.startsWith(K("cache")) && i.key !== K("cacheEnabled"),
-        );
+        // Only the cache's keys are read here: every other key of the stack file is "not a known key".
+        const own = (e as { issues: { key: string }[] }).issues.filter((i) => i.key.startsWith(K("cache")));
         assert.deepStrictEqual(own, [], stack);
       }
-      return [
-        c.enabled,
-        c.nodeType,
-        c.clusterMode,
-        c.shards,
-        c.replicasPerShard,
-        c.automaticFailover,
-        c.multiAz,
-        c.snapshotRetentionDays,
-        c.authToken !== undefined,
-      ];
+      return (
+        c && [
+          c.nodeType,
+          c.clusterMode,
+          c.shards,
+          c.replicasPerShard,
+          c.automaticFailover,
+          c.multiAz,
+          c.snapshotRetentionDays,
+          pulumi.Output.isInstance(c.authToken),
+        ]
+      );
     };
-    assert.deepStrictEqual(of("dev"), [false, "cache.t4g.micro", false, 1, 0, false, false, 7, false]);
-    assert.deepStrictEqual(of("staging"), [true, "cache.t4g.micro", false, 1, 0, false, false, 7, true]);
-    assert.deepStrictEqual(of("prod"), [true, "cache.t4g.medium", true, 2, 1, true, true, 14, true]);
+    assert.deepStrictEqual(of("dev"), undefined);
+    assert.deepStrictEqual(of("staging"), ["cache.t4g.micro", false, 1, 0, false, false, 7, true]);
+    assert.deepStrictEqual(of("prod"), ["cache.t4g.medium", true, 2, 1, true, true, 14, true]);
   });
 });

@@ -7,7 +7,7 @@ import {
   isEmail,
   isLogRetention,
   parseCidr,
-} from "../../config/rules";
+} from "../../lib/rules";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 
@@ -64,8 +64,8 @@ describe("stack config", () => {
     assert.strictEqual(dev.network.natStrategy, "none");
     assert.strictEqual(prod.network.natStrategy, "perAz");
     assert.strictEqual(prod.network.azCount, 3);
-    assert.deepStrictEqual(dev.service.capacity, { onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 });
-    assert.deepStrictEqual(prod.service.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
+    assert.deepStrictEqual(dev.webService!.capacity, { onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 });
+    assert.deepStrictEqual(prod.webService!.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
     assert.strictEqual(prod.protectStateful, true);
     assert.strictEqual(dev.protectStateful, false);
     assert.ok(prod.logRetentionDays > dev.logRetentionDays);

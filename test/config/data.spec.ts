@@ -1,11 +1,10 @@
 import * as assert from "assert";
 import { ConfigReader, mapConfigSource } from "../../config/reader";
-import { readData } from "../../config/data";
+import { readDatabase } from "../../config/database";
 
 const K = (name: string) => `agent-platform:${name}`;
 const DEFAULTS: Record<string, string> = {
-  databaseEnabled: "false",
-  cacheEnabled: "false",
+  databaseEnabled: "true",
   databaseEngineVersion: "16",
   databaseAutoMinorVersionUpgrade: "true",
   databaseInstanceClass: "db.t4g.micro",
@@ -22,7 +21,7 @@ const DEFAULTS: Record<string, string> = {
 function problems(changes: Record<string, string>, secrets: string[] = []): string[] {
   const values = Object.fromEntries(Object.entries({ ...DEFAULTS, ...changes }).map(([k, v]) => [K(k), v]));
   const r = new ConfigReader(mapConfigSource(values, secrets.map(K)), "agent-platform");
-  readData(r, "us-east-1");
+  readDatabase(r, "us-east-1");
   try {
     r.finish();
     return [];

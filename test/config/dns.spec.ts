@@ -20,15 +20,21 @@ describe("dns config", () => {
   });
 
   it("creates the zone when asked: no hostedZoneId, so no DomainConfig for the web service", () => {
-    const c = loadStack("prod", {
+    const created = {
       [K("hostedZoneId")]: "",
       [K("createHostedZone")]: "true",
       [K("hostedZoneName")]: "example.com",
-    });
+    };
+    // The EKS sample app needs a certificate, which a zone that is not delegated yet cannot validate.
+    const c = loadStack("prod", { ...created, [K("eksSampleAppEnabled")]: "false" });
     assert.deepStrictEqual(
       [c.dns?.createZone, c.dns?.zoneName, c.dns?.existingZoneId, c.domain],
       [true, "example.com", undefined, undefined],
     );
+    assert.deepStrictEqual(configIssues("prod", created), [
+      "agent-platform:eksSampleAppEnabled = true: needs a certificate for the sample Ingress's HTTPS listener: a " +
+        "domain (k8s.<domain> is issued) or eksCertificateArn",
+    ]);
   });
 
   it("refuses a domain not under the zone, a missing apex, and a zone given twice", () => {
@@ -69,8 +75,8 @@ describe("dns config", () => {
         [K("dnsHealthCheckRegions")]: '["us-east-1","mars-1"]',
       }),
       [
-        "agent-platform:dnsHealthCheckFailureThreshold = 11: must be between 1 and 10",
         'agent-platform:dnsHealthCheckPath = "health": must be a path starting with / (at most 255 characters, no spaces)',
+        "agent-platform:dnsHealthCheckFailureThreshold = 11: must be between 1 and 10",
         'agent-platform:dnsHealthCheckRegions[1] = "mars-1": must be one of us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1',
         'agent-platform:dnsHealthCheckRegions = ["us-east-1","mars-1"]: must name at least 3 regions (or none for Route 53\'s default)',
       ],
@@ -111,6 +117,7 @@ describe("dns config", () => {
       configIssues("prod", {
         [K("hostedZoneId")]: "",
         [K("createHostedZone")]: "true",
+        [K("eksSampleAppEnabled")]: "false",
         [K("dnsFailoverEnabled")]: "true",
         [K("dnsFailoverSecondaryTarget")]: "standby.example.net",
         [K("dnsFailoverSecondaryZoneId")]: "zone-1",

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { instanceArchitecture, instanceTypeProblem, isLabelKey, parseTaint } from "../../config/eks";
+import { instanceArchitecture, instanceTypeProblem, isLabelKey, parseTaint } from "../../components/eks/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 const load = loadStack;
@@ -13,11 +13,10 @@ const prodIssues = (changes: Record<string, string>) => issuesWith("prod", chang
 
 describe("eks config", () => {
   it("has no cluster in dev or staging, and one in prod with three nodes and a Spot group", () => {
-    assert.strictEqual(load("dev").eks.enabled, false);
-    assert.strictEqual(load("staging").eks.enabled, false);
+    assert.strictEqual(load("dev").eks, undefined);
+    assert.strictEqual(load("staging").eks, undefined);
     const prod = load("prod").eks;
     assert.deepStrictEqual(prod, {
-      enabled: true,
       version: "1.35",
       publicAccessCidrs: [],
       adminRoleArns: [],
@@ -33,17 +32,18 @@ describe("eks config", () => {
       spot: { instanceTypes: ["t3.medium", "t3a.medium"], minSize: 0, desiredSize: 1, maxSize: 3 },
       addonVersions: {},
       workloads: {
-        enabled: true,
         loadBalancerControllerChartVersion: "1.13.0",
         clusterAutoscalerChartVersion: "9.46.0",
-        sampleApp: true,
-        sampleImage: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+        sampleApp: {
+          image: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+          domain: { name: "agents.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
+        },
       },
     });
   });
 
   it("leaves the Spot group out unless eksSpotEnabled", () => {
-    assert.strictEqual(load("prod", { [K("eksSpotEnabled")]: "false" }).eks.spot, undefined);
+    assert.strictEqual(load("prod", { [K("eksSpotEnabled")]: "false" }).eks!.spot, undefined);
   });
 
   it("reads labels, taints, add-on pins, admin roles, public CIDRs and a certificate", () => {
@@ -55,7 +55,7 @@ describe("eks config", () => {
       [K("eksPublicAccessCidrs")]: '["203.0.113.0/24"]',
       [K("eksCertificateArn")]:
         "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    }).eks;
+    }).eks!;
     assert.deepStrictEqual(eks.nodes.labels, { team: "agents", "example.com/tier": "web" });
     assert.deepStrictEqual(eks.nodes.taints, [
       { key: "dedicated", value: "agents", effect: "NO_SCHEDULE" },
@@ -68,7 +68,7 @@ describe("eks config", () => {
     assert.deepStrictEqual(eks.adminRoleArns, ["arn:aws:iam::123456789012:role/platform-admin"]);
     assert.deepStrictEqual(eks.publicAccessCidrs, ["203.0.113.0/24"]);
     assert.strictEqual(
-      eks.workloads.certificateArn,
+      eks.workloads?.sampleApp?.certificateArn,
       "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
     );
   });
@@ -85,7 +85,7 @@ describe("eks config", () => {
     assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: "1.33" }), []);
     for (const v of ["1.28", "1.36"]) {
       assert.deepStrictEqual(prodIssues({ [K("eksVersion")]: v }), [
-        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table config/eks-versions.ts ` +
+        `agent-platform:eksVersion = "${v}": must be a version of the EKS support table lib/eks-versions.ts ` +
           "(1.29 to 1.35, checked 2026-12-06); add a newer version there with its dates from the EKS release calendar",
       ]);
     }
@@ -140,7 +140,6 @@ describe("eks config", () => {
         [K("eksSampleImage")]: "nginx",
       }),
       [
-        'agent-platform:eksAdminRoleArns[0] = "arn:aws:iam::123456789012:user/alice": must be an IAM role ARN such as arn:aws:iam::123456789012:role/admin',
         'agent-platform:eksNodeLabels[0] = "team": must be key=value with a Kubernetes label key and value',
         'agent-platform:eksNodeLabels[1] = "a=b=c": must be key=value with a Kubernetes label key and value',
         'agent-platform:eksNodeLabels[2] = "-bad=x": must be key=value with a Kubernetes label key and value',
@@ -149,6 +148,7 @@ describe("eks config", () => {
         'agent-platform:eksAddonVersions[0] = "flannel=v1.0.0-eksbuild.1": must name one of vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, amazon-cloudwatch-observability, metrics-server (name=version)',
         'agent-platform:eksAddonVersions[1] = "coredns=1.11": must be name=version with an EKS add-on version such as v1.19.2-eksbuild.1',
         'agent-platform:eksAddonVersions[3] = "coredns=v1.11.4-eksbuild.3": must not pin coredns twice',
+        'agent-platform:eksAdminRoleArns[0] = "arn:aws:iam::123456789012:user/alice": must be an IAM role ARN such as arn:aws:iam::123456789012:role/admin',
         'agent-platform:eksLoadBalancerControllerChartVersion = "latest": must be an exact chart version such as 1.2.3',
         'agent-platform:eksSampleImage = "nginx": must be an image reference with a tag or digest, such as registry/repo:1.0',
       ],
@@ -167,7 +167,7 @@ describe("eks config", () => {
   it("needs a certificate for the sample app's HTTPS Ingress, in the stack's region", () => {
     assert.deepStrictEqual(issuesWith("staging", { ...IN_VPC, [K("eksEnabled")]: "true" }), [
       "agent-platform:eksSampleAppEnabled = true: needs a certificate for the sample Ingress's HTTPS listener: " +
-        "set domainName (k8s.<domainName> is issued) or eksCertificateArn",
+        "a domain (k8s.<domain> is issued) or eksCertificateArn",
     ]);
     assert.deepStrictEqual(
       issuesWith("staging", { ...IN_VPC, [K("eksEnabled")]: "true", [K("eksSampleAppEnabled")]: "false" }),

@@ -4,19 +4,12 @@ import { configIssues, K, loadStack } from "../helpers/config";
 describe("email config", () => {
   it("is on only in prod, which has a domain and zone: sending as agents.example.com with DMARC reports", () => {
     for (const stack of ["dev", "staging"]) {
-      const email = loadStack(stack).email;
-      assert.deepStrictEqual(
-        [email.enabled, email.sending, email.dmarcReportUri],
-        [false, undefined, undefined],
-      );
+      assert.strictEqual(loadStack(stack).email, undefined, stack);
     }
     assert.deepStrictEqual(loadStack("prod").email, {
-      enabled: true,
-      sending: {
-        domain: "agents.example.com",
-        hostedZoneId: "Z0123456789EXAMPLE0AB",
-        mailFromDomain: "mail.agents.example.com",
-      },
+      domain: "agents.example.com",
+      hostedZoneId: "Z0123456789EXAMPLE0AB",
+      mailFromDomain: "mail.agents.example.com",
       dmarcPolicy: "quarantine",
       dmarcReportUri: "mailto:dmarc-reports@agents.example.com",
       bounceRateAlarmBp: 500,
@@ -29,12 +22,11 @@ describe("email config", () => {
       [K("emailDomain")]: "notify.agents.example.com",
       [K("emailMailFromSubdomain")]: "bounce",
       [K("emailEventWebhookUrl")]: "https://hooks.example.com/ses",
-    }).email;
-    assert.deepStrictEqual(email.sending, {
-      domain: "notify.agents.example.com",
-      hostedZoneId: "Z0123456789EXAMPLE0AB",
-      mailFromDomain: "bounce.notify.agents.example.com",
-    });
+    }).email!;
+    assert.deepStrictEqual(
+      [email.domain, email.hostedZoneId, email.mailFromDomain],
+      ["notify.agents.example.com", "Z0123456789EXAMPLE0AB", "bounce.notify.agents.example.com"],
+    );
     assert.strictEqual(email.eventWebhookUrl, "https://hooks.example.com/ses");
   });
 
@@ -48,9 +40,19 @@ describe("email config", () => {
         "agent-platform:emailEnabled = true: needs domainName and hostedZoneId: SES verifies the sending domain through DNS records in that zone",
       ],
     );
-    assert.deepStrictEqual(configIssues("dev", { [K("emailDomain")]: "agents.example.com" }), [
-      'agent-platform:emailDomain = "agents.example.com": needs domainName and hostedZoneId (the zone that holds its DNS records); set them or remove emailDomain',
-    ]);
+    assert.deepStrictEqual(
+      configIssues("dev", {
+        [K("emailEnabled")]: "true",
+        [K("emailDmarcReportUri")]: "mailto:dmarc@example.com",
+        [K("emailDomain")]: "agents.example.com",
+      }),
+      [
+        'agent-platform:emailDomain = "agents.example.com": needs domainName and hostedZoneId (the zone that holds its DNS records); set them or remove emailDomain',
+        "agent-platform:emailEnabled = true: needs domainName and hostedZoneId: SES verifies the sending domain through DNS records in that zone",
+      ],
+    );
+    // Switched off, e-mail's keys are read but not judged.
+    assert.deepStrictEqual(configIssues("dev", { [K("emailDomain")]: "agents.example.com" }), []);
     assert.deepStrictEqual(
       configIssues("prod", { [K("emailDomain")]: "example.com" }).concat(
         configIssues("prod", { [K("emailDomain")]: "evilagents.example.com" }),
@@ -76,9 +78,9 @@ describe("email config", () => {
       }),
       [
         'agent-platform:emailDmarcPolicy = "block": must be one of none, quarantine, reject',
+        'agent-platform:emailMailFromSubdomain = "mail.out": must be one DNS label (lower-case letters, digits, hyphens) such as mail',
         "agent-platform:emailBounceRateAlarmBasisPoints = 1000: must be between 1 and 999",
         "agent-platform:emailComplaintRateAlarmBasisPoints = 0: must be between 1 and 49",
-        'agent-platform:emailMailFromSubdomain = "mail.out": must be one DNS label (lower-case letters, digits, hyphens) such as mail',
         'agent-platform:emailDmarcReportUri = "dmarc@agents.example.com": must be a mailto: URI such as mailto:dmarc@example.com',
         'agent-platform:emailEventWebhookUrl = "http://hooks.example.com/ses": must be an https:// URL such as https://hooks.example.com/ses',
       ],
@@ -87,7 +89,7 @@ describe("email config", () => {
       'agent-platform:emailDmarcReportUri = "mailto:not-an-address": must be mailto: followed by one e-mail address, such as mailto:dmarc@example.com',
     ]);
     assert.deepStrictEqual(configIssues("prod", { [K("emailDmarcReportUri")]: "" }), [
-      "agent-platform:emailDmarcReportUri = undefined: is required when emailEnabled is true: a mailto: URI for DMARC aggregate reports",
+      "agent-platform:emailDmarcReportUri = undefined: is required: a mailto: URI for DMARC aggregate reports",
     ]);
   });
 });

@@ -6,28 +6,25 @@ const issuesWith = configIssues;
 
 describe("frontend config", () => {
   it("is on in every stack, with app.<domainName> where the stack has a domain", () => {
-    assert.strictEqual(load("dev").frontend.enabled, true);
-    const staging = load("staging").frontend;
+    assert.notStrictEqual(load("dev").frontend, undefined);
+    const staging = load("staging").frontend!;
     // No site folder: the web console, built from console/.
-    assert.deepStrictEqual(
-      [staging.enabled, staging.siteDir, staging.domainName],
-      [true, undefined, undefined],
-    );
-    assert.strictEqual(load("dev", { [K("frontendSiteDir")]: "public" }).frontend.siteDir, "public");
+    assert.deepStrictEqual([staging.siteDir, staging.domainName], [undefined, undefined]);
+    assert.strictEqual(load("dev", { [K("frontendSiteDir")]: "public" }).frontend?.siteDir, "public");
     assert.match(staging.contentSecurityPolicy, /^default-src 'self'; /);
-    assert.strictEqual(load("prod").frontend.domainName, "app.agents.example.com");
+    assert.strictEqual(load("prod").frontend?.domainName, "app.agents.example.com");
     assert.strictEqual(
-      load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend.domainName,
+      load("prod", { [K("frontendDomainName")]: "www.agents.example.com" }).frontend?.domainName,
       "www.agents.example.com",
     );
   });
 
   it("invalidates changed paths on deploy in every stack, and takes only a boolean", () => {
     assert.deepStrictEqual(
-      ["dev", "staging", "prod"].map((stack) => load(stack).frontend.invalidation),
+      ["dev", "staging", "prod"].map((stack) => load(stack).frontend?.invalidation),
       [true, true, true],
     );
-    assert.strictEqual(load("dev", { [K("frontendInvalidation")]: "false" }).frontend.invalidation, false);
+    assert.strictEqual(load("dev", { [K("frontendInvalidation")]: "false" }).frontend?.invalidation, false);
     assert.deepStrictEqual(issuesWith("dev", { [K("frontendInvalidation")]: "yes" }), [
       'agent-platform:frontendInvalidation = "yes": must be true or false',
     ]);
@@ -53,7 +50,7 @@ describe("frontend config", () => {
 
   it("leaves connect-src to the program and refuses 'unsafe-inline'", () => {
     for (const stack of ["dev", "staging", "prod"])
-      assert.doesNotMatch(load(stack).frontend.contentSecurityPolicy, /connect-src|unsafe-inline/);
+      assert.doesNotMatch(load(stack).frontend!.contentSecurityPolicy, /connect-src|unsafe-inline/);
     assert.deepStrictEqual(
       issuesWith("dev", { [K("frontendContentSecurityPolicy")]: "default-src 'self'; connect-src https:" }),
       [
@@ -70,18 +67,13 @@ describe("frontend config", () => {
     );
   });
 
-  it("lets the frontend's own origin call the API, first (API Gateway's own answers carry the first origin)", () => {
-    assert.deepStrictEqual(load("prod").apiGateway.corsOrigins, ["https://app.agents.example.com"]);
+  it("adds no CORS origin for the console, which calls the API on its own origin", () => {
+    assert.deepStrictEqual(load("prod").api.corsOrigins, []);
     assert.deepStrictEqual(
-      load("prod", { [K("apiCorsOrigins")]: '["https://partner.example.com"]' }).apiGateway.corsOrigins,
-      ["https://app.agents.example.com", "https://partner.example.com"],
+      load("prod", { [K("apiCorsOrigins")]: '["https://partner.example.com"]' }).api.corsOrigins,
+      ["https://partner.example.com"],
     );
-    assert.deepStrictEqual(
-      load("prod", { [K("frontendEnabled")]: "false", [K("apiCorsOrigins")]: "[]" }).apiGateway.corsOrigins,
-      [],
-    );
-    // Without a domain the distribution's name is known only after the first `pulumi up` (docs/console.md).
-    assert.deepStrictEqual(load("dev").apiGateway.corsOrigins, ["http://localhost:3000"]);
+    assert.deepStrictEqual(load("dev").api.corsOrigins, ["http://localhost:3000"]);
   });
 
   it("rejects a frontend name without a domain, equal to domainName, and a site folder outside the project", () => {

@@ -17,7 +17,7 @@ describe("network config", () => {
       reservedCidrs: [],
       flowLogRetentionDays: 7,
     });
-    assert.deepStrictEqual([dev.data.databaseEnabled, dev.data.cacheEnabled], [false, false]);
+    assert.deepStrictEqual([dev.database, dev.cache], [undefined, undefined]);
     const prod = load("prod");
     assert.deepStrictEqual(
       [prod.network.azCount, prod.network.natStrategy, prod.network.interfaceEndpoints],

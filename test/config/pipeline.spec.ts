@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { PipelineSettings, pipelineSettingsProblems } from "../../config/pipeline";
+import { PipelineSettings, pipelineProblems } from "../../components/pipeline/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 const load = loadStack;
@@ -8,7 +8,7 @@ const load = loadStack;
 const issuesWith = (changes: Record<string, string | undefined>) => configIssues("dev", changes);
 
 function settings(stack: string): PipelineSettings {
-  const { enabled: _e, upstashUrl: _u, upstashToken: _t, ...rest } = load(stack).pipeline;
+  const { upstashUrl: _u, upstashToken: _t, ...rest } = load(stack).pipeline!;
   return rest;
 }
 
@@ -92,9 +92,8 @@ describe("pipeline config", () => {
   });
 
   it("keeps the Upstash credentials as secrets", async () => {
-    const p = load("dev").pipeline;
-    assert.strictEqual(p.enabled, true);
-    for (const secret of [p.upstashUrl!, p.upstashToken!]) {
+    const p = load("dev").pipeline!;
+    for (const secret of [p.upstashUrl, p.upstashToken]) {
       assert.strictEqual(await (secret as unknown as { isSecret: Promise<boolean> }).isSecret, true);
     }
     assert.ok(pulumi.Output.isInstance(p.upstashUrl));
@@ -173,7 +172,7 @@ describe("pipeline config", () => {
       ],
     );
     assert.deepStrictEqual(issuesWith({ [K("pipelineProcessMemoryMb")]: "1.5" }), [
-      "agent-platform:pipelineProcessMemoryMb = 1.5: must be a whole number",
+      "agent-platform:pipelineProcessMemoryMb = 1.5: must be a whole number of MB from 128 to 10240 (Lambda's range)",
     ]);
   });
 
@@ -274,44 +273,47 @@ describe("pipeline config", () => {
       'agent-platform:pipelineBucketEncryption = "aes": must be one of kms, s3',
     ]);
     assert.strictEqual(
-      load("dev", { [K("pipelineBucketEncryption")]: "s3" }).pipeline.bucketEncryption,
+      load("dev", { [K("pipelineBucketEncryption")]: "s3" }).pipeline?.bucketEncryption,
       "s3",
     );
   });
 
-  it("validates the settings even with the pipeline off (the stack file stays valid for the day it is on)", () => {
-    assert.deepStrictEqual(
-      issuesWith({
-        [K("pipelineEnabled")]: "false",
-        [K("upstashVectorUrl")]: undefined,
-        [K("upstashVectorToken")]: undefined,
-        [K("pipelineProcessMemoryMb")]: "64",
-      }),
-      [
-        "agent-platform:pipelineProcessMemoryMb = 64: must be a whole number of MB from 128 to 10240 (Lambda's range)",
-      ],
-    );
+  it("judges the settings where the pipeline is on; switched off, its keys are read but not judged", () => {
+    const off = {
+      [K("pipelineEnabled")]: "false",
+      [K("upstashVectorUrl")]: undefined,
+      [K("upstashVectorToken")]: undefined,
+      [K("pipelineProcessMemoryMb")]: "64",
+    };
+    assert.deepStrictEqual(issuesWith(off), []);
+    assert.strictEqual(load("dev", off).pipeline, undefined);
+    assert.deepStrictEqual(issuesWith({ ...off, [K("pipelineProcessMemoryMb")]: "lots" }), [
+      'agent-platform:pipelineProcessMemoryMb = "lots": must be a number',
+    ]);
+    assert.deepStrictEqual(issuesWith({ [K("pipelineProcessMemoryMb")]: "64" }), [
+      "agent-platform:pipelineProcessMemoryMb = 64: must be a whole number of MB from 128 to 10240 (Lambda's range)",
+    ]);
   });
 
   it("checks settings as a pure function the component reuses", () => {
     const good = settings("dev");
-    assert.deepStrictEqual(pipelineSettingsProblems(good), []);
+    assert.deepStrictEqual(pipelineProblems(good), []);
     assert.deepStrictEqual(
-      pipelineSettingsProblems({
+      pipelineProblems({
         ...good,
         process: { ...good.process, memoryMb: 20000 },
         corsOrigins: ["ftp://x"],
       }),
       [
         {
-          key: "pipelineCorsOrigins[0]",
+          key: "corsOrigins[0]",
           value: "ftp://x",
           allowed:
             "must be an origin such as https://app.example.com: https, a host (optionally *.domain) and an optional " +
             "port, no path; http only for localhost",
         },
         {
-          key: "pipelineProcessMemoryMb",
+          key: "process.memoryMb",
           value: 20000,
           allowed: "must be a whole number of MB from 128 to 10240 (Lambda's range)",
         },

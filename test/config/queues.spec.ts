@@ -51,10 +51,11 @@ describe("queues config", () => {
             `agent-platform:queues[${i + 1}] = ${JSON.stringify(v)}: must be a queue name of 1-40 letters, digits, ` +
             "hyphens or underscores, optionally followed by :<consumer timeout in seconds> (e.g. dev or dev:900)",
         ),
-        ...["t:0", "u:43141", "v:1.5"].map(
+        'agent-platform:queues[5] = "v:1.5": the consumer timeout after ":" must be a whole number of seconds',
+        ...["t:0", "u:43141"].map(
           (v, i) =>
-            `agent-platform:queues[${i + 3}] = ${JSON.stringify(v)}: the consumer timeout after ":" must be a whole ` +
-            "number of seconds between 1 and 43140",
+            `agent-platform:queues[${i + 3}] = ${JSON.stringify(v)}: the consumer timeout must be a whole number ` +
+            "of seconds between 1 and 43140 (the visibility timeout, timeout + 60 s, is at most 43200 s)",
         ),
         'agent-platform:queues[6] = "ok:60": must not repeat the queue name ok',
       ],

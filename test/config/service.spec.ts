@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { loadStackConfig, mapConfigSource } from "../../config";
-import { userProblem } from "../../config/service";
+import { userProblem } from "../../components/fargate/args";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
 
@@ -28,22 +28,28 @@ function issuesWith(changes: Record<string, string | undefined>, stack = "dev"):
   }
 }
 
+/** The worker switched on, with an image (staging has Container Insights, which the worker needs). */
+const WORKER = {
+  [K("workerEnabled")]: "true",
+  [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
+};
+
 describe("service and worker config", () => {
   it("reads each stack's web service and leaves the worker off until it has an image", () => {
     const dev = load("dev");
     assert.deepStrictEqual(
       {
-        capacity: dev.service.capacity,
-        image: dev.service.image,
-        user: dev.service.user,
-        port: dev.service.containerPort,
-        path: dev.service.healthCheckPath,
-        readOnly: dev.service.readOnlyRootFilesystem,
-        targets: [dev.service.targetCpuPercent, dev.service.targetMemoryPercent],
-        waf: [dev.service.wafRateLimit, dev.service.wafManagedRules],
-        logs: dev.service.albAccessLogs,
-        insights: dev.service.containerInsights,
-        secrets: dev.service.secrets,
+        capacity: dev.webService!.capacity,
+        image: dev.webService!.image,
+        user: dev.webService!.user,
+        port: dev.webService!.containerPort,
+        path: dev.webService!.healthCheckPath,
+        readOnly: dev.webService!.readOnlyRootFilesystem,
+        targets: [dev.webService!.targetCpuPercent, dev.webService!.targetMemoryPercent],
+        waf: [dev.waf.rateLimit, dev.waf.managedRules],
+        logs: dev.webService!.albAccessLogs,
+        insights: dev.containerInsights,
+        secrets: dev.webService!.secrets,
       },
       {
         capacity: { onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 },
@@ -61,16 +67,21 @@ describe("service and worker config", () => {
         secrets: [],
       },
     );
-    assert.strictEqual(dev.worker.enabled, false);
-    assert.strictEqual(load("staging").service.containerInsights, "enabled");
-    assert.deepStrictEqual(load("staging").service.capacity, {
+    assert.strictEqual(dev.worker, undefined);
+    assert.strictEqual(load("staging").containerInsights, "enabled");
+    assert.deepStrictEqual(load("staging").webService!.capacity, {
       onDemandBase: 0,
       onDemandWeight: 1,
       spotWeight: 1,
     });
     const prod = load("prod");
-    assert.deepStrictEqual(prod.service.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
-    assert.strictEqual(prod.worker.minTasks, 2);
+    assert.deepStrictEqual(prod.webService!.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
+    // prod keeps its worker's sizes for the day the worker is switched on.
+    const withWorker = load("prod", {
+      [K("workerEnabled")]: "true",
+      [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
+    });
+    assert.strictEqual(withWorker.worker?.minTasks, 2);
   });
 
   describe("refuses what Fargate, ECS, ELB or WAF would reject, naming the key", () => {
@@ -78,7 +89,7 @@ describe("service and worker config", () => {
       assert.deepStrictEqual(issuesWith({ [K("serviceCpu")]: "1024", [K("serviceMemory")]: "1024" }), [
         "agent-platform:serviceMemory: with 1024 CPU units Fargate accepts 2048-8192 MiB in steps of 1024 (2048, 3072, 4096, 5120, 6144, 7168, 8192)",
       ]);
-      assert.deepStrictEqual(issuesWith({ [K("workerMemory")]: "4096" }), [
+      assert.deepStrictEqual(issuesWith({ ...WORKER, [K("workerMemory")]: "4096" }, "staging"), [
         "agent-platform:workerMemory: with 256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048)",
       ]);
     });
@@ -91,9 +102,10 @@ describe("service and worker config", () => {
         }),
         ["agent-platform:serviceDesiredTasks: must not exceed serviceMaxTasks (2)"],
       );
-      assert.deepStrictEqual(issuesWith({ [K("workerMinTasks")]: "5", [K("workerMaxTasks")]: "2" }), [
-        "agent-platform:workerMinTasks: must not exceed workerMaxTasks (2)",
-      ]);
+      assert.deepStrictEqual(
+        issuesWith({ ...WORKER, [K("workerMinTasks")]: "5", [K("workerMaxTasks")]: "2" }, "staging"),
+        ["agent-platform:workerMinTasks: must not exceed workerMaxTasks (2)"],
+      );
     });
     it("a health check path without a leading slash, or with characters a shell would interpret", () => {
       assert.deepStrictEqual(issuesWith({ [K("serviceHealthCheckPath")]: "health" }), [
@@ -132,7 +144,7 @@ describe("service and worker config", () => {
         "agent-platform:serviceImageTag: is only used when serviceImage is empty (the stack's ECR repository)",
       ]);
       assert.deepStrictEqual(
-        load("dev", { [K("serviceImage")]: "", [K("serviceImageTag")]: "1.0.0" }).service.image,
+        load("dev", { [K("serviceImage")]: "", [K("serviceImageTag")]: "1.0.0" }).webService?.image,
         {
           kind: "repository",
           tag: "1.0.0",
@@ -142,7 +154,7 @@ describe("service and worker config", () => {
     it("secrets that are not NAME=<Secrets Manager ARN>", () => {
       const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf";
       const ok = load("dev", { [K("serviceSecrets")]: JSON.stringify([`DB_URL=${arn}:url::`]) });
-      assert.deepStrictEqual(ok.service.secrets, [
+      assert.deepStrictEqual(ok.webService?.secrets, [
         { name: "DB_URL", valueFrom: `${arn}:url::`, secretArn: arn },
       ]);
       assert.deepStrictEqual(
@@ -158,14 +170,26 @@ describe("service and worker config", () => {
     });
     it("WAF rule groups that are not free AWS managed groups", () => {
       assert.deepStrictEqual(
-        issuesWith({ [K("serviceWafManagedRules")]: JSON.stringify(["AWSManagedRulesBotControlRuleSet"]) }),
+        issuesWith({ [K("wafManagedRules")]: JSON.stringify(["AWSManagedRulesBotControlRuleSet"]) }),
         [
-          "agent-platform:serviceWafManagedRules[0]: must be one of AWSManagedRulesAmazonIpReputationList, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAnonymousIpList, AWSManagedRulesSQLiRuleSet, AWSManagedRulesLinuxRuleSet, AWSManagedRulesUnixRuleSet, AWSManagedRulesAdminProtectionRuleSet",
+          "agent-platform:wafManagedRules[0]: must be one of AWSManagedRulesAmazonIpReputationList, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAnonymousIpList, AWSManagedRulesSQLiRuleSet, AWSManagedRulesLinuxRuleSet, AWSManagedRulesUnixRuleSet, AWSManagedRulesAdminProtectionRuleSet",
         ],
       );
-      assert.deepStrictEqual(issuesWith({ [K("serviceWafRateLimit")]: "5" }), [
-        "agent-platform:serviceWafRateLimit: must be between 10 and 2000000000",
+      assert.deepStrictEqual(issuesWith({ [K("wafRateLimit")]: "5" }), [
+        "agent-platform:wafRateLimit: must be between 10 and 2000000000",
       ]);
+    });
+    it("the WAF keys by their old names, naming the new ones (they set every web ACL, not the service's only)", () => {
+      assert.deepStrictEqual(
+        issuesWith({
+          [K("serviceWafRateLimit")]: "2000",
+          [K("serviceWafManagedRules")]: JSON.stringify(["AWSManagedRulesCommonRuleSet"]),
+        }),
+        [
+          "agent-platform:serviceWafRateLimit: was renamed to wafRateLimit: set wafRateLimit instead",
+          "agent-platform:serviceWafManagedRules: was renamed to wafManagedRules: set wafManagedRules instead",
+        ],
+      );
     });
   });
 
@@ -184,7 +208,7 @@ describe("service and worker config", () => {
       for (const bad of ["short", "a".repeat(129), "*".repeat(30), `${"a".repeat(24)}?`]) {
         const values = { ...input.config, [K("originVerifySecret")]: bad };
         const config = loadStackConfig(mapConfigSource(values, input.secretKeys), "agent-platform", "dev");
-        const secret = config.service.originVerifySecret as unknown as { promise(): Promise<string> };
+        const secret = config.webService!.originVerifySecret as unknown as { promise(): Promise<string> };
         await assert.rejects(secret.promise(), {
           message:
             "agent-platform:originVerifySecret must be 24-128 characters of letters, digits and _ . ~ + = / - " +
@@ -200,9 +224,9 @@ describe("service and worker config", () => {
           [K("serviceContainerInsights")]: "disabled",
         }),
         [
-          "agent-platform:workerImageTag: is required when workerImage is empty: the tag CI pushed to the stack's ECR repository (tags are immutable)",
           "agent-platform:workerQueue: must name one of the queues: pm, dev, qa, ops",
-          "agent-platform:serviceContainerInsights: must be enabled or enhanced when workerEnabled: the worker scales on messages per running task, and the running task count is a Container Insights metric",
+          "agent-platform:workerImageTag: is required when workerImage is empty: the tag CI pushed to the stack's ECR repository (tags are immutable)",
+          "agent-platform:serviceContainerInsights: must be enabled or enhanced where the agent worker runs: it scales on messages per running task, and the running task count is a Container Insights metric",
         ],
       );
       assert.deepStrictEqual(issuesWith({ [K("workerQueue")]: "billing" }), []);

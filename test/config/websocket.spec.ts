@@ -32,7 +32,6 @@ describe("websocket config", () => {
   it("reads the defaults", () => {
     assert.deepStrictEqual(read({}), {
       config: {
-        enabled: true,
         authorization: "ticket",
         throttleRateLimit: 50,
         throttleBurstLimit: 100,
@@ -47,7 +46,7 @@ describe("websocket config", () => {
   });
 
   it("authorizes $connect with tickets or IAM, nothing else", () => {
-    assert.equal(read({ websocketAuthorization: "iam" }).config.authorization, "iam");
+    assert.equal(read({ websocketAuthorization: "iam" }).config?.authorization, "iam");
     assert.deepStrictEqual(read({ websocketAuthorization: "cookie" }).problems, [
       "agent-platform:websocketAuthorization: must be one of ticket, iam",
     ]);
@@ -66,14 +65,17 @@ describe("websocket config", () => {
         websocketThrottleBurstLimit: "100",
         websocketMemoryMb: "64",
         websocketReservedConcurrency: "-2",
-        websocketEnabled: "yes",
       }).problems,
       [
         "agent-platform:websocketThrottleBurstLimit: must be at least websocketThrottleRateLimit (200): a burst below the rate throttles steady traffic",
-        "agent-platform:websocketEnabled: must be true or false",
         "agent-platform:websocketMemoryMb: must be between 128 and 10240",
         "agent-platform:websocketReservedConcurrency: must be between -1 and 1000",
       ],
     );
+    // A switch that is not a boolean leaves the API off: its settings are not judged on top of it.
+    assert.deepStrictEqual(read({ websocketEnabled: "yes", websocketMemoryMb: "64" }), {
+      config: undefined,
+      problems: ["agent-platform:websocketEnabled: must be true or false"],
+    });
   });
 });

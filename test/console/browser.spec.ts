@@ -253,7 +253,7 @@ describe("web console in Chromium against npm run -s local", function () {
     const closed = await freePort();
     // A WebSocket URL where nothing listens, as behind a proxy that blocks WebSockets.
     await page.route(/\/config\.json$/, (route) =>
-      route.fulfill({ json: { apiUrl: runner.endpoints.apiUrl, wsUrl: `ws://127.0.0.1:${closed}` } }),
+      route.fulfill({ json: { apiUrl: runner.endpoints.siteUrl, wsUrl: `ws://127.0.0.1:${closed}` } }),
     );
     await signIn(page, runner.endpoints.apiKey);
     await createProject(page, "Polling test");
@@ -295,7 +295,7 @@ describe("web console in Chromium against npm run -s local", function () {
     assert.match(
       (await alert.textContent())!,
       new RegExp(
-        `^Cannot reach the API at ${runner.endpoints.apiUrl.replace(/\./g, "\\.")}\\. It may be stopped`,
+        `^Cannot reach the API at ${runner.endpoints.siteUrl.replace(/\./g, "\\.")}\\. It may be stopped`,
       ),
     );
     await shoot(page, "api-stopped");

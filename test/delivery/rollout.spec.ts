@@ -13,7 +13,7 @@ import {
   RolloutAws,
   rolloutMinutes,
 } from "../../tools/rollout-lambdas";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { renderReport } from "../../tools/offline/preview";
 import { rolloutLine, summarizeRollout } from "../../tools/offline/rollout";
 import { evaluateStack, fakeResource, REPO_ROOT } from "../helpers/offline";

@@ -10,13 +10,13 @@ import { stackEvaluation } from "../helpers/stacks";
  * an incident), and a stack exports only the outputs of the components it runs, none as undefined.
  */
 
-/** The output names of index.ts's `export = withoutUndefined({ ... })`, comments skipped. */
+/** The output names of outputs.ts's `return withoutUndefined({ ... })` (what index.ts exports), comments skipped. */
 function declaredOutputs(): Set<string> {
-  const source = fs.readFileSync(path.join(REPO_ROOT, "index.ts"), "utf8");
-  const start = source.indexOf("export = withoutUndefined({");
-  const end = source.indexOf("\n});", start);
-  assert.ok(start >= 0 && end > start, "index.ts exports its outputs through withoutUndefined({ ... })");
-  return new Set([...source.slice(start, end).matchAll(/^  (\w+):/gm)].map((m) => m[1]));
+  const source = fs.readFileSync(path.join(REPO_ROOT, "outputs.ts"), "utf8");
+  const start = source.indexOf("return withoutUndefined({");
+  const end = source.indexOf("\n  });", start);
+  assert.ok(start >= 0 && end > start, "outputs.ts returns the outputs through withoutUndefined({ ... })");
+  return new Set([...source.slice(start, end).matchAll(/^    (\w+):/gm)].map((m) => m[1]));
 }
 
 const exported = declaredOutputs();
@@ -84,7 +84,7 @@ describe("stack outputs named in the docs", () => {
     assert.deepStrictEqual(outputsNamed("`pulumi stack output --json -s ORG/<stack>`"), []);
   });
 
-  it("are all exported by index.ts", () => {
+  it("are all exported by index.ts (outputs.ts)", () => {
     const missing: string[] = [];
     let found = 0;
     for (const file of documents()) {

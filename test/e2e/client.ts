@@ -34,7 +34,7 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (await res.json()) as ApiBody<T> };
 }
 
-/** A new project from the seed's template, as seed 003's end-to-end test makes it. */
+/** A new project from the seed's template, as the end-to-end test makes it. */
 export async function projectFromTemplate(e: Endpoints): Promise<string> {
   const res = await api<{ project: { id: string } }>(e, "POST", "/api/projects/from-template", {
     template_id: "rest-api-fastapi",

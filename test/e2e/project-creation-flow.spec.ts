@@ -1,5 +1,5 @@
 /**
- * Seed 003's end-to-end test ("Complete User Flow", tests/e2e/test_project_creation_flow.py), translated to
+ * The end-to-end test ("Complete User Flow", tests/e2e/test_project_creation_flow.py), translated to
  * TypeScript and run against `npm run -s local` as a user runs it: a child process whose one stdout line
  * names the API, the WebSocket API and the key. The translation keeps the seed's six steps; where the
  * platform's contract adds to them (an API key, a WebSocket ticket, acknowledgements, `{success, data}`
@@ -74,7 +74,7 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
     assert.match(line.siteUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it("serves the web console with config.json naming its APIs, which the console's origin may call", async () => {
+  it("serves the web console with the API on its own origin, and config.json naming the site and the WebSocket", async () => {
     const e = runner.endpoints;
     const index = await fetch(`${e.siteUrl}/`);
     assert.equal(index.status, 200);
@@ -84,10 +84,10 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
         .get("content-security-policy")
         ?.split("; ")
         .find((d) => d.startsWith("connect-src")),
-      `connect-src 'self' ${e.apiUrl} ${e.wsUrl}`,
+      `connect-src 'self' ${e.wsUrl}`,
     );
     assert.deepEqual(await (await fetch(`${e.siteUrl}/config.json`)).json(), {
-      apiUrl: e.apiUrl,
+      apiUrl: e.siteUrl,
       wsUrl: e.wsUrl,
     });
     // A path that is no file gets index.html (the SPA fallback), also one that tries to leave the site: sent as
@@ -103,16 +103,28 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
       assert.equal(type, "text/html; charset=utf-8", path);
       assert.match(body, /^<!doctype html>/, path);
     }
-    const origin = { origin: e.siteUrl };
-    const allowed = await fetch(`${e.apiUrl}/api/templates`, {
-      headers: { ...origin, "x-api-key": e.apiKey },
+    // /api/* is the API itself, as CloudFront's API behaviour passes it on: its answers, its refusals, a body.
+    const templates = await fetch(`${e.siteUrl}/api/templates?limit=1`, {
+      headers: { "x-api-key": e.apiKey },
     });
-    assert.equal(allowed.headers.get("access-control-allow-origin"), e.siteUrl);
-    // API Gateway's own refusal of a wrong key carries the console's origin too, so the console can read it.
-    const refused = await fetch(`${e.apiUrl}/api/templates`, {
-      headers: { ...origin, "x-api-key": "wrong" },
+    assert.equal(templates.status, 200);
+    assert.equal(((await templates.json()) as { success: boolean }).success, true);
+    const refused = await fetch(`${e.siteUrl}/api/templates`, { headers: { "x-api-key": "wrong" } });
+    assert.deepEqual([refused.status, await refused.json()], [403, { message: "Forbidden" }]);
+    const created = await fetch(`${e.siteUrl}/api/projects/from-template`, {
+      method: "POST",
+      headers: { "x-api-key": e.apiKey, "content-type": "application/json" },
+      body: JSON.stringify({ template_id: "no-such-template", project_name: "x" }),
     });
-    assert.deepEqual([refused.status, refused.headers.get("access-control-allow-origin")], [403, e.siteUrl]);
+    // The body went through: the API looked the template up by the id in it.
+    const missing = (await created.json()) as { error: { code: string; message: string } };
+    assert.deepEqual([created.status, missing.error.code], [404, "NOT_FOUND"]);
+    assert.match(missing.error.message, /no-such-template/);
+    // Same origin, so the API names no CORS origin for the console.
+    const direct = await fetch(`${e.apiUrl}/api/templates`, {
+      headers: { origin: e.siteUrl, "x-api-key": e.apiKey },
+    });
+    assert.equal(direct.headers.get("access-control-allow-origin"), null);
   });
 
   it("refuses the REST API without the key and the WebSocket without a valid ticket", async () => {

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SourceMap } from "node:module";
-import { functionBundles } from "../../components/lambda-function";
-import { buildFunctions, FUNCTION_NAMES, ownSourceMap } from "../../tools/build-functions";
+import { functionBundles } from "../../components/lambda/function";
+import { buildFunctions, FUNCTION_NAMES, ownSourceMap } from "../../lib/build-functions";
 import { fixture, sqsEvent } from "./helpers/events";
 
 /** Loads a bundle in a fresh Node process with `env` and calls its handler with `event`. */
@@ -28,7 +28,7 @@ function invokeBundle(
   return JSON.parse(output.slice(output.lastIndexOf("\nRESULT ") + 8)) as { ok: boolean; value: unknown };
 }
 
-describe("tools/build-functions", function () {
+describe("lib/build-functions", function () {
   this.timeout(60_000);
   const a = mkdtempSync(join(tmpdir(), "bundles-a-"));
   let first: Awaited<ReturnType<typeof buildFunctions>>;

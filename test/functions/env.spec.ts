@@ -10,8 +10,8 @@ import {
   VECTORIZE_DEFAULTS,
   VECTORIZE_ENV,
   vectorizeEnvironment,
-} from "../../functions/shared/env";
-import { embeddingModel } from "../../functions/shared/embedding-models";
+} from "../../contracts/pipeline-env";
+import { embeddingModel } from "../../contracts/embedding-models";
 
 const processVars = {
   POWERTOOLS_SERVICE_NAME: "agent-platform-process",
@@ -45,7 +45,7 @@ function issuesOf(run: () => unknown): string[] {
   assert.fail("expected an EnvironmentError");
 }
 
-describe("functions/shared/env", () => {
+describe("contracts/pipeline-env", () => {
   it("reads the process environment, applying defaults", () => {
     // Act
     const env = readProcessEnv(processVars);

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { processRuntime } from "../../functions/process/runtime";
-import { readProcessEnv } from "../../functions/shared/env";
+import { readProcessEnv } from "../../contracts/pipeline-env";
 import { parseProcessed } from "../../functions/shared/processed-document";
 import { createSqsHandler } from "../../functions/shared/sqs-batch";
 import type { SqsHandler } from "../../functions/shared/sqs-types";

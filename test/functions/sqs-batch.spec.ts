@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { EnvironmentError } from "../../functions/shared/env";
+import { EnvironmentError } from "../../contracts/pipeline-env";
 import { DependencyError, RecordResult, RejectedError, skipped } from "../../functions/shared/outcome";
 import { BatchRuntime, createSqsHandler } from "../../functions/shared/sqs-batch";
 import type { SqsRecord } from "../../functions/shared/sqs-types";

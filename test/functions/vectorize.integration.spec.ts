@@ -8,7 +8,7 @@ import {
   readProcessEnv,
   readVectorizeEnv,
   VectorizeEnvironment,
-} from "../../functions/shared/env";
+} from "../../contracts/pipeline-env";
 import {
   ProcessedDocument,
   processedKey,
@@ -16,7 +16,7 @@ import {
 } from "../../functions/shared/processed-document";
 import { createSqsHandler } from "../../functions/shared/sqs-batch";
 import type { SqsHandler } from "../../functions/shared/sqs-types";
-import { createBedrockClient } from "../../functions/vectorize/bedrock-embedder";
+import { createBedrockClient } from "../../functions/shared/bedrock";
 import { documentId } from "../../functions/vectorize/vector-ids";
 import { VectorizeClients, vectorizeRuntime } from "../../functions/vectorize/runtime";
 import { objectCreatedBody, sqsEvent } from "./helpers/events";

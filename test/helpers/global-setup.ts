@@ -1,10 +1,10 @@
 import { buildConsole } from "../../console/build";
-import { buildFunctions } from "../../tools/build-functions";
+import { buildFunctions } from "../../lib/build-functions";
 
 /*
  * Once per `npm test`, before any spec file loads (mocha's global setup; in parallel mode, in the main
  * process before the workers start): the function bundles every evaluation of the program deploys. Each
- * worker then reuses them (tools/build-functions.ts checks each input's hash) instead of rebuilding the same
+ * worker then reuses them (lib/build-functions.ts checks each input's hash) instead of rebuilding the same
  * directory at the same time as another worker.
  */
 export async function mochaGlobalSetup(): Promise<void> {

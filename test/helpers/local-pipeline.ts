@@ -11,9 +11,9 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { processRuntime } from "../../functions/process/runtime";
-import { formatUpstashSecret, readProcessEnv, readVectorizeEnv } from "../../functions/shared/env";
+import { formatUpstashSecret, readProcessEnv, readVectorizeEnv } from "../../contracts/pipeline-env";
 import { createSqsHandler } from "../../functions/shared/sqs-batch";
-import { createBedrockClient } from "../../functions/vectorize/bedrock-embedder";
+import { createBedrockClient } from "../../functions/shared/bedrock";
 import { vectorizeRuntime } from "../../functions/vectorize/runtime";
 import { LocalS3, ObjectCreatedEvent, S3RVER_CREDENTIALS, startLocalS3 } from "../../tools/local/s3";
 import { objectCreatedBody, sqsEvent } from "../functions/helpers/events";

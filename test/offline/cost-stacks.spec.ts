@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { CostEstimate, CostItem } from "../../tools/offline/cost";
+import type { CostEstimate, CostItem } from "../../cost/estimate";
 import { loadPack, previewStack, StackReport, toJson } from "../../tools/offline/preview";
 import { REPO_ROOT } from "../helpers/offline";
 

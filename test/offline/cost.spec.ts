@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { CostItem, estimateCost, loadPrices, spotTaskRange } from "../../tools/offline/cost";
+import { CostItem, estimateCost, loadPrices, spotTaskRange } from "../../cost/estimate";
 import { fakeResource } from "../helpers/offline";
 
 /*

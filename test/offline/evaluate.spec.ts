@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { estimateCost } from "../../tools/offline/cost";
+import { estimateCost } from "../../cost/estimate";
 import { SIG_KEY, UNKNOWN } from "../../tools/offline/engine-values";
 import { availabilityZones, partitionOf } from "../../tools/offline/mocks";
 import { evaluate, fakeResource, named } from "../helpers/offline";

@@ -114,7 +114,7 @@ describe("policies: eks-version-standard-support and eks-version-support-ending"
       advisory,
       clusters,
       [
-        "EKS cluster 'new' runs Kubernetes 1.40, which the support table (config/eks-versions.ts, checked " +
+        "EKS cluster 'new' runs Kubernetes 1.40, which the support table (lib/eks-versions.ts, checked " +
           "2026-12-06) does not list: add its end of standard support from the EKS release calendar.",
       ],
       on(advisory, "2026-12-26"),

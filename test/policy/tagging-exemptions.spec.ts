@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { exemptionHasReason } from "../../policy/exemptions";
+import { exemptionHasReason } from "../../policy/policies";
 import { rdsStorageEncryption, snsTopicEncryption } from "../../policy/encryption";
 import { requiredTags } from "../../policy/tagging";
 import { fakeResource } from "../helpers/offline";

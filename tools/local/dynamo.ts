@@ -4,8 +4,8 @@
  */
 import type { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { TABLE_KEYS } from "../../functions/api/lib/table-schema";
-import { CONNECTIONS_TABLE } from "../../functions/ws/schema";
+import { TABLE_KEYS } from "../../contracts/table";
+import { CONNECTIONS_TABLE } from "../../contracts/connections";
 import { listenOnLoopback } from "./loopback";
 
 export interface LocalDynamoServer {
@@ -38,7 +38,7 @@ const hashAndRange = (partition: string, sort: string) => [
   { AttributeName: sort, KeyType: "RANGE" as const },
 ];
 
-/** The Data component's single table (seed 003: PK/SK, GSI1, GSI2). */
+/** The Data component's single table (PK/SK, GSI1, GSI2). */
 export async function createDataTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const k = TABLE_KEYS;
   await client.send(

@@ -2,13 +2,14 @@
  * The web console on loopback, served as the Frontend component serves it through CloudFront: the built
  * console (console/build.ts), config.json with the local endpoints, the same cache headers (hashed assets
  * immutable, the rest no-cache), the same security headers with the Content-Security-Policy the stack's
- * default gives (connect-src: the local REST and WebSocket APIs), and index.html for any path that is no file
- * (CloudFront's 403/404 -> index.html).
+ * default gives (connect-src: the site itself and the local WebSocket API), /api/* passed to the local REST API
+ * (CloudFront's API behaviour: the console calls the API on its own origin), and index.html for any other path
+ * that is no file.
  */
 import { readFileSync } from "node:fs";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, IncomingMessage, request, Server, ServerResponse } from "node:http";
 import { join, normalize, resolve, sep } from "node:path";
-import { cacheControlFor, contentTypeFor } from "../../components/frontend-site";
+import { cacheControlFor, contentTypeFor } from "../../components/frontend/site";
 import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from "../../contracts/console";
 import { buildConsole } from "../../console/build";
 import { consoleConfigJson, consoleContentSecurityPolicy } from "../../console/site";
@@ -28,7 +29,7 @@ export function defaultContentSecurityPolicy(): string {
   return csp;
 }
 
-/** The headers the Frontend's CloudFront response headers policy adds (components/frontend.ts), HSTS aside. */
+/** The headers the Frontend's CloudFront response headers policy adds (components/frontend/frontend.ts), HSTS aside. */
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
@@ -48,12 +49,17 @@ export class LocalSiteServer {
     return this;
   }
 
-  /** The endpoints config.json names; set once the APIs listen (the site listens first: the API's CORS names it). */
+  /** The APIs behind the site; set once they listen. config.json names the site itself as the REST API. */
   serve(endpoints: ConsoleConfig): void {
     this.endpoints = endpoints;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const api = this.endpoints?.apiUrl;
+    if (api && /^\/api(\/|\?|$)/.test(req.url ?? "")) {
+      this.forward(req, res, api);
+      return;
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
@@ -66,7 +72,10 @@ export class LocalSiteServer {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
     let key = path === "/" ? "index.html" : path.slice(1);
     let body: Buffer;
-    if (key === CONSOLE_CONFIG_FILE) body = Buffer.from(consoleConfigJson(endpoints));
+    if (key === CONSOLE_CONFIG_FILE)
+      body = Buffer.from(
+        consoleConfigJson({ apiUrl: this.url, ...(endpoints.wsUrl ? { wsUrl: endpoints.wsUrl } : {}) }),
+      );
     else {
       const file = normalize(join(this.dir, key));
       try {
@@ -81,10 +90,25 @@ export class LocalSiteServer {
       "content-type": contentTypeFor(key),
       "cache-control": cacheControlFor(key),
       "content-length": body.length,
-      "content-security-policy": consoleContentSecurityPolicy(this.baseCsp, endpoints),
+      "content-security-policy": consoleContentSecurityPolicy(this.baseCsp, [endpoints.wsUrl]),
       ...SECURITY_HEADERS,
     });
     res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  /** The request as CloudFront's API behaviour sends it: every header but Host, the body streamed both ways. */
+  private forward(req: IncomingMessage, res: ServerResponse, apiUrl: string): void {
+    const target = new URL(req.url ?? "/", apiUrl);
+    const { host: _host, ...headers } = req.headers;
+    const upstream = request(target, { method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
+      res.end("the local API did not answer\n");
+    });
+    req.pipe(upstream);
   }
 
   async close(): Promise<void> {

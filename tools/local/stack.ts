@@ -15,8 +15,8 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { AGENT_NAMES, AgentName, FIRST_AGENT } from "../../contracts/agents";
 import { AGENT_WORKER_ENV, API_ENV, WORKFLOW_ENV, WS_AUTHORIZER_ENV, WS_ENV } from "../../contracts/env";
 import { ROUTING_RULES } from "../../contracts/routing";
-import { readTemplateCatalog, templateItem } from "../../components/template-catalog";
-import { contentTypeOf } from "../../functions/shared/artifact-store";
+import { readTemplateCatalog, templateItem } from "../../components/agents/template-catalog";
+import { contentTypeOf } from "../../contracts/artifacts";
 import { createConnectionsTable, createDataTable, startDynalite } from "./dynamo";
 import { QueueEventSource } from "./event-source";
 import { LocalEventBridge } from "./eventbridge";
@@ -148,10 +148,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const websocket = await new LocalWebSocketGateway(onError).listen(options.wsPort ?? 0);
     stops.push(() => websocket.close());
-    // The console listens before the API is set up: the API's CORS origins name it.
+    // The console calls the API on its own origin (the site passes /api/* on), so it needs no CORS origin.
     const site = await new LocalSiteServer().start(options.sitePort ?? 0);
     stops.push(() => site.close());
-    const corsOrigins = [site.url, ...(options.corsOrigins ?? [])];
+    const corsOrigins = options.corsOrigins ?? [];
 
     // Every function's environment: the SDK's endpoints, local credentials (s3rver checks its own), then its own.
     const base: Record<string, string> = {

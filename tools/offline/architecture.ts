@@ -1,4 +1,4 @@
-import { usdRange } from "./cost-report";
+import { usdRange } from "../../cost/report";
 import type { RegisteredResource } from "./evaluate";
 import { componentFacts, Fact } from "./facts";
 import { nodeId, ResourceGraph, shortType, STACK_TYPE, typeName } from "./graph";

@@ -12,19 +12,19 @@
  *   as the strings the config holds, secrets kept secret) plus `version`.
  */
 
+import { UNKNOWN } from "../../lib/unknown";
+
 // The SDK's wire signatures (@pulumi/pulumi runtime/rpc.ts): internal, pinned with the SDK.
 const rpc = require("@pulumi/pulumi/runtime/rpc") as {
   specialSigKey: string;
   specialSecretSig: string;
   specialResourceSig: string;
-  unknownValue: string;
 };
 
 /** The key under which a serialized value carries its signature (secret, asset, resource reference). */
 export const SIG_KEY = rpc.specialSigKey;
 
-/** The engine's sentinel for a value not known during preview. */
-export const UNKNOWN = rpc.unknownValue;
+export { UNKNOWN };
 
 /** `value` with every resource reference replaced as the engine replaces it for providers and analyzers. */
 export function withoutResourceReferences(value: unknown): unknown {

@@ -1,4 +1,4 @@
-import { spotTaskRange } from "./cost-fargate";
+import { spotTaskRange } from "../../cost/fargate";
 import type { RegisteredResource } from "./evaluate";
 
 /*

@@ -3,7 +3,7 @@ import { summarizeAlarms } from "./alarms";
 import { architectureOf, componentDiagram, itemUsd, monitoringSummary } from "./architecture";
 import { resourceSummary, signedUsd, StackDiff, unchanged, usd } from "./diff";
 import type { DocStack, PolicyInfo, PreviewDocument } from "./document";
-import { usdRange } from "./cost-report";
+import { usdRange } from "../../cost/report";
 import { shortType, typeName } from "./graph";
 import type { StackReport } from "./preview";
 

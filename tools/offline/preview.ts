@@ -3,7 +3,7 @@ import * as path from "path";
 import { parentPort, Worker, workerData } from "worker_threads";
 import type { Policies } from "@pulumi/policy";
 import { summarizeAlarms } from "./alarms";
-import { CostEstimate, costRows, estimateCost, usdRange } from "./cost";
+import { CostEstimate, costRows, estimateCost, usdRange } from "../../cost/estimate";
 import { Evaluation, evaluateProgram, RegisteredResource } from "./evaluate";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { PackConfig, resolvePackConfig } from "./pack-config";

@@ -13,7 +13,7 @@ import {
   BatchWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ApiError } from "./http";
-import { TABLE_KEYS, TTL_ATTRIBUTE } from "./table-schema";
+import { TABLE_KEYS, TTL_ATTRIBUTE } from "../../../contracts/table";
 
 /** Idempotency records live a day: a client retries within minutes, and TTL removes them for free. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

@@ -11,7 +11,7 @@ import { SYSTEM_PROMPTS } from "../../../functions/agent-worker/prompts";
 import type { TaskContext, TaskResult } from "../../../functions/agent-worker/runner";
 import type { AgentTask } from "../../../functions/agent-worker/task";
 import { DependencyError } from "../../../functions/shared/outcome";
-import { createBedrockClient } from "../../../functions/vectorize/bedrock-embedder";
+import { createBedrockClient } from "../../../functions/shared/bedrock";
 import { bedrockError, FakeBedrock, INTERNAL, THROTTLED } from "../helpers/fake-bedrock";
 
 const MODEL = "amazon.nova-lite-v1:0";

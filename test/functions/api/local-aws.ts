@@ -1,6 +1,6 @@
 /**
  * Loopback stand-ins for the api-handler's AWS dependencies: dynalite (a DynamoDB-compatible server, in
- * memory) with seed 003's table, and a minimal SQS server speaking the JSON protocol (SendMessage only).
+ * memory) with the table, and a minimal SQS server speaking the JSON protocol (SendMessage only).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, Server } from "node:http";

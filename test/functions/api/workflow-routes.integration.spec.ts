@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { TICKET_TTL_SECONDS } from "../../../contracts/websocket";
-import { readTemplateCatalog, templateItem } from "../../../components/template-catalog";
+import { readTemplateCatalog, templateItem } from "../../../components/agents/template-catalog";
 import { ApiEvent, createApp, TicketIssuer } from "../../../functions/api/app";
 import { Store } from "../../../functions/api/lib/store";
 import { createArtifactStore } from "../../../functions/shared/artifact-store";

@@ -1,4 +1,4 @@
-import type { MetricName } from "../../../functions/shared/metric-names";
+import type { MetricName } from "../../../contracts/metrics";
 import type { Attributes } from "../../../functions/shared/outcome";
 import type { Telemetry } from "../../../functions/shared/telemetry";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { classifyPushError, PUSH_RETRY_POLICY, StatusPushError } from "../../../functions/shared/status-push";
-import { connectionKey, subscriptionKey } from "../../../functions/ws/schema";
+import { connectionKey, subscriptionKey } from "../../../contracts/connections";
 import { LocalConnections, pusherFor, startConnectionsTable, startHttp } from "./local-connections";
 
 const FRAME = {

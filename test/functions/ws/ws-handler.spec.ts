@@ -7,7 +7,7 @@ import {
   CONNECTION_TTL_SECONDS,
   MAX_SUBSCRIPTIONS,
   subscriptionKey,
-} from "../../../functions/ws/schema";
+} from "../../../contracts/connections";
 import { LocalConnections, pusherFor, startConnectionsTable, startHttp } from "./local-connections";
 
 const NOW = new Date("2025-11-24T12:00:00.000Z");

@@ -1,0 +1,292 @@
+/**
+ * Bundles each pipeline function into one minified CommonJS file for the Lambda Node.js 22 runtime:
+ * `<outDir>/<name>/index.js` (handler `index.handler`) and its source map `index.js.map`.
+ *
+ * Everything is bundled, the AWS SDK v3 included, although the runtime ships one: the versions are then the ones
+ * the tests ran against, and the bundle loads faster than the runtime's copy, because esbuild tree-shakes the SDK's
+ * ES module builds (`mainFields: module, main`) while the runtime's copy is loaded whole (see bench/bundles.ts for
+ * sizes and load times).
+ *
+ * The output is byte-for-byte deterministic: no timestamps, and source paths are computed against a fixed output
+ * location whatever `outDir` is, so an unchanged function gives an identical archive and Pulumi shows no diff.
+ * The source map covers this repository's code only (see ownSourceMap).
+ *
+ * Used by the Pipeline component (`await buildFunctions()`), and as a CLI:
+ *   npx ts-node --transpile-only lib/build-functions.ts [outDir]
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { build, Metafile } from "esbuild";
+
+export const FUNCTION_NAMES = [
+  "process",
+  "vectorize",
+  "migrate",
+  "invalidate",
+  "ws",
+  "api",
+  "agent-worker",
+  "ws-authorizer",
+  "workflow",
+  "ticket-key-rotation",
+  "uptime-probe",
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export interface FunctionBundle {
+  /** Directory holding index.js and index.js.map: the Lambda code archive. */
+  readonly dir: string;
+  /** Path of index.js. */
+  readonly bundle: string;
+  /** Size of index.js in bytes. */
+  readonly bytes: number;
+  /** SHA-256 (hex) of index.js. */
+  readonly sha256: string;
+  /** esbuild's account of what went into the bundle (for size reports). */
+  readonly metafile?: Metafile;
+}
+
+export interface BuildOptions {
+  /** Defaults to .build/functions under the repository root; relative paths are resolved against the root. */
+  readonly outDir?: string;
+  /** Keep esbuild's metafile in the result. */
+  readonly metafile?: boolean;
+}
+
+const ROOT = resolve(__dirname, "..");
+/** Where bundles are laid out for esbuild, so source map paths never depend on the requested outDir. */
+const CANONICAL_OUT = join(ROOT, ".build", "functions");
+
+export async function buildFunctions(
+  options: BuildOptions = {},
+): Promise<Record<FunctionName, FunctionBundle>> {
+  const outDir = resolve(ROOT, options.outDir ?? CANONICAL_OUT);
+  const entries = await Promise.all(
+    FUNCTION_NAMES.map(async (name) => [name, await buildOne(name, outDir, options)] as const),
+  );
+  return Object.fromEntries(entries) as Record<FunctionName, FunctionBundle>;
+}
+
+/**
+ * What a build read and wrote, kept beside the function's directory (not in it: the directory is the code
+ * archive). A later build whose every input still has the same content reuses the bundle: esbuild takes about
+ * two seconds for the three functions, on every preview and every test run that evaluates the program.
+ */
+interface BuildRecord {
+  inputs: Record<string, string>;
+  sha256: string;
+  bytes: number;
+}
+
+const sha256Of = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
+  const recordFile = join(outDir, `${name}.build.json`);
+  const dir = join(outDir, name);
+  const bundle = join(dir, "index.js");
+  if (!existsSync(recordFile) || !existsSync(bundle) || !existsSync(join(dir, "index.js.map")))
+    return undefined;
+  const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
+  for (const [input, hash] of Object.entries(record.inputs)) {
+    const file = join(ROOT, input);
+    if (!existsSync(file) || sha256Of(readFileSync(file)) !== hash) return undefined;
+  }
+  if (sha256Of(readFileSync(bundle)) !== record.sha256) return undefined;
+  return { dir, bundle, bytes: record.bytes, sha256: record.sha256 };
+}
+
+async function buildOne(name: FunctionName, outDir: string, options: BuildOptions): Promise<FunctionBundle> {
+  if (options.metafile !== true) {
+    const cached = reuse(name, outDir);
+    if (cached) return cached;
+  }
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, "functions", name, "index.ts")],
+    outfile: join(CANONICAL_OUT, name, "index.js"),
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    // ES module builds first: they tree-shake, which roughly halves the AWS SDK's share of the bundle.
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: "linked",
+    // Stack traces (NODE_OPTIONS=--enable-source-maps) need mappings, not the sources themselves.
+    sourcesContent: false,
+    legalComments: "eof",
+    // Always: its list of inputs decides whether the next build can reuse this one.
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+  });
+  if (result.warnings.length > 0) {
+    const text = result.warnings
+      .map((w) => `${w.location?.file ?? ""}:${w.location?.line ?? ""} ${w.text}`)
+      .join("\n");
+    throw new Error(`esbuild warnings for the ${name} function:\n${text}`);
+  }
+  const js = result.outputFiles.find((f) => f.path.endsWith(".js"));
+  const map = result.outputFiles.find((f) => f.path.endsWith(".js.map"));
+  if (!js || !map) throw new Error(`esbuild produced no bundle for the ${name} function`);
+
+  const dir = join(outDir, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const bundle = join(dir, "index.js");
+  writeFileSync(bundle, js.contents);
+  writeFileSync(join(dir, "index.js.map"), ownSourceMap(map.text));
+  const sha256 = sha256Of(js.contents);
+  const record: BuildRecord = {
+    inputs: Object.fromEntries(
+      Object.keys(result.metafile!.inputs)
+        .sort()
+        .map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))]),
+    ),
+    sha256,
+    bytes: js.contents.length,
+  };
+  writeFileSync(join(outDir, `${name}.build.json`), JSON.stringify(record));
+  return {
+    dir,
+    bundle,
+    bytes: js.contents.length,
+    sha256,
+    ...(options.metafile === true ? { metafile: result.metafile } : {}),
+  };
+}
+
+/**
+ * The source map reduced to this repository's code. Mappings into node_modules (over 90% of the bundle) become
+ * "no source": stack frames there show the bundle's position, ours show the TypeScript line. Node builds its
+ * source map index at load time when --enable-source-maps is on, so the full map would cost tens of
+ * milliseconds of every cold start (bench/results/bundles.md).
+ */
+export function ownSourceMap(mapJson: string): string {
+  const map = JSON.parse(mapJson) as {
+    version: number;
+    sources: string[];
+    names: string[];
+    mappings: string;
+  };
+  const keptSources: string[] = [];
+  const sourceIndex = map.sources.map((source) => {
+    if (source.includes("node_modules/")) return -1;
+    keptSources.push(source);
+    return keptSources.length - 1;
+  });
+  const keptNames: string[] = [];
+  const nameIndex = new Map<number, number>();
+
+  // Source, line, column and name are relative to the previous segment across the whole map; generated column
+  // is relative within a line.
+  const prior = { source: 0, line: 0, column: 0, name: 0 };
+  const out = { source: 0, line: 0, column: 0, name: 0 };
+  const lines = map.mappings.split(";").map((line) => {
+    let generated = 0;
+    let outGenerated = 0;
+    let mapped = false; // whether the last segment written maps to a kept source
+    const segments: string[] = [];
+    for (const segment of line === "" ? [] : line.split(",")) {
+      const fields = decodeVlq(segment);
+      generated += fields[0];
+      let keep = false;
+      if (fields.length >= 4) {
+        prior.source += fields[1];
+        prior.line += fields[2];
+        prior.column += fields[3];
+        if (fields.length === 5) prior.name += fields[4];
+        keep = sourceIndex[prior.source] >= 0;
+      }
+      if (keep) {
+        const encoded = [
+          generated - outGenerated,
+          sourceIndex[prior.source] - out.source,
+          prior.line - out.line,
+          prior.column - out.column,
+        ];
+        out.source = sourceIndex[prior.source];
+        out.line = prior.line;
+        out.column = prior.column;
+        if (fields.length === 5) {
+          let name = nameIndex.get(prior.name);
+          if (name === undefined) {
+            name = keptNames.push(map.names[prior.name]) - 1;
+            nameIndex.set(prior.name, name);
+          }
+          encoded.push(name - out.name);
+          out.name = name;
+        }
+        segments.push(encodeVlq(encoded));
+        outGenerated = generated;
+        mapped = true;
+      } else if (mapped) {
+        // End the previous mapping here: what follows belongs to a dropped source.
+        segments.push(encodeVlq([generated - outGenerated]));
+        outGenerated = generated;
+        mapped = false;
+      }
+    }
+    return segments.join(",");
+  });
+  return JSON.stringify({ ...map, sources: keptSources, names: keptNames, mappings: lines.join(";") });
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_VALUE = new Map([...BASE64].map((c, i) => [c, i]));
+
+function decodeVlq(segment: string): number[] {
+  const values: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64_VALUE.get(char);
+    if (digit === undefined) throw new Error(`invalid source map segment ${segment}`);
+    value += (digit & 31) * 2 ** shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    values.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
+    value = 0;
+    shift = 0;
+  }
+  return values;
+}
+
+function encodeVlq(values: readonly number[]): string {
+  let out = "";
+  for (const v of values) {
+    let value = v < 0 ? -v * 2 + 1 : v * 2;
+    do {
+      let digit = value % 32;
+      value = Math.floor(value / 32);
+      if (value > 0) digit |= 32;
+      out += BASE64[digit];
+    } while (value > 0);
+  }
+  return out;
+}
+
+if (require.main === module) {
+  buildFunctions({ ...(process.argv[2] ? { outDir: process.argv[2] } : {}) }).then(
+    (bundles) => {
+      const rows = Object.entries(bundles).map(([name, b]) => [
+        name,
+        `${(b.bytes / 1024).toFixed(1)} KiB`,
+        b.sha256.slice(0, 16),
+        relative(process.cwd(), b.bundle),
+      ]);
+      const header = ["function", "size", "sha256", "bundle"];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      for (const row of [header, widths.map((w) => "-".repeat(w)), ...rows]) {
+        console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
