@@ -64,16 +64,17 @@ export function score(c: Counts): number {
   return valid === 0 ? 100 : Math.round((1000 * (c.killed + c.timeout)) / valid) / 10;
 }
 
-type Results = Record<string, { before: ModuleResult; after: ModuleResult }>;
+/** `movedFrom`: the module's path when "before" was measured, if the code moved since (renamed or split). */
+type Results = Record<string, { before: ModuleResult; after: ModuleResult; movedFrom?: string }>;
 
 /** The results file as markdown: one row per module, its first recorded run ("before") and its latest. */
 export function renderResults(results: Results): string {
   const rows = Object.entries(results)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([file, { before, after }]) => {
+    .map(([file, { before, after, movedFrom }]) => {
       const valid = after.killed + after.timeout + after.survived + after.noCoverage;
       return (
-        `| \`${file}\` | ${after.group} | ${before.score} % | ${after.score} % | ${valid} | ${after.killed} | ` +
+        `| \`${file}\`${movedFrom ? ` (before: \`${movedFrom}\`)` : ""} | ${after.group} | ${before.score} % | ${after.score} % | ${valid} | ${after.killed} | ` +
         `${after.timeout} | ${after.survived} | ${after.noCoverage} | ${after.ignored} | ${after.date} ${after.commit} |`
       );
     });
@@ -137,7 +138,7 @@ function main(argv: string[]): number {
     for (const [file, { mutants }] of Object.entries(report.files)) {
       const counts = countStatuses(mutants);
       const result: ModuleResult = { group, ...counts, score: score(counts), date, commit };
-      results[file] = { before: results[file]?.before ?? result, after: result };
+      results[file] = { ...results[file], before: results[file]?.before ?? result, after: result };
       if (result.score < TARGET_SCORE) below.push(`${file} ${result.score} %`);
       for (const m of mutants.filter((x) => x.status === "Survived" || x.status === "NoCoverage"))
         console.log(

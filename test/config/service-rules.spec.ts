@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { capacityProviderStrategy, userProblem } from "../../config/service";
+import { capacityProviderStrategy, userProblem } from "../../components/fargate/args";
 import { configIssues, K, loadStack } from "../helpers/config";
 
 /*
@@ -26,7 +26,7 @@ const REPOSITORY = { [K("serviceImage")]: "" };
 describe("service and worker config rules, both sides", () => {
   it("dev loads with the worker on as WORKER_ON sets it (the baseline of the cases below)", () => {
     assert.deepStrictEqual(configIssues("dev", WORKER_ON), []);
-    assert.deepStrictEqual(loadStack("dev", WORKER_ON).worker.image, { kind: "repository", tag: "v1" });
+    assert.deepStrictEqual(loadStack("dev", WORKER_ON).worker!.image, { kind: "repository", tag: "v1" });
   });
 
   for (const prefix of ["service", "worker"] as const) {
@@ -69,7 +69,10 @@ describe("service and worker config rules, both sides", () => {
       for (const uri of bad)
         assert.deepStrictEqual(keysFor({ ...onFor(prefix), [tagKey]: "", [imageKey]: uri }), [imageKey], uri);
       const both = loadStack("dev", { ...onFor(prefix), [imageKey]: good[1], [tagKey]: "" });
-      assert.deepStrictEqual(both[prefix].image, { kind: "uri", uri: good[1] });
+      assert.deepStrictEqual((prefix === "service" ? both.webService! : both.worker!).image, {
+        kind: "uri",
+        uri: good[1],
+      });
     });
 
     it(`${prefix}: an image is required only while it is enabled`, () => {
@@ -146,7 +149,7 @@ describe("service and worker config rules, both sides", () => {
         ...onFor(prefix),
         [key]: JSON.stringify([`A=${ARN}:k:AWSCURRENT:`, `B=${ARN}`]),
       });
-      assert.deepStrictEqual(config[prefix].secrets, [
+      assert.deepStrictEqual((prefix === "service" ? config.webService! : config.worker!).secrets, [
         { name: "A", valueFrom: `${ARN}:k:AWSCURRENT:`, secretArn: ARN },
         { name: "B", valueFrom: ARN, secretArn: ARN },
       ]);
@@ -168,7 +171,7 @@ describe("service and worker config rules, both sides", () => {
 
   it("worker task counts: min <= max, equal allowed", () => {
     const counts = (min: number, max: number) =>
-      keysFor({ [K("workerMinTasks")]: String(min), [K("workerMaxTasks")]: String(max) });
+      keysFor({ ...WORKER_ON, [K("workerMinTasks")]: String(min), [K("workerMaxTasks")]: String(max) });
     assert.deepStrictEqual(counts(3, 3), []);
     assert.deepStrictEqual(counts(4, 3), [K("workerMinTasks")]);
   });
@@ -206,8 +209,8 @@ describe("service and worker config rules, both sides", () => {
       assert.deepStrictEqual(keysFor({ [key]: bad }), [key], bad.slice(0, 30));
   });
 
-  it("serviceWafManagedRules: known free groups, each once", () => {
-    const key = K("serviceWafManagedRules");
+  it("wafManagedRules: known free groups, each once", () => {
+    const key = K("wafManagedRules");
     const rules = (list: string[]) => keysFor({ [key]: JSON.stringify(list) });
     assert.deepStrictEqual(rules([]), []);
     assert.deepStrictEqual(rules(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"]), []);
@@ -230,8 +233,8 @@ describe("service and worker config rules, both sides", () => {
   const RANGES: Array<[string, number, number, Record<string, string>]> = [
     ["serviceCpu", 256, 16384, {}],
     ["serviceMemory", 512, 122880, {}],
-    ["workerCpu", 256, 16384, {}],
-    ["workerMemory", 512, 122880, {}],
+    ["workerCpu", 256, 16384, WORKER_ON],
+    ["workerMemory", 512, 122880, WORKER_ON],
     ["serviceMinTasks", 0, 100, {}],
     ["serviceDesiredTasks", 0, 100, {}],
     ["serviceMaxTasks", 1, 100, {}],
@@ -242,11 +245,11 @@ describe("service and worker config rules, both sides", () => {
     ["serviceTargetCpuPercent", 10, 95, {}],
     ["serviceTargetMemoryPercent", 10, 95, {}],
     ["serviceEcrImagesKept", 1, 1000, {}],
-    ["serviceWafRateLimit", 10, 2_000_000_000, {}],
-    ["workerMinTasks", 1, 100, {}],
-    ["workerMaxTasks", 1, 100, {}],
-    ["workerOnDemandBase", 0, 100, {}],
-    ["workerBacklogPerTask", 1, 10000, {}],
+    ["wafRateLimit", 10, 2_000_000_000, {}],
+    ["workerMinTasks", 1, 100, WORKER_ON],
+    ["workerMaxTasks", 1, 100, WORKER_ON],
+    ["workerOnDemandBase", 0, 100, WORKER_ON],
+    ["workerBacklogPerTask", 1, 10000, WORKER_ON],
   ];
   for (const [name, min, max, extra] of RANGES)
     it(`${name}: ${min} and ${max} are in range, ${min - 1} and ${max + 1} are not`, () => {
@@ -260,23 +263,23 @@ describe("service and worker config rules, both sides", () => {
   it("originVerifySecret: 24 to 128 of the allowed characters pass through unchanged", async () => {
     for (const good of ["a".repeat(24), "A0_.~+=/-".repeat(14).slice(0, 128)]) {
       const config = loadStack("dev", { [K("originVerifySecret")]: good });
-      const secret = config.service.originVerifySecret as unknown as { promise(): Promise<string> };
+      const secret = config.webService!.originVerifySecret as unknown as { promise(): Promise<string> };
       assert.strictEqual(await secret.promise(), good);
     }
     for (const bad of ["a".repeat(23), "a".repeat(129), `${"a".repeat(24)} `]) {
       const config = loadStack("dev", { [K("originVerifySecret")]: bad });
-      const secret = config.service.originVerifySecret as unknown as { promise(): Promise<string> };
+      const secret = config.webService!.originVerifySecret as unknown as { promise(): Promise<string> };
       await assert.rejects(secret.promise(), /originVerifySecret must be 24-128 characters/);
     }
     assert.strictEqual(
-      loadStack("dev", { [K("serviceEnabled")]: "false", [K("originVerifySecret")]: undefined }).service
-        .originVerifySecret,
+      loadStack("dev", { [K("serviceEnabled")]: "false", [K("originVerifySecret")]: undefined }).webService,
       undefined,
     );
   });
 
   it("reads the switches and modes it is given, not its fallbacks", () => {
     const off = loadStack("dev", {
+      ...WORKER_ON,
       [K("serviceReadOnlyRootFilesystem")]: "false",
       [K("serviceAlbAccessLogs")]: "false",
       [K("serviceContainerInsights")]: "enhanced",
@@ -285,11 +288,11 @@ describe("service and worker config rules, both sides", () => {
     });
     assert.deepStrictEqual(
       [
-        off.service.readOnlyRootFilesystem,
-        off.service.albAccessLogs,
-        off.service.containerInsights,
-        off.service.architecture,
-        off.worker.architecture,
+        off.webService!.readOnlyRootFilesystem,
+        off.webService!.albAccessLogs,
+        off.containerInsights,
+        off.webService!.architecture,
+        off.worker!.architecture,
       ],
       [false, false, "enhanced", "ARM64", "ARM64"],
     );
@@ -299,7 +302,12 @@ describe("service and worker config rules, both sides", () => {
       [K("serviceAlbAccessLogs")]: "true",
     });
     assert.deepStrictEqual(
-      [on.service.readOnlyRootFilesystem, on.service.albAccessLogs, on.worker.enabled, on.service.enabled],
+      [
+        on.webService!.readOnlyRootFilesystem,
+        on.webService!.albAccessLogs,
+        on.worker !== undefined,
+        on.webService !== undefined,
+      ],
       [true, true, true, true],
     );
     const figures = loadStack("dev", {
@@ -307,7 +315,7 @@ describe("service and worker config rules, both sides", () => {
       [K("serviceTargetCpuPercent")]: "55",
       [K("serviceTargetMemoryPercent")]: "65",
       [K("serviceEcrImagesKept")]: "7",
-      [K("serviceWafRateLimit")]: "3000",
+      [K("wafRateLimit")]: "3000",
       [K("workerBacklogPerTask")]: "9",
       [K("workerOnDemandBase")]: "2",
       [K("workerMinTasks")]: "2",
@@ -317,17 +325,17 @@ describe("service and worker config rules, both sides", () => {
     });
     assert.deepStrictEqual(
       [
-        figures.service.targetCpuPercent,
-        figures.service.targetMemoryPercent,
-        figures.service.imagesKept,
-        figures.service.wafRateLimit,
-        figures.worker.backlogPerTask,
-        figures.worker.onDemandBase,
-        figures.worker.minTasks,
-        figures.worker.maxTasks,
-        figures.worker.queue,
-        figures.service.healthCheckPath,
-        figures.service.containerPort,
+        figures.webService!.targetCpuPercent,
+        figures.webService!.targetMemoryPercent,
+        figures.webService!.imagesKept,
+        figures.waf.rateLimit,
+        figures.worker!.backlogPerTask,
+        figures.worker!.onDemandBase,
+        figures.worker!.minTasks,
+        figures.worker!.maxTasks,
+        figures.worker!.queue,
+        figures.webService!.healthCheckPath,
+        figures.webService!.containerPort,
       ],
       [55, 65, 7, 3000, 9, 2, 2, 6, "dev", "/healthz", 9090],
     );

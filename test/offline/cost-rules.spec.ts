@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { estimateCost, loadPrices, Prices, spotTaskRange } from "../../tools/offline/cost";
+import { estimateCost, loadPrices, spotTaskRange } from "../../cost/estimate";
+import type { Prices } from "../../cost/types";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { UNKNOWN } from "../../tools/offline/engine-values";
+import { UNKNOWN } from "../../lib/unknown";
 import { fakeResource } from "../helpers/offline";
 
 /*
