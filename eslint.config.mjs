@@ -4,7 +4,18 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy/node_modules/**", "dist/**", ".build/**", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "policy/node_modules/**",
+      "dist/**",
+      ".build/**",
+      ".stryker-tmp/**",
+      "reports/**",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

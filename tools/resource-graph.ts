@@ -21,8 +21,16 @@ export function tidier(resources: RegisteredResource[]): Tidy {
     }
   }
   const physical = [...names.keys()].sort((a, b) => b.length - a.length);
+  // The account the stack was evaluated in (its allowedAccountIds, or the mocks' default): whatever it is, the
+  // documents read the same.
+  const accounts = new Set([DEFAULT_ACCOUNT_ID]);
+  for (const r of resources) {
+    const account = typeof r.outputs.arn === "string" ? r.outputs.arn.split(":")[4] : undefined;
+    if (account && /^\d{12}$/.test(account)) accounts.add(account);
+  }
   return (s: string) => {
-    let out = s.split(DEFAULT_ACCOUNT_ID).join("<account>");
+    let out = s;
+    for (const account of accounts) out = out.split(account).join("<account>");
     for (const p of physical) out = out.split(p).join(names.get(p)!);
     return out;
   };

@@ -220,7 +220,7 @@ function splitsSurrogatePair(text: string, i: number): boolean {
 }
 
 /** Exactly the characters of JavaScript's \s. */
-function isSpace(c: number): boolean {
+export function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 0xa0) return false;
   return (

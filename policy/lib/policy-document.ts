@@ -111,6 +111,11 @@ export function describe(s: Statement): string {
 /** Compiled IAM wildcard patterns: a stack's policies test the same few dozen action patterns many times. */
 const PATTERNS = new Map<string, RegExp>();
 
+/** Empties the compiled-pattern cache, so a test compiles each pattern it uses again (the cache hides nothing). */
+export function clearIamPatternCache(): void {
+  PATTERNS.clear();
+}
+
 /** Case-insensitive IAM wildcard match (`*`, `?`) of `pattern` (from a statement) against a concrete name. */
 export function iamMatch(pattern: unknown, name: string): boolean {
   if (typeof pattern !== "string" || isUnknown(pattern)) return false;

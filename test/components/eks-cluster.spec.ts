@@ -141,7 +141,7 @@ describe("EksCluster", function () {
         Condition: {
           ArnEquals: {
             "kms:EncryptionContext:aws:logs:arn":
-              "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/agent-platform-prod-eks/cluster",
+              "arn:aws:logs:us-east-1:991551400024:log-group:/aws/eks/agent-platform-prod-eks/cluster",
           },
         },
       });

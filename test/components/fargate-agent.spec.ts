@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { backlogSteps } from "../../components/fargate/scaling-zero";
 import { estimateCost } from "../../cost/estimate";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { renderReport } from "../../tools/offline/preview";
+import { renderReport, stackAccount } from "../../tools/offline/preview";
 import { readStack } from "../../tools/offline/stack-files";
 import { evaluate, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
 import { stackEvaluation, stackReport } from "../helpers/stacks";
@@ -25,6 +25,8 @@ async function allOnLambda(stack: string) {
     config: { ...input.config, ...ALL_AGENTS_ON_LAMBDA },
     secretKeys: input.secretKeys,
     region: input.region,
+    // The account the stack's own evaluation answers with, so the two grant lists compare ARN for ARN.
+    accountId: stackAccount(input.config),
   });
 }
 
@@ -188,6 +190,7 @@ for (const [stack, maxTasks] of [
       assert.ok(shared.length >= 8, JSON.stringify(fn.map((s) => s.Sid)));
       assert.deepStrictEqual(fargate.slice(0, shared.length), shared);
       const cluster = named(resources as RegisteredResource[], "web-cluster").inputs.name;
+      const account = stackAccount(readStack(REPO_ROOT, stack).config);
       assert.deepStrictEqual(fargate.slice(shared.length), [
         {
           Sid: "ExtendVisibilityWhileATaskRuns",
@@ -199,7 +202,7 @@ for (const [stack, maxTasks] of [
           Sid: "ProtectItsTaskFromScaleIn",
           Effect: "Allow",
           Action: "ecs:UpdateTaskProtection",
-          Resource: `arn:aws:ecs:us-east-1:123456789012:task/${cluster}/*`,
+          Resource: `arn:aws:ecs:us-east-1:${account}:task/${cluster}/*`,
         },
       ]);
     });

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as path from "path";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { readStack } from "../../tools/offline/stack-files";
+import { stackAccount } from "../../tools/offline/preview";
 import { evaluate, REPO_ROOT } from "../helpers/offline";
 import { stackEvaluation } from "../helpers/stacks";
 
@@ -77,6 +78,7 @@ describe("stacks differ only where config says (issue 11)", function () {
           config: input.config,
           secretKeys: input.secretKeys,
           region: input.region,
+          accountId: stackAccount(input.config),
         });
       const real = fingerprint((await stackEvaluation(stack)).resources);
       const standIn = STAND_INS[stack];

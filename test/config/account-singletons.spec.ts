@@ -34,14 +34,14 @@ describe("account-wide settings: one owning stack each", () => {
   it("API Gateway's CloudWatch role: exactly one stack per account and region (staging) manages it", () => {
     assert.deepStrictEqual(
       owners((c) => c.api.manageAccountLogsRole, true),
-      { "123456789012 us-east-1": ["staging"] },
+      { "991551400024 us-east-1": ["staging"] },
     );
   });
 
   it("cost allocation tags: exactly one stack per account (staging) activates them", () => {
     assert.deepStrictEqual(
       owners((c) => c.observability.activateCostAllocationTags, false),
-      { "123456789012": ["staging"] },
+      { "991551400024": ["staging"] },
     );
   });
 

@@ -322,7 +322,7 @@ describe("stack config", () => {
       for (const stack of ["dev", "staging", "prod"]) {
         const i = readStack(REPO_ROOT, stack);
         const config = loadStackConfig(mapConfigSource(i.config, i.secretKeys), "agent-platform", stack);
-        assert.deepStrictEqual(config.allowedAccountIds, ["123456789012"], stack);
+        assert.deepStrictEqual(config.allowedAccountIds, ["991551400024"], stack);
       }
     });
     it("refuses no account, and ids that are not 12 digits", () => {

@@ -66,7 +66,7 @@ describe("account guard (allowedAccountIds)", function () {
         "aws-us-west-2",
       ]);
       for (const p of providers)
-        assert.deepStrictEqual(JSON.parse(p.inputs.allowedAccountIds as string), ["123456789012"], p.name);
+        assert.deepStrictEqual(JSON.parse(p.inputs.allowedAccountIds as string), ["991551400024"], p.name);
       assert.deepStrictEqual(await check(awsProviderAccountGuard, providers), []);
     });
 

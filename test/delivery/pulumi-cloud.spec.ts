@@ -84,7 +84,7 @@ describe("deploy/: Pulumi Cloud settings as code", function () {
       const op = s.operationContext as Record<string, unknown>;
       assert.deepStrictEqual(op.oidc, {
         aws: {
-          roleARN: `arn:aws:iam::123456789012:role/agent-platform-${stack}-deploy`,
+          roleARN: `arn:aws:iam::991551400024:role/agent-platform-${stack}-deploy`,
           sessionName: `pulumi-deployments-${stack}`,
           duration: "1h0m0s",
         },

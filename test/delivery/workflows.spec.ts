@@ -49,8 +49,8 @@ const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? [
 const stacks = listStacks(REPO_ROOT);
 
 describe("GitHub Actions workflows", () => {
-  it("are exactly the pull-request, deploy and reusable pulumi-up workflows", () => {
-    assert.deepStrictEqual(files.sort(), ["deploy.yml", "pull-request.yml", "pulumi-up.yml"]);
+  it("are exactly the pull-request, deploy, reusable pulumi-up and mutation-testing workflows", () => {
+    assert.deepStrictEqual(files.sort(), ["deploy.yml", "mutation.yml", "pull-request.yml", "pulumi-up.yml"]);
   });
 
   it("pass @action-validator's schema check (and the validator rejects a broken workflow)", () => {
@@ -82,6 +82,7 @@ describe("GitHub Actions workflows", () => {
       "deploy.yml:dev": oidc,
       "deploy.yml:staging": oidc,
       "deploy.yml:prod": oidc,
+      "mutation.yml:mutation": read,
       "pull-request.yml:checks": read,
       "pull-request.yml:offline-preview": { contents: "read", "pull-requests": "write" },
       "pull-request.yml:preview": { ...oidc, "pull-requests": "write" },

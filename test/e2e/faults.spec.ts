@@ -1,7 +1,8 @@
 /**
  * The workflow's faults, on the local stack started in-process (tools/local/stack.ts) so a test can reach its
  * hooks: the scripted model's refusals, unusable answers and crashes; EventBridge's duplicate deliveries; a
- * dropped WebSocket. Short agent timeouts (3 s, visibility 4 s) keep redeliveries quick.
+ * dropped WebSocket. Short agent timeouts (5 s, visibility 6 s) keep redeliveries quick; shorter ones let a
+ * step on a busy machine reach its continuation margin, which adds a `continued` the sequences do not expect.
  */
 import { strict as assert } from "node:assert";
 import { MAX_ROUNDS } from "../../contracts/agents";
@@ -18,7 +19,7 @@ describe("workflow faults on the local stack", function () {
   this.timeout(120_000);
   let stack: LocalStack;
   before(async () => {
-    stack = await startLocalStack({ agentTimeoutSeconds: 3, visibilityMarginSeconds: 1 });
+    stack = await startLocalStack({ agentTimeoutSeconds: 5, visibilityMarginSeconds: 1 });
   });
   after(async () => {
     await stack?.stop();

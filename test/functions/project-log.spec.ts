@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { NewProjectMessage } from "../../contracts/messages";
-import { ProjectLog } from "../../functions/shared/project-log";
+import { EVENT_TTL_SECONDS, ProjectLog } from "../../functions/shared/project-log";
 import { LocalDynamo, startDynamo } from "./api/local-aws";
 
 const message = (project: string, status: string): NewProjectMessage => ({
@@ -73,5 +73,35 @@ describe("project message log against dynalite", function () {
       Array(4).fill("agent_status"),
     );
     assert.equal((await log.after("proj_page", "000000000002", 10)).items.length, 2);
+  });
+
+  it("keeps each message a week from its append, as a ProjectEvent, under its project and id", async () => {
+    const now = new Date("2026-03-01T12:00:00.900Z");
+    const timed = new ProjectLog(dynamo.doc, dynamo.tableName, () => now);
+    const result = await timed.append(message("proj_ttl", "running"));
+    assert.equal(result.appended, true);
+    assert.equal(EVENT_TTL_SECONDS, 7 * 24 * 60 * 60);
+    const { Item } = await dynamo.doc.send(
+      new GetCommand({
+        TableName: dynamo.tableName,
+        Key: { PK: "PROJECT#proj_ttl", SK: `EVENT#${result.message.id}` },
+      }),
+    );
+    assert.equal(Item?.ttl, Math.floor(now.getTime() / 1000) + 604_800);
+    assert.equal(Item?.EntityType, "ProjectEvent");
+    assert.equal(Item?.dedupe_key, undefined);
+    assert.deepEqual(Item?.message, result.message);
+    const keyed = await timed.append(message("proj_ttl", "done"), "key-1");
+    assert.deepEqual([keyed.appended, keyed.message.id], [true, "000000000002"]);
+  });
+
+  it("says there is more only when a page stops short of the end", async () => {
+    for (const s of ["a", "b", "c"]) await log.append(message("proj_more", s));
+    const all = await log.after("proj_more", undefined, 10);
+    assert.deepEqual([all.items.length, all.more], [3, false]);
+    const rest = await log.after("proj_more", "000000000001", 10);
+    assert.deepEqual([rest.items.map((m) => m.id), rest.more], [["000000000002", "000000000003"], false]);
+    assert.deepEqual(await log.after("proj_empty", undefined, 10), { items: [], more: false });
+    assert.equal((await log.after("proj_more", undefined, 0)).items.length, 1, "a limit below 1 reads one");
   });
 });

@@ -22,6 +22,8 @@ export function evaluate(
     secretKeys?: string[];
     region?: string;
     preview?: boolean;
+    /** The caller's account the mocks answer with. Default: the mocks' (123456789012). */
+    accountId?: string;
   } = {},
 ): Promise<Evaluation> {
   const region = options.region ?? "us-east-1";
@@ -43,7 +45,7 @@ export function evaluate(
     },
     secretKeys: options.secretKeys ?? [],
     region,
-    accountId: DEFAULT_ACCOUNT_ID,
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
     sourceRoots: [REPO_ROOT],
     preview: options.preview,
   });

@@ -109,6 +109,16 @@ export function loadPack(
   };
 }
 
+/**
+ * The account the stack deploys to: the first of its `allowedAccountIds` (the providers refuse any other, so a
+ * real preview only ever runs with credentials of that account), else the mocks' default account.
+ */
+export function stackAccount(config: Record<string, string>): string {
+  const key = Object.keys(config).find((k) => k.endsWith(":allowedAccountIds"));
+  const ids = key ? (JSON.parse(config[key]) as unknown) : undefined;
+  return Array.isArray(ids) && typeof ids[0] === "string" ? ids[0] : DEFAULT_ACCOUNT_ID;
+}
+
 /** Evaluates the stack's program (or `options.program`) with the config the CLI would build for the stack. */
 export function evaluateStack(options: Omit<PreviewOptions, "policies" | "pack">): Promise<Evaluation> {
   const input = readStack(options.root, options.stack);
@@ -120,7 +130,7 @@ export function evaluateStack(options: Omit<PreviewOptions, "policies" | "pack">
     config: input.config,
     secretKeys: input.secretKeys,
     region: input.region,
-    accountId: DEFAULT_ACCOUNT_ID,
+    accountId: stackAccount(input.config),
     sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
     preview: options.firstPreview,
   });
