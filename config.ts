@@ -13,6 +13,12 @@ import {
 } from "./components/observability-args";
 import type { WafSettings } from "./components/shared/waf-args";
 import { AgentsConfig, leaveFargateQueue, readAgents } from "./config/agents";
+import {
+  AgentContainerConfig,
+  AgentRuntimeConfig,
+  checkAgentRuntime,
+  readAgentRuntime,
+} from "./config/agent-runtime";
 import { readDataTier } from "./config/data";
 import { readApiGateway } from "./config/api";
 import { readBlueGreen } from "./config/blue-green";
@@ -90,6 +96,10 @@ export interface StackConfig {
   readonly pipeline?: PipelineConfig;
   /** The agent worker Lambdas and the LLM provider key; undefined also when no agent is left to them. */
   readonly agents?: AgentsConfig;
+  /** Which agent runs where: Lambda, or Fargate as the worker's agent container (config/agent-runtime.ts). */
+  readonly agentRuntime: AgentRuntimeConfig;
+  /** The agent container's provider key and continuation margin, where an agent runs on Fargate. */
+  readonly agentContainer?: AgentContainerConfig;
   /** CodeDeploy blue/green deployments of the api-handler, ws and agent functions (lambdaBlueGreen). */
   readonly blueGreen: boolean;
   readonly domain?: DomainConfig;
@@ -157,16 +167,19 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
   const bedrock = readBedrock(r, region ?? "");
   const network = readNetwork(r, region ?? "");
   const queues = readQueues(r, region ?? "");
+  const agentRuntime = readAgentRuntime(r);
+  const fargateAgent = agentRuntime.fargateAgent;
   const containerInsights = readContainerInsights(r);
   const webService = readWebService(r, containerInsights);
   const worker = readWorker(
     r,
     queues.queues.map((q) => q.name),
     containerInsights,
+    fargateAgent ? { agent: fargateAgent, build: agentRuntime.image } : undefined,
   );
   const api = readApiGateway(r);
   const websocket = readWebSocket(r);
-  const agents = readAgents(r, queues.queues);
+  const agents = readAgents(r, queues.queues, fargateAgent ? [fargateAgent] : []);
   const eks = readEks(r, {
     region: region ?? "",
     natStrategy: network.natStrategy,
@@ -191,9 +204,18 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     ...(websocket ? { websocket } : {}),
     waf: readWaf(r),
     containerInsights,
+    agentRuntime,
     ...(webService ? { webService } : {}),
     ...(worker ? { worker } : {}),
     ...(pipeline ? { pipeline } : {}),
+    ...(fargateAgent && agents.agents
+      ? {
+          agentContainer: {
+            llmApiKey: agents.agents.llmApiKey,
+            continuationMarginSeconds: agents.agents.continuationMarginSeconds,
+          },
+        }
+      : {}),
     ...(domain ? { domain } : {}),
     ...(dns ? { dns } : {}),
     bedrock,
@@ -219,6 +241,13 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
       alarmsKey: "agentFunctionAlarms",
     },
   ]);
+  checkAgentRuntime(r, agentRuntime, {
+    worker,
+    network,
+    queues: queues.queues,
+    agentsEnabled: agents.enabled,
+    hasModel: bedrock.models.modelIds.length > 0 || bedrock.models.inferenceProfiles.length > 0,
+  });
   checkUnderZone(r, "frontendDomainName", frontend?.domainName, dns);
   const unreachable = deployerProblem(eks, config.deployer);
   if (unreachable) r.report("eksWorkloadsEnabled", true, unreachable);

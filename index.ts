@@ -188,23 +188,6 @@ const webService = config.webService
       opts,
     )
   : undefined;
-// The agent worker (SQS -> ECS Fargate), in the web service's cluster when there is one.
-const worker = config.worker
-  ? new FargateWorker(
-      "agent-worker",
-      {
-        ...config.worker,
-        network,
-        queue: agentQueues.pairs[config.worker.queue],
-        queueKmsKeyArn: agentQueues.kmsKeyArn,
-        cluster: webService?.cluster,
-        logRetentionDays: config.logRetentionDays,
-        logKeyArn: observability.logsKeyArn,
-        alarmTopicArn: observability.alertsTopicArn,
-      },
-      opts,
-    )
-  : undefined;
 const statusPush = websocket && {
   connectionsTableName: websocket.connectionsTableName,
   connectionsTableArn: websocket.connectionsTableArn,
@@ -231,6 +214,15 @@ const workflow = agents
       opts,
     )
   : undefined;
+// The bundled runner converses with the first configured Bedrock model (Nova Lite), on either runtime.
+const agentModelRef = agentModel(config.bedrock.models);
+const agentWorkflowRefs = workflow && {
+  busName: workflow.busName,
+  busArn: workflow.busArn,
+  bucketName: data.bucketName,
+  bucketArn: data.bucketArn,
+  bucketKeyArn: data.keyArn,
+};
 // The agent workers: one Lambda per agent queue the Fargate worker does not consume, recording task
 // status in the Data table (its key also encrypts the provider key) and pushing it to WebSocket
 // subscribers. With lambdaBlueGreen, new code reaches them through CodeDeploy (docs/agents.md).
@@ -240,24 +232,50 @@ const agentWorkers = agents
       {
         ...agents,
         blueGreen: config.blueGreen,
-        // The bundled runner converses with the first configured Bedrock model (Nova Lite).
-        model: agentModel(config.bedrock.models),
+        model: agentModelRef,
         queues: agentQueues.pairs,
         queueKmsKeyArn: agentQueues.kmsKeyArn,
         maxReceiveCount: config.queues.maxReceiveCount,
         table: { name: data.tableName, arn: data.tableArn },
         dataKeyArn: data.keyArn,
         statusPush,
-        workflow: workflow && {
-          busName: workflow.busName,
-          busArn: workflow.busArn,
-          bucketName: data.bucketName,
-          bucketArn: data.bucketArn,
-          bucketKeyArn: data.keyArn,
-        },
+        workflow: agentWorkflowRefs,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,
+      },
+      opts,
+    )
+  : undefined;
+// The agent worker (SQS -> ECS Fargate), in the web service's cluster when there is one. With an agent on
+// Fargate (agentRuntime), it runs that agent's container, built and pushed by the program, with the grants the
+// agent's Lambda worker would have (docs/agents.md).
+const workerAgent = config.worker?.agent;
+const worker = config.worker
+  ? new FargateWorker(
+      "agent-worker",
+      {
+        ...config.worker,
+        network,
+        queue: agentQueues.pairs[config.worker.queue],
+        queueKmsKeyArn: agentQueues.kmsKeyArn,
+        cluster: webService?.cluster,
+        logRetentionDays: config.logRetentionDays,
+        logKeyArn: observability.logsKeyArn,
+        alarmTopicArn: observability.alertsTopicArn,
+        agent:
+          workerAgent && config.agentContainer && agentModelRef
+            ? {
+                ...workerAgent,
+                ...config.agentContainer,
+                model: agentModelRef,
+                maxReceiveCount: config.queues.maxReceiveCount,
+                table: { name: data.tableName, arn: data.tableArn },
+                dataKeyArn: data.keyArn,
+                statusPush,
+                workflow: agentWorkflowRefs,
+              }
+            : undefined,
       },
       opts,
     )
@@ -281,10 +299,10 @@ const eks = config.eks
 // The application tiers the database and the cache admit, by security group: the web service's and the agent
 // worker's tasks, and the EKS workloads (pods share their nodes' cluster security group, whose egress EKS
 // leaves open), where they exist. A plain list decided by config, so each server's rule count is known at
-// preview.
+// preview. The agent container is no client: the agent it runs uses neither, as on Lambda.
 const dataClients: GroupClient[] = [
   ...(webService ? [{ name: "web", securityGroupId: webService.tasksSecurityGroupId }] : []),
-  ...(worker ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
+  ...(worker && !workerAgent ? [{ name: "worker", securityGroupId: worker.tasksSecurityGroupId }] : []),
   ...(eks ? [{ name: "eks", securityGroupId: eks.clusterSecurityGroupId, egressOpen: true }] : []),
 ];
 // PostgreSQL in the isolated subnets, with its migration runner; the application tasks are clients.

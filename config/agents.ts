@@ -46,6 +46,8 @@ const KEYS = {
 export function readAgents(
   r: ConfigReader,
   queues: readonly QueueSpec[],
+  /** Agents on Fargate (agentRuntime): their queues' timeouts are the container's, not a function's. */
+  onFargate: readonly AgentName[] = [],
 ): { enabled: boolean; agents?: AgentsConfig } {
   const enabled = r.boolean("agentWorkersEnabled");
   const agents: AgentName[] = [];
@@ -84,7 +86,8 @@ export function readAgents(
   const llmApiKey = r.secret("agentLlmApiKey", enabled && agents.length > 0);
   if (!enabled) return { enabled };
   const settings: AgentsSettings = { agents, sizing, continuationMarginSeconds, functionAlarms };
-  r.reportAll(agentsProblems(settings, KEYS));
+  // The Lambda rules (timeouts up to 900 s) are not the container's: an agent on Fargate leaves the functions.
+  r.reportAll(agentsProblems({ ...settings, agents: agents.filter((a) => !onFargate.includes(a)) }, KEYS));
   return {
     enabled,
     agents: {

@@ -9,6 +9,7 @@ import {
   WebServiceField,
   WebServiceSettings,
   webServiceProblems,
+  WorkerAgentSettings,
   WorkerField,
   WorkerSettings,
   workerProblems,
@@ -196,6 +197,8 @@ export function readWorker(
   r: ConfigReader,
   queueNames: readonly string[],
   containerInsights: ContainerInsightsMode,
+  /** The agent whose container the worker runs (agentRuntime, config/agent-runtime.ts): the program builds its image. */
+  agent?: WorkerAgentSettings,
 ): WorkerConfig | undefined {
   const enabled = r.boolean("workerEnabled");
   const settings: WorkerSettings = {
@@ -205,6 +208,7 @@ export function readWorker(
     backlogPerTask: r.number("workerBacklogPerTask"),
     onDemandBase: r.number("workerOnDemandBase"),
     containerInsights,
+    ...(agent ? { agent } : {}),
   };
   const queue = r.string("workerQueue");
   if (!enabled) return undefined;

@@ -53,16 +53,22 @@ export function priceFargateService(r: PricedResource, ctx: PricingContext): voi
       : 0;
   const monthly = (spotTasks: number) =>
     H * (spotTasks * task.spot + (desired - spotTasks) * task.onDemand) + publicIp;
+  // A service scaled from zero has no standing task: its tasks are usage-priced, and none is said to be on Spot.
   const placement =
-    spot.min !== spot.max
-      ? `${spot.min}-${spot.max} on Spot (ECS places whole tasks by weight)`
-      : spot.min === desired
-        ? "all on Spot"
-        : spot.min === 0
-          ? "none on Spot"
-          : `${spot.min} on Spot`;
+    desired === 0
+      ? "scaled from zero; tasks are usage-priced"
+      : spot.min !== spot.max
+        ? `${spot.min}-${spot.max} on Spot (ECS places whole tasks by weight)`
+        : spot.min === desired
+          ? "all on Spot"
+          : spot.min === 0
+            ? "none on Spot"
+            : `${spot.min} on Spot`;
   ctx.add(r, {
-    description: `${desired} Fargate task(s) of ${vcpu} vCPU / ${gb} GB ${arch}, ${placement}`,
+    description:
+      desired === 0
+        ? `no standing Fargate task of ${vcpu} vCPU / ${gb} GB ${arch} (${placement})`
+        : `${desired} Fargate task(s) of ${vcpu} vCPU / ${gb} GB ${arch}, ${placement}`,
     min: monthly(spot.max),
     max: monthly(spot.min),
     dependsOn:

@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { build, Metafile } from "esbuild";
+import { build, BuildOptions as BuildOptionsEsbuild, Metafile } from "esbuild";
 
 export const FUNCTION_NAMES = [
   "process",
@@ -55,6 +55,26 @@ export interface BuildOptions {
 }
 
 const ROOT = resolve(__dirname, "..");
+
+/**
+ * How every Node.js bundle is built (the functions here, the agent container in lib/agent-container-build.ts): one
+ * minified CommonJS file for Node.js 22 with a linked source map, returned to the caller rather than written.
+ */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  // ES module builds first: they tree-shake, which roughly halves the AWS SDK's share of the bundle.
+  mainFields: ["module", "main"],
+  minify: true,
+  sourcemap: "linked",
+  // Stack traces (NODE_OPTIONS=--enable-source-maps) need mappings, not the sources themselves.
+  sourcesContent: false,
+  legalComments: "eof",
+  write: false,
+  logLevel: "silent",
+} as const satisfies BuildOptionsEsbuild;
 /** Where bundles are laid out for esbuild, so source map paths never depend on the requested outDir. */
 const CANONICAL_OUT = join(ROOT, ".build", "functions");
 
@@ -102,24 +122,12 @@ async function buildOne(name: FunctionName, outDir: string, options: BuildOption
     if (cached) return cached;
   }
   const result = await build({
+    ...NODE_BUNDLE,
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, "functions", name, "index.ts")],
     outfile: join(CANONICAL_OUT, name, "index.js"),
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    // ES module builds first: they tree-shake, which roughly halves the AWS SDK's share of the bundle.
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: "linked",
-    // Stack traces (NODE_OPTIONS=--enable-source-maps) need mappings, not the sources themselves.
-    sourcesContent: false,
-    legalComments: "eof",
     // Always: its list of inputs decides whether the next build can reuse this one.
     metafile: true,
-    write: false,
-    logLevel: "silent",
   });
   if (result.warnings.length > 0) {
     const text = result.warnings

@@ -4,7 +4,8 @@ import { Problem, throwIfProblems } from "../../lib/problems";
 import { AgentsSettings, agentsProblems } from "./args";
 import type { BedrockSettings } from "../bedrock-args";
 import { blueGreenProblem } from "../lambda/args";
-import { AGENT_WORKER_ENV } from "../../contracts/env";
+import { agentWorkerEnvironment } from "./environment";
+import { providerKeySecret } from "../shared/provider-key-secret";
 import { agentWorkerStatements, StatusPushRefs, WorkflowRefs } from "./worker-iam";
 import { BedrockAccessArgs, invocableArns } from "../bedrock-access";
 import { awsContext } from "../shared/aws-context";
@@ -126,25 +127,10 @@ export class AgentWorkers extends PlatformComponent {
     super("agent-platform:index:AgentWorkers", name, "agent-workers", opts);
     checkAgentWorkersArgs(name, args);
     const ctx = awsContext(this);
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-llm-api-key`,
-      {
-        description: "API key of the agents' LLM provider",
-        kmsKeyId: args.dataKeyArn,
-        // The provider issues the key: it is rotated there and written here from config.
-        tags: {
-          "policy-exempt:secret-rotation":
-            "an LLM provider key AWS cannot rotate: issue a new key at the provider - set agentLlmApiKey in ESC - " +
-            "pulumi up. See docs/security.md: Secret rotation",
-        },
-      },
-      { parent: this },
-    );
-    const secretValue = new aws.secretsmanager.SecretVersion(
-      `${name}-llm-api-key-value`,
-      { secretId: secret.id, secretString: args.llmApiKey },
-      { parent: this },
-    );
+    const { secret, version: secretValue } = providerKeySecret(this, name, {
+      dataKeyArn: args.dataKeyArn,
+      value: args.llmApiKey,
+    });
 
     // checkAgentWorkersArgs refused agents without a model, so every function below has one.
     const model = args.model!;
@@ -162,29 +148,18 @@ export class AgentWorkers extends PlatformComponent {
         description: `Runs the ${agent} agent's tasks from its queue`,
         functionName,
         sizing,
-        environment: {
-          [AGENT_WORKER_ENV.serviceName]: functionName,
-          [AGENT_WORKER_ENV.metricsNamespace]: "AgentPlatform/Agents",
-          [AGENT_WORKER_ENV.maxReceiveCount]: String(args.maxReceiveCount),
-          [AGENT_WORKER_ENV.agentName]: agent,
-          [AGENT_WORKER_ENV.tableName]: args.table.name,
-          [AGENT_WORKER_ENV.queueUrl]: queue.queue.url,
-          [AGENT_WORKER_ENV.continuationMarginSeconds]: String(args.continuationMarginSeconds),
-          [AGENT_WORKER_ENV.llmApiKeySecretArn]: secret.arn,
-          [AGENT_WORKER_ENV.modelId]: model.id,
-          ...(args.statusPush
-            ? {
-                [AGENT_WORKER_ENV.connectionsTable]: args.statusPush.connectionsTableName,
-                [AGENT_WORKER_ENV.websocketEndpoint]: args.statusPush.managementEndpoint,
-              }
-            : {}),
-          ...(args.workflow
-            ? {
-                [AGENT_WORKER_ENV.eventBusName]: args.workflow.busName,
-                [AGENT_WORKER_ENV.artifactsBucket]: args.workflow.bucketName,
-              }
-            : {}),
-        },
+        environment: agentWorkerEnvironment({
+          agent,
+          serviceName: functionName,
+          maxReceiveCount: args.maxReceiveCount,
+          tableName: args.table.name,
+          queueUrl: queue.queue.url,
+          continuationMarginSeconds: args.continuationMarginSeconds,
+          llmApiKeySecretArn: secret.arn,
+          modelId: model.id,
+          statusPush: args.statusPush,
+          workflow: args.workflow,
+        }),
         statements: agentWorkerStatements({
           ctx,
           agent,

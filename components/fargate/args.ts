@@ -1,3 +1,4 @@
+import type { AgentName } from "../../contracts/agents";
 import { KeyNames, Problems, selfNamed } from "../../lib/problems";
 import { checkFargatePair } from "../../lib/rules";
 
@@ -86,7 +87,10 @@ export interface WebServiceSettings extends TaskSettings {
 
 /** The queue-driven agent worker's settings (what config reads). No field has a default. */
 export interface WorkerSettings extends TaskSettings {
-  /** Fewest running tasks (1-100): backlog per task divides by the running tasks. */
+  /**
+   * Fewest running tasks (0-100): 0 scales from zero on the queue's backlog in steps (at most MAX_STEPS tasks),
+   * 1 or more tracks the backlog per running task.
+   */
   readonly minTasks: number;
   /** Most running tasks (1-100). */
   readonly maxTasks: number;
@@ -95,11 +99,49 @@ export interface WorkerSettings extends TaskSettings {
   /** Tasks kept on regular Fargate (0-100); the rest run on Spot (an interrupted message reappears on the queue). */
   readonly onDemandBase: number;
   /**
-   * Container Insights of the cluster the worker runs in (its own, or the web service's): never disabled, as
-   * the running task count it scales by is a Container Insights metric.
+   * Container Insights of the cluster the worker runs in (its own, or the web service's): not disabled where
+   * the worker scales on messages per running task (minTasks 1 or more), a Container Insights metric.
    */
   readonly containerInsights: ContainerInsightsMode;
+  /** The agent whose container the worker runs, built by the program. Default: the configured image. */
+  readonly agent?: WorkerAgentSettings;
 }
+
+/** How the program builds the agent image (awsx.ecr.Image): paths relative to the project directory. */
+export interface AgentImageBuild {
+  readonly context: string;
+  readonly dockerfile: string;
+}
+
+/** The agent the worker runs as its container (agentRuntime), built by the program from `build`. */
+export interface WorkerAgentSettings {
+  readonly agent: AgentName;
+  readonly build: AgentImageBuild;
+}
+
+/**
+ * What the agent container calls: its queue, the table and the artifacts (gateway endpoints or NAT), the bus,
+ * the model, the provider secret, and at start the registry and the logs. Short names as the network's
+ * privateReachProblem takes them (EventBridge is `events`).
+ */
+export const AGENT_CONTAINER_SERVICES = [
+  "sqs",
+  "dynamodb",
+  "s3",
+  "events",
+  "bedrock-runtime",
+  "secretsmanager",
+  "logs",
+  "ecr.api",
+  "ecr.dkr",
+] as const;
+
+/** The Docker platform an image for tasks of `architecture` is built for (workerArchitecture). */
+export const dockerPlatform = (architecture: FargateArchitecture): "linux/amd64" | "linux/arm64" =>
+  architecture === "ARM64" ? "linux/arm64" : "linux/amd64";
+
+/** Most tasks a worker scaling from zero may have: its step scaling policy has one step per task count. */
+export const MAX_STEPS = 20;
 
 /** The image URI Fargate pulls, as `registry/path:tag` or `@sha256:` digest; no whitespace. */
 export const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]{1,128}|@sha256:[a-f0-9]{64})$/;
@@ -134,7 +176,8 @@ export function capacityProviderStrategy(
 const TASK_FIELDS = ["cpu", "memory", "image", "imageTag", "user"] as const;
 type TaskField = (typeof TASK_FIELDS)[number];
 
-function taskProblems(t: TaskSettings, p: Problems<TaskField>): void {
+/** `imageBuilt`: the program builds and pushes the image (the worker's agent), so no tag is named. */
+function taskProblems(t: TaskSettings, p: Problems<TaskField>, imageBuilt = false): void {
   const cpuOk = p.number("cpu", t.cpu, { min: 256, max: 16384 });
   const memoryOk = p.number("memory", t.memory, { min: 512, max: 122880 });
   const pair = cpuOk && memoryOk ? checkFargatePair(t.cpu, t.memory) : undefined;
@@ -145,7 +188,7 @@ function taskProblems(t: TaskSettings, p: Problems<TaskField>): void {
       t.image.uri,
       "must be an image URI with a tag or digest, such as public.ecr.aws/nginx/nginx-unprivileged:1.28-alpine",
     );
-  if (t.image.kind === "repository") {
+  if (t.image.kind === "repository" && !(imageBuilt && t.image.tag === "")) {
     if (t.image.tag === "")
       p.add(
         "imageTag",
@@ -252,18 +295,30 @@ export const WORKER_FIELDS: KeyNames<WorkerField> = selfNamed([
 /** Every rule the worker's settings break, each named by `keys`. */
 export function workerProblems(s: WorkerSettings, keys: KeyNames<WorkerField> = WORKER_FIELDS) {
   const p = new Problems(keys);
-  taskProblems(s, p);
-  const minOk = p.number("minTasks", s.minTasks, { min: 1, max: 100 });
+  taskProblems(s, p, s.agent !== undefined);
+  const minOk = p.number("minTasks", s.minTasks, { min: 0, max: 100 });
   const maxOk = p.number("maxTasks", s.maxTasks, { min: 1, max: 100 });
   if (minOk && maxOk && s.minTasks > s.maxTasks)
     p.add("minTasks", s.minTasks, `must not exceed ${p.key("maxTasks")} (${s.maxTasks})`);
+  if (minOk && maxOk && s.minTasks === 0 && s.maxTasks > MAX_STEPS)
+    p.add(
+      "maxTasks",
+      s.maxTasks,
+      `must be at most ${MAX_STEPS} with ${p.key("minTasks")} 0: scaling from zero sets the task count in steps`,
+    );
   p.number("backlogPerTask", s.backlogPerTask, { min: 1, max: 10000 });
   p.number("onDemandBase", s.onDemandBase, { min: 0, max: 100 });
-  if (s.containerInsights === "disabled")
+  if (s.minTasks >= 1 && s.containerInsights === "disabled")
     p.add(
       "containerInsights",
       s.containerInsights,
-      "must be enabled or enhanced where the agent worker runs: it scales on messages per running task, and the running task count is a Container Insights metric",
+      "must be enabled or enhanced where the agent worker runs with minTasks 1 or more: it scales on messages per running task, and the running task count is a Container Insights metric",
+    );
+  if (s.agent && (s.image.kind === "uri" || s.image.tag !== ""))
+    p.add(
+      s.image.kind === "uri" ? "image" : "imageTag",
+      s.image.kind === "uri" ? s.image.uri : s.image.tag,
+      `must be empty with the ${s.agent.agent} agent on Fargate: the program builds its image and pins the task to its digest`,
     );
   return p.list;
 }

@@ -1,9 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { throwIfProblems } from "../../lib/problems";
-import { capacityProviderStrategy, WorkerSettings, workerProblems } from "./args";
+import {
+  AGENT_CONTAINER_HEALTH,
+  AGENT_CONTAINER_STOP_TIMEOUT_SECONDS,
+} from "../../contracts/agent-container";
+import { AGENT_CONTAINER_SERVICES, capacityProviderStrategy, WorkerSettings, workerProblems } from "./args";
+import { agentContainer, FargateAgentArgs, pushAgentImage } from "./agent";
 import { ecsServiceSettings, FargateNetwork, nameProblems, placeTasks, startupServices } from "./plan";
 import { scaleOnBacklog, utilizationAlarms } from "./scaling";
+import { scaleFromZero } from "./scaling-zero";
 import { ClusterRef, createCluster, createLogGroup, createRepository, createTaskDefinition } from "./task";
 import { createTaskRoles } from "./iam";
 import { QueuePair } from "../shared/queue-pair";
@@ -30,6 +36,11 @@ export interface FargateWorkerArgs extends WorkerSettings {
   readonly imagesKept?: number;
   /** What else the agent calls (e.g. bedrock:InvokeModel on one model). Default: only its queue. */
   readonly taskStatements?: pulumi.Input<Record<string, unknown>>[];
+  /**
+   * Run this agent's container (containers/agent), built and pushed to the worker's repository, with the Lambda
+   * agent's grants and environment (agent.ts). Default: the configured image, consuming the queue.
+   */
+  readonly agent?: FargateAgentArgs;
 }
 
 /** Every problem with `args`, as one Error naming the component. */
@@ -77,11 +88,14 @@ export class FargateWorker extends PlatformComponent {
     const fromRepository = args.image.kind === "repository";
     const logGroup = createLogGroup(this, name, args.logRetentionDays, args.logKeyArn);
     const queueArn = args.queue.queue.arn;
+    const agent =
+      args.agent &&
+      agentContainer(this, name, ctx, args.agent, args.queue, args.queueKmsKeyArn, cluster.name);
     const roles = createTaskRoles(this, name, ctx, {
       logGroup,
       repository: fromRepository ? repository : undefined,
       secretArns: args.secrets.map((s) => s.secretArn),
-      taskStatements: [
+      taskStatements: agent?.statements ?? [
         {
           Sid: "ConsumeTheQueue",
           Effect: "Allow",
@@ -106,28 +120,35 @@ export class FargateWorker extends PlatformComponent {
         ...(args.taskStatements ?? []),
       ],
     });
+    // The agent's image by the digest its push produced: a task never runs anything but what was pushed.
+    const image = args.agent
+      ? pushAgentImage(this, name, repository, args.agent.build, args.architecture).imageUri
+      : args.image.kind === "uri"
+        ? args.image.uri
+        : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`;
     const taskDefinition = createTaskDefinition(this, name, roles, {
       task: args,
-      image:
-        args.image.kind === "uri"
-          ? args.image.uri
-          : pulumi.interpolate`${repository.repositoryUrl}:${args.image.tag}`,
+      image,
       logGroup,
       region: ctx.region,
-      environment: {
+      environment: agent?.environment ?? {
         QUEUE_URL: args.queue.queue.url,
         // How long the agent may work on one message before SQS hands it to another consumer.
         CONSUMER_TIMEOUT_SECONDS: String(args.queue.consumerTimeoutSeconds),
       },
+      ...(agent ? { port: AGENT_CONTAINER_HEALTH.port, healthCheckPath: AGENT_CONTAINER_HEALTH.path } : {}),
       readOnlyRootFilesystem: true,
       // Fargate's maximum, the length of a Spot interruption notice: time to finish or release a message.
-      stopTimeout: 120,
+      stopTimeout: AGENT_CONTAINER_STOP_TIMEOUT_SECONDS,
     });
 
-    const placement = placeTasks(args.network.natStrategy, args.network.interfaceEndpoints, [
-      ...startupServices(args.image, args.secrets.length > 0),
-      "sqs",
-    ]);
+    const placement = placeTasks(
+      args.network.natStrategy,
+      args.network.interfaceEndpoints,
+      agent
+        ? [...AGENT_CONTAINER_SERVICES]
+        : [...startupServices(args.image, args.secrets.length > 0), "sqs"],
+    );
     // No inbound rule; out over HTTPS (image pulls, logs, secrets, SQS). Standalone rules only (servers add
     // their own rule out to them; see shared/security-group-rules.ts).
     const tasksSg = new aws.ec2.SecurityGroup(
@@ -140,6 +161,13 @@ export class FargateWorker extends PlatformComponent {
       { parent: this },
     );
     httpsOut(this, `${name}-tasks-https`, tasksSg.id);
+    const settings = ecsServiceSettings(
+      args.network,
+      placement,
+      tasksSg.id,
+      "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
+        "their security group admits no inbound traffic",
+    );
     const service = new aws.ecs.Service(
       name,
       {
@@ -149,24 +177,39 @@ export class FargateWorker extends PlatformComponent {
         capacityProviderStrategies: capacityProviderStrategy(capacity),
         // As for the web service: private subnets, or public with a public IP only without a NAT gateway when
         // the private subnets lack endpoints for the registry, logs and SQS.
-        ...ecsServiceSettings(
-          args.network,
-          placement,
-          tasksSg.id,
-          "natStrategy none: without NAT or endpoints the tasks reach ECR and SQS through a public IP - " +
-            "their security group admits no inbound traffic",
-        ),
+        ...settings,
+        ...(args.minTasks === 0
+          ? {
+              tags: {
+                ...settings.tags,
+                "policy-exempt:multi-az":
+                  "a queue worker scaling from zero keeps no standing task to lose in a zone failure - its tasks " +
+                  "start in private subnets of every zone and the message of a lost task returns to the queue",
+              },
+            }
+          : {}),
       },
-      { parent: this, dependsOn: [...dependsOn, ...roles.policies], ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        dependsOn: [...dependsOn, ...roles.policies, ...(agent ? [agent.secretVersion] : [])],
+        ignoreChanges: ["desiredCount"],
+      },
     );
 
     const scaled = { clusterName: cluster.name, service };
-    scaleOnBacklog(this, name, scaled, {
-      min: args.minTasks,
-      max: args.maxTasks,
-      queueName: args.queue.queue.name,
-      backlogPerTask: args.backlogPerTask,
-    });
+    if (args.minTasks === 0)
+      scaleFromZero(this, name, scaled, {
+        max: args.maxTasks,
+        queueName: args.queue.queue.name,
+        backlogPerTask: args.backlogPerTask,
+      });
+    else
+      scaleOnBacklog(this, name, scaled, {
+        min: args.minTasks,
+        max: args.maxTasks,
+        queueName: args.queue.queue.name,
+        backlogPerTask: args.backlogPerTask,
+      });
     this.alarms = utilizationAlarms(this, name, scaled, args.alarmTopicArn);
 
     this.serviceName = service.name;

@@ -104,3 +104,28 @@ export function networkProblems(s: NetworkSettings, keys: KeyNames<NetworkField>
     );
   return p.list;
 }
+
+/** Services private subnets reach without a NAT gateway: the gateway endpoints and the interface endpoints. */
+export function privateServices(interfaceEndpoints: readonly InterfaceEndpointService[]): string[] {
+  return ["s3", "dynamodb", ...interfaceEndpoints];
+}
+
+/**
+ * Why a workload in the private subnets could not reach `services` (AWS service short names such as
+ * bedrock-runtime, or "internet"), or undefined when it can. With a NAT gateway everything is reachable.
+ */
+export function privateReachProblem(
+  natStrategy: NatStrategy,
+  interfaceEndpoints: readonly InterfaceEndpointService[],
+  services: readonly string[],
+): string | undefined {
+  if (natStrategy !== "none") return undefined;
+  const reachable = privateServices(interfaceEndpoints);
+  const missing = services.filter((s) => !reachable.includes(s));
+  if (missing.length === 0) return undefined;
+  return (
+    `private subnets have no NAT gateway (natStrategy none) and no endpoint for ${missing.join(", ")}; ` +
+    `they reach only ${reachable.join(", ")}. Add the services to interfaceEndpoints, set natStrategy, ` +
+    "or run the workload outside the VPC"
+  );
+}

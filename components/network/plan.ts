@@ -4,7 +4,10 @@
  * them to learn the layout without constructing anything.
  */
 import { intToIp, parseCidr } from "../../lib/rules";
-import { AZ_SLOTS, InterfaceEndpointService, NatStrategy } from "./args";
+import { AZ_SLOTS, NatStrategy } from "./args";
+
+// The reach rules belong to the network's settings (config checks them too); re-exported for the components.
+export { privateReachProblem, privateServices } from "./args";
 
 export const SUBNET_TIERS = ["public", "private", "isolated"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];
@@ -173,29 +176,4 @@ export function naclRules(tier: SubnetTier, vpcCidr: string): { ingress: NaclRul
     case "isolated":
       return { ingress: [allWithin(100, vpcCidr)], egress: [allWithin(100, vpcCidr)] };
   }
-}
-
-/** Services private subnets reach without a NAT gateway: the gateway endpoints and the interface endpoints. */
-export function privateServices(interfaceEndpoints: readonly InterfaceEndpointService[]): string[] {
-  return ["s3", "dynamodb", ...interfaceEndpoints];
-}
-
-/**
- * Why a workload in the private subnets could not reach `services` (AWS service short names such as
- * bedrock-runtime, or "internet"), or undefined when it can. With a NAT gateway everything is reachable.
- */
-export function privateReachProblem(
-  natStrategy: NatStrategy,
-  interfaceEndpoints: readonly InterfaceEndpointService[],
-  services: readonly string[],
-): string | undefined {
-  if (natStrategy !== "none") return undefined;
-  const reachable = privateServices(interfaceEndpoints);
-  const missing = services.filter((s) => !reachable.includes(s));
-  if (missing.length === 0) return undefined;
-  return (
-    `private subnets have no NAT gateway (natStrategy none) and no endpoint for ${missing.join(", ")}; ` +
-    `they reach only ${reachable.join(", ")}. Add the services to interfaceEndpoints, set natStrategy, ` +
-    "or run the workload outside the VPC"
-  );
 }

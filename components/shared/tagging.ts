@@ -15,7 +15,8 @@ import { isTaggable } from "../../lib/aws-types";
  *   that merges `{ Function: ... }` into the `tags` of every taggable child. In-process transformations run in
  *   the SDK both under the engine and under mocks (the newer engine-side `transforms` are refused by mocks on
  *   @pulumi/pulumi 3.248, which we pin for Node 20), and they are inherited by every descendant. Our components
- *   use plain @pulumi/aws resources only, so no child escapes them.
+ *   use plain @pulumi/aws resources, so no child escapes them; the one remote component, the agent image
+ *   (awsx.ecr.Image), creates no AWS resource that takes tags (it pushes an image).
  */
 
 /**

@@ -47,8 +47,12 @@ export interface AgentWorkerDeps {
 }
 
 export interface AgentWorker {
-  /** `remainingMs`: what the Lambda context says is left of the invocation. */
-  handleRecord(record: SqsRecord, remainingMs: number): Promise<RecordResult>;
+  /**
+   * `remainingMs`: what the Lambda context says is left of the invocation (the container: of the task timeout).
+   * `stop`, when aborted, ends the run as the deadline would: the task continues in a new attempt (the
+   * container's SIGTERM).
+   */
+  handleRecord(record: SqsRecord, remainingMs: number, stop?: AbortSignal): Promise<RecordResult>;
 }
 
 const STOPPED = Symbol("continuation deadline");
@@ -80,7 +84,7 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
   }
 
   return {
-    async handleRecord(record, remainingMs) {
+    async handleRecord(record, remainingMs, stop) {
       const task = parseTask(record.body);
       const attrs = { taskId: task.taskId, projectId: task.projectId, sequence: task.sequence };
       const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
@@ -118,7 +122,7 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
       let lost = false;
       const ctx: TaskContext = {
         agent: deps.agent,
-        remainingMs: () => Math.max(0, deadline - now()),
+        remainingMs: () => (stop?.aborted ? 0 : Math.max(0, deadline - now())),
         signal: abort.signal,
         state: saved,
         checkpoint: async (state) => {
@@ -136,10 +140,12 @@ export function createAgentWorker(deps: AgentWorkerDeps): AgentWorker {
       let timer: NodeJS.Timeout | undefined;
       try {
         const run = deps.runner.run(task, ctx);
-        const stop = new Promise<typeof STOPPED>((resolve) => {
+        const stopped = new Promise<typeof STOPPED>((resolve) => {
           timer = setTimeout(() => resolve(STOPPED), Math.max(0, deadline - now()));
+          if (stop?.aborted) resolve(STOPPED);
+          stop?.addEventListener("abort", () => resolve(STOPPED), { once: true });
         });
-        const first = await Promise.race([run, stop]);
+        const first = await Promise.race([run, stopped]);
         if (first === STOPPED) {
           abort.abort();
           // The run goes on in the background until it notices the signal; its outcome no longer counts.

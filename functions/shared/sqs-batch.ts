@@ -51,7 +51,8 @@ export function createSqsHandler(telemetry: Telemetry, runtime: () => BatchRunti
   };
 }
 
-async function runRecord(telemetry: Telemetry, rt: BatchRuntime, record: SqsRecord): Promise<void> {
+/** Runs one record: the outcome logged and counted here; a failure is rethrown (the caller leaves the message). */
+export async function runRecord(telemetry: Telemetry, rt: BatchRuntime, record: SqsRecord): Promise<void> {
   const started = performance.now();
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
   const base = { messageId: record.messageId, receiveCount };

@@ -7,7 +7,7 @@ import {
 } from "../../components/agents/workers";
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
-import { loadStack } from "../helpers/config";
+import { ALL_AGENTS_ON_LAMBDA, loadStack } from "../helpers/config";
 import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 
 const ACCOUNT = "123456789012";
@@ -21,7 +21,7 @@ type Extra = Partial<AgentWorkersArgs> & { queueKey?: boolean };
 
 /** Queues and AgentWorkers as index.ts wires them, from `stack`'s config. */
 async function program(stack: string, extra: Extra = {}) {
-  const config = loadStack(stack);
+  const config = loadStack(stack, ALL_AGENTS_ON_LAMBDA);
   let workers: AgentWorkers | undefined;
   const { resources } = await evaluate(
     () => {
@@ -438,7 +438,7 @@ describe("AgentWorkers", function () {
   });
 
   it("refuses arguments AWS would refuse, naming each", () => {
-    const sizing = loadStack("staging").agents!.sizing;
+    const sizing = loadStack("staging", ALL_AGENTS_ON_LAMBDA).agents!.sizing;
     const pair = (visibilityTimeoutSeconds: number) => ({ visibilityTimeoutSeconds }) as never;
     assert.throws(
       () =>

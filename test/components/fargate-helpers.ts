@@ -92,9 +92,12 @@ async function evaluateFargate(
           protectStateful: config.protectStateful,
         });
       }
-      if (config.worker) {
+      // The worker with the image config names; a worker running an agent's container needs the whole program
+      // (the data tier, the agents' key and model), so fargate-agent.spec.ts evaluates that one through index.ts.
+      if (config.worker && !config.worker.agent) {
         result.worker = new FargateWorker("agent-worker", {
           ...config.worker,
+          agent: undefined,
           network,
           queue: queues.pairs[config.worker.queue],
           queueKmsKeyArn: queues.kmsKeyArn,

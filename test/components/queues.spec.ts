@@ -74,10 +74,12 @@ describe("Queues", () => {
   });
 
   describe("per stack, from the real stack files", () => {
-    const timeouts = { pm: 360, dev: 960, qa: 660, ops: 360 };
+    const SEED_TIMEOUTS = { pm: 360, dev: 960, qa: 660, ops: 360 };
 
     for (const stack of ["dev", "staging", "prod"]) {
       describe(stack, () => {
+        // staging and prod run the dev agent on Fargate, with a 3,600 s consumer timeout (Pulumi.<stack>.yaml).
+        const timeouts = stack === "dev" ? SEED_TIMEOUTS : { ...SEED_TIMEOUTS, dev: 3660 };
         let resources: RegisteredResource[];
         let queues: Queues;
         before(async () => ({ resources, queues } = await queuesOf(stack)));

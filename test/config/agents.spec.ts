@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { configIssues, K, loadStack } from "../helpers/config";
+import { ALL_AGENTS_ON_LAMBDA, configIssues, K, loadStack } from "../helpers/config";
 
 const issuesWith = (changes: Record<string, string | undefined>, stack = "staging") =>
   configIssues(stack, changes);
@@ -7,10 +7,11 @@ const issuesWith = (changes: Record<string, string | undefined>, stack = "stagin
 describe("agents config", () => {
   it("gives every stack seed 003's agents, timing out at their queues' consumer timeouts", () => {
     const staging = loadStack("staging").agents!;
-    assert.deepStrictEqual(staging.agents, ["pm", "dev", "qa", "ops"]);
+    // The dev agent runs on Fargate in staging (agentRuntime), with its queue's hour-long timeout.
+    assert.deepStrictEqual(staging.agents, ["pm", "qa", "ops"]);
     assert.deepStrictEqual(staging.sizing, {
       pm: { memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
-      dev: { memoryMb: 2048, timeoutSeconds: 900, reservedConcurrency: 2, maxConcurrency: 2 },
+      dev: { memoryMb: 2048, timeoutSeconds: 3600, reservedConcurrency: 2, maxConcurrency: 2 },
       qa: { memoryMb: 1024, timeoutSeconds: 600, reservedConcurrency: 2, maxConcurrency: 2 },
       ops: { memoryMb: 512, timeoutSeconds: 300, reservedConcurrency: 2, maxConcurrency: 2 },
     });
@@ -45,6 +46,8 @@ describe("agents config", () => {
       issuesWith({
         [K("queues")]: '["pm:300","dev:1200","qa:600"]',
         [K("agentWorkerAgents")]: '["pm","boss","pm","ops","dev"]',
+        [K("agentRuntime")]: "[]",
+        [K("workerEnabled")]: "false",
       }),
       [
         'agent-platform:agentWorkerAgents[1] = "boss": must be one of the agents: pm, dev, qa, ops',
@@ -63,6 +66,7 @@ describe("agents config", () => {
 
   it("keeps one consumer per queue: the Lambda workers leave the Fargate worker's queue to it", () => {
     const worker = {
+      ...ALL_AGENTS_ON_LAMBDA,
       [K("workerEnabled")]: "true",
       [K("workerQueue")]: "qa",
       [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
@@ -127,7 +131,12 @@ describe("agents config", () => {
       "agent-platform:agentLlmApiKey = undefined: is required: set it with `pulumi config set --secret`",
     ]);
     assert.deepStrictEqual(
-      issuesWith({ [K("agentLlmApiKey")]: undefined, [K("agentWorkersEnabled")]: "false" }),
+      issuesWith({
+        [K("agentLlmApiKey")]: undefined,
+        [K("agentWorkersEnabled")]: "false",
+        [K("agentRuntime")]: "[]",
+        [K("workerEnabled")]: "false",
+      }),
       [],
     );
   });

@@ -227,6 +227,18 @@ describe("service and worker config rules, both sides", () => {
       K("serviceContainerInsights"),
     ]);
     assert.deepStrictEqual(keysFor({ [K("serviceContainerInsights")]: "disabled" }), []);
+    // Scaling from zero sets the task count from the queue's backlog: no running-task metric to need.
+    assert.deepStrictEqual(
+      keysFor({ ...WORKER_ON, [K("workerMinTasks")]: "0", [K("serviceContainerInsights")]: "disabled" }),
+      [],
+    );
+  });
+
+  it("workerMaxTasks: at most 20 steps when the worker scales from zero, up to 100 otherwise", () => {
+    const zero = { ...WORKER_ON, [K("workerMinTasks")]: "0" };
+    assert.deepStrictEqual(keysFor({ ...zero, [K("workerMaxTasks")]: "20" }), []);
+    assert.deepStrictEqual(keysFor({ ...zero, [K("workerMaxTasks")]: "21" }), [K("workerMaxTasks")]);
+    assert.deepStrictEqual(keysFor({ ...WORKER_ON, [K("workerMaxTasks")]: "21" }), []);
   });
 
   // Every bounded number: its bounds are accepted (as far as its own key goes) and one step outside is not.
@@ -246,7 +258,7 @@ describe("service and worker config rules, both sides", () => {
     ["serviceTargetMemoryPercent", 10, 95, {}],
     ["serviceEcrImagesKept", 1, 1000, {}],
     ["wafRateLimit", 10, 2_000_000_000, {}],
-    ["workerMinTasks", 1, 100, WORKER_ON],
+    ["workerMinTasks", 0, 100, WORKER_ON],
     ["workerMaxTasks", 1, 100, WORKER_ON],
     ["workerOnDemandBase", 0, 100, WORKER_ON],
     ["workerBacklogPerTask", 1, 10000, WORKER_ON],

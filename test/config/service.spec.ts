@@ -3,6 +3,7 @@ import { loadStackConfig, mapConfigSource } from "../../config";
 import { userProblem } from "../../components/fargate/args";
 import { readStack } from "../../tools/offline/stack-files";
 import { REPO_ROOT } from "../helpers/offline";
+import { ALL_AGENTS_ON_LAMBDA } from "../helpers/config";
 
 const K = (name: string) => `agent-platform:${name}`;
 
@@ -29,7 +30,9 @@ function issuesWith(changes: Record<string, string | undefined>, stack = "dev"):
 }
 
 /** The worker switched on, with an image (staging has Container Insights, which the worker needs). */
+/** The worker with an image of its own (staging and prod otherwise run the dev agent's container on it). */
 const WORKER = {
+  ...ALL_AGENTS_ON_LAMBDA,
   [K("workerEnabled")]: "true",
   [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
 };
@@ -76,12 +79,14 @@ describe("service and worker config", () => {
     });
     const prod = load("prod");
     assert.deepStrictEqual(prod.webService!.capacity, { onDemandBase: 2, onDemandWeight: 1, spotWeight: 1 });
-    // prod keeps its worker's sizes for the day the worker is switched on.
-    const withWorker = load("prod", {
-      [K("workerEnabled")]: "true",
-      [K("workerImage")]: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1.0.0",
-    });
-    assert.strictEqual(withWorker.worker?.minTasks, 2);
+    // Staging and prod run the dev agent on the worker: from zero tasks, the first on demand, the rest on Spot.
+    for (const stack of ["staging", "prod"]) {
+      const w = load(stack).worker!;
+      assert.deepStrictEqual(
+        [w.queue, w.minTasks, w.onDemandBase, w.image, w.agent?.agent],
+        ["dev", 0, 1, { kind: "repository", tag: "" }, "dev"],
+      );
+    }
   });
 
   describe("refuses what Fargate, ECS, ELB or WAF would reject, naming the key", () => {
@@ -89,9 +94,12 @@ describe("service and worker config", () => {
       assert.deepStrictEqual(issuesWith({ [K("serviceCpu")]: "1024", [K("serviceMemory")]: "1024" }), [
         "agent-platform:serviceMemory: with 1024 CPU units Fargate accepts 2048-8192 MiB in steps of 1024 (2048, 3072, 4096, 5120, 6144, 7168, 8192)",
       ]);
-      assert.deepStrictEqual(issuesWith({ ...WORKER, [K("workerMemory")]: "4096" }, "staging"), [
-        "agent-platform:workerMemory: with 256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048)",
-      ]);
+      assert.deepStrictEqual(
+        issuesWith({ ...WORKER, [K("workerCpu")]: "256", [K("workerMemory")]: "4096" }, "staging"),
+        [
+          "agent-platform:workerMemory: with 256 CPU units Fargate accepts 512-2048 MiB in steps of 512 (512, 1024, 2048)",
+        ],
+      );
     });
     it("more minimum tasks than maximum", () => {
       assert.deepStrictEqual(
@@ -226,7 +234,7 @@ describe("service and worker config", () => {
         [
           "agent-platform:workerQueue: must name one of the queues: pm, dev, qa, ops",
           "agent-platform:workerImageTag: is required when workerImage is empty: the tag CI pushed to the stack's ECR repository (tags are immutable)",
-          "agent-platform:serviceContainerInsights: must be enabled or enhanced where the agent worker runs: it scales on messages per running task, and the running task count is a Container Insights metric",
+          "agent-platform:serviceContainerInsights: must be enabled or enhanced where the agent worker runs with minTasks 1 or more: it scales on messages per running task, and the running task count is a Container Insights metric",
         ],
       );
       assert.deepStrictEqual(issuesWith({ [K("workerQueue")]: "billing" }), []);

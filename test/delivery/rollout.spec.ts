@@ -217,7 +217,8 @@ describe("tools/rollout-lambdas: blue/green rollouts after `pulumi up`", functio
 describe("the offline preview's report: expected rollout time", function () {
   this.timeout(60_000);
 
-  it("prod: six functions side by side, about 10 minutes, bounded at 15; dev and staging have none", async () => {
+  // Five: api, ws and the pm, qa and ops agents (prod runs the dev agent on Fargate, rolled out by ECS).
+  it("prod: five functions side by side, about 10 minutes, bounded at 15; dev and staging have none", async () => {
     const prod = (await evaluateStack("prod")).resources;
     const report = renderReport({
       stack: "prod",
@@ -228,7 +229,7 @@ describe("the offline preview's report: expected rollout time", function () {
     });
     assert.ok(
       report.includes(
-        "Blue/green rollout after `pulumi up`: 6 functions shift traffic through CodeDeploy side by side " +
+        "Blue/green rollout after `pulumi up`: 5 functions shift traffic through CodeDeploy side by side " +
           `(${LINEAR}): about 10 minutes; the deploy step stops and rolls back what is still running at 15 minutes`,
       ),
       report,

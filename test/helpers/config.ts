@@ -26,6 +26,16 @@ export function stackInput(stack: string, changes: Record<string, string | undef
   return { values, secretKeys: input.secretKeys, config };
 }
 
+/**
+ * Changes that put every agent back on Lambda with Pulumi.yaml's queue timeouts (staging and prod run the dev
+ * agent on Fargate, agentRuntime), for specs of the Lambda agents and of the worker with an image of its own.
+ */
+export const ALL_AGENTS_ON_LAMBDA: Record<string, string> = {
+  [K("agentRuntime")]: "[]",
+  [K("workerEnabled")]: "false",
+  [K("queues")]: JSON.stringify(["pm:300", "dev:900", "qa:600", "ops:300"]),
+};
+
 /** A stack's typed config (see stackInput). */
 export function loadStack(stack: string, changes: Record<string, string | undefined> = {}): StackConfig {
   return stackInput(stack, changes).config;

@@ -6,6 +6,7 @@ import {
   resourceDiagram,
 } from "../../tools/offline/architecture";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
+import { componentFacts } from "../../tools/offline/facts";
 import { shortType } from "../../tools/offline/graph";
 import { fakeResource } from "../helpers/offline";
 
@@ -117,6 +118,31 @@ describe("tools/offline/architecture.ts", () => {
       [queues.urn, observability.urn, "sns Topic", true],
       [web.urn, queues.urn, "sqs Queue", false],
     ]);
+  });
+
+  it("describes a service scaled from zero by where its tasks start, not by its zero desired count", () => {
+    const worker = comp("FargateWorker", "agent-worker");
+    const facts = (onDemandBase: number, max: number) => {
+      const service = res("aws:ecs/service:Service", "agent-worker", worker, {
+        name: "agent-worker",
+        desiredCount: 0,
+        capacityProviderStrategies: [
+          ...(onDemandBase > 0 ? [{ capacityProvider: "FARGATE", base: onDemandBase, weight: 0 }] : []),
+          { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 },
+        ],
+      });
+      const target = res("aws:appautoscaling/target:Target", "agent-worker-scaling", worker, {
+        resourceId: "service/cluster/agent-worker",
+        minCapacity: 0,
+        maxCapacity: max,
+      });
+      return componentFacts([service, target]).map((f) => f.text)[0];
+    };
+    // The first task on demand, the rest on Spot: not "all on Spot".
+    assert.strictEqual(facts(1, 4), "0-4 Fargate tasks, 1 on demand, the rest on Spot");
+    assert.strictEqual(facts(1, 2), "0-2 Fargate tasks, 1 on demand, the rest on Spot");
+    // Without an on-demand base every task that starts runs on Spot.
+    assert.strictEqual(facts(0, 4), "0-4 Fargate tasks, all on Spot");
   });
 
   it("reads key facts from resource inputs, headline facts first", () => {

@@ -1,8 +1,10 @@
 /**
- * `npm run -s local [-- --port <n> --ws-port <n> --site-port <n>]`: starts the local stack (tools/local/stack.ts)
+ * `npm run -s local [-- --port <n> --ws-port <n> --site-port <n> --container-agents <agent,...>]`: starts the
+ * local stack (tools/local/stack.ts)
  * and, when it is ready, prints exactly one JSON line on stdout, {"apiUrl","wsUrl","apiKey","siteUrl"};
  * everything else goes to stderr. SIGINT and SIGTERM stop it. Options are parsed from one table.
  */
+import { AGENT_NAMES, AgentName } from "../../contracts/agents";
 import { LocalEndpoints, startLocalStack } from "./stack";
 
 // Handlers and libraries may print to stdout (Powertools logs in the function threads go to stderr already);
@@ -17,13 +19,29 @@ const OPTIONS = {
 } as const;
 type OptionName = (typeof OPTIONS)[keyof typeof OPTIONS];
 
-function parse(argv: readonly string[]): Partial<Record<OptionName, number>> {
-  const out: Partial<Record<OptionName, number>> = {};
+/** Agents to run in the container's loop mode (as on Fargate) instead of as Lambda functions. */
+const CONTAINER_AGENTS = "--container-agents";
+
+function parse(
+  argv: readonly string[],
+): Partial<Record<OptionName, number>> & { containerAgents?: AgentName[] } {
+  const out: Partial<Record<OptionName, number>> & { containerAgents?: AgentName[] } = {};
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i] as keyof typeof OPTIONS;
     const value = argv[i + 1];
+    if (argv[i] === CONTAINER_AGENTS) {
+      const agents = (value ?? "").split(",");
+      if (!value || agents.some((a) => !(AGENT_NAMES as readonly string[]).includes(a)))
+        throw new Error(
+          `${CONTAINER_AGENTS} ${value ?? "(missing)"}: must list agents of ${AGENT_NAMES.join(", ")}, comma-separated`,
+        );
+      out.containerAgents = agents as AgentName[];
+      continue;
+    }
     if (!(flag in OPTIONS))
-      throw new Error(`unknown option ${argv[i]} (allowed: ${Object.keys(OPTIONS).join(", ")})`);
+      throw new Error(
+        `unknown option ${argv[i]} (allowed: ${[...Object.keys(OPTIONS), CONTAINER_AGENTS].join(", ")})`,
+      );
     if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
       throw new Error(`${flag} ${value ?? "(missing)"}: must be a port number from 1 to 65535`);
     out[OPTIONS[flag]] = Number(value);

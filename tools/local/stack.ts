@@ -13,11 +13,13 @@ import { resolve } from "node:path";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { AGENT_NAMES, AgentName, FIRST_AGENT } from "../../contracts/agents";
+import { AGENT_CONTAINER_ENV } from "../../contracts/agent-container";
 import { AGENT_WORKER_ENV, API_ENV, WORKFLOW_ENV, WS_AUTHORIZER_ENV, WS_ENV } from "../../contracts/env";
 import { ROUTING_RULES } from "../../contracts/routing";
 import { readTemplateCatalog, templateItem } from "../../components/agents/template-catalog";
 import { contentTypeOf } from "../../contracts/artifacts";
 import { createConnectionsTable, createDataTable, startDynalite } from "./dynamo";
+import { ContainerHost, freeLoopbackPort } from "./container-host";
 import { QueueEventSource } from "./event-source";
 import { LocalEventBridge } from "./eventbridge";
 import { FunctionHost, FunctionSpec } from "./function-host";
@@ -48,6 +50,11 @@ export interface LocalStackOptions {
   readonly corsOrigins?: readonly string[];
   /** Where the services and the functions log. Default: stderr. */
   readonly logs?: NodeJS.WritableStream;
+  /**
+   * Agents that run in the container's loop mode (the agent container's entry in a process of its own, long-
+   * polling its queue) instead of as a Lambda function fed by an event source. Default: none.
+   */
+  readonly containerAgents?: readonly AgentName[];
 }
 
 /** What `npm run -s local` prints (DESIGN.md "Local runner (contract)"), in this order. */
@@ -61,6 +68,8 @@ export interface LocalEndpoints {
 
 export interface LocalStack extends LocalEndpoints {
   readonly functions: Readonly<Record<string, FunctionHost>>;
+  /** The agents in container loop mode, by agent. */
+  readonly containers: Readonly<Partial<Record<AgentName, ContainerHost>>>;
   /** The agent queues by agent, and the bus's dead-letter queue. */
   readonly queues: Readonly<Record<AgentName | "bus-dlq", LocalQueue>>;
   readonly deadLetterQueues: Readonly<Record<AgentName, LocalQueue>>;
@@ -109,9 +118,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secrets.declare(NAMES.ticketSecretArn);
     secrets.declare(NAMES.llmSecretArn, "local-model-needs-no-key");
     const functions: Record<string, FunctionHost> = {};
-    const model = await new LocalModel(
-      (agent) => void functions[`agent-${agent}`]?.kill("crashed (local model script)"),
-    ).start();
+    const containers: Partial<Record<AgentName, ContainerHost>> = {};
+    const inContainer = (agent: AgentName) => options.containerAgents?.includes(agent) ?? false;
+    const onLambda = AGENT_NAMES.filter((a) => !inContainer(a));
+    const model = await new LocalModel((agent) => {
+      containers[agent as AgentName]?.kill();
+      void functions[`agent-${agent}`]?.kill("crashed (local model script)");
+    }).start();
     stops.push(() => model.close());
 
     await createDataTable(dynamo.client, NAMES.table);
@@ -187,6 +200,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env: { ...base, ...env },
       timeoutSeconds,
     });
+    // An agent's environment, the same on either runtime (as components/agents/environment.ts makes it).
+    const agentEnv = (agent: AgentName): Record<string, string> => ({
+      ...push,
+      [AGENT_WORKER_ENV.serviceName]: `agent-${agent}`,
+      [AGENT_WORKER_ENV.metricsNamespace]: "AgentPlatform/Local",
+      [AGENT_WORKER_ENV.maxReceiveCount]: String(maxReceiveCount),
+      [AGENT_WORKER_ENV.agentName]: agent,
+      [AGENT_WORKER_ENV.tableName]: NAMES.table,
+      [AGENT_WORKER_ENV.queueUrl]: queues[agent].url,
+      [AGENT_WORKER_ENV.continuationMarginSeconds]: String(Math.max(1, Math.floor(agentTimeout / 4))),
+      [AGENT_WORKER_ENV.llmApiKeySecretArn]: NAMES.llmSecretArn,
+      [AGENT_WORKER_ENV.modelId]: LOCAL_MODEL_ID,
+      // The local model answers in milliseconds; a short reserve lets short test timeouts still call it.
+      [AGENT_WORKER_ENV.modelCallReserveSeconds]: "1",
+      [AGENT_WORKER_ENV.eventBusName]: NAMES.bus,
+      [AGENT_WORKER_ENV.artifactsBucket]: NAMES.bucket,
+    });
     const specs: FunctionSpec[] = [
       spec(
         "api",
@@ -209,36 +239,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       spec("workflow", "workflow", { ...push, [WORKFLOW_ENV.tableName]: NAMES.table }, 30),
       spec("ticket-key-rotation", "ticket-key-rotation", {}, 30),
-      ...AGENT_NAMES.map((agent) =>
-        spec(
-          `agent-${agent}`,
-          "agent-worker",
-          {
-            ...push,
-            [AGENT_WORKER_ENV.serviceName]: `agent-${agent}`,
-            [AGENT_WORKER_ENV.metricsNamespace]: "AgentPlatform/Local",
-            [AGENT_WORKER_ENV.maxReceiveCount]: String(maxReceiveCount),
-            [AGENT_WORKER_ENV.agentName]: agent,
-            [AGENT_WORKER_ENV.tableName]: NAMES.table,
-            [AGENT_WORKER_ENV.queueUrl]: queues[agent].url,
-            [AGENT_WORKER_ENV.continuationMarginSeconds]: String(Math.max(1, Math.floor(agentTimeout / 4))),
-            [AGENT_WORKER_ENV.llmApiKeySecretArn]: NAMES.llmSecretArn,
-            [AGENT_WORKER_ENV.modelId]: LOCAL_MODEL_ID,
-            // The local model answers in milliseconds; a short reserve lets short test timeouts still call it.
-            [AGENT_WORKER_ENV.modelCallReserveSeconds]: "1",
-            [AGENT_WORKER_ENV.eventBusName]: NAMES.bus,
-            [AGENT_WORKER_ENV.artifactsBucket]: NAMES.bucket,
-          },
-          agentTimeout,
-        ),
-      ),
+      ...onLambda.map((agent) => spec(`agent-${agent}`, "agent-worker", agentEnv(agent), agentTimeout)),
     ];
     for (const s of specs) functions[s.name] = new FunctionHost(s, logs);
+    for (const agent of AGENT_NAMES.filter(inContainer)) {
+      const healthPort = await freeLoopbackPort();
+      containers[agent] = new ContainerHost(
+        {
+          name: `agent-${agent}-container`,
+          healthPort,
+          env: {
+            ...base,
+            ...agentEnv(agent),
+            [AGENT_CONTAINER_ENV.consumerTimeoutSeconds]: String(agentTimeout),
+            [AGENT_CONTAINER_ENV.visibilityTimeoutSeconds]: String(visibility),
+            [AGENT_CONTAINER_ENV.healthPort]: String(healthPort),
+          },
+        },
+        logs,
+      );
+    }
+    stops.push(async () => {
+      await Promise.all(Object.values(containers).map((c) => c.close()));
+    });
     stops.push(async () => {
       await Promise.all(Object.values(functions).map((f) => f.close()));
     });
     // Warm every function before saying the stack is ready: the first request does not pay the cold starts.
-    await Promise.all(Object.values(functions).map((f) => f.start()));
+    await Promise.all([
+      ...Object.values(functions).map((f) => f.start()),
+      ...Object.values(containers).map((c) => c.start()),
+    ]);
 
     // The ticket key's first value, made by its rotation function, as Secrets Manager does when rotation is set up.
     await secrets.rotate(NAMES.ticketSecretArn, (event) => functions["ticket-key-rotation"].invoke(event));
@@ -250,7 +281,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         rule,
         rule.then.kind === "agent" ? { queue: queues[rule.then.agent] } : { fn: functions.workflow },
       );
-    const sources = AGENT_NAMES.map((agent) =>
+    // Lambda agents are fed by event sources; container agents poll their queues themselves.
+    const sources = onLambda.map((agent) =>
       new QueueEventSource(queues[agent], functions[`agent-${agent}`], {
         batchSize: 1,
         concurrency: 2,
@@ -279,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKey,
       siteUrl: site.url,
       functions,
+      containers,
       queues: { ...queues, "bus-dlq": busDlq },
       deadLetterQueues,
       bus,

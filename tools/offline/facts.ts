@@ -46,14 +46,17 @@ function fargate(services: RegisteredResource[], all: RegisteredResource[]): str
               .defaultCapacityProviderStrategies ??
               clusterStrategies[0]?.inputs.defaultCapacityProviderStrategies,
           );
-      const spot =
-        s.inputs.launchType === "FARGATE" ? { min: 0, max: 0 } : spotTaskRange(strategies, desired);
+      // A service scaled from zero starts none: where its tasks run is read at its most tasks instead.
+      const count = desired > 0 ? desired : hi;
+      const spot = s.inputs.launchType === "FARGATE" ? { min: 0, max: 0 } : spotTaskRange(strategies, count);
       const on =
-        spot.min === desired
+        spot.min === count
           ? "all on Spot"
           : spot.max === 0
             ? "on demand"
-            : `${range(spot.min, spot.max)} of ${desired} on Spot`;
+            : desired === 0 && spot.min === spot.max
+              ? `${count - spot.max} on demand, the rest on Spot`
+              : `${range(spot.min, spot.max)} of ${count} on Spot`;
       return `${range(lo, hi)} Fargate ${hi === 1 ? "task" : "tasks"}, ${on}`;
     })
     .join("; ");

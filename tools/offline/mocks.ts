@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { autonamedProperty } from "../../lib/aws-types";
 import { digits, hex, MOCK_OUTPUTS, MockContext } from "./outputs";
@@ -38,6 +39,23 @@ export function availabilityZones(region: string): string[] {
   return (ZONE_SUFFIXES[region] ?? ["a", "b", "c"]).map((s) => region + s);
 }
 
+/**
+ * The outputs of the remote components the program uses, which their provider plugin would compute (our own
+ * components' outputs are their registered outputs).
+ */
+function remoteComponentOutputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    // awsx's ECR image: after a push, the repository URL with the pushed manifest's digest (here a digest of the
+    // inputs, so a changed build shows as a changed image).
+    case "awsx:ecr:Image":
+      return {
+        imageUri: `${String(inputs["repositoryUrl"])}@sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`,
+      };
+    default:
+      return {};
+  }
+}
+
 /** CloudFront's origin-facing managed prefix list ids (the same in each commercial region's list). */
 const CLOUDFRONT_PREFIX_LIST: Record<string, string> = {
   "us-east-1": "pl-3b927c52",
@@ -74,7 +92,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const inputs = this.checkedInputs(args.type, args.name, args.inputs ?? {});
-    if (!args.custom) return { id: undefined, state: inputs };
+    if (!args.custom)
+      return { id: undefined, state: { ...inputs, ...remoteComponentOutputs(args.type, inputs) } };
     const outputs = this.outputsFor(args.type, args.name, inputs);
     const { id, ...rest } = outputs;
     return {

@@ -1,0 +1,66 @@
+/**
+ * Bundles the agent container's entry (functions/agent-worker/container.ts) into one CommonJS file with
+ * everything it imports, the AWS SDK included: the image then needs no node_modules at all; the options are the
+ * functions' (lib/build-functions.ts NODE_BUNDLE), so the image runs Node.js 22 as Lambda does. The
+ * Dockerfile's build stage runs this file, the tests run it to start the bundle as the
+ * image's CMD does, and the FargateWorker component derives the image tag from what it writes.
+ *
+ *   node -r ./tools/register-ts.js lib/agent-container-build.ts <outDir>
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { NODE_BUNDLE } from "./build-functions";
+
+const ROOT = resolve(__dirname, "..");
+export const CONTAINER_ENTRY = "functions/agent-worker/container.ts";
+/** The bundle's file name in the image (the CMD runs /app/agent.js). */
+export const BUNDLE_FILE = "agent.js";
+
+export interface ContainerBundle {
+  readonly file: string;
+  readonly bytes: number;
+  /** SHA-256 (hex) of the bundle. */
+  readonly sha256: string;
+}
+
+export async function buildAgentContainer(outDir: string): Promise<ContainerBundle> {
+  const result = await build({
+    ...NODE_BUNDLE,
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, CONTAINER_ENTRY)],
+    outfile: join(resolve(outDir), BUNDLE_FILE),
+  });
+  if (result.warnings.length > 0)
+    throw new Error(
+      `esbuild warnings for the agent container:\n${result.warnings.map((w) => w.text).join("\n")}`,
+    );
+  mkdirSync(resolve(outDir), { recursive: true });
+  let js: Uint8Array | undefined;
+  for (const f of result.outputFiles) {
+    writeFileSync(f.path, f.contents);
+    if (f.path.endsWith(".js")) js = f.contents;
+  }
+  if (!js) throw new Error("esbuild produced no bundle for the agent container");
+  return {
+    file: join(resolve(outDir), BUNDLE_FILE),
+    bytes: js.length,
+    sha256: createHash("sha256").update(js).digest("hex"),
+  };
+}
+
+if (require.main === module) {
+  const out = process.argv[2];
+  if (!out) {
+    console.error("usage: node -r ./tools/register-ts.js lib/agent-container-build.ts <outDir>");
+    process.exit(2);
+  }
+  buildAgentContainer(out).then(
+    (b) => console.log(`${b.file}: ${b.bytes} bytes, sha256 ${b.sha256}`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
