@@ -23,6 +23,34 @@ export const DEFAULT_STATIC_PATHS = ["/static/*", "/assets/*"];
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 const CACHED_METHODS = ["GET", "HEAD"];
 
+/**
+ * A cache policy for files: the origin's Cache-Control wins within 0 s - 1 year (a day when absent), one copy per
+ * path whatever the cookies, headers or query strings, compressed with Brotli or Gzip.
+ */
+export function objectCachePolicy(
+  logicalName: string,
+  comment: string,
+  opts: pulumi.CustomResourceOptions,
+): aws.cloudfront.CachePolicy {
+  return new aws.cloudfront.CachePolicy(
+    logicalName,
+    {
+      comment,
+      minTtl: 0,
+      defaultTtl: 86400,
+      maxTtl: 31536000,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: { headerBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+        enableAcceptEncodingBrotli: true,
+        enableAcceptEncodingGzip: true,
+      },
+    },
+    opts,
+  );
+}
+
 /** A public name served by a CloudFront distribution, with its validated us-east-1 certificate (from Dns). */
 export interface CdnDomain {
   /** The public name, an alternate domain name of the distribution. */
@@ -160,23 +188,7 @@ export function createEdge(parent: pulumi.Resource, name: string, args: EdgeArgs
 
   // Static assets: cached a day by default (the origin's Cache-Control wins within 0 s - 1 year), one
   // copy per path whatever the cookies, headers or query strings, compressed with Brotli or Gzip.
-  const staticPolicy = new aws.cloudfront.CachePolicy(
-    `${name}-static`,
-    {
-      comment: `${name}: static assets`,
-      minTtl: 0,
-      defaultTtl: 86400,
-      maxTtl: 31536000,
-      parametersInCacheKeyAndForwardedToOrigin: {
-        cookiesConfig: { cookieBehavior: "none" },
-        headersConfig: { headerBehavior: "none" },
-        queryStringsConfig: { queryStringBehavior: "none" },
-        enableAcceptEncodingBrotli: true,
-        enableAcceptEncodingGzip: true,
-      },
-    },
-    opts,
-  );
+  const staticPolicy = objectCachePolicy(`${name}-static`, `${name}: static assets`, opts);
   // The API and pages: never cached unless the origin says so (default TTL 0), and then per Authorization
   // header, cookie and query string, so one user's response never reaches another. Compression needs a
   // cacheable policy, hence a maximum TTL above 0 rather than CloudFront's CachingDisabled.

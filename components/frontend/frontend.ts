@@ -12,6 +12,7 @@ import {
   createWebAcl,
   MANAGED_CACHE_DISABLED,
   MANAGED_ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST,
+  objectCachePolicy,
   viewerCertificate,
 } from "../fargate/edge";
 import { createSiteInvalidation, invalidationFunctionName, InvalidationArgs } from "./invalidation";
@@ -126,23 +127,9 @@ export class Frontend extends PlatformComponent {
     );
     // Honours the objects' Cache-Control (0 s to a year; a day when absent), one cached copy per path whatever
     // the cookies, headers or query strings, compressed with Brotli or Gzip.
-    const cachePolicy = new aws.cloudfront.CachePolicy(
-      `${name}-cache`,
-      {
-        comment: `${name}: site objects, by their Cache-Control`,
-        minTtl: 0,
-        defaultTtl: 86400,
-        maxTtl: 31536000,
-        parametersInCacheKeyAndForwardedToOrigin: {
-          cookiesConfig: { cookieBehavior: "none" },
-          headersConfig: { headerBehavior: "none" },
-          queryStringsConfig: { queryStringBehavior: "none" },
-          enableAcceptEncodingBrotli: true,
-          enableAcceptEncodingGzip: true,
-        },
-      },
-      { parent: this },
-    );
+    const cachePolicy = objectCachePolicy(`${name}-cache`, `${name}: site objects, by their Cache-Control`, {
+      parent: this,
+    });
     const endpoints = args.endpoints && pulumi.output(args.endpoints);
     // The REST API is on the site's own origin ('self'); only the WebSocket API is elsewhere.
     const csp = endpoints
