@@ -1,5 +1,5 @@
 /**
- * The agents of seed 003 and the shape of the workflow they run. Contracts are plain data shared by the
+ * The platform's agents and the shape of the workflow they run. Contracts are plain data shared by the
  * infrastructure program (components/), the functions (functions/) and the local runner (tools/local/); they
  * import neither side.
  */

@@ -47,7 +47,7 @@ export interface RouteSpec {
   /** Schema of the query string: each property becomes an optional query parameter. */
   readonly query?: Schema;
   /**
-   * Why the route is callable without an API key (the health check only, seed 003). The API's OpenAPI document
+   * Why the route is callable without an API key (the health check only). The API's OpenAPI document
    * carries it as `x-public-reason`, which the policy pack's api-gateway-authorization requires of a keyless route.
    */
   readonly public?: string;

@@ -2,7 +2,7 @@
 import type { Schema } from "./json-schema";
 import { CLIENT_ID_PATTERN } from "./websocket";
 
-/** Project types of seed 003. */
+/** The project types the platform builds. */
 export const PROJECT_TYPES = ["api", "web", "mobile", "data", "microservice"] as const;
 export const PROJECT_STATUSES = ["active", "archived", "generating", "failed"] as const;
 
@@ -43,7 +43,7 @@ export const updateProjectSchema: Schema = {
   },
 };
 
-/** A modification request; who asked is optional (seed 003's end-to-end test sends only the request). */
+/** A modification request; who asked is optional (the end-to-end test sends only the request). */
 export const modifySchema: Schema = {
   type: "object",
   additionalProperties: false,

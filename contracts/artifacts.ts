@@ -1,5 +1,5 @@
 /**
- * The artifacts bucket's layout (seed 003's S3 structure, plus the QA reports and deployment manifests the
+ * The artifacts bucket's layout (the product's S3 structure, plus the QA reports and deployment manifests the
  * agents write), and which prefixes each agent writes and reads: the workers' IAM grants are built from
  * AGENT_ARTIFACTS, so an agent's role can write nothing its contract does not name.
  */

@@ -1,5 +1,5 @@
 /**
- * The single-table design of seed 003, shared by the Data component (which creates the table) and the
+ * The platform's single-table design, shared by the Data component (which creates the table) and the
  * functions (which read and write it), so the key names cannot drift apart.
  */
 export const TABLE_KEYS = {
@@ -14,5 +14,5 @@ export const TABLE_KEYS = {
 /** Epoch-seconds attribute DynamoDB's TTL deletes items by (idempotency records, finished tasks). */
 export const TTL_ATTRIBUTE = "ttl";
 
-/** Key prefixes of the artifacts bucket (seed 003's S3 layout): contracts/artifacts.ts. */
+/** Key prefixes of the artifacts bucket (the bucket's layout): contracts/artifacts.ts. */
 export { ARTIFACT_PREFIXES } from "./artifacts";

@@ -1,5 +1,5 @@
 /**
- * The bundled TaskRunner: the agent does its task with Amazon Bedrock's Converse API (seed 004: Amazon Nova Lite).
+ * The bundled TaskRunner: the agent does its task with Amazon Bedrock's Converse API (Amazon Nova Lite by default).
  *
  * A task is one Converse call, or, where `payload.steps` lists steps, one call per step in one conversation (each
  * step's answer is the assistant's turn before the next step). After each step the runner checkpoints (a

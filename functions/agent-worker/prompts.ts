@@ -1,5 +1,5 @@
 /**
- * What each agent is told (seed 003: the PM agent plans, Dev generates code, QA tests, Ops deploys) and how a
+ * What each agent is told (the PM agent plans, Dev generates code, QA tests, Ops deploys) and how a
  * task becomes the user's turns of a Converse conversation.
  */
 import { ANSWER_INSTRUCTIONS } from "../../contracts/answer-format";

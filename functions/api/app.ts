@@ -1,5 +1,5 @@
 /**
- * The api-handler (seed 003's REST routes), independent of Lambda and of the AWS clients it is given: routing,
+ * The api-handler (the platform's REST routes), independent of Lambda and of the AWS clients it is given: routing,
  * body limits, JSON schema validation, the error shape, idempotent creates and modifications, projects from
  * templates, project files, the message log and WebSocket tickets.
  */

@@ -1,4 +1,4 @@
-/** The API's response shapes (seed 003): `{ success, data | error, request_id, timestamp }`. */
+/** The API's response shapes: `{ success, data | error, request_id, timestamp }`. */
 
 export interface ApiResponse {
   statusCode: number;

@@ -1,5 +1,5 @@
 /**
- * Project templates (seed 003): metadata in the table (`TEMPLATE#<id>`, with `required_vars` and
+ * Project templates: metadata in the table (`TEMPLATE#<id>`, with `required_vars` and
  * `optional_vars`), files in the artifacts bucket under templates/<id>/. A file's `{{name}}` placeholders are
  * replaced by the request's variables; `project_name` always comes from the request's own field.
  */
