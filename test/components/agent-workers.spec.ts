@@ -8,7 +8,11 @@ import {
 import { Queues } from "../../components/queues";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { ALL_AGENTS_ON_LAMBDA, loadStack } from "../helpers/config";
+import { assertNoWildcards, grant, grantsFor, grantsOf, type Statement } from "../helpers/iam-grants";
 import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
+
+/** X-Ray's write actions, which AWS scopes to no resource. */
+const TRACES = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
 const ACCOUNT = "123456789012";
 const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/data-table-1234567`;
@@ -140,60 +144,36 @@ describe("AgentWorkers", function () {
     });
 
     it("lets a function use exactly its queue, the table, the secret, the agents' model and its log group", () => {
-      const doc = policyDocument(named(resources, "agents-qa-role-policy"));
+      const statements = policyDocument(named(resources, "agents-qa-role-policy"))
+        .Statement as unknown as Statement[];
       const logGroup = arn(named(resources, "agents-qa-logs"));
-      assert.deepStrictEqual(doc.Statement, [
-        {
-          Sid: "ConsumeItsQueue",
-          Effect: "Allow",
-          Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"],
-          Resource: arn(named(resources, "agents-qa")),
-        },
-        {
-          Sid: "RecordTaskStatus",
-          Effect: "Allow",
-          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-          Resource: TABLE_ARN,
-        },
-        {
-          Sid: "ReadTheProviderSecrets",
-          Effect: "Allow",
-          Action: "secretsmanager:GetSecretValue",
-          Resource: [arn(named(resources, "agents-llm-api-key"))],
-        },
-        {
-          Sid: "ConverseWithTheAgentModel",
-          Effect: "Allow",
-          Action: "bedrock:InvokeModel",
-          Resource: ["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"],
-        },
-        {
-          Sid: "DecryptWithTheDataKey",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: DATA_KEY,
-          Condition: {
+      assertNoWildcards(statements, TRACES);
+      assert.deepStrictEqual(
+        grantsOf(statements),
+        [
+          ...grantsFor(
+            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"],
+            [arn(named(resources, "agents-qa"))],
+          ),
+          ...grantsFor(
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+            [TABLE_ARN],
+          ),
+          grant("secretsmanager:GetSecretValue", arn(named(resources, "agents-llm-api-key"))),
+          grant("bedrock:InvokeModel", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"),
+          // The data key only through the services that hold data encrypted with it.
+          grant("kms:Decrypt", DATA_KEY, {
             StringEquals: {
               "kms:ViaService": [
                 "dynamodb.us-east-1.amazonaws.com",
                 "secretsmanager.us-east-1.amazonaws.com",
               ],
             },
-          },
-        },
-        {
-          Sid: "WriteItsLogs",
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: `${logGroup}:log-stream:*`,
-        },
-        {
-          Sid: "SendTraces",
-          Effect: "Allow",
-          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-          Resource: "*",
-        },
-      ]);
+          }),
+          ...grantsFor(["logs:CreateLogStream", "logs:PutLogEvents"], [`${logGroup}:log-stream:*`]),
+          ...grantsFor(TRACES, ["*"]),
+        ].sort(),
+      );
     });
 
     it("exposes the functions' alarms and their queues' alarms", () => {
@@ -360,20 +340,22 @@ describe("AgentWorkers", function () {
           },
         },
       ]);
-      assert.deepStrictEqual(policyDocument(named(resources, "agents-dev-deploy-role-policy")).Statement, [
-        {
-          Sid: "ShiftTheLiveAlias",
-          Effect: "Allow",
-          Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
-          Resource: arn(named(resources, "agents-dev-live")),
-        },
-        {
-          Sid: "WatchTheRollbackAlarms",
-          Effect: "Allow",
-          Action: "cloudwatch:DescribeAlarms",
-          Resource: ["errors", "throttles", "duration"].map((s) => arn(named(resources, `agents-dev-${s}`))),
-        },
-      ]);
+      const deploy = policyDocument(named(resources, "agents-dev-deploy-role-policy"))
+        .Statement as unknown as Statement[];
+      assertNoWildcards(deploy);
+      assert.deepStrictEqual(
+        grantsOf(deploy),
+        [
+          ...grantsFor(
+            ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+            [arn(named(resources, "agents-dev-live"))],
+          ),
+          ...grantsFor(
+            ["cloudwatch:DescribeAlarms"],
+            ["errors", "throttles", "duration"].map((s) => arn(named(resources, `agents-dev-${s}`))),
+          ),
+        ].sort(),
+      );
     });
 
     it("adds the queue key and the status push to the function's role and environment", () => {

@@ -8,6 +8,7 @@ import {
   WebSocketApiArgs,
 } from "../../components/api/websocket";
 import { RegisteredResource } from "../../tools/offline/evaluate";
+import { assertNoWildcards, grant, grantsFor, grantsOf, type Statement } from "../helpers/iam-grants";
 import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCounts } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
@@ -268,47 +269,39 @@ describe("WebSocketApi", () => {
       NODE_OPTIONS: "--enable-source-maps",
     });
     const tableArn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${named(resources, "ws-connections").id}`;
-    assert.deepStrictEqual(policyDocument(named(resources, "ws-role-policy")).Statement, [
-      {
-        Sid: "RecordConnections",
-        Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:Query",
-          "dynamodb:BatchWriteItem",
-        ],
-        Resource: tableArn,
-      },
-      { Sid: "ReadTheProjectLog", Effect: "Allow", Action: "dynamodb:Query", Resource: DATA_TABLE },
-      {
-        Sid: "ReplayToItsConnections",
-        Effect: "Allow",
-        Action: "execute-api:ManageConnections",
-        Resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/live/POST/@connections/*`,
-      },
-      {
-        Sid: "UseTheTableKeyThroughDynamoDB",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-        Resource: KEY,
-        Condition: { StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } },
-      },
-      {
-        Sid: "WriteItsLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/agent-platform-dev-ws:log-stream:*`,
-      },
-      {
-        Sid: "SendTraces",
-        Effect: "Allow",
-        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-        Resource: "*",
-      },
-    ]);
+    const statements = policyDocument(named(resources, "ws-role-policy")).Statement as unknown as Statement[];
+    const traces = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+    assertNoWildcards(statements, traces);
+    assert.deepStrictEqual(
+      grantsOf(statements),
+      [
+        ...grantsFor(
+          [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchWriteItem",
+          ],
+          [tableArn],
+        ),
+        grant("dynamodb:Query", DATA_TABLE),
+        grant(
+          "execute-api:ManageConnections",
+          `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/live/POST/@connections/*`,
+        ),
+        // The table key only through DynamoDB.
+        ...grantsFor(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [KEY], {
+          StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" },
+        }),
+        ...grantsFor(
+          ["logs:CreateLogStream", "logs:PutLogEvents"],
+          [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/agent-platform-dev-ws:log-stream:*`],
+        ),
+        ...grantsFor(traces, ["*"]),
+      ].sort(),
+    );
   });
 
   it("exposes what workers and clients need, scoped to this API and stage", async () => {
