@@ -6,6 +6,7 @@ import { API_ROUTES } from "../../contracts/api-routes";
 import { policies } from "../../policy/policies";
 import { RegisteredResource } from "../../tools/offline/evaluate";
 import { stackInput } from "../helpers/config";
+import { assertNoWildcards, grant, grantsFor, grantsOf, type Statement } from "../helpers/iam-grants";
 import { check, evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, typeCounts } from "../helpers/offline";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-0123456";
@@ -420,78 +421,48 @@ describe("Api", () => {
 
   it("gives the handler exactly the table, queue, artifact and log permissions it uses", async function () {
     this.timeout(60_000);
-    const statements = policyDocument(named(dev, "api-handler-role-policy")).Statement;
+    const statements = policyDocument(named(dev, "api-handler-role-policy"))
+      .Statement as unknown as Statement[];
     const logGroup =
       "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/agent-platform-dev-api-handler";
-    assert.deepStrictEqual(statements, [
-      {
-        Sid: "UseTheTable",
-        Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:Query",
-          "dynamodb:BatchWriteItem",
-        ],
-        Resource: [TABLE, `${TABLE}/index/GSI1`, `${TABLE}/index/GSI2`],
-      },
-      { Sid: "SendToTheFirstAgentQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: PM_QUEUE },
-      {
-        Sid: "EncryptForTheFirstAgentQueue",
-        Effect: "Allow",
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: QUEUE_KEY,
-        Condition: { StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" } },
-      },
-      {
-        Sid: "ReadArtifacts",
-        Effect: "Allow",
-        Action: "s3:GetObject",
-        Resource: ["projects", "templates", "plans", "reports", "deployments"].map((p) => `${BUCKET}/${p}/*`),
-      },
-      { Sid: "WriteProjectFiles", Effect: "Allow", Action: "s3:PutObject", Resource: `${BUCKET}/projects/*` },
-      {
-        Sid: "ListProjectAndTemplateFiles",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: BUCKET,
-        Condition: { StringLike: { "s3:prefix": ["projects/*", "templates/*"] } },
-      },
-      {
-        Sid: "UseTheArtifactsKeyThroughS3",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: KEY,
-        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
-      },
-      {
-        Sid: "ReadTheTicketKey",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: named(dev, "api-ws-ticket-key").outputs.arn,
-      },
-      {
-        Sid: "DecryptTheTicketKeyThroughSecretsManager",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: KEY,
-        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
-      },
-      {
-        Sid: "WriteItsLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${logGroup}:log-stream:*`,
-      },
-      {
-        Sid: "SendTraces",
-        Effect: "Allow",
-        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-        Resource: "*",
-      },
-    ]);
+    const traces = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+    assertNoWildcards(statements, traces);
+    assert.deepStrictEqual(
+      grantsOf(statements),
+      [
+        ...grantsFor(
+          [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchWriteItem",
+          ],
+          [TABLE, `${TABLE}/index/GSI1`, `${TABLE}/index/GSI2`],
+        ),
+        grant("sqs:SendMessage", PM_QUEUE),
+        ...grantsFor(["kms:GenerateDataKey", "kms:Decrypt"], [QUEUE_KEY], {
+          StringEquals: { "kms:ViaService": "sqs.us-east-1.amazonaws.com" },
+        }),
+        // Reads under the artifact prefixes only, writes under projects/ only, lists those two prefixes only.
+        ...grantsFor(
+          ["s3:GetObject"],
+          ["projects", "templates", "plans", "reports", "deployments"].map((p) => `${BUCKET}/${p}/*`),
+        ),
+        grant("s3:PutObject", `${BUCKET}/projects/*`),
+        grant("s3:ListBucket", BUCKET, { StringLike: { "s3:prefix": ["projects/*", "templates/*"] } }),
+        ...grantsFor(["kms:Decrypt", "kms:GenerateDataKey"], [KEY], {
+          StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+        }),
+        grant("secretsmanager:GetSecretValue", String(named(dev, "api-ws-ticket-key").outputs.arn)),
+        grant("kms:Decrypt", KEY, {
+          StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" },
+        }),
+        ...grantsFor(["logs:CreateLogStream", "logs:PutLogEvents"], [`${logGroup}:log-stream:*`]),
+        ...grantsFor(traces, ["*"]),
+      ].sort(),
+    );
     // Without a queue key and without tickets (IAM authorization), neither key is granted.
     const plain = await apiOf("dev", {}, false, false);
     assert.deepStrictEqual(
