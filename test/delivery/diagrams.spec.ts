@@ -14,13 +14,8 @@ import { allPreviews } from "../helpers/previews";
  * draw is rendered by Mermaid (the npm package's bundle) in headless Chromium and measured.
  */
 
-/**
- * The most a diagram may take at its natural size, either way, in CSS pixels. 2,200: prod's component diagram
- * is 2,096 px wide since the agent worker joined it with six arrows (main's was 1,936); Mermaid's layout moved
- * no rank, it spaced the first one wider. Fewer arrows (say, none to the Network every VPC component uses)
- * would bring it back under 2,000.
- */
-const LIMIT = 2200;
+/** The most a diagram may take at its natural size, either way, in CSS pixels: what fits on a screen. */
+const LIMIT = 2000;
 
 /** The diagrams larger than the limit either way, with their sizes. */
 function oversized(sizes: { name: string; size: DiagramSize }[], limit = LIMIT): string[] {

@@ -186,8 +186,9 @@ export function boxFacts(c: ComponentView): string[] {
 
 /** The component-level flowchart: one box per component with its key facts, arrows for references. */
 export function componentDiagram(a: Architecture): string {
-  // Wider labels than Mermaid's default 200 px keep each fact on one line, so boxes stay short.
-  const lines = ["---", "config:", "  flowchart:", "    wrappingWidth: 300", "---", "flowchart LR"];
+  // Labels a little wider than Mermaid's default 200 px keep most facts on one line, so boxes stay short;
+  // wider ones make prod's five columns pass the 2,000 px the pages must fit in.
+  const lines = ["---", "config:", "  flowchart:", "    wrappingWidth: 240", "---", "flowchart LR"];
   for (const c of a.components) {
     const title = `<b>${mermaidText(c.name)}</b> · ${mermaidText(typeName(c.type))}`;
     const facts = boxFacts(c).map(mermaidText);
