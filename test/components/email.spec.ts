@@ -26,9 +26,14 @@ const args = (over: Partial<EmailArgs> = {}): EmailArgs => ({
   ...over,
 });
 
+/** The template folders the tests wrote, removed when the file's tests end. */
+const templateDirs: string[] = [];
+after(() => templateDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** A folder of templates written for one test; `files` maps template/part to content. */
 function templateDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "email-templates-"));
+  templateDirs.push(dir);
   for (const [file, content] of Object.entries(files)) {
     fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), content);

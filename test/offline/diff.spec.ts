@@ -111,13 +111,17 @@ describe("tools/offline/diff.ts: the difference of two previews", () => {
 
   it("refuses a file that is not a preview document, naming it", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diff-"));
-    const bad = path.join(dir, "bad.json");
-    fs.writeFileSync(bad, JSON.stringify({ stacks: [{ stack: "dev", resources: [] }] }));
-    assert.throws(() => readPreviewDocument(bad), {
-      message: `${bad}: stacks[0]: "violations" is not a list; "costEstimate.monthlyUsd" is not a number`,
-    });
-    fs.writeFileSync(bad, "not json");
-    assert.throws(() => readPreviewDocument(bad), /bad\.json: not a preview JSON document/);
+    try {
+      const bad = path.join(dir, "bad.json");
+      fs.writeFileSync(bad, JSON.stringify({ stacks: [{ stack: "dev", resources: [] }] }));
+      assert.throws(() => readPreviewDocument(bad), {
+        message: `${bad}: stacks[0]: "violations" is not a list; "costEstimate.monthlyUsd" is not a number`,
+      });
+      fs.writeFileSync(bad, "not json");
+      assert.throws(() => readPreviewDocument(bad), /bad\.json: not a preview JSON document/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -133,15 +137,19 @@ describe("tools/offline/document.ts: input digests", () => {
   it("follow an archive's contents, not its path", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asset-"));
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "asset-"));
-    for (const d of [dir, copy]) fs.writeFileSync(path.join(d, "index.js"), "exports.handler = 1;");
-    const fn = (p: string) =>
-      fakeResource("aws:lambda/function:Function", "fn", {
-        code: { "4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", path: p },
-      });
-    assert.strictEqual(inputsHash(fn(dir)), inputsHash(fn(copy)), "another checkout, same code");
-    const before = inputsHash(fn(dir));
-    fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = 2;");
-    assert.notStrictEqual(inputsHash(fn(dir)), before, "the code changed");
+    try {
+      for (const d of [dir, copy]) fs.writeFileSync(path.join(d, "index.js"), "exports.handler = 1;");
+      const fn = (p: string) =>
+        fakeResource("aws:lambda/function:Function", "fn", {
+          code: { "4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", path: p },
+        });
+      assert.strictEqual(inputsHash(fn(dir)), inputsHash(fn(copy)), "another checkout, same code");
+      const before = inputsHash(fn(dir));
+      fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = 2;");
+      assert.notStrictEqual(inputsHash(fn(dir)), before, "the code changed");
+    } finally {
+      for (const d of [dir, copy]) fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 

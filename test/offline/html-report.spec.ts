@@ -74,7 +74,10 @@ describe("the offline preview's HTML report in Chromium", function () {
     fs.writeFileSync(file, renderHtmlReport({ reports, doc, diffs, baseLabel: "base.json" }));
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
-  after(() => browser?.close());
+  after(async () => {
+    await browser?.close();
+    if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
 
   /** Opens one stack's report; collects errors and every request the page makes. */
   async function open(stack: string, width: number, height: number) {
