@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineSettings } from "./args";
 import type { AwsContext } from "../shared/aws-context";
-import { accountAdministersKey } from "../shared/kms-statements";
+import { accountAdministersKey, logsMayEncrypt } from "../shared/kms-statements";
 import {
   ACCESS_LOG_PREFIXES,
   accessLogLifecycle,
@@ -74,20 +74,12 @@ export function createPipelineKey(parent: pulumi.Resource, name: string, args: K
                 },
               ]
             : []),
-          {
-            Sid: "CloudWatchLogsEncryptsTheFunctionLogs",
-            Effect: "Allow",
-            Principal: { Service: pulumi.interpolate`logs.${ctx.region}.${ctx.dnsSuffix}` },
-            Action: [
-              "kms:Encrypt*",
-              "kms:Decrypt*",
-              "kms:ReEncrypt*",
-              "kms:GenerateDataKey*",
-              "kms:Describe*",
-            ],
-            Resource: "*",
-            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": args.logGroupArns } },
-          },
+          logsMayEncrypt(
+            "CloudWatchLogsEncryptsTheFunctionLogs",
+            ctx.region,
+            ctx.dnsSuffix,
+            args.logGroupArns,
+          ),
         ],
       }),
     },
