@@ -5,10 +5,13 @@
  */
 import type { ConsoleConfig } from "../contracts/console";
 
-/** config.json's text: apiUrl, then wsUrl where the stack has a WebSocket API. */
-export function consoleConfigJson(config: ConsoleConfig): string {
-  const apiUrl = config.apiUrl.replace(/\/+$/, "");
-  return `${JSON.stringify(config.wsUrl ? { apiUrl, wsUrl: config.wsUrl } : { apiUrl })}\n`;
+/**
+ * config.json's text (a ConsoleConfig) for a site that passes /api/* to the REST API, so the site itself is
+ * the console's apiUrl; then wsUrl where the stack has a WebSocket API.
+ */
+export function consoleConfigJson(siteUrl: string, wsUrl?: string): string {
+  const config: ConsoleConfig = { apiUrl: siteUrl.replace(/\/+$/, ""), ...(wsUrl ? { wsUrl } : {}) };
+  return `${JSON.stringify(config)}\n`;
 }
 
 /** The origins of the given endpoint URLs (absent ones left out), each once. */

@@ -338,10 +338,7 @@ export class Frontend extends PlatformComponent {
       : pulumi.interpolate`https://${distribution.domainName}`;
     // config.json: one build of the site serves every stack; this file tells it where the stack's APIs are.
     const configJson =
-      endpoints &&
-      pulumi
-        .all([url, endpoints])
-        .apply(([apiUrl, e]) => consoleConfigJson({ apiUrl, ...(e.wsUrl ? { wsUrl: e.wsUrl } : {}) }));
+      endpoints && pulumi.all([url, endpoints]).apply(([siteUrl, e]) => consoleConfigJson(siteUrl, e.wsUrl));
     if (configJson)
       uploads.push(
         new aws.s3.BucketObjectv2(

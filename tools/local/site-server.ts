@@ -72,10 +72,7 @@ export class LocalSiteServer {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
     let key = path === "/" ? "index.html" : path.slice(1);
     let body: Buffer;
-    if (key === CONSOLE_CONFIG_FILE)
-      body = Buffer.from(
-        consoleConfigJson({ apiUrl: this.url, ...(endpoints.wsUrl ? { wsUrl: endpoints.wsUrl } : {}) }),
-      );
+    if (key === CONSOLE_CONFIG_FILE) body = Buffer.from(consoleConfigJson(this.url, endpoints.wsUrl));
     else {
       const file = normalize(join(this.dir, key));
       try {
