@@ -8,7 +8,10 @@
 export const CONSOLE_CONFIG_FILE = "config.json";
 
 export interface ConsoleConfig {
-  /** The REST API's base URL (the stage URL deployed, http://127.0.0.1:<port> locally), no trailing slash. */
+  /**
+   * The REST API's base URL, no trailing slash: the site's own URL, whose /api/* reaches the API (the
+   * distribution deployed, the local site server locally).
+   */
   readonly apiUrl: string;
   /** The WebSocket API's URL; absent where the stack has none (the console then polls for updates). */
   readonly wsUrl?: string;
