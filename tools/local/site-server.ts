@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer, IncomingMessage, request, Server, ServerResponse } from "node:http";
 import { join, normalize, resolve, sep } from "node:path";
 import { cacheControlFor, contentTypeFor } from "../../components/frontend/site";
-import { CONSOLE_CONFIG_FILE, type ConsoleConfig } from "../../contracts/console";
+import { CONSOLE_CONFIG_FILE } from "../../contracts/console";
 import { buildConsole } from "../../console/build";
 import { consoleConfigJson, consoleContentSecurityPolicy } from "../../console/site";
 import { parseYaml } from "../../lib/yaml";
@@ -36,9 +36,15 @@ const SECURITY_HEADERS = {
   "referrer-policy": "strict-origin-when-cross-origin",
 };
 
+/** The local APIs behind the site: /api/* goes to apiUrl; config.json names wsUrl. */
+export interface SiteBackends {
+  readonly apiUrl: string;
+  readonly wsUrl?: string;
+}
+
 export class LocalSiteServer {
   private server: Server | undefined;
-  private endpoints: ConsoleConfig | undefined;
+  private endpoints: SiteBackends | undefined;
   private readonly dir = buildConsole().dir;
   private readonly baseCsp = defaultContentSecurityPolicy();
   url = "";
@@ -50,7 +56,7 @@ export class LocalSiteServer {
   }
 
   /** The APIs behind the site; set once they listen. config.json names the site itself as the REST API. */
-  serve(endpoints: ConsoleConfig): void {
+  serve(endpoints: SiteBackends): void {
     this.endpoints = endpoints;
   }
 
