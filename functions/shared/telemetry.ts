@@ -4,7 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { COMMON_ENV } from "../../contracts/pipeline-env";
 import type { MetricName } from "../../contracts/metrics";
 import type { Attributes } from "./outcome";
@@ -29,6 +29,18 @@ export interface Telemetry {
 }
 
 /**
+ * The tracer, only where Powertools would trace: in an AWS execution environment (AWS_EXECUTION_ENV set).
+ * Elsewhere (tests, the local runner) the X-Ray SDK is not even loaded: it installs a process-wide async hook
+ * that tracks the destruction of every promise, which made each promise-heavy process several seconds slower.
+ */
+function createTracer(serviceName: string): Tracer | undefined {
+  if (!process.env.AWS_EXECUTION_ENV) return undefined;
+  const { Tracer: PowertoolsTracer } =
+    require("@aws-lambda-powertools/tracer") as typeof import("@aws-lambda-powertools/tracer");
+  return new PowertoolsTracer({ serviceName });
+}
+
+/**
  * Powertools reads POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE and LOG_LEVEL itself; `serviceName` is
  * the fallback for a missing service name so the error about it can still be logged.
  */
@@ -36,7 +48,7 @@ export function createTelemetry(fallbackServiceName: string): Telemetry {
   const serviceName = process.env[COMMON_ENV.serviceName] || fallbackServiceName;
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ serviceName });
-  const tracer = new Tracer({ serviceName });
+  const tracer = createTracer(serviceName);
   let coldStart = true;
 
   return {
@@ -52,9 +64,9 @@ export function createTelemetry(fallbackServiceName: string): Telemetry {
     begin(context) {
       if (context) logger.addContext(context as Parameters<Logger["addContext"]>[0]);
       if (coldStart) metrics.captureColdStartMetric(context?.functionName);
-      const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+      const segment = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
       const subsegment = segment?.addNewSubsegment(`## ${process.env._HANDLER ?? "index.handler"}`);
-      if (subsegment) {
+      if (tracer && subsegment) {
         tracer.setSegment(subsegment);
         tracer.annotateColdStart();
         tracer.addServiceNameAnnotation();
@@ -62,12 +74,12 @@ export function createTelemetry(fallbackServiceName: string): Telemetry {
       coldStart = false;
       return () => {
         metrics.publishStoredMetrics();
-        if (segment && subsegment) {
+        if (tracer && segment && subsegment) {
           subsegment.close();
           tracer.setSegment(segment);
         }
       };
     },
-    traceClient: (client) => tracer.captureAWSv3Client(client),
+    traceClient: (client) => (tracer ? tracer.captureAWSv3Client(client) : client),
   };
 }

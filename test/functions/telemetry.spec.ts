@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { createTelemetry } from "../../functions/shared/telemetry";
 
 /** Runs `act` with these environment variables set, capturing what is written to stdout. */
@@ -80,5 +82,36 @@ describe("functions/shared/telemetry (Powertools)", () => {
       emf.some((r) => r.ColdStart === 1),
       "the cold start is counted on the first invocation",
     );
+  });
+
+  /** In a fresh process with `env`: whether the X-Ray SDK got loaded, and whether a client came back traced. */
+  function tracerLoaded(env: Record<string, string>): { xray: boolean; traced: boolean } {
+    const root = path.resolve(__dirname, "..", "..");
+    const script = `
+      const { createTelemetry } = require("./functions/shared/telemetry");
+      let used = 0;
+      const client = { middlewareStack: { remove() {}, use() { used++; } }, config: {} };
+      createTelemetry("probe").traceClient(client);
+      const traced = used > 0;
+      const xray = Object.keys(require.cache).some((f) => f.includes("aws-xray-sdk-core"));
+      process.stdout.write(JSON.stringify({ xray, traced }));`;
+    const env2 = { ...process.env, ...env };
+    if (!("AWS_EXECUTION_ENV" in env)) delete env2.AWS_EXECUTION_ENV;
+    const r = spawnSync(process.execPath, ["-r", "./tools/register-ts.js", "-e", script], {
+      cwd: root,
+      env: env2,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { xray: boolean; traced: boolean };
+  }
+
+  it("loads the X-Ray SDK only in an AWS execution environment, where Powertools traces", () => {
+    // Outside AWS the SDK's process-wide async hook would only slow every promise down.
+    assert.deepEqual(tracerLoaded({}), { xray: false, traced: false });
+    assert.deepEqual(tracerLoaded({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" }), {
+      xray: true,
+      traced: true,
+    });
   });
 });
