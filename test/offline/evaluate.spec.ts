@@ -32,6 +32,25 @@ describe("offline evaluation", () => {
     assert.deepStrictEqual(tp.propertyDependencies.arn, [t.urn]);
   });
 
+  it("records aliases as the URNs the engine resolves them to", async () => {
+    const { resources } = await evaluate(() => {
+      const parent = new pulumi.ComponentResource("agent-platform:test:Box", "box", {});
+      new aws.sns.Topic(
+        "renamed",
+        {},
+        { parent, aliases: [{ name: "old" }, { name: "top", parent: pulumi.rootStackResource }] },
+      );
+      new aws.sqs.Queue("q", {}, { aliases: ["urn:pulumi:test::agent-platform::aws:sqs/queue:Queue::q0"] });
+    });
+    assert.deepStrictEqual(named(resources, "renamed").options.aliases, [
+      "urn:pulumi:test::agent-platform::agent-platform:test:Box$aws:sns/topic:Topic::old",
+      "urn:pulumi:test::agent-platform::aws:sns/topic:Topic::top",
+    ]);
+    assert.deepStrictEqual(named(resources, "q").options.aliases, [
+      "urn:pulumi:test::agent-platform::aws:sqs/queue:Queue::q0",
+    ]);
+  });
+
   it("answers like AWS: auto-names, partition-aware ARNs, queue URLs, invokes", async () => {
     let outputs: Record<string, pulumi.Output<unknown>> = {};
     const { resources } = await evaluate(

@@ -77,12 +77,44 @@ interface RegisterRequest {
   getProtect(): boolean;
   getIgnorechangesList(): string[];
   getAliasurnsList(): string[];
+  getAliasesList(): AliasRequest[];
   getAdditionalsecretoutputsList(): string[];
   getDeletebeforereplace(): boolean;
   getDeletebeforereplacedefined(): boolean;
   getRetainondelete(): boolean;
   getRemote(): boolean;
   getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
+
+/** An alias as the SDK sends it when the engine supports alias specs: a URN, or the parts that differ. */
+interface AliasRequest {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+/**
+ * The URN an alias names, resolved as the engine resolves it: each part the spec leaves empty is the
+ * resource's own (name, type, stack, project, parent), and the parent's type chain qualifies the type.
+ */
+function aliasUrn(
+  alias: AliasRequest,
+  own: { name: string; type: string; parent: string; stack: string; project: string },
+): string {
+  const spec = alias.getSpec();
+  if (!spec) return alias.getUrn();
+  const parent = spec.getNoparent() ? "" : spec.getParenturn() || own.parent;
+  const parentType = parent ? parent.split("::")[2] : "";
+  const qualifier = parentType && !parentType.endsWith("pulumi:pulumi:Stack") ? `${parentType}$` : "";
+  return `urn:pulumi:${spec.getStack() || own.stack}::${spec.getProject() || own.project}::${qualifier}${spec.getType() || own.type}::${spec.getName() || own.name}`;
 }
 
 /** One registered resource as the engine would see it. */
@@ -144,7 +176,7 @@ export interface EvaluateOptions {
   secretKeys: string[];
   region: string;
   accountId: string;
-  /** Directories whose modules (outside node_modules) are reloaded for each evaluation. */
+  /** Directories whose modules (outside node_modules) the program loads afresh for each evaluation. */
   sourceRoots: string[];
   /**
    * Evaluate as a stack's first `pulumi preview` does: every value a provider computes on create (ids, ARNs,
@@ -178,7 +210,10 @@ class RecordingMonitor extends MockMonitor {
 
   constructor(
     private readonly offline: OfflineMocks,
-    private readonly options: Pick<EvaluateOptions, "config" | "secretKeys" | "preview">,
+    private readonly options: Pick<
+      EvaluateOptions,
+      "config" | "secretKeys" | "preview" | "stack" | "project"
+    >,
   ) {
     super(offline);
   }
@@ -278,7 +313,18 @@ class RecordingMonitor extends MockMonitor {
       options: {
         protect: req.getProtect(),
         ignoreChanges: req.getIgnorechangesList(),
-        aliases: req.getAliasurnsList(),
+        aliases: [
+          ...req.getAliasurnsList(),
+          ...req.getAliasesList().map((a) =>
+            aliasUrn(a, {
+              name,
+              type,
+              parent: req.getParent(),
+              stack: this.options.stack,
+              project: this.options.project,
+            }),
+          ),
+        ],
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
         retainOnDelete: req.getRetainondelete(),
@@ -330,15 +376,28 @@ function plannedState(inputs: unknown, state: unknown): unknown {
 }
 
 /**
- * Forget the project's own modules so the program (and config.ts) run afresh for the next stack. Classes
- * from a reloaded module are new classes: callers compare errors by `name`, not `instanceof`.
+ * The project's modules the last program loaded for the first time (index.ts and what it imports): they are
+ * forgotten before the next evaluation so the program runs afresh for the next stack. Modules its caller had
+ * loaded before (a spec's imports, test/helpers/stacks.ts with its shared evaluations, this evaluator) stay:
+ * forgetting those too made every evaluation load a new copy of the caller's helpers, and with them empty
+ * caches. Classes from a reloaded module are new classes: callers compare errors by `name`, not `instanceof`.
  */
-function unloadSources(roots: string[]): void {
+let programModules: string[] = [];
+
+function forgetProgramModules(program: EvaluateOptions["program"]): void {
+  for (const file of programModules) delete require.cache[file];
+  programModules = [];
+  if (typeof program === "string") delete require.cache[require.resolve(program)];
+}
+
+function projectModulesLoadedSince(before: Set<string>, roots: string[]): string[] {
   const nodeModules = `${path.sep}node_modules${path.sep}`;
-  for (const file of Object.keys(require.cache)) {
-    if (roots.some((root) => file.startsWith(root + path.sep)) && !file.includes(nodeModules))
-      delete require.cache[file];
-  }
+  return Object.keys(require.cache).filter(
+    (file) =>
+      !before.has(file) &&
+      roots.some((root) => file.startsWith(root + path.sep)) &&
+      !file.includes(nodeModules),
+  );
 }
 
 /** The failure's own message, without the SDK's "error serializing property" wrappers around it. */
@@ -458,8 +517,9 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     let timer: NodeJS.Timeout | undefined;
     const restoreDebuggingAids = skipDebuggingAids();
     let settled = false;
+    forgetProgramModules(options.program);
+    const loadedBefore = new Set(Object.keys(require.cache));
     try {
-      unloadSources(options.sourceRoots);
       const timeoutMs = options.timeoutMs ?? 60000;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -496,6 +556,7 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
       // them (within a bound) while this evaluation's handler still takes them, or the next evaluation in
       // this process would report them as its own failures.
       if (!settled) await quiesce(settings.waitForRPCs());
+      programModules = projectModulesLoadedSince(loadedBefore, options.sourceRoots);
       restoreDebuggingAids();
       clearTimeout(timer);
       process.off("unhandledRejection", onRejection);
