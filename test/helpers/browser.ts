@@ -56,17 +56,19 @@ export interface DiagramSize {
 
 /**
  * Renders Mermaid texts with the mermaid package's own bundle in a blank page of `browser` (nothing fetched)
- * and returns each diagram's natural size, and its SVG for screenshots.
+ * and returns each diagram's natural size, and its SVG for screenshots. A text given twice (a component the
+ * same in two stacks) is rendered once: each rendering is a good part of a second of the browser's time.
  */
 export async function renderMermaid(
   browser: Browser,
   texts: string[],
 ): Promise<{ size: DiagramSize; svg: string }[]> {
+  const distinct = [...new Set(texts)];
   const page = await browser.newPage();
   try {
     await page.setContent("<!doctype html><html><body></body></html>");
     await page.addScriptTag({ path: MERMAID_SCRIPT });
-    return (await page.evaluate(`(async (texts) => {
+    const rendered = (await page.evaluate(`(async (texts) => {
       mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
       const out = [];
       for (const [i, text] of texts.entries()) {
@@ -75,7 +77,9 @@ export async function renderMermaid(
         out.push({ size: { width: Math.ceil(box[2]), height: Math.ceil(box[3]) }, svg });
       }
       return out;
-    })(${JSON.stringify(texts)})`)) as { size: DiagramSize; svg: string }[];
+    })(${JSON.stringify(distinct)})`)) as { size: DiagramSize; svg: string }[];
+    const byText = new Map(distinct.map((text, i) => [text, rendered[i]]));
+    return texts.map((text) => byText.get(text)!);
   } finally {
     await page.close();
   }

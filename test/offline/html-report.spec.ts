@@ -79,20 +79,44 @@ describe("the offline preview's HTML report in Chromium", function () {
     if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
-  /** Opens one stack's report; collects errors and every request the page makes. */
-  async function open(stack: string, width: number, height: number) {
-    const page = await browser.newPage({ viewport: { width, height } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`console: ${m.text()}`);
-    });
-    page.on("request", (r) => requests.push(r.url()));
-    const url = `file://${file}#stack-${stack}`;
-    await page.goto(url);
-    await page.waitForSelector("body[data-ready=true]", { timeout: 60000 });
-    return { page, errors, requests, url };
+  /** The report open in one tab: what the page logged as errors, and every request it made. */
+  interface Tab {
+    page: Page;
+    errors: string[];
+    requests: string[];
+  }
+  const tabs = new Map<string, Tab>();
+
+  /**
+   * The report in a tab of this size, loaded once (the page carries Mermaid, about 5 MB of script, so each load
+   * costs seconds of the browser's time) and kept for the next test.
+   */
+  async function tab(width: number, height: number): Promise<Tab> {
+    const key = `${width}x${height}`;
+    let t = tabs.get(key);
+    if (!t) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      t = { page, errors: [], requests: [] };
+      const { errors, requests } = t;
+      page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(`console: ${m.text()}`);
+      });
+      page.on("request", (r) => requests.push(r.url()));
+      await page.goto(`file://${file}`);
+      tabs.set(key, t);
+    }
+    return t;
+  }
+
+  /** Shows one stack's section as its nav link does (#stack-<name>), once its diagram is drawn. */
+  async function show(stack: string, width = 1280, height = 900): Promise<Tab> {
+    const t = await tab(width, height);
+    await t.page.evaluate(`location.hash = "#stack-${stack}"`);
+    // The section is shown and `data-ready` set to false in the same task; ready again once drawn.
+    await t.page.waitForSelector(`#stack-${stack}.shown`);
+    await t.page.waitForSelector("body[data-ready=true]", { timeout: 60000 });
+    return t;
   }
 
   const metric = async (page: Page, stack: string, name: string) => {
@@ -100,15 +124,15 @@ describe("the offline preview's HTML report in Chromium", function () {
     return { value: Number(await el.getAttribute("data-value")), text: (await el.innerText()).trim() };
   };
 
-  it("opens each stack at desktop and phone width with no error, no request, and its diagram drawn", async () => {
+  it("shows each stack at desktop and phone width with no error, no request, and its diagram drawn", async () => {
     for (const { stack } of doc.stacks) {
       for (const [label, width, height] of [
         ["desktop", 1280, 900],
         ["phone", 390, 844],
       ] as const) {
-        const { page, errors, requests, url } = await open(stack, width, height);
+        const { page, errors, requests } = await show(stack, width, height);
         assert.deepStrictEqual(errors, [], `${stack} ${label}`);
-        assert.deepStrictEqual(requests, [url.split("#")[0]], `${stack} ${label}: only the file itself`);
+        assert.deepStrictEqual(requests, [`file://${file}`], `${stack} ${label}: only the file itself`);
         assert.ok(
           await page.locator(`#stack-${stack}.shown figure.diagram svg`).isVisible(),
           `${stack}: diagram`,
@@ -119,14 +143,13 @@ describe("the offline preview's HTML report in Chromium", function () {
           path: path.join(SCREENSHOTS, `report-${stack}-${label}.png`),
           fullPage: true,
         });
-        await page.close();
       }
     }
   });
 
   it("shows the JSON's numbers: totals, findings, cost by component and kind, usage-priced items", async () => {
     for (const s of doc.stacks) {
-      const { page } = await open(s.stack, 1280, 900);
+      const { page } = await show(s.stack);
       const resources = s.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:")).length;
       const mandatory = s.violations.filter((v) => v.enforcementLevel === "mandatory").length;
       for (const [name, value, text] of [
@@ -181,7 +204,6 @@ describe("the offline preview's HTML report in Chromium", function () {
         s.costEstimate.monthlyUsd,
         `${s.stack}: the kinds add up to the total`,
       );
-      await page.close();
     }
   });
 
@@ -192,7 +214,7 @@ describe("the offline preview's HTML report in Chromium", function () {
       [1, 1, 1],
       "the base differs from the head as built",
     );
-    const { page } = await open("dev", 1280, 900);
+    const { page } = await show("dev");
     for (const [name, value, text] of [
       ["diff-added", 1, "+1"],
       ["diff-removed", 0, "−0"],
@@ -203,14 +225,12 @@ describe("the offline preview's HTML report in Chromium", function () {
     ] as const)
       assert.deepStrictEqual(await metric(page, "dev", name), { value, text }, name);
     assert.ok(dev.cost.deltaUsd > 10, "the service's $10 and the dashboard's price");
-    await page.close();
     for (const other of ["staging", "prod"]) {
-      const { page: p } = await open(other, 1280, 900);
+      const { page: p } = await show(other);
       assert.strictEqual(
         await p.locator(`#stack-${other} [data-metric="diff-unchanged"]`).innerText(),
         "No change.",
       );
-      await p.close();
     }
   });
 });
