@@ -9,7 +9,7 @@ import { BACKUP_TAG } from "./backups";
 import { DATABASE_FIELDS, DatabaseSettings, databaseProblems } from "./database-args";
 import { awsContext } from "./shared/aws-context";
 import { keyWithLogs } from "./shared/kms-statements";
-import { functionBundles, lambdaTrust } from "./lambda/function";
+import { createPlatformFunction, functionBundles } from "./lambda/function";
 import { admitClients, GroupClient, httpsOut } from "./shared/security-group-rules";
 import { PlatformComponent } from "./shared/tagging";
 import { serviceTrust } from "./shared/policy-statements";
@@ -264,13 +264,7 @@ export class Database extends PlatformComponent {
       );
     }
 
-    const runner = this.migrationRunner(name, args, {
-      db,
-      key,
-      runnerSg,
-      secretArn,
-      partition: here.partition,
-    });
+    const runner = this.migrationRunner(name, args, { db, key, runnerSg, secretArn });
     this.alarms = this.createAlarms(name, args, db);
     this.address = db.address;
     this.identifier = db.identifier;
@@ -297,93 +291,39 @@ export class Database extends PlatformComponent {
       key: aws.kms.Key;
       runnerSg: aws.ec2.SecurityGroup;
       secretArn: pulumi.Output<string>;
-      partition: pulumi.Output<string>;
     },
   ): aws.lambda.Function {
-    const opts = { parent: this };
     const dir = resolve(args.migrationsDir ?? join(__dirname, "..", "migrations"));
     const hash = migrationsHash(dir);
     const functionName = migrationFunctionName(name);
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-migrate-logs`,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: ctx.key.arn },
-      opts,
-    );
-    const role = new aws.iam.Role(
-      `${name}-migrate-role`,
-      { description: `Runs the ${functionName} function`, assumeRolePolicy: lambdaTrust() },
-      opts,
-    );
-    // Network interfaces in the VPC: AWS's managed policy (its ec2 actions support no resource scoping).
-    const vpcAccess = new aws.iam.RolePolicyAttachment(
-      `${name}-migrate-vpc-access`,
-      {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${ctx.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+    const runner = createPlatformFunction(this, `${name}-migrate`, {
+      description: "Applies the versioned SQL migrations (migrations/*.sql) to the database",
+      functionName,
+      // One runner at a time (the advisory lock would serialise them anyway).
+      sizing: { memoryMb: 256, timeoutSeconds: 300, reservedConcurrency: 1 },
+      environment: {
+        DB_HOST: ctx.db.address,
+        DB_PORT: String(DATABASE_PORT),
+        DB_NAME: DATABASE_NAME,
+        DB_SECRET_ARN: ctx.secretArn,
+        // The Lambda Node.js 20+ runtimes ship the RDS CA bundle here but do not load it by default.
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
       },
-      opts,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-migrate-policy`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: pulumi.interpolate`${logGroup.arn}:*`,
-            },
-            { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ctx.secretArn },
-            { Effect: "Allow", Action: "kms:Decrypt", Resource: ctx.key.arn },
-          ],
-        }),
-      },
-      opts,
-    );
-    const bundle = functionBundles().then((b) => b.migrate);
-    const fn = new aws.lambda.Function(
-      `${name}-migrate`,
-      {
-        name: functionName,
-        description: "Applies the versioned SQL migrations (migrations/*.sql) to the database",
-        role: role.arn,
-        runtime: aws.lambda.Runtime.NodeJS22dX,
-        architectures: ["arm64"],
-        handler: "index.handler",
-        // The SQL files travel in the code archive: invoking the function can only apply reviewed files.
-        code: bundle.then(
-          (b) =>
-            new pulumi.asset.AssetArchive({
-              "index.js": new pulumi.asset.FileAsset(b.bundle),
-              "index.js.map": new pulumi.asset.FileAsset(`${b.bundle}.map`),
-              migrations: new pulumi.asset.FileArchive(dir),
-            }),
-        ),
-        sourceCodeHash: bundle.then((b) =>
-          createHash("sha256").update(b.sha256).update(hash).digest("base64"),
-        ),
-        memorySize: 256,
-        timeout: 300,
-        // One runner at a time (the advisory lock would serialise them anyway).
-        reservedConcurrentExecutions: 1,
-        tracingConfig: { mode: "Active" },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        vpcConfig: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [ctx.runnerSg.id] },
-        environment: {
-          variables: {
-            DB_HOST: ctx.db.address,
-            DB_PORT: String(DATABASE_PORT),
-            DB_NAME: DATABASE_NAME,
-            DB_SECRET_ARN: ctx.secretArn,
-            // The Lambda Node.js 20+ runtimes ship the RDS CA bundle here but do not load it by default.
-            NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
-          },
-        },
-      },
-      { parent: this, dependsOn: [rolePolicy, vpcAccess] },
-    );
+      statements: [
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ctx.secretArn },
+        { Effect: "Allow", Action: "kms:Decrypt", Resource: ctx.key.arn },
+      ],
+      logKeyArn: ctx.key.arn,
+      logRetentionDays: args.logRetentionDays,
+      bundle: functionBundles().then((b) => b.migrate),
+      // A failed migration fails `pulumi up` itself: no alarm needed to notice it.
+      alarms: false,
+      vpc: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [ctx.runnerSg.id] },
+      // The SQL files travel in the code archive: invoking the function can only apply reviewed files.
+      extraCode: { assets: { migrations: new pulumi.asset.FileArchive(dir) }, sha256: hash },
+      previousNames: { function: `${name}-migrate`, rolePolicy: `${name}-migrate-policy` },
+    });
+    const fn = runner.function;
     // Synchronous (RequestResponse): a failed migration fails `pulumi up`. Runs again only when a file changes.
     new aws.lambda.Invocation(
       `${name}-migrate-run`,

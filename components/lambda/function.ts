@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { buildFunctions, FunctionBundle, FunctionName } from "../../lib/build-functions";
 import type { QueuePair } from "../shared/queue-pair";
 import type { FunctionSizing } from "./args";
@@ -98,6 +99,28 @@ export interface PlatformFunctionArgs {
   readonly alarms?: boolean;
   /** Tags of the function itself (e.g. a reasoned policy exemption). Default: none beyond the stack's. */
   readonly tags?: Record<string, string>;
+  /**
+   * Subnets and security groups for a function that reaches into the VPC (a database). Its role then also
+   * gets AWS's managed policy for the network interfaces Lambda creates, whose ec2 actions take no resource
+   * scoping. Default: outside the VPC.
+   */
+  readonly vpc?: {
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
+  /**
+   * Files shipped beside the bundle in the code archive (the SQL migrations a runner applies), and a digest of
+   * them that goes into the code hash, so a change to them alone is deployed. Default: the bundle alone.
+   */
+  readonly extraCode?: {
+    readonly assets: Record<string, pulumi.asset.Asset | pulumi.asset.Archive>;
+    readonly sha256: string;
+  };
+  /**
+   * The logical names the function and its role policy had before they were built here: `pulumi up` then
+   * keeps the deployed resources instead of replacing them. Default: none.
+   */
+  readonly previousNames?: { readonly function?: string; readonly rolePolicy?: string };
 }
 
 export interface PlatformFunction {
@@ -145,8 +168,19 @@ export function createPlatformFunction(
         Statement: [...args.statements, writeLogs(logGroup.arn), SEND_TRACES],
       }),
     },
-    opts,
+    { ...opts, aliases: aliasesOf(args.previousNames?.rolePolicy) },
   );
+  const vpcAccess = args.vpc
+    ? new aws.iam.RolePolicyAttachment(
+        `${name}-vpc-access`,
+        {
+          role: role.name,
+          policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, opts).partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+        },
+        opts,
+      )
+    : undefined;
+  const extra = args.extraCode;
   const fn = new aws.lambda.Function(
     `${name}-fn`,
     {
@@ -156,8 +190,18 @@ export function createPlatformFunction(
       runtime: aws.lambda.Runtime.NodeJS22dX,
       architectures: ["arm64"],
       handler: "index.handler",
-      code: args.bundle.then((b) => new pulumi.asset.FileArchive(b.dir)),
-      sourceCodeHash: args.bundle.then(codeHash),
+      code: args.bundle.then((b) =>
+        extra
+          ? new pulumi.asset.AssetArchive({
+              "index.js": new pulumi.asset.FileAsset(b.bundle),
+              "index.js.map": new pulumi.asset.FileAsset(`${b.bundle}.map`),
+              ...extra.assets,
+            })
+          : new pulumi.asset.FileArchive(b.dir),
+      ),
+      sourceCodeHash: args.bundle.then((b) =>
+        extra ? createHash("sha256").update(b.sha256).update(extra.sha256).digest("base64") : codeHash(b),
+      ),
       memorySize: s.memoryMb,
       timeout: s.timeoutSeconds,
       reservedConcurrentExecutions: s.reservedConcurrency,
@@ -165,12 +209,17 @@ export function createPlatformFunction(
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       // Source maps turn minified stack traces into the TypeScript lines.
       environment: { variables: { ...args.environment, NODE_OPTIONS: "--enable-source-maps" } },
+      ...(args.vpc ? { vpcConfig: args.vpc } : {}),
       ...(args.publish ? { publish: true } : {}),
       ...(args.deadLetterQueueArn ? { deadLetterConfig: { targetArn: args.deadLetterQueueArn } } : {}),
       ...(args.tags ? { tags: args.tags } : {}),
     },
     // The first invocation must find its permissions in place.
-    { parent, dependsOn: [rolePolicy] },
+    {
+      parent,
+      dependsOn: vpcAccess ? [rolePolicy, vpcAccess] : [rolePolicy],
+      aliases: aliasesOf(args.previousNames?.function),
+    },
   );
   return {
     function: fn,
@@ -186,6 +235,11 @@ export function createPlatformFunction(
             alarmTopicArn: args.alarmTopicArn,
           }),
   };
+}
+
+/** An alias to a previous logical name under the same parent, or none. */
+function aliasesOf(previousName: string | undefined): pulumi.Input<pulumi.Alias>[] | undefined {
+  return previousName ? [{ name: previousName }] : undefined;
 }
 
 /** `alarmActions` and `okActions` to the alerts topic, or nothing when there is none. */

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { connectionsThreshold, Database, DatabaseArgs } from "../../components/database";
 import { postgresMaxConnections } from "../../lib/rds-classes";
 import type { DatabaseSettings } from "../../components/database-args";
+import { grant, grantsOf, Statement } from "../helpers/iam-grants";
 import { evaluate, named, ofType, policyDocument } from "../helpers/offline";
 
 const staging: DatabaseSettings = {
@@ -209,11 +210,20 @@ describe("Database", function () {
 
   it("runs the migrations in the private subnets with read access to the master secret only, on every change", async () => {
     const { resources } = await evaluate(() => new Database("db", args(staging)));
-    const fn = named(resources, "db-migrate").inputs;
+    const runner = named(resources, "db-migrate-fn");
+    const fn = runner.inputs;
     assert.deepStrictEqual(fn.vpcConfig, {
       subnetIds: ["subnet-p1", "subnet-p2"],
       securityGroupIds: [named(resources, "db-migrate-sg").id],
     });
+    // Built by createPlatformFunction, under the names it had before: `pulumi up` keeps the deployed function.
+    assert.deepStrictEqual(runner.options.aliases, [runner.urn.replace(/::db-migrate-fn$/, "::db-migrate")]);
+    assert.deepStrictEqual(named(resources, "db-migrate-role-policy").options.aliases, [
+      runner.urn.replace(
+        /lambda\/function:Function::db-migrate-fn$/,
+        "iam/rolePolicy:RolePolicy::db-migrate-policy",
+      ),
+    ]);
     const env = (fn.environment as { variables: Record<string, string> }).variables;
     assert.deepStrictEqual(Object.keys(env).sort(), [
       "DB_HOST",
@@ -221,15 +231,17 @@ describe("Database", function () {
       "DB_PORT",
       "DB_SECRET_ARN",
       "NODE_EXTRA_CA_CERTS",
+      "NODE_OPTIONS",
     ]);
     assert.deepStrictEqual([fn.timeout, fn.memorySize, fn.reservedConcurrentExecutions], [300, 256, 1]);
-    const statements = policyDocument(named(resources, "db-migrate-policy")).Statement;
-    assert.deepStrictEqual(
-      statements.map((s) => s.Action),
-      [["logs:CreateLogStream", "logs:PutLogEvents"], "secretsmanager:GetSecretValue", "kms:Decrypt"],
+    // The network interfaces' managed policy, in place before the function is created.
+    const vpcAccess = named(resources, "db-migrate-vpc-access");
+    assert.match(
+      String(vpcAccess.inputs.policyArn),
+      /:iam::aws:policy\/service-role\/AWSLambdaVPCAccessExecutionRole$/,
     );
+    assert.ok(runner.dependencies.includes(vpcAccess.urn));
     // The master secret RDS creates (its ARN comes from the instance), not an empty or unknown value.
-    assert.strictEqual(statements[1].Resource, env.DB_SECRET_ARN);
     assert.strictEqual(
       env.DB_SECRET_ARN,
       (named(resources, "db-postgres").outputs.masterUserSecrets as Array<{ secretArn: string }>)[0]
@@ -239,7 +251,24 @@ describe("Database", function () {
       env.DB_SECRET_ARN as string,
       /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!db-[0-9a-f-]{36}-\w{6}$/,
     );
-    assert.strictEqual(statements[2].Resource, named(resources, "db-key").outputs.arn);
+    const logs = String(named(resources, "db-migrate-logs").outputs.arn);
+    assert.deepStrictEqual(
+      grantsOf(
+        policyDocument(named(resources, "db-migrate-role-policy")).Statement as unknown as Statement[],
+      ),
+      [
+        grant("kms:Decrypt", String(named(resources, "db-key").outputs.arn)),
+        grant("logs:CreateLogStream", `${logs}:log-stream:*`),
+        grant("logs:PutLogEvents", `${logs}:log-stream:*`),
+        grant("secretsmanager:GetSecretValue", env.DB_SECRET_ARN),
+        // Active tracing sends its segments (X-Ray's write actions take no resource).
+        grant("xray:PutTelemetryRecords", "*"),
+        grant("xray:PutTraceSegments", "*"),
+      ].sort(),
+    );
+    // The SQL files travel in the code archive, and their digest is part of the code hash.
+    const code = fn.code as { assets: Record<string, { path?: string }> };
+    assert.ok(code.assets.migrations.path?.endsWith("/migrations"), JSON.stringify(Object.keys(code.assets)));
     const run = named(resources, "db-migrate-run").inputs;
     const triggers = run.triggers as { migrations: string };
     assert.match(triggers.migrations, /^[0-9a-f]{64}$/);
