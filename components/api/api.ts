@@ -126,7 +126,7 @@ export class Api extends PlatformComponent {
     };
     const functionName = stackScopedName(`${name}-handler`);
     const handler = createPlatformFunction(this, `${name}-handler`, {
-      description: "REST API handler (seed 003): projects, templates, modifications, files, events, tickets",
+      description: "REST API handler: projects, templates, modifications, files, events, tickets",
       functionName,
       sizing: args.handler,
       environment: {
@@ -156,7 +156,7 @@ export class Api extends PlatformComponent {
       JSON.stringify(
         openApiDocument({
           title: stackScopedName(name),
-          description: "Projects, templates and modifications of the agent platform (seed 003)",
+          description: "Projects, templates and modifications of the agent platform",
           routes: API_ROUTES,
           invokeArn,
           corsOrigins: args.corsOrigins,
@@ -167,7 +167,7 @@ export class Api extends PlatformComponent {
       `${name}-api`,
       {
         name: stackScopedName(name),
-        description: "REST API of the agent platform (seed 003)",
+        description: "REST API of the agent platform",
         body,
         endpointConfiguration: { types: "REGIONAL" },
         failOnWarnings: true,
@@ -258,7 +258,7 @@ export class Api extends PlatformComponent {
       `${name}-usage-plan`,
       {
         name: stackScopedName(`${name}-default`),
-        description: "Per-key throttling and monthly quota (seed 003)",
+        description: "Per-key throttling and monthly quota",
         apiStages: [{ apiId: api.id, stage: stage.stageName }],
         throttleSettings: { rateLimit: args.throttleRateLimit, burstLimit: args.throttleBurstLimit },
         quotaSettings: { limit: args.monthlyQuota, period: "MONTH" },

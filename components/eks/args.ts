@@ -67,7 +67,8 @@ export function instanceArchitecture(type: string): "arm64" | "x86_64" {
 export function instanceTypeProblem(type: string): string | undefined {
   const m = INSTANCE_TYPE_PATTERN.exec(type);
   if (!m) return "must be an EC2 instance type such as t3.medium";
-  if (TOO_SMALL.includes(m[4])) return "must be medium or larger (seed 004: nodes are at least t3.medium)";
+  if (TOO_SMALL.includes(m[4]))
+    return "must be medium or larger (t3.medium is the smallest node the platform supports)";
   return undefined;
 }
 

@@ -249,7 +249,7 @@ export function createIrsaRoles(
     cloudWatch: irsaRole(parent, `${name}-cloudwatch-role`, {
       oidc,
       serviceAccount: SERVICE_ACCOUNTS.cloudWatch,
-      description: "CloudWatch agent and Fluent Bit: Container Insights metrics and logs (seed 004)",
+      description: "CloudWatch agent and Fluent Bit: Container Insights metrics and logs",
       managedPolicyArns: managed("CloudWatchAgentServerPolicy"),
     }),
     loadBalancerController: irsaRole(parent, `${name}-load-balancer-controller-role`, {

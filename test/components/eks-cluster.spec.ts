@@ -510,8 +510,8 @@ describe("EksCluster", function () {
           ),
         {
           message:
-            'EksCluster eks: nodes.instanceTypes[0] = "t3.micro": must be medium or larger (seed 004: nodes are at ' +
-            'least t3.medium); nodes.instanceTypes = ["t3.micro","t4g.medium"]: must all be of one CPU ' +
+            'EksCluster eks: nodes.instanceTypes[0] = "t3.micro": must be medium or larger (t3.medium is the smallest node the ' +
+            'platform supports); nodes.instanceTypes = ["t3.micro","t4g.medium"]: must all be of one CPU ' +
             "architecture (x86_64 or arm64): a node group has one AMI type; nodes.minSize = 0: must be between 1 " +
             "and 450; spot.instanceTypes = []: must list at least one instance type; spot.maxSize = 0: must be " +
             "between 1 and 450; workloads.sampleApp = true: needs a certificate for the sample Ingress's HTTPS " +

@@ -18,7 +18,7 @@ import { stackEvaluation } from "../helpers/stacks";
 const STACKS = ["dev", "staging", "prod"];
 const list = (r: RegisteredResource, what: string) => `${what}: ${r.name} (${r.type.split(":").pop()})`;
 
-describe("observability coverage in every stack (issue 11)", function () {
+describe("observability coverage in every stack", function () {
   this.timeout(180000);
   const evaluations = new Map<string, RegisteredResource[]>();
 

@@ -65,7 +65,7 @@ function differences(a: Map<string, string>, b: Map<string, string>): string[] {
     .map((k) => (!a.has(k) || !b.has(k) ? `only in one: ${k}` : k));
 }
 
-describe("stacks differ only where config says (issue 11)", function () {
+describe("stacks differ only where config says", function () {
   this.timeout(240000);
   const program = path.join(REPO_ROOT, "index.ts");
 

@@ -116,7 +116,7 @@ describe("eks config", () => {
 
   it("rejects instance types smaller than t3.medium, malformed, or of mixed architectures", () => {
     assert.deepStrictEqual(prodIssues({ [K("eksInstanceTypes")]: '["t3.small","large"]' }), [
-      'agent-platform:eksInstanceTypes[0] = "t3.small": must be medium or larger (seed 004: nodes are at least t3.medium)',
+      'agent-platform:eksInstanceTypes[0] = "t3.small": must be medium or larger (t3.medium is the smallest node the platform supports)',
       'agent-platform:eksInstanceTypes[1] = "large": must be an EC2 instance type such as t3.medium',
     ]);
     assert.deepStrictEqual(prodIssues({ [K("eksSpotInstanceTypes")]: '["t3.medium","t4g.medium"]' }), [
@@ -210,7 +210,7 @@ describe("eks config", () => {
           undefined,
           undefined,
           undefined,
-          "must be medium or larger (seed 004: nodes are at least t3.medium)",
+          "must be medium or larger (t3.medium is the smallest node the platform supports)",
           "must be an EC2 instance type such as t3.medium",
         ],
       );
