@@ -16,8 +16,8 @@ import { serviceTrust } from "../shared/policy-statements";
 
 export type FunctionBundles = Record<FunctionName, FunctionBundle>;
 
-// On globalThis, not in this module: the offline preview reloads the project's modules for every stack, and
-// one build per process is enough (the bundles do not depend on the stack).
+// On globalThis, not in this module: one build per process is enough (the bundles do not depend on the stack),
+// even where this module is loaded twice (a test that loads it afresh).
 const BUILD = Symbol.for("agent-platform/pipeline-function-bundles");
 
 /**

@@ -18,7 +18,7 @@ import { evaluateProgram, RegisteredResource } from "../../tools/offline/evaluat
 import { DEFAULT_ACCOUNT_ID } from "../../tools/offline/mocks";
 import { estimateCost } from "../../cost/estimate";
 import { K, stackInput } from "../helpers/config";
-import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument, REPO_ROOT } from "../helpers/offline";
+import { evaluate, LOGS_KEY_ARN, named, ofType, policyDocument } from "../helpers/offline";
 
 /** Evaluates the Network component as index.ts builds it for `stack`. */
 async function networkOf(stack: string, overrides: Record<string, string> = {}) {
@@ -531,7 +531,6 @@ describe("Network", () => {
       secretKeys,
       region: "us-west-1",
       accountId: DEFAULT_ACCOUNT_ID,
-      sourceRoots: [REPO_ROOT],
     });
     await assert.rejects(run, {
       name: "ProgramError",

@@ -24,7 +24,6 @@ async function evaluateDeploy(overrides: Record<string, string> = {}) {
     secretKeys: input.secretKeys,
     region: "us-east-1",
     accountId: DEFAULT_ACCOUNT_ID,
-    sourceRoots: [REPO_ROOT],
   });
 }
 

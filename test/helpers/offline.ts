@@ -46,7 +46,6 @@ export function evaluate(
     secretKeys: options.secretKeys ?? [],
     region,
     accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
-    sourceRoots: [REPO_ROOT],
     preview: options.preview,
   });
 }

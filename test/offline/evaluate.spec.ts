@@ -1,10 +1,13 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { estimateCost } from "../../cost/estimate";
 import { SIG_KEY, UNKNOWN } from "../../tools/offline/engine-values";
 import { availabilityZones, partitionOf } from "../../tools/offline/mocks";
-import { evaluate, fakeResource, named } from "../helpers/offline";
+import { evaluateStack } from "../../tools/offline/preview";
+import { evaluate, fakeResource, named, REPO_ROOT } from "../helpers/offline";
 
 describe("offline evaluation", () => {
   it("records parent, provider, dependencies, options and engine-style URNs", async () => {
@@ -193,6 +196,34 @@ describe("offline evaluation", () => {
       ["beta"],
     );
     assert.match(b.resources[0].urn, /^urn:pulumi:b::/);
+  });
+});
+
+describe("offline evaluation of the project's stacks", () => {
+  /** A digest of every record of `stack`, evaluated in this process or, with `fresh`, in a process of its own. */
+  async function digestOf(stack: string, fresh = false): Promise<string> {
+    const script = `
+      const { createHash } = require("node:crypto");
+      const { evaluateStack } = require("./tools/offline/preview");
+      evaluateStack({ root: process.cwd(), stack: process.argv[1] }).then((e) =>
+        process.stdout.write(createHash("sha256").update(JSON.stringify(e.resources)).digest("hex")));`;
+    if (fresh) {
+      const r = spawnSync(process.execPath, ["-r", "./tools/register-ts.js", "-e", script, stack], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
+      assert.strictEqual(r.status, 0, r.stderr);
+      return r.stdout;
+    }
+    const e = await evaluateStack({ root: REPO_ROOT, stack });
+    return createHash("sha256").update(JSON.stringify(e.resources)).digest("hex");
+  }
+
+  it("evaluates a stack after another as in a process of its own: the program's modules keep no stack state", async function () {
+    this.timeout(120_000);
+    // Only index.ts runs afresh for each evaluation; the components it imports stay loaded.
+    await digestOf("prod");
+    assert.strictEqual(await digestOf("dev"), await digestOf("dev", true));
   });
 });
 

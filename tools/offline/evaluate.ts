@@ -1,4 +1,3 @@
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   defaultProviderInputs,
@@ -176,8 +175,6 @@ export interface EvaluateOptions {
   secretKeys: string[];
   region: string;
   accountId: string;
-  /** Directories whose modules (outside node_modules) the program loads afresh for each evaluation. */
-  sourceRoots: string[];
   /**
    * Evaluate as a stack's first `pulumi preview` does: every value a provider computes on create (ids, ARNs,
    * URLs, and whatever the program derives from them) is unknown; inputs and invoke results are known.
@@ -376,28 +373,13 @@ function plannedState(inputs: unknown, state: unknown): unknown {
 }
 
 /**
- * The project's modules the last program loaded for the first time (index.ts and what it imports): they are
- * forgotten before the next evaluation so the program runs afresh for the next stack. Modules its caller had
- * loaded before (a spec's imports, test/helpers/stacks.ts with its shared evaluations, this evaluator) stay:
- * forgetting those too made every evaluation load a new copy of the caller's helpers, and with them empty
- * caches. Classes from a reloaded module are new classes: callers compare errors by `name`, not `instanceof`.
+ * A program file runs afresh for each evaluation (index.ts registers its resources when it is loaded); the
+ * modules it imports stay loaded, as they hold no per-stack state (a spec checks that a stack evaluates the
+ * same after another). Reloading them too cost about a third of a second per stack, and reloading every
+ * module of the repository made the caller's helpers lose their caches.
  */
-let programModules: string[] = [];
-
-function forgetProgramModules(program: EvaluateOptions["program"]): void {
-  for (const file of programModules) delete require.cache[file];
-  programModules = [];
+function forgetProgram(program: EvaluateOptions["program"]): void {
   if (typeof program === "string") delete require.cache[require.resolve(program)];
-}
-
-function projectModulesLoadedSince(before: Set<string>, roots: string[]): string[] {
-  const nodeModules = `${path.sep}node_modules${path.sep}`;
-  return Object.keys(require.cache).filter(
-    (file) =>
-      !before.has(file) &&
-      roots.some((root) => file.startsWith(root + path.sep)) &&
-      !file.includes(nodeModules),
-  );
 }
 
 /** The failure's own message, without the SDK's "error serializing property" wrappers around it. */
@@ -517,8 +499,7 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
     let timer: NodeJS.Timeout | undefined;
     const restoreDebuggingAids = skipDebuggingAids();
     let settled = false;
-    forgetProgramModules(options.program);
-    const loadedBefore = new Set(Object.keys(require.cache));
+    forgetProgram(options.program);
     try {
       const timeoutMs = options.timeoutMs ?? 60000;
       const timeout = new Promise<never>((_, reject) => {
@@ -556,7 +537,6 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
       // them (within a bound) while this evaluation's handler still takes them, or the next evaluation in
       // this process would report them as its own failures.
       if (!settled) await quiesce(settings.waitForRPCs());
-      programModules = projectModulesLoadedSince(loadedBefore, options.sourceRoots);
       restoreDebuggingAids();
       clearTimeout(timer);
       process.off("unhandledRejection", onRejection);

@@ -11,7 +11,7 @@ import { runPolicies, Violation } from "./policy-harness";
 import { rolloutLine } from "./rollout";
 import { readStack } from "./stack-files";
 
-/** This repository: its modules are reloaded with the program's, whatever the project root. */
+/** This repository (where a preview worker thread finds register-ts.js), whatever the project root. */
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** One stack's result, in the shape of the `--json` contract plus what the text report needs. */
@@ -131,7 +131,6 @@ export function evaluateStack(options: Omit<PreviewOptions, "policies" | "pack">
     secretKeys: input.secretKeys,
     region: input.region,
     accountId: stackAccount(input.config),
-    sourceRoots: [REPO_ROOT, options.root, path.dirname(program)],
     preview: options.firstPreview,
   });
 }
