@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "../shared/aws-context";
 import { elbLogDeliveryStatement, LOAD_BALANCER_SUFFIX, TARGET_GROUP_SUFFIX } from "./plan";
-import { denyInsecureTransport } from "../shared/policy-statements";
+import { accessLogLifecycle, denyInsecureTransport } from "../pipeline/bucket-rules";
+import { configureBucket } from "../pipeline/storage";
 
 /*
  * The web service's Application Load Balancer. Only CloudFront reaches it: its security group admits the
@@ -183,73 +184,24 @@ const LOG_PREFIX = "alb";
  * TLS only, versioned, and logs expire after the stack's retention.
  */
 function createLogBucket(parent: pulumi.Resource, name: string, args: AlbArgs) {
-  const opts = { parent };
   const bucket = new aws.s3.Bucket(
     `${name}-alb-logs`,
     { forceDestroy: false },
     { parent, protect: args.protectLogs },
   );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-alb-logs-sse`,
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-    opts,
-  );
-  new aws.s3.BucketPublicAccessBlock(
-    `${name}-alb-logs-pab`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    opts,
-  );
-  new aws.s3.BucketOwnershipControls(
-    `${name}-alb-logs-ownership`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
-  );
-  new aws.s3.BucketVersioning(
-    `${name}-alb-logs-versioning`,
-    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-    opts,
-  );
-  new aws.s3.BucketLifecycleConfiguration(
-    `${name}-alb-logs-lifecycle`,
-    {
-      bucket: bucket.id,
-      rules: [
-        {
-          id: "expire-access-logs",
-          status: "Enabled",
-          filter: { prefix: "" },
-          expiration: { days: args.accessLogDays! },
-          noncurrentVersionExpiration: { noncurrentDays: 1 },
-          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-        },
-      ],
-    },
-    opts,
-  );
   const { ctx } = args;
-  const policy = new aws.s3.BucketPolicy(
-    `${name}-alb-logs-policy`,
-    {
-      bucket: bucket.id,
-      policy: pulumi
-        .all([ctx.region, ctx.partition, ctx.accountId, bucket.arn])
-        .apply(([region, partition, accountId, arn]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              denyInsecureTransport("s3:*", [arn, `${arn}/*`]),
-              elbLogDeliveryStatement(region, partition, accountId, arn, LOG_PREFIX),
-            ],
-          }),
+  const { policy } = configureBucket(parent, `${name}-alb-logs`, bucket, {
+    // ELB writes access logs to SSE-S3 buckets only.
+    encryption: { kind: "s3" },
+    lifecycleRules: accessLogLifecycle(args.accessLogDays!),
+    statements: (arn) => [
+      denyInsecureTransport(arn),
+      pulumi
+        .all([ctx.region, ctx.partition, ctx.accountId, arn])
+        .apply(([region, partition, accountId, bucketArn]) =>
+          elbLogDeliveryStatement(region, partition, accountId, bucketArn, LOG_PREFIX),
         ),
-    },
-    opts,
-  );
+    ],
+  });
   return { bucket, policy };
 }

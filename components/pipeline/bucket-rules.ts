@@ -16,10 +16,10 @@ export const ACCESS_LOG_PREFIXES = { raw: "raw/", processed: "processed/" } as c
 const INCOMPLETE_UPLOAD_DAYS = 7;
 
 /** How a bucket encrypts by default. */
-export interface Encryption {
-  readonly kind: BucketEncryption;
-  readonly keyArn: pulumi.Input<string>;
-}
+/** A bucket's default encryption: SSE-KMS with this key, or SSE-S3 (AES256), which needs no key. */
+export type Encryption =
+  | { readonly kind: Extract<BucketEncryption, "kms">; readonly keyArn: pulumi.Input<string> }
+  | { readonly kind: Extract<BucketEncryption, "s3"> };
 
 /** Denies every request to the bucket and its objects that does not use TLS. */
 export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {

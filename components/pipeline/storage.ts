@@ -224,7 +224,8 @@ export function createPipelineStorage(
     accessLogs: s.accessLogs,
     protect: args.protect,
   });
-  const encryption: Encryption = { kind: s.bucketEncryption, keyArn: key.arn };
+  const encryption: Encryption =
+    s.bucketEncryption === "kms" ? { kind: "kms", keyArn: key.arn } : { kind: "s3" };
 
   let accessLogs: (prefix: string) => BucketArgs["accessLogs"] = () => undefined;
   if (logs) {

@@ -254,6 +254,9 @@ describe("FargateService", function () {
           },
         ]);
         assert.ok(one("web-alb").dependencies.includes(one("web-alb-logs-policy").urn));
+        // S3 refuses concurrent changes to one bucket's access settings; noncurrent-version rules need versioning.
+        assert.ok(one("web-alb-logs-policy").dependencies.includes(one("web-alb-logs-pab").urn));
+        assert.ok(one("web-alb-logs-lifecycle").dependencies.includes(one("web-alb-logs-versioning").urn));
       });
 
       it("places tasks by the stack's NAT strategy with the configured capacity providers", () => {
