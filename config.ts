@@ -96,6 +96,11 @@ export interface StackConfig {
   readonly pipeline?: PipelineConfig;
   /** The agent worker Lambdas and the LLM provider key; undefined also when no agent is left to them. */
   readonly agents?: AgentsConfig;
+  /**
+   * The agents' event-driven workflow (bus, routing rules, the function that ends a modification): whenever
+   * agents run, on Lambda or on Fargate, even when the one agent there is runs in the container.
+   */
+  readonly workflow?: Pick<AgentsConfig, "eventArchiveDays" | "functionAlarms">;
   /** Which agent runs where: Lambda, or Fargate as the worker's agent container (config/agent-runtime.ts). */
   readonly agentRuntime: AgentRuntimeConfig;
   /** The agent container's provider key and continuation margin, where an agent runs on Fargate. */
@@ -264,6 +269,14 @@ export function loadStackConfig(source: ConfigSource, project: string, stack: st
     ...config,
     blueGreen,
     ...(lambdaAgents ? { agents: lambdaAgents } : {}),
+    ...(agents.agents
+      ? {
+          workflow: {
+            eventArchiveDays: agents.agents.eventArchiveDays,
+            functionAlarms: agents.agents.functionAlarms,
+          },
+        }
+      : {}),
   };
 }
 

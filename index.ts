@@ -49,14 +49,14 @@ const network = new Network(
   },
   opts,
 );
-// The agents' workflow runs where the agent workers do: then the bus's rules may deliver steps to the queues.
+// Whenever agents run (on Lambda or Fargate) so does their workflow: the bus's rules may deliver steps to the queues.
 const agents = config.agents;
 const agentQueues = new Queues(
   "agents",
   {
     ...config.queues,
     alarmTopicArn: observability.alertsTopicArn,
-    ...(agents ? { senders: ruleDeliveryStatements } : {}),
+    ...(config.workflow ? { senders: ruleDeliveryStatements } : {}),
   },
   opts,
 );
@@ -196,7 +196,7 @@ const statusPush = websocket && {
 };
 // The agents' event bus (event-driven coordination): the routing table's rules hand each step to the
 // next agent's queue, and the workflow function ends the modification (docs/agents.md).
-const workflow = agents
+const workflow = config.workflow
   ? new AgentWorkflow(
       "agent-workflow",
       {
@@ -205,8 +205,8 @@ const workflow = agents
         table: { name: data.tableName, arn: data.tableArn },
         dataKeyArn: data.keyArn,
         statusPush,
-        archiveDays: agents.eventArchiveDays,
-        functionAlarms: agents.functionAlarms,
+        archiveDays: config.workflow.eventArchiveDays,
+        functionAlarms: config.workflow.functionAlarms,
         logRetentionDays: config.logRetentionDays,
         logKeyArn: observability.logsKeyArn,
         alarmTopicArn: observability.alertsTopicArn,

@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import { dockerPlatform } from "../../components/fargate/args";
-import { configIssues, K, loadStack } from "../helpers/config";
+import * as path from "path";
+import { stackAccount } from "../../tools/offline/preview";
+import { configIssues, K, loadStack, stackInput } from "../helpers/config";
+import { evaluate, named, REPO_ROOT } from "../helpers/offline";
 
 /** The dev stack with the worker switched on for the dev agent (what a user would try first). */
 const DEV_ON_FARGATE = {
@@ -116,5 +119,34 @@ describe("agentRuntime config: which agent runs where", () => {
     assert.match(configIssues("dev", endpoints)[0], /no endpoint for events;/);
     // With a NAT gateway the same agent is accepted.
     assert.deepStrictEqual(configIssues("dev", { ...DEV_ON_FARGATE, [K("natStrategy")]: "single" }), []);
+  });
+
+  it("keeps the workflow when the one agent left runs on Fargate: a bus and its rules, no Lambda workers", async function () {
+    this.timeout(60_000);
+    // staging with dev on Fargate, and dev the only agent: no agent is left to the Lambda workers.
+    const changes = { [K("agentWorkerAgents")]: '["dev"]' };
+    const c = loadStack("staging", changes);
+    assert.strictEqual(c.agents, undefined);
+    assert.deepStrictEqual(c.workflow, { eventArchiveDays: 30, functionAlarms: true });
+    const { values, secretKeys, config } = stackInput("staging", changes);
+    const { resources } = await evaluate(path.join(REPO_ROOT, "index.ts"), {
+      stack: "staging",
+      config: values,
+      secretKeys,
+      region: config.region,
+      accountId: stackAccount(values),
+    });
+    const types = new Set(resources.map((r) => r.type));
+    assert.ok(types.has("agent-platform:index:AgentWorkflow"), "the workflow's component");
+    assert.ok(!types.has("agent-platform:index:AgentWorkers"), "no Lambda agent workers");
+    // The container hands its step on through the bus, as the Lambda worker would.
+    const task = named(resources, "agent-worker-taskdef");
+    const env = (
+      JSON.parse(String(task.inputs.containerDefinitions)) as {
+        environment: { name: string; value: string }[];
+      }[]
+    )[0].environment;
+    const bus = named(resources, "agent-workflow-bus");
+    assert.strictEqual(env.find((e) => e.name === "EVENT_BUS_NAME")?.value, bus.outputs.name);
   });
 });
