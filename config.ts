@@ -98,7 +98,7 @@ export interface StackConfig {
   readonly agents?: AgentsConfig;
   /**
    * The agents' event-driven workflow (bus, routing rules, the function that ends a modification): whenever
-   * agents run, on Lambda or on Fargate, even when the one agent there is runs in the container.
+   * agents run, on Lambda or on Fargate, also when the only agent runs in the container.
    */
   readonly workflow?: Pick<AgentsConfig, "eventArchiveDays" | "functionAlarms">;
   /** Which agent runs where: Lambda, or Fargate as the worker's agent container (config/agent-runtime.ts). */
