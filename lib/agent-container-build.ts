@@ -7,11 +7,10 @@
  *
  *   node -r ./tools/register-ts.js lib/agent-container-build.ts <outDir>
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { NODE_BUNDLE } from "./build-functions";
+import { NODE_BUNDLE, recordBuild, unchangedBuild } from "./build-functions";
 
 const ROOT = resolve(__dirname, "..");
 export const CONTAINER_ENTRY = "functions/agent-worker/container.ts";
@@ -25,12 +24,22 @@ export interface ContainerBundle {
   readonly sha256: string;
 }
 
+/**
+ * The bundle in `outDir`, rebuilt only when an input it was built from changed (what the build read is recorded
+ * beside the folder, `<outDir>.build.json`, not in it: the image copies the folder whole).
+ */
 export async function buildAgentContainer(outDir: string): Promise<ContainerBundle> {
+  const file = join(resolve(outDir), BUNDLE_FILE);
+  const recordFile = `${resolve(outDir)}.build.json`;
+  const unchanged = unchangedBuild(recordFile, [file, `${file}.map`]);
+  if (unchanged) return { file, bytes: unchanged.bytes, sha256: unchanged.sha256 };
   const result = await build({
     ...NODE_BUNDLE,
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, CONTAINER_ENTRY)],
-    outfile: join(resolve(outDir), BUNDLE_FILE),
+    outfile: file,
+    // Its list of inputs decides whether the next build can reuse this one.
+    metafile: true,
   });
   if (result.warnings.length > 0)
     throw new Error(
@@ -43,11 +52,8 @@ export async function buildAgentContainer(outDir: string): Promise<ContainerBund
     if (f.path.endsWith(".js")) js = f.contents;
   }
   if (!js) throw new Error("esbuild produced no bundle for the agent container");
-  return {
-    file: join(resolve(outDir), BUNDLE_FILE),
-    bytes: js.length,
-    sha256: createHash("sha256").update(js).digest("hex"),
-  };
+  const record = recordBuild(recordFile, result.metafile!, js);
+  return { file, bytes: record.bytes, sha256: record.sha256 };
 }
 
 if (require.main === module) {

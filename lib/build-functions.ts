@@ -104,7 +104,7 @@ export async function buildFunctions(
  * archive). A later build whose every input still has the same content reuses the bundle: esbuild takes about
  * two seconds for the three functions, on every preview and every test run that evaluates the program.
  */
-interface BuildRecord {
+export interface BuildRecord {
   inputs: Record<string, string>;
   sha256: string;
   bytes: number;
@@ -112,19 +112,40 @@ interface BuildRecord {
 
 const sha256Of = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
-  const recordFile = join(outDir, `${name}.build.json`);
-  const dir = join(outDir, name);
-  const bundle = join(dir, "index.js");
-  if (!existsSync(recordFile) || !existsSync(bundle) || !existsSync(join(dir, "index.js.map")))
-    return undefined;
+/**
+ * The record of an earlier build that can be reused: every input it read still has the same content, and its
+ * bundle (the first of `outputs`, which must all exist) is the one it wrote. Otherwise undefined.
+ */
+export function unchangedBuild(recordFile: string, outputs: readonly string[]): BuildRecord | undefined {
+  if (!existsSync(recordFile) || !outputs.every((f) => existsSync(f))) return undefined;
   const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
   for (const [input, hash] of Object.entries(record.inputs)) {
     const file = join(ROOT, input);
     if (!existsSync(file) || sha256Of(readFileSync(file)) !== hash) return undefined;
   }
-  if (sha256Of(readFileSync(bundle)) !== record.sha256) return undefined;
-  return { dir, bundle, bytes: record.bytes, sha256: record.sha256 };
+  return sha256Of(readFileSync(outputs[0])) === record.sha256 ? record : undefined;
+}
+
+/** Writes what a build read (its metafile's inputs, with their digests) and its bundle's digest. */
+export function recordBuild(recordFile: string, metafile: Metafile, bundle: Uint8Array): BuildRecord {
+  const record: BuildRecord = {
+    inputs: Object.fromEntries(
+      Object.keys(metafile.inputs)
+        .sort()
+        .map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))]),
+    ),
+    sha256: sha256Of(bundle),
+    bytes: bundle.length,
+  };
+  writeFileSync(recordFile, JSON.stringify(record));
+  return record;
+}
+
+function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
+  const dir = join(outDir, name);
+  const bundle = join(dir, "index.js");
+  const record = unchangedBuild(join(outDir, `${name}.build.json`), [bundle, join(dir, "index.js.map")]);
+  return record && { dir, bundle, bytes: record.bytes, sha256: record.sha256 };
 }
 
 async function buildOne(name: FunctionName, outDir: string, options: BuildOptions): Promise<FunctionBundle> {
@@ -156,17 +177,7 @@ async function buildOne(name: FunctionName, outDir: string, options: BuildOption
   const bundle = join(dir, "index.js");
   writeFileSync(bundle, js.contents);
   writeFileSync(join(dir, "index.js.map"), ownSourceMap(map.text));
-  const sha256 = sha256Of(js.contents);
-  const record: BuildRecord = {
-    inputs: Object.fromEntries(
-      Object.keys(result.metafile!.inputs)
-        .sort()
-        .map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))]),
-    ),
-    sha256,
-    bytes: js.contents.length,
-  };
-  writeFileSync(join(outDir, `${name}.build.json`), JSON.stringify(record));
+  const { sha256 } = recordBuild(join(outDir, `${name}.build.json`), result.metafile!, js.contents);
   return {
     dir,
     bundle,

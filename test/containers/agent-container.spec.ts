@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, Server } from "node:http";
 import { createServer as createHttp2Server, Http2Server, ServerHttp2Stream } from "node:http2";
 import { tmpdir } from "node:os";
@@ -82,6 +82,7 @@ describe("the agent container's bundle, started as the image's CMD starts it", f
       new Promise((resolve) => ecsAgent?.close(resolve)),
     ]);
     rmSync(out, { recursive: true, force: true });
+    rmSync(`${out}.build.json`, { force: true });
   });
 
   async function startContainer(port: number): Promise<ChildProcess> {
@@ -148,6 +149,29 @@ describe("the agent container's bundle, started as the image's CMD starts it", f
   it("is one file with no node_modules beside it, built by the Dockerfile's own build script", () => {
     assert.ok(bundle.bytes > 100_000 && bundle.bytes < 5_000_000, `${bundle.bytes} bytes`);
     assert.match(bundle.sha256, /^[a-f0-9]{64}$/);
+  });
+
+  it("reuses the bundle while every input is unchanged, and rebuilds when an input or the bundle differs", async () => {
+    // Unchanged: the same bundle, not written again (the preview asks for it on every run).
+    const before = statSync(bundle.file).mtimeMs;
+    assert.deepStrictEqual(await buildAgentContainer(out), bundle);
+    assert.strictEqual(statSync(bundle.file).mtimeMs, before);
+    // An input whose recorded content no longer matches, then a bundle edited by hand: rebuilt to the same bytes.
+    const recordFile = `${out}.build.json`;
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as { inputs: Record<string, string> };
+    assert.ok(Object.keys(record.inputs).includes("functions/agent-worker/container.ts"));
+    writeFileSync(
+      recordFile,
+      JSON.stringify({
+        ...record,
+        inputs: { ...record.inputs, "functions/agent-worker/container.ts": "stale" },
+      }),
+    );
+    assert.deepStrictEqual(await buildAgentContainer(out), bundle);
+    assert.deepStrictEqual(JSON.parse(readFileSync(recordFile, "utf8")), record);
+    writeFileSync(bundle.file, "tampered");
+    assert.deepStrictEqual(await buildAgentContainer(out), bundle);
+    assert.notStrictEqual(readFileSync(bundle.file, "utf8"), "tampered");
   });
 
   it("answers GET /health with 200 while polling; SIGTERM mid-task continues the task and exits 0 well within 120 s", async () => {
