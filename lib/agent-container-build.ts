@@ -28,10 +28,13 @@ export interface ContainerBundle {
  * The bundle in `outDir`, rebuilt only when an input it was built from changed (what the build read is recorded
  * beside the folder, `<outDir>.build.json`, not in it: the image copies the folder whole).
  */
+/** This file: its options make the bundle as much as the sources do. */
+const BUILDER = ["lib/agent-container-build.ts"];
+
 export async function buildAgentContainer(outDir: string): Promise<ContainerBundle> {
   const file = join(resolve(outDir), BUNDLE_FILE);
   const recordFile = `${resolve(outDir)}.build.json`;
-  const unchanged = unchangedBuild(recordFile, [file, `${file}.map`]);
+  const unchanged = unchangedBuild(recordFile, [file, `${file}.map`], BUILDER);
   if (unchanged) return { file, bytes: unchanged.bytes, sha256: unchanged.sha256 };
   const result = await build({
     ...NODE_BUNDLE,
@@ -52,7 +55,9 @@ export async function buildAgentContainer(outDir: string): Promise<ContainerBund
     if (f.path.endsWith(".js")) js = f.contents;
   }
   if (!js) throw new Error("esbuild produced no bundle for the agent container");
-  const record = recordBuild(recordFile, result.metafile!, js);
+  const record = recordBuild(recordFile, Object.keys(result.metafile!.inputs), js, [
+    "lib/agent-container-build.ts",
+  ]);
   return { file, bytes: record.bytes, sha256: record.sha256 };
 }
 

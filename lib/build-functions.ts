@@ -91,18 +91,22 @@ export async function buildFunctions(
   options: BuildOptions = {},
 ): Promise<Partial<Record<FunctionName, FunctionBundle>>> {
   const outDir = resolve(ROOT, options.outDir ?? CANONICAL_OUT);
-  const entries = await Promise.all(
-    (options.only ?? FUNCTION_NAMES).map(
-      async (name) => [name, await buildOne(name, outDir, options)] as const,
-    ),
-  );
-  return Object.fromEntries(entries);
+  const names = options.only ?? FUNCTION_NAMES;
+  const bundles: Partial<Record<FunctionName, FunctionBundle>> = {};
+  if (options.metafile !== true)
+    for (const name of names) {
+      const cached = reuse(name, outDir);
+      if (cached) bundles[name] = cached;
+    }
+  const stale = names.filter((name) => !bundles[name]);
+  if (stale.length > 0) Object.assign(bundles, await buildAll(stale, outDir, options));
+  return Object.fromEntries(names.map((name) => [name, bundles[name]]));
 }
 
 /**
  * What a build read and wrote, kept beside the function's directory (not in it: the directory is the code
- * archive). A later build whose every input still has the same content reuses the bundle: esbuild takes about
- * two seconds for the three functions, on every preview and every test run that evaluates the program.
+ * archive). A later build whose every input still has the same content reuses the bundle: bundling takes
+ * seconds, and every preview and every test run that evaluates the program asks for the bundles.
  */
 export interface BuildRecord {
   inputs: Record<string, string>;
@@ -113,12 +117,24 @@ export interface BuildRecord {
 const sha256Of = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /**
- * The record of an earlier build that can be reused: every input it read still has the same content, and its
- * bundle (the first of `outputs`, which must all exist) is the one it wrote. Otherwise undefined.
+ * What makes a bundle besides its sources: this file (the options and the layout) and esbuild's version. They
+ * are recorded as inputs of every build, so a change to either rebuilds instead of reusing an older output.
  */
-export function unchangedBuild(recordFile: string, outputs: readonly string[]): BuildRecord | undefined {
+const BUILDER_INPUTS = ["lib/build-functions.ts", "node_modules/esbuild/package.json"];
+
+/**
+ * The record of an earlier build that can be reused: every input it read, the builder's among them
+ * (BUILDER_INPUTS and `builder`), still has the same content, and its bundle (the first of `outputs`, which must
+ * all exist) is the one it wrote. Otherwise undefined.
+ */
+export function unchangedBuild(
+  recordFile: string,
+  outputs: readonly string[],
+  builder: readonly string[] = [],
+): BuildRecord | undefined {
   if (!existsSync(recordFile) || !outputs.every((f) => existsSync(f))) return undefined;
   const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
+  if (![...BUILDER_INPUTS, ...builder].every((input) => input in record.inputs)) return undefined;
   for (const [input, hash] of Object.entries(record.inputs)) {
     const file = join(ROOT, input);
     if (!existsSync(file) || sha256Of(readFileSync(file)) !== hash) return undefined;
@@ -126,19 +142,40 @@ export function unchangedBuild(recordFile: string, outputs: readonly string[]): 
   return sha256Of(readFileSync(outputs[0])) === record.sha256 ? record : undefined;
 }
 
-/** Writes what a build read (its metafile's inputs, with their digests) and its bundle's digest. */
-export function recordBuild(recordFile: string, metafile: Metafile, bundle: Uint8Array): BuildRecord {
+/**
+ * Writes what a build read (the inputs, with their digests, and the builder's: BUILDER_INPUTS and `builder`)
+ * and its bundle's digest.
+ */
+export function recordBuild(
+  recordFile: string,
+  inputs: readonly string[],
+  bundle: Uint8Array,
+  builder: readonly string[] = [],
+): BuildRecord {
+  const all = [...new Set([...inputs, ...BUILDER_INPUTS, ...builder])].sort();
   const record: BuildRecord = {
-    inputs: Object.fromEntries(
-      Object.keys(metafile.inputs)
-        .sort()
-        .map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))]),
-    ),
+    inputs: Object.fromEntries(all.map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))])),
     sha256: sha256Of(bundle),
     bytes: bundle.length,
   };
   writeFileSync(recordFile, JSON.stringify(record));
   return record;
+}
+
+/**
+ * The inputs esbuild read for one entry point of a build: the files it reaches through imports. A build of
+ * several functions lists every function's inputs together; this is the list a build of the one function has.
+ */
+export function inputsOf(metafile: Metafile, entryPoint: string): string[] {
+  const seen = new Set([entryPoint]);
+  const pending = [entryPoint];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop())
+    for (const { path } of metafile.inputs[file]?.imports ?? [])
+      if (path in metafile.inputs && !seen.has(path)) {
+        seen.add(path);
+        pending.push(path);
+      }
+  return [...seen];
 }
 
 function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
@@ -148,16 +185,24 @@ function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
   return record && { dir, bundle, bytes: record.bytes, sha256: record.sha256 };
 }
 
-async function buildOne(name: FunctionName, outDir: string, options: BuildOptions): Promise<FunctionBundle> {
-  if (options.metafile !== true) {
-    const cached = reuse(name, outDir);
-    if (cached) return cached;
-  }
+/**
+ * Bundles `names` in one esbuild run: the functions share most of their dependencies (the AWS SDK above all),
+ * which esbuild then parses once instead of once per function; each bundle is the same, byte for byte, as a
+ * build of its function alone.
+ */
+async function buildAll(
+  names: readonly FunctionName[],
+  outDir: string,
+  options: BuildOptions,
+): Promise<Partial<Record<FunctionName, FunctionBundle>>> {
   const result = await build({
     ...NODE_BUNDLE,
     absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, "functions", name, "index.ts")],
-    outfile: join(CANONICAL_OUT, name, "index.js"),
+    entryPoints: names.map((name) => ({
+      in: join(ROOT, "functions", name, "index.ts"),
+      out: `${name}/index`,
+    })),
+    outdir: CANONICAL_OUT,
     // Always: its list of inputs decides whether the next build can reuse this one.
     metafile: true,
   });
@@ -165,25 +210,44 @@ async function buildOne(name: FunctionName, outDir: string, options: BuildOption
     const text = result.warnings
       .map((w) => `${w.location?.file ?? ""}:${w.location?.line ?? ""} ${w.text}`)
       .join("\n");
-    throw new Error(`esbuild warnings for the ${name} function:\n${text}`);
+    throw new Error(`esbuild warnings building the ${names.join(", ")} functions:\n${text}`);
   }
-  const js = result.outputFiles.find((f) => f.path.endsWith(".js"));
-  const map = result.outputFiles.find((f) => f.path.endsWith(".js.map"));
-  if (!js || !map) throw new Error(`esbuild produced no bundle for the ${name} function`);
+  const metafile = result.metafile!;
+  const bundles: Partial<Record<FunctionName, FunctionBundle>> = {};
+  for (const name of names) {
+    const jsPath = join(CANONICAL_OUT, name, "index.js");
+    const js = result.outputFiles.find((f) => f.path === jsPath);
+    const map = result.outputFiles.find((f) => f.path === `${jsPath}.map`);
+    if (!js || !map) throw new Error(`esbuild produced no bundle for the ${name} function`);
 
-  const dir = join(outDir, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const bundle = join(dir, "index.js");
-  writeFileSync(bundle, js.contents);
-  writeFileSync(join(dir, "index.js.map"), ownSourceMap(map.text));
-  const { sha256 } = recordBuild(join(outDir, `${name}.build.json`), result.metafile!, js.contents);
+    const dir = join(outDir, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const bundle = join(dir, "index.js");
+    writeFileSync(bundle, js.contents);
+    writeFileSync(join(dir, "index.js.map"), ownSourceMap(map.text));
+    const inputs = inputsOf(metafile, `functions/${name}/index.ts`);
+    const { sha256 } = recordBuild(join(outDir, `${name}.build.json`), inputs, js.contents);
+    bundles[name] = {
+      dir,
+      bundle,
+      bytes: js.contents.length,
+      sha256,
+      ...(options.metafile === true
+        ? { metafile: ownMetafile(metafile, inputs, relative(ROOT, jsPath)) }
+        : {}),
+    };
+  }
+  return bundles;
+}
+
+/** The part of a several-function build's metafile that concerns one function's bundle. */
+function ownMetafile(metafile: Metafile, inputs: readonly string[], jsOutput: string): Metafile {
   return {
-    dir,
-    bundle,
-    bytes: js.contents.length,
-    sha256,
-    ...(options.metafile === true ? { metafile: result.metafile } : {}),
+    inputs: Object.fromEntries(inputs.map((i) => [i, metafile.inputs[i]])),
+    outputs: Object.fromEntries(
+      [jsOutput, `${jsOutput}.map`].map((o) => [o, metafile.outputs[o]]).filter(([, v]) => v !== undefined),
+    ),
   };
 }
 

@@ -60,6 +60,10 @@ describe("lib/build-functions", function () {
     };
     assert.ok(Object.keys(record.inputs).includes("functions/process/index.ts"));
     assert.ok(Object.keys(record.inputs).some((i) => i.startsWith("node_modules/@aws-sdk/client-s3/")));
+    // The builder is an input too: other options or another esbuild make other bytes.
+    assert.ok(
+      ["lib/build-functions.ts", "node_modules/esbuild/package.json"].every((i) => i in record.inputs),
+    );
     // Act: an input whose recorded content no longer matches, and a bundle edited by hand.
     writeFileSync(
       recordFile,
@@ -71,6 +75,12 @@ describe("lib/build-functions", function () {
     assert.equal(again.process.sha256, first.process.sha256);
     assert.equal(again.vectorize.sha256, first.vectorize.sha256);
     assert.notEqual(readFileSync(first.vectorize.bundle, "utf8"), "tampered");
+    assert.deepEqual(JSON.parse(readFileSync(recordFile, "utf8")), record);
+    // Act: a record an older builder wrote, which did not list the builder among its inputs.
+    const { "lib/build-functions.ts": _builder, ...older } = record.inputs;
+    writeFileSync(recordFile, JSON.stringify({ ...record, inputs: older }));
+    await buildFunctions({ outDir: a, only: ["process"] });
+    // Assess: not reused, rebuilt and recorded in full.
     assert.deepEqual(JSON.parse(readFileSync(recordFile, "utf8")), record);
   });
 
