@@ -53,8 +53,12 @@ describe("web console in Chromium against npm run -s local", function () {
     runner = await startRunner();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
+  // A test's tabs close with it: an open console keeps polling and holding its WebSocket, which would load the
+  // runner and the browser for the rest of the suite.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
   after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
     await browser?.close();
     await runner?.stop();
   });

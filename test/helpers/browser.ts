@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 /*
  * Headless Chromium from Debian (`apt-get install chromium`; .ci/run installs it when missing), driven by
@@ -55,32 +55,47 @@ export interface DiagramSize {
 }
 
 /**
- * Renders Mermaid texts with the mermaid package's own bundle in a blank page of `browser` (nothing fetched)
- * and returns each diagram's natural size, and its SVG for screenshots. A text given twice (a component the
- * same in two stacks) is rendered once: each rendering is a good part of a second of the browser's time.
+ * A blank page of `browser` with the mermaid package's own bundle loaded (nothing fetched), kept for the
+ * browser's life: the bundle is 5.5 MB, so each load costs the browser about a second of parsing and compiling.
+ */
+const mermaidPages = new WeakMap<Browser, Promise<Page>>();
+function mermaidPage(browser: Browser): Promise<Page> {
+  let page = mermaidPages.get(browser);
+  if (!page) {
+    page = (async () => {
+      const p = await browser.newPage();
+      await p.setContent("<!doctype html><html><body></body></html>");
+      await p.addScriptTag({ path: MERMAID_SCRIPT });
+      await p.evaluate(`mermaid.initialize({ startOnLoad: false, securityLevel: "strict" })`);
+      return p;
+    })();
+    mermaidPages.set(browser, page);
+  }
+  return page;
+}
+
+/**
+ * Renders Mermaid texts in `browser` and returns each diagram's natural size, and its SVG for screenshots.
+ * A text given twice (a component the same in two stacks) is rendered once: each rendering is a good part of a
+ * second of the browser's time.
  */
 export async function renderMermaid(
   browser: Browser,
   texts: string[],
 ): Promise<{ size: DiagramSize; svg: string }[]> {
   const distinct = [...new Set(texts)];
-  const page = await browser.newPage();
-  try {
-    await page.setContent("<!doctype html><html><body></body></html>");
-    await page.addScriptTag({ path: MERMAID_SCRIPT });
-    const rendered = (await page.evaluate(`(async (texts) => {
-      mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
-      const out = [];
-      for (const [i, text] of texts.entries()) {
-        const { svg } = await mermaid.render("d" + i, text);
-        const box = /viewBox="([^"]+)"/.exec(svg)[1].split(/\\s+/).map(Number);
-        out.push({ size: { width: Math.ceil(box[2]), height: Math.ceil(box[3]) }, svg });
-      }
-      return out;
-    })(${JSON.stringify(distinct)})`)) as { size: DiagramSize; svg: string }[];
-    const byText = new Map(distinct.map((text, i) => [text, rendered[i]]));
-    return texts.map((text) => byText.get(text)!);
-  } finally {
-    await page.close();
-  }
+  const page = await mermaidPage(browser);
+  const rendered = (await page.evaluate(`(async (texts) => {
+    const out = [];
+    for (const text of texts) {
+      // Each rendering needs an element id of its own in the page.
+      const id = "d" + (window.__rendered = (window.__rendered || 0) + 1);
+      const { svg } = await mermaid.render(id, text);
+      const box = /viewBox="([^"]+)"/.exec(svg)[1].split(/\\s+/).map(Number);
+      out.push({ size: { width: Math.ceil(box[2]), height: Math.ceil(box[3]) }, svg });
+    }
+    return out;
+  })(${JSON.stringify(distinct)})`)) as { size: DiagramSize; svg: string }[];
+  const byText = new Map(distinct.map((text, i) => [text, rendered[i]]));
+  return texts.map((text) => byText.get(text)!);
 }

@@ -85,28 +85,27 @@ describe("the offline preview's HTML report in Chromium", function () {
     errors: string[];
     requests: string[];
   }
-  const tabs = new Map<string, Tab>();
+  let opened: Tab | undefined;
 
   /**
-   * The report in a tab of this size, loaded once (the page carries Mermaid, about 5 MB of script, so each load
-   * costs seconds of the browser's time) and kept for the next test.
+   * The report in the one tab, loaded once (the page carries Mermaid, about 5 MB of script, so each load costs
+   * seconds of the browser's time) and resized to this width and height.
    */
   async function tab(width: number, height: number): Promise<Tab> {
-    const key = `${width}x${height}`;
-    let t = tabs.get(key);
-    if (!t) {
+    if (!opened) {
       const page = await browser.newPage({ viewport: { width, height } });
-      t = { page, errors: [], requests: [] };
-      const { errors, requests } = t;
-      page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+      const t: Tab = { page, errors: [], requests: [] };
+      page.on("pageerror", (e) => t.errors.push(`page error: ${e.message}`));
       page.on("console", (m) => {
-        if (m.type() === "error") errors.push(`console: ${m.text()}`);
+        if (m.type() === "error") t.errors.push(`console: ${m.text()}`);
       });
-      page.on("request", (r) => requests.push(r.url()));
+      page.on("request", (r) => t.requests.push(r.url()));
       await page.goto(`file://${file}`);
-      tabs.set(key, t);
+      opened = t;
     }
-    return t;
+    const size = opened.page.viewportSize();
+    if (size?.width !== width || size.height !== height) await opened.page.setViewportSize({ width, height });
+    return opened;
   }
 
   /** Shows one stack's section as its nav link does (#stack-<name>), once its diagram is drawn. */
