@@ -93,13 +93,14 @@ export async function buildFunctions(
   const outDir = resolve(ROOT, options.outDir ?? CANONICAL_OUT);
   const names = options.only ?? FUNCTION_NAMES;
   const bundles: Partial<Record<FunctionName, FunctionBundle>> = {};
+  const digests: InputDigests = new Map();
   if (options.metafile !== true)
     for (const name of names) {
-      const cached = reuse(name, outDir);
+      const cached = reuse(name, outDir, digests);
       if (cached) bundles[name] = cached;
     }
   const stale = names.filter((name) => !bundles[name]);
-  if (stale.length > 0) Object.assign(bundles, await buildAll(stale, outDir, options));
+  if (stale.length > 0) Object.assign(bundles, await buildAll(stale, outDir, options, digests));
   return Object.fromEntries(names.map((name) => [name, bundles[name]]));
 }
 
@@ -117,6 +118,20 @@ export interface BuildRecord {
 const sha256Of = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /**
+ * Digests of input files (repository-relative; undefined for a missing file), shared by the checks and records of
+ * one call: the functions share most of their inputs, so each file is read and hashed once, not once per function.
+ */
+export type InputDigests = Map<string, string | undefined>;
+
+function digestOf(input: string, digests: InputDigests): string | undefined {
+  if (!digests.has(input)) {
+    const file = join(ROOT, input);
+    digests.set(input, existsSync(file) ? sha256Of(readFileSync(file)) : undefined);
+  }
+  return digests.get(input);
+}
+
+/**
  * What makes a bundle besides its sources: this file (the options and the layout) and esbuild's version. They
  * are recorded as inputs of every build, so a change to either rebuilds instead of reusing an older output.
  */
@@ -131,14 +146,13 @@ export function unchangedBuild(
   recordFile: string,
   outputs: readonly string[],
   builder: readonly string[] = [],
+  digests: InputDigests = new Map(),
 ): BuildRecord | undefined {
   if (!existsSync(recordFile) || !outputs.every((f) => existsSync(f))) return undefined;
   const record = JSON.parse(readFileSync(recordFile, "utf8")) as BuildRecord;
   if (![...BUILDER_INPUTS, ...builder].every((input) => input in record.inputs)) return undefined;
-  for (const [input, hash] of Object.entries(record.inputs)) {
-    const file = join(ROOT, input);
-    if (!existsSync(file) || sha256Of(readFileSync(file)) !== hash) return undefined;
-  }
+  for (const [input, hash] of Object.entries(record.inputs))
+    if (digestOf(input, digests) !== hash) return undefined;
   return sha256Of(readFileSync(outputs[0])) === record.sha256 ? record : undefined;
 }
 
@@ -151,10 +165,17 @@ export function recordBuild(
   inputs: readonly string[],
   bundle: Uint8Array,
   builder: readonly string[] = [],
+  digests: InputDigests = new Map(),
 ): BuildRecord {
   const all = [...new Set([...inputs, ...BUILDER_INPUTS, ...builder])].sort();
   const record: BuildRecord = {
-    inputs: Object.fromEntries(all.map((input) => [input, sha256Of(readFileSync(join(ROOT, input)))])),
+    inputs: Object.fromEntries(
+      all.map((input) => {
+        const digest = digestOf(input, digests);
+        if (digest === undefined) throw new Error(`build input ${input} does not exist`);
+        return [input, digest];
+      }),
+    ),
     sha256: sha256Of(bundle),
     bytes: bundle.length,
   };
@@ -178,10 +199,11 @@ export function inputsOf(metafile: Metafile, entryPoint: string): string[] {
   return [...seen];
 }
 
-function reuse(name: FunctionName, outDir: string): FunctionBundle | undefined {
+function reuse(name: FunctionName, outDir: string, digests: InputDigests): FunctionBundle | undefined {
   const dir = join(outDir, name);
   const bundle = join(dir, "index.js");
-  const record = unchangedBuild(join(outDir, `${name}.build.json`), [bundle, join(dir, "index.js.map")]);
+  const outputs = [bundle, join(dir, "index.js.map")];
+  const record = unchangedBuild(join(outDir, `${name}.build.json`), outputs, [], digests);
   return record && { dir, bundle, bytes: record.bytes, sha256: record.sha256 };
 }
 
@@ -194,6 +216,7 @@ async function buildAll(
   names: readonly FunctionName[],
   outDir: string,
   options: BuildOptions,
+  digests: InputDigests,
 ): Promise<Partial<Record<FunctionName, FunctionBundle>>> {
   const result = await build({
     ...NODE_BUNDLE,
@@ -227,7 +250,7 @@ async function buildAll(
     writeFileSync(bundle, js.contents);
     writeFileSync(join(dir, "index.js.map"), ownSourceMap(map.text));
     const inputs = inputsOf(metafile, `functions/${name}/index.ts`);
-    const { sha256 } = recordBuild(join(outDir, `${name}.build.json`), inputs, js.contents);
+    const { sha256 } = recordBuild(join(outDir, `${name}.build.json`), inputs, js.contents, [], digests);
     bundles[name] = {
       dir,
       bundle,
