@@ -7,6 +7,8 @@
 import { strict as assert } from "node:assert";
 import { MAX_ROUNDS } from "../../contracts/agents";
 import type { AgentStatusMessage, ProjectMessage } from "../../contracts/messages";
+import { functionBundles } from "../../components/lambda/function";
+import type { FunctionName } from "../../lib/build-functions";
 import { LocalStack, startLocalStack } from "../../tools/local/stack";
 import { api, finished, modify, projectFromTemplate, watch } from "./client";
 
@@ -26,6 +28,14 @@ describe("workflow faults on the local stack", function () {
   });
   afterEach(() => {
     stack.bus.deliveriesPerEvent = 1;
+  });
+
+  it("runs every function's bundle, the code archive pulumi up deploys, not its TypeScript sources", async () => {
+    const deployed = await functionBundles();
+    for (const [name, host] of Object.entries(stack.functions)) {
+      const fn = name.startsWith("agent-") ? "agent-worker" : (name as FunctionName);
+      assert.equal(host.spec.entry, deployed[fn].bundle, name);
+    }
   });
 
   /** A project, its socket, and one modification run to its end. */

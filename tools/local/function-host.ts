@@ -1,7 +1,7 @@
 /**
- * Local Lambda functions: each function runs its real entry module (functions/<name>/index.ts) in a worker
- * thread of its own, with its own environment (as Lambda gives each function), so the same handler code runs
- * here and in AWS. An invocation that outlives the function's timeout fails and its thread is stopped, as
+ * Local Lambda functions: each function runs its bundle (.build/functions/<name>/index.js, the code archive
+ * Lambda runs) in a worker thread of its own, with its own environment (as Lambda gives each function), so the
+ * same handler code runs here and in AWS. An invocation that outlives the function's timeout fails and its thread is stopped, as
  * Lambda stops a sandbox; `kill` stops it at any moment (a crash). The next invocation starts a new thread
  * (a cold start). Threads write their logs to the runner's stderr, each line prefixed with the function name.
  */
@@ -12,7 +12,10 @@ import { Worker } from "node:worker_threads";
 
 export interface FunctionSpec {
   readonly name: string;
-  /** The entry module, relative to the repository root (e.g. functions/api/index.ts). */
+  /**
+   * The entry module, absolute or relative to the repository root: a function's bundle, or a TypeScript module
+   * (a test's fixture), which the thread loads through the project's loader.
+   */
   readonly entry: string;
   readonly handler?: string;
   readonly env: Readonly<Record<string, string>>;

@@ -1,10 +1,12 @@
-// One local "Lambda" sandbox: a worker thread that loads a function's entry module (TypeScript, through the
-// project's loader) with the function's own environment, and runs the invocations its host posts, with a
-// Lambda-like context. Plain JavaScript: a worker thread starts without the TypeScript loader.
+// One local "Lambda" sandbox: a worker thread that loads a function's entry module (its bundle, or TypeScript
+// through the project's loader) with the function's own environment, and runs the invocations its host posts,
+// with a Lambda-like context. Plain JavaScript: a worker thread starts without the TypeScript loader.
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
 
-require(workerData.register);
+if (workerData.entry.endsWith(".ts")) require(workerData.register);
+// As NODE_OPTIONS=--enable-source-maps does on Lambda: stack traces name the TypeScript lines.
+else process.setSourceMapsEnabled(true);
 const entry = require(workerData.entry);
 const handler = entry[workerData.handler];
 if (typeof handler !== "function")

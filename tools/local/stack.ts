@@ -4,8 +4,8 @@
  *
  * Real local servers where they exist (dynalite for DynamoDB, s3rver for S3); in-process stand-ins speaking the
  * AWS wire protocols where they do not (SQS, EventBridge, Secrets Manager, Bedrock Converse with a scripted
- * model); API Gateway's REST and WebSocket APIs translated into their Lambda events; and every function's real
- * entry module in a thread of its own with its own environment. The functions reach the local services through
+ * model); API Gateway's REST and WebSocket APIs translated into their Lambda events; and every function's
+ * bundle, the one `pulumi up` deploys (lib/build-functions.ts), in a thread of its own with its own environment. The functions reach the local services through
  * the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>), so no handler knows it runs locally.
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +17,7 @@ import { AGENT_CONTAINER_ENV } from "../../contracts/agent-container";
 import { AGENT_WORKER_ENV, API_ENV, WORKFLOW_ENV, WS_AUTHORIZER_ENV, WS_ENV } from "../../contracts/env";
 import { ROUTING_RULES } from "../../contracts/routing";
 import { readTemplateCatalog, templateItem } from "../../components/agents/template-catalog";
+import { buildFunctions, FunctionName } from "../../lib/build-functions";
 import { contentTypeOf } from "../../contracts/artifacts";
 import { createConnectionsTable, createDataTable, startDynalite } from "./dynamo";
 import { ContainerHost, freeLoopbackPort } from "./container-host";
@@ -92,6 +93,17 @@ export const NAMES = {
 
 const ROOT = resolve(__dirname, "..", "..");
 
+/** The functions the workflow runs (the ingestion pipeline's are not part of it). */
+const LOCAL_FUNCTIONS = [
+  "api",
+  "ws",
+  "ws-authorizer",
+  "workflow",
+  "ticket-key-rotation",
+  "agent-worker",
+] as const satisfies readonly FunctionName[];
+type LocalFunction = (typeof LOCAL_FUNCTIONS)[number];
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const logs = options.logs ?? process.stderr;
   const say = (line: string) => logs.write(`[local] ${line}\n`);
@@ -106,6 +118,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    // The bundles Lambda would run: built, or reused while their inputs are unchanged (checked in milliseconds).
+    const bundles = await buildFunctions({ only: LOCAL_FUNCTIONS });
     // AWS services on loopback.
     const dynamo = await startDynalite(LOCAL_REGION, S3RVER_CREDENTIALS);
     stops.push(() => dynamo.close());
@@ -191,12 +205,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const spec = (
       name: string,
-      dir: string,
+      dir: LocalFunction,
       env: Record<string, string>,
       timeoutSeconds: number,
     ): FunctionSpec => ({
       name,
-      entry: `functions/${dir}/index.ts`,
+      entry: bundles[dir].bundle,
       env: { ...base, ...env },
       timeoutSeconds,
     });
