@@ -187,7 +187,7 @@ export function recordBuild(
  * The inputs esbuild read for one entry point of a build: the files it reaches through imports. A build of
  * several functions lists every function's inputs together; this is the list a build of the one function has.
  */
-export function inputsOf(metafile: Metafile, entryPoint: string): string[] {
+function inputsOf(metafile: Metafile, entryPoint: string): string[] {
   const seen = new Set([entryPoint]);
   const pending = [entryPoint];
   for (let file = pending.pop(); file !== undefined; file = pending.pop())
@@ -209,8 +209,9 @@ function reuse(name: FunctionName, outDir: string, digests: InputDigests): Funct
 
 /**
  * Bundles `names` in one esbuild run: the functions share most of their dependencies (the AWS SDK above all),
- * which esbuild then parses once instead of once per function; each bundle is the same, byte for byte, as a
- * build of its function alone.
+ * which esbuild then parses once instead of once per function. A function's bundle has the same bytes whichever
+ * functions share the run (its code those of a build of it alone; its source map names the module's exports
+ * after the function's folder).
  */
 async function buildAll(
   names: readonly FunctionName[],

@@ -76,8 +76,8 @@ function mermaidPage(browser: Browser): Promise<Page> {
 
 /**
  * Renders Mermaid texts in `browser` and returns each diagram's natural size, and its SVG for screenshots.
- * A text given twice (a component the same in two stacks) is rendered once: each rendering is a good part of a
- * second of the browser's time.
+ * A text given twice (a component the same in two stacks) is rendered once: each rendering takes the browser a
+ * tenth of a second or more.
  */
 export async function renderMermaid(
   browser: Browser,
