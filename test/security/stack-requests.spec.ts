@@ -1,11 +1,10 @@
 import * as assert from "assert";
-import { previewAll } from "../../tools/gen-diagrams";
 import { asList, plain, rolePolicies, RolePolicies } from "../../tools/iam-roles";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import type { StackReport } from "../../tools/offline/preview";
 import { actionFacts, expandAction } from "../../policy/lib/aws-actions";
 import { Decision, evaluateRequest, Request } from "../helpers/iam-evaluator";
-import { REPO_ROOT } from "../helpers/offline";
+import { allPreviews } from "../helpers/previews";
 
 /*
  * Concrete requests against the roles each stack really builds (the offline evaluation of the program), decided
@@ -48,7 +47,8 @@ function resourceTags(r: RegisteredResource): Record<string, string> {
 
 describe("IAM on concrete requests, per stack (offline evaluation of the program)", function () {
   this.timeout(120000);
-  before(async () => (reports = await previewAll(REPO_ROOT)));
+  // The stacks' shared previews (one per test process), as preview:offline makes them.
+  before(async () => (reports = await allPreviews()));
 
   it("the process function writes processed documents and reads raw uploads, but never writes raw", () => {
     for (const report of reports) {
