@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import type { AgentStatusMessage, ProjectMessage } from "../../contracts/messages";
 import { LocalStack, startLocalStack } from "../../tools/local/stack";
-import { Runner, startRunner } from "../helpers/local-runner";
+import { freePort, Runner, startRunner } from "../helpers/local-runner";
 import { api, Endpoints, finished, modify, projectFromTemplate, watch } from "./client";
 
 const succeeded = (messages: ProjectMessage[]) =>
@@ -67,13 +67,35 @@ describe("the workflow with the dev agent in the container's loop mode", functio
     });
   });
 
-  describe("npm run -s local -- --container-agents dev", () => {
+  // With every option the runner takes at once: the agents' placement and the three ports.
+  describe("npm run -s local -- --container-agents dev --port <n> --ws-port <n> --site-port <n>", () => {
     let runner: Runner;
+    let ports: number[];
     before(async () => {
-      runner = await startRunner(["--container-agents", "dev"]);
+      ports = [await freePort(), await freePort(), await freePort()];
+      const [port, wsPort, sitePort] = ports.map(String);
+      runner = await startRunner([
+        "--container-agents",
+        "dev",
+        "--port",
+        port,
+        "--ws-port",
+        wsPort,
+        "--site-port",
+        sitePort,
+      ]);
     });
     after(async () => {
       if (runner && runner.child.exitCode === null) await runner.stop();
+    });
+
+    it("listens on the ports --port, --ws-port and --site-port give", async () => {
+      const [port, wsPort, sitePort] = ports;
+      assert.equal(runner.endpoints.apiUrl, `http://127.0.0.1:${port}`);
+      assert.equal(runner.endpoints.wsUrl, `ws://127.0.0.1:${wsPort}`);
+      assert.equal(runner.endpoints.siteUrl, `http://127.0.0.1:${sitePort}`);
+      assert.equal((await fetch(`${runner.endpoints.apiUrl}/health`)).status, 200);
+      assert.equal((await fetch(`${runner.endpoints.siteUrl}/config.json`)).status, 200);
     });
 
     it("completes the flow, then stops on SIGTERM with exit code 0", async () => {

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "node:assert";
 import { get } from "node:http";
-import { freePort, Runner, startRunner } from "../helpers/local-runner";
+import { Runner, startRunner } from "../helpers/local-runner";
 import { api, finished, modify, projectFromTemplate, watch } from "./client";
 
 describe("seed 003 end-to-end: the complete user flow against npm run -s local", function () {
@@ -147,26 +147,5 @@ describe("seed 003 end-to-end: the complete user flow against npm run -s local",
     const { code, ms } = await runner.stop();
     assert.equal(code, 0);
     assert.ok(ms < 5000, `stopped in ${ms} ms`);
-  });
-
-  it("listens on the ports --port, --ws-port and --site-port give", async () => {
-    const [port, wsPort, sitePort] = [await freePort(), await freePort(), await freePort()];
-    const fixed = await startRunner([
-      "--port",
-      String(port),
-      "--ws-port",
-      String(wsPort),
-      "--site-port",
-      String(sitePort),
-    ]);
-    try {
-      assert.equal(fixed.endpoints.apiUrl, `http://127.0.0.1:${port}`);
-      assert.equal(fixed.endpoints.wsUrl, `ws://127.0.0.1:${wsPort}`);
-      assert.equal(fixed.endpoints.siteUrl, `http://127.0.0.1:${sitePort}`);
-      assert.equal((await fetch(`${fixed.endpoints.apiUrl}/health`)).status, 200);
-      assert.equal((await fetch(`${fixed.endpoints.siteUrl}/config.json`)).status, 200);
-    } finally {
-      assert.equal((await fixed.stop()).code, 0);
-    }
   });
 });
