@@ -24,13 +24,13 @@ export interface ContainerBundle {
   readonly sha256: string;
 }
 
+/** This file: its options make the bundle as much as the sources do. */
+const BUILDER = ["lib/agent-container-build.ts"];
+
 /**
  * The bundle in `outDir`, rebuilt only when an input it was built from changed (what the build read is recorded
  * beside the folder, `<outDir>.build.json`, not in it: the image copies the folder whole).
  */
-/** This file: its options make the bundle as much as the sources do. */
-const BUILDER = ["lib/agent-container-build.ts"];
-
 export async function buildAgentContainer(outDir: string): Promise<ContainerBundle> {
   const file = join(resolve(outDir), BUNDLE_FILE);
   const recordFile = `${resolve(outDir)}.build.json`;
@@ -55,9 +55,7 @@ export async function buildAgentContainer(outDir: string): Promise<ContainerBund
     if (f.path.endsWith(".js")) js = f.contents;
   }
   if (!js) throw new Error("esbuild produced no bundle for the agent container");
-  const record = recordBuild(recordFile, Object.keys(result.metafile!.inputs), js, [
-    "lib/agent-container-build.ts",
-  ]);
+  const record = recordBuild(recordFile, Object.keys(result.metafile!.inputs), js, BUILDER);
   return { file, bytes: record.bytes, sha256: record.sha256 };
 }
 
