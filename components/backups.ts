@@ -5,7 +5,7 @@ import { BackupsSettings, backupsProblems } from "./backups-args";
 import { accountAdministersKey } from "./shared/kms-statements";
 import { alarmActions } from "./lambda/function";
 import { PlatformComponent } from "./shared/tagging";
-import { serviceTrust } from "./shared/policy-statements";
+import { awsManagedPolicy, serviceTrust } from "./shared/policy-statements";
 
 /*
  * `agent-platform:index:Backups`: AWS Backup for the stack's stateful resources. A resource joins
@@ -111,7 +111,7 @@ export class Backups extends PlatformComponent {
         `${name}-${policy.endsWith("Backup") ? "backup" : "restores"}`,
         {
           role: role.name,
-          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}`,
+          policyArn: awsManagedPolicy(partition, `service-role/${policy}`),
         },
         { parent: this },
       );

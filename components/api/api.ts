@@ -16,7 +16,7 @@ import { createPlatformFunction, functionBundles, stackScopedName } from "../lam
 import type { QueuePair } from "../shared/queue-pair";
 import { BlueGreenDeployment, createBlueGreen } from "../lambda/blue-green";
 import { PlatformComponent } from "../shared/tagging";
-import { serviceTrust } from "../shared/policy-statements";
+import { awsManagedPolicy, serviceTrust } from "../shared/policy-statements";
 
 /** The stage name: the URL is https://<api id>.execute-api.<region>.amazonaws.com/v1. */
 export const STAGE_NAME = "v1";
@@ -329,7 +329,10 @@ export class Api extends PlatformComponent {
       `${name}-cloudwatch-role-policy`,
       {
         role: role.name,
-        policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+        policyArn: awsManagedPolicy(
+          aws.getPartitionOutput({}, { parent: this }).partition,
+          "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+        ),
       },
       retained,
     );

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../shared/aws-context";
-import { awsManagedPolicy, clusterKeyPolicy } from "./iam";
-import { serviceTrust } from "../shared/policy-statements";
+import { clusterKeyPolicy } from "./iam";
+import { awsManagedPolicy, serviceTrust } from "../shared/policy-statements";
 import { accountAdministersKey, logsMayEncrypt } from "../shared/kms-statements";
 
 /** Control-plane log types: all five (the policy pack's eks-control-plane-logs requires them). */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../shared/aws-context";
+import { awsManagedPolicy } from "../shared/policy-statements";
 
 /*
  * IAM of the EKS cluster: trust and permission documents, and one IAM role per service account (IRSA) for
@@ -46,11 +47,6 @@ export function irsaTrustPolicy(oidc: OidcProvider, account: ServiceAccountRef):
       },
     ],
   });
-}
-
-/** `arn:<partition>:iam::aws:policy/<name>` for an AWS managed policy. */
-export function awsManagedPolicy(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
 }
 
 export interface IrsaRoleArgs {

@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksNodeGroupSettings, EksTaint, instanceArchitecture } from "./args";
-import { awsManagedPolicy } from "./iam";
-import { serviceTrust } from "../shared/policy-statements";
+import { awsManagedPolicy, serviceTrust } from "../shared/policy-statements";
 
 /** The launch template every node group of the cluster uses. */
 export interface NodeLaunchTemplateArgs {

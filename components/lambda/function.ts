@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { buildFunctions, FunctionBundle, FunctionName } from "../../lib/build-functions";
 import type { QueuePair } from "../shared/queue-pair";
 import type { FunctionSizing } from "./args";
-import { serviceTrust } from "../shared/policy-statements";
+import { awsManagedPolicy, serviceTrust } from "../shared/policy-statements";
 
 /*
  * The one way this program builds a Lambda function (pipeline, API, WebSocket, agent workers): a log group
@@ -175,7 +175,10 @@ export function createPlatformFunction(
         `${name}-vpc-access`,
         {
           role: role.name,
-          policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput({}, opts).partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+          policyArn: awsManagedPolicy(
+            aws.getPartitionOutput({}, opts).partition,
+            "service-role/AWSLambdaVPCAccessExecutionRole",
+          ),
         },
         opts,
       )

@@ -15,7 +15,6 @@ export const ACCESS_LOG_PREFIXES = { raw: "raw/", processed: "processed/" } as c
 /** Days before S3 removes the parts of an upload that was never completed. */
 const INCOMPLETE_UPLOAD_DAYS = 7;
 
-/** How a bucket encrypts by default. */
 /** A bucket's default encryption: SSE-KMS with this key, or SSE-S3 (AES256), which needs no key. */
 export type Encryption =
   | { readonly kind: Extract<BucketEncryption, "kms">; readonly keyArn: pulumi.Input<string> }

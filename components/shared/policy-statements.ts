@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
  * trust policy of every role an AWS service assumes.
  */
 
+/** `arn:<partition>:iam::aws:policy/<name>` for an AWS managed policy (`name` with its path, e.g. service-role/X). */
+export function awsManagedPolicy(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
+}
+
 /** Denies `action` on `resource` to every request that does not use TLS; the account's IAM policies grant the rest. */
 export function denyInsecureTransport(
   action: string,
