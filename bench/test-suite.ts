@@ -5,6 +5,7 @@
 //
 //   npm run bench -- test-suite
 //   SUITE_CHECKOUTS="before=/path/to/other/checkout,after=." SUITE_ROUNDS=2 npm run bench -- test-suite
+//   SUITE_JOBS=2,4 npm run bench -- test-suite     # also the first checkout with 2 and 4 worker processes
 //
 // With several checkouts (each with its node_modules) the runs alternate, so they meet the same load. Each run
 // starts without .build/functions, as CI's fresh clone does.
@@ -29,7 +30,17 @@ interface Run {
   wallMs: number;
   /** User + system time of mocha and the processes it waited for (GNU time); undefined without it. */
   treeCpuMs?: number;
+  /** Busy CPU time of the whole machine during the one-process run. */
+  machineCpuMs?: number;
   profile: Profile;
+}
+
+/** The spec files in `jobs` worker processes (npm test's command with another --jobs). */
+interface JobsRun {
+  jobs: number;
+  wallMs: number;
+  machineCpuMs?: number;
+  passing?: number;
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -41,6 +52,14 @@ const checkouts = (process.env.SUITE_CHECKOUTS ?? `this=${ROOT}`).split(",").map
   return { label, dir: path.resolve(dir) };
 });
 const rounds = Number(process.env.SUITE_ROUNDS ?? 1);
+const jobCounts = (process.env.SUITE_JOBS ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((j) => {
+    const n = Number(j);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`SUITE_JOBS: "${j}" is not a whole number of workers`);
+    return n;
+  });
 
 /** Wall and tree CPU of `cmd` under GNU time (CPU undefined without it). */
 function timed(cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv) {
@@ -72,14 +91,18 @@ function machineBusyMs(): number | undefined {
   }
 }
 
+/** The machine's busy CPU time since `before` (a machineBusyMs() reading). */
+function busyDuring(before: number | undefined): number | undefined {
+  const after = machineBusyMs();
+  return before === undefined || after === undefined ? undefined : after - before;
+}
+
 /** The checkout's `npm test`, cold like CI's fresh clone. */
 function runNpmTest(dir: string): Run["npmTest"] {
   fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
   const busyBefore = machineBusyMs();
   const { r, wallMs, treeCpuMs } = timed("npm", ["test", "--", "--reporter", "dot"], dir, process.env);
-  const busyAfter = machineBusyMs();
-  const machineCpuMs =
-    busyBefore === undefined || busyAfter === undefined ? undefined : busyAfter - busyBefore;
+  const machineCpuMs = busyDuring(busyBefore);
   const passing = /(\d+) passing/.exec(r.stdout)?.[1];
   return { wallMs, treeCpuMs, machineCpuMs, ...(passing ? { passing: Number(passing) } : {}) };
 }
@@ -90,16 +113,39 @@ function runSuite(dir: string): Omit<Run, "npmTest"> {
   fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suite-profile-")), "profile.json");
   const mocha = path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
+  const busyBefore = machineBusyMs();
   const { r, wallMs, treeCpuMs } = timed(
     process.execPath,
     [mocha, "test/**/*.spec.ts", "--no-parallel", "--reporter", REPORTER],
     dir,
     { ...process.env, SUITE_PROFILE_OUT: out },
   );
+  const machineCpuMs = busyDuring(busyBefore);
   if (!fs.existsSync(out))
     throw new Error(`the suite in ${dir} produced no profile (exit ${r.status}):\n${r.stderr}`);
   const profile = JSON.parse(fs.readFileSync(out, "utf8")) as Profile;
-  return { wallMs, treeCpuMs, profile };
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return { wallMs, treeCpuMs, machineCpuMs, profile };
+}
+
+/** npm test's spec files in `jobs` worker processes, cold like CI's fresh clone. */
+function runJobs(dir: string, jobs: number): JobsRun {
+  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
+  const mocha = path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
+  const busyBefore = machineBusyMs();
+  const { r, wallMs } = timed(
+    process.execPath,
+    [mocha, "--parallel", "--jobs", String(jobs), "test/**/*.spec.ts", "--reporter", "dot"],
+    dir,
+    process.env,
+  );
+  const passing = /(\d+) passing/.exec(r.stdout)?.[1];
+  return {
+    jobs,
+    wallMs,
+    machineCpuMs: busyDuring(busyBefore),
+    ...(passing ? { passing: Number(passing) } : {}),
+  };
 }
 
 const loadBefore = os
@@ -107,7 +153,15 @@ const loadBefore = os
   .map((l) => l.toFixed(2))
   .join(" ");
 const runs = new Map<string, Run[]>(checkouts.map((c) => [c.label, []]));
+const jobsRuns: JobsRun[] = [];
 for (let round = 0; round < rounds; round++) {
+  for (const jobs of jobCounts) {
+    const run = runJobs(checkouts[0].dir, jobs);
+    jobsRuns.push(run);
+    console.log(
+      `${checkouts[0].label} --jobs ${jobs} round ${round + 1}: ${(run.wallMs / 1000).toFixed(1)} s wall, ${run.passing ?? "?"} passing`,
+    );
+  }
   for (const c of checkouts) {
     const npmTest = runNpmTest(c.dir);
     const run = { ...runSuite(c.dir), npmTest };
@@ -136,8 +190,8 @@ const lines = [
   "them, and everything else that ran meanwhile. Target: `npm test` under 60 s wall on an idle 2-core",
   "machine, no test dropped. Every run starts without function bundles, as CI's clone does.",
   "",
-  "| checkout | npm test wall s | npm test CPU s | machine busy CPU s | tests passing | failing | pending | one process: wall s | CPU s | mocha-process CPU s |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| checkout | npm test wall s | npm test CPU s | machine busy CPU s | tests passing | failing | pending | one process: wall s | CPU s | machine busy CPU s | mocha-process CPU s |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...checkouts.map(({ label }) => {
     const rs = runs.get(label)!;
     const cpu = rs.every((r) => r.treeCpuMs !== undefined) ? median(rs.map((r) => r.treeCpuMs!)) : undefined;
@@ -148,9 +202,38 @@ const lines = [
     const machineCpu = rs.every((r) => r.npmTest.machineCpuMs !== undefined)
       ? median(rs.map((r) => r.npmTest.machineCpuMs!))
       : undefined;
-    return `| ${label} | ${s(median(rs.map((r) => r.npmTest.wallMs)))} | ${s(npmCpu)} | ${s(machineCpu)} | ${p.passing} | ${p.failing} | ${p.pending} | ${s(median(rs.map((r) => r.wallMs)))} | ${s(cpu)} | ${s(median(rs.map((r) => r.profile.processCpuMs)))} |`;
+    const oneMachineCpu = rs.every((r) => r.machineCpuMs !== undefined)
+      ? median(rs.map((r) => r.machineCpuMs!))
+      : undefined;
+    return `| ${label} | ${s(median(rs.map((r) => r.npmTest.wallMs)))} | ${s(npmCpu)} | ${s(machineCpu)} | ${p.passing} | ${p.failing} | ${p.pending} | ${s(median(rs.map((r) => r.wallMs)))} | ${s(cpu)} | ${s(oneMachineCpu)} | ${s(median(rs.map((r) => r.profile.processCpuMs)))} |`;
   }),
 ];
+if (jobCounts.length > 0) {
+  // npm test's own run (three workers) beside the others, so the table reads as one comparison.
+  const own = runs.get(checkouts[0].label)!.map((r) => ({ jobs: 3, ...r.npmTest }));
+  const cores = os.cpus().length;
+  lines.push(
+    "",
+    `Worker processes (${checkouts[0].label}; npm test uses three): each worker loads the modules and evaluates`,
+    "the shared stacks its files need, so more workers cost more CPU; fewer leave a core idle while a file waits",
+    `on a timer or a server (SQS visibility timeouts, bounded waits). Idle core-seconds: ${cores} x wall - machine`,
+    "busy CPU.",
+    "",
+    "| workers | runs | wall s | machine busy CPU s | idle core-seconds | tests passing |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...[...new Set([...jobCounts, 3])]
+      .sort((a, b) => a - b)
+      .map((jobs) => {
+        const rs = [...(jobs === 3 ? own : []), ...jobsRuns.filter((r) => r.jobs === jobs)];
+        const wall = median(rs.map((r) => r.wallMs));
+        const busy = rs.every((r) => r.machineCpuMs !== undefined)
+          ? median(rs.map((r) => r.machineCpuMs!))
+          : undefined;
+        const idle = busy === undefined ? undefined : cores * wall - busy;
+        return `| ${jobs} | ${rs.length} | ${s(wall)} | ${s(busy)} | ${s(idle)} | ${rs.map((r) => r.passing ?? "?").join(", ")} |`;
+      }),
+  );
+}
 for (const { label } of checkouts) {
   const p = runs.get(label)![runs.get(label)!.length - 1].profile;
   const files = [...p.files].sort((a, b) => b.cpuMs - a.cpuMs);
