@@ -35,6 +35,15 @@ interface Run {
   profile: Profile;
 }
 
+/** How many workers the checkout's `npm test` runs (its --jobs; mocha's default is one fewer than the cores). */
+function npmTestJobs(dir: string): number {
+  const test = (
+    JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: { test: string } }
+  ).scripts.test;
+  const jobs = /--jobs[= ](\d+)/.exec(test)?.[1];
+  return jobs ? Number(jobs) : Math.max(os.cpus().length - 1, 1);
+}
+
 /** The spec files in `jobs` worker processes (npm test's command with another --jobs). */
 interface JobsRun {
   jobs: number;
@@ -209,22 +218,23 @@ const lines = [
   }),
 ];
 if (jobCounts.length > 0) {
-  // npm test's own run (three workers) beside the others, so the table reads as one comparison.
-  const own = runs.get(checkouts[0].label)!.map((r) => ({ jobs: 3, ...r.npmTest }));
+  // npm test's own runs beside the others, so the table reads as one comparison.
+  const ownJobs = npmTestJobs(checkouts[0].dir);
+  const own = runs.get(checkouts[0].label)!.map((r) => ({ jobs: ownJobs, ...r.npmTest }));
   const cores = os.cpus().length;
   lines.push(
     "",
-    `Worker processes (${checkouts[0].label}; npm test uses three): each worker loads the modules and evaluates`,
+    `Worker processes (${checkouts[0].label}; npm test runs ${ownJobs}): each worker loads the modules and evaluates`,
     "the shared stacks its files need, so more workers cost more CPU; fewer leave a core idle while a file waits",
     `on a timer or a server (SQS visibility timeouts, bounded waits). Idle core-seconds: ${cores} x wall - machine`,
     "busy CPU.",
     "",
     "| workers | runs | wall s | machine busy CPU s | idle core-seconds | tests passing |",
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...[...new Set([...jobCounts, 3])]
+    ...[...new Set([...jobCounts, ownJobs])]
       .sort((a, b) => a - b)
       .map((jobs) => {
-        const rs = [...(jobs === 3 ? own : []), ...jobsRuns.filter((r) => r.jobs === jobs)];
+        const rs = [...(jobs === ownJobs ? own : []), ...jobsRuns.filter((r) => r.jobs === jobs)];
         const wall = median(rs.map((r) => r.wallMs));
         const busy = rs.every((r) => r.machineCpuMs !== undefined)
           ? median(rs.map((r) => r.machineCpuMs!))
