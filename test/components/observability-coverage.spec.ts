@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { RegisteredResource } from "../../tools/offline/evaluate";
 import { named, ofType } from "../helpers/offline";
-import { stackEvaluation } from "../helpers/stacks";
+import { STACKS, stackEvaluation } from "../helpers/stacks";
 
 /*
  * Observability holds in every stack, whatever components it switches on. The whole program is
@@ -15,7 +15,6 @@ import { stackEvaluation } from "../helpers/stacks";
  * Counts are asserted too, so a stack that registered nothing cannot pass by having nothing to check.
  */
 
-const STACKS = ["dev", "staging", "prod"];
 const list = (r: RegisteredResource, what: string) => `${what}: ${r.name} (${r.type.split(":").pop()})`;
 
 describe("observability coverage in every stack", function () {

@@ -4,15 +4,13 @@ import * as path from "path";
 import type { CostEstimate, CostItem } from "../../cost/estimate";
 import { StackReport, toJson } from "../../tools/offline/preview";
 import { REPO_ROOT } from "../helpers/offline";
-import { stackReport } from "../helpers/stacks";
+import { STACKS, stackReport } from "../helpers/stacks";
 
 /*
  * The project's own stacks: each cost the estimate now counts shows up in exactly the stacks that create it,
  * and each stack's total equals the hand-computed fixture (test/fixtures/cost/stack-totals.json), which is
  * worked out from the price table and the resources each stack declares, not from the estimator.
  */
-
-const STACKS = ["dev", "staging", "prod"] as const;
 
 interface FixtureLine {
   what: string;
