@@ -3,7 +3,8 @@
  * Lambda runs) in a worker thread of its own, with its own environment (as Lambda gives each function), so the
  * same handler code runs here and in AWS. An invocation that outlives the function's timeout fails and its
  * thread is stopped, as Lambda stops a sandbox; `kill` stops it at any moment (a crash). The next invocation
- * starts a new thread (a cold start). Threads write their logs to the runner's stderr, each line prefixed with the function name.
+ * starts a new thread (a cold start). Threads write their logs to the runner's stderr, each line prefixed with
+ * the function name.
  */
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";

@@ -5,8 +5,9 @@
  * Real local servers where they exist (dynalite for DynamoDB, s3rver for S3); in-process stand-ins speaking the
  * AWS wire protocols where they do not (SQS, EventBridge, Secrets Manager, Bedrock Converse with a scripted
  * model); API Gateway's REST and WebSocket APIs translated into their Lambda events; and every function's
- * bundle, the one `pulumi up` deploys (lib/build-functions.ts), in a thread of its own with its own environment. The functions reach the local services through
- * the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>), so no handler knows it runs locally.
+ * bundle, the one `pulumi up` deploys (lib/build-functions.ts), in a thread of its own with its own environment.
+ * The functions reach the local services through the SDK's endpoint variables (AWS_ENDPOINT_URL_<SERVICE>), so
+ * no handler knows it runs locally.
  */
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
