@@ -100,36 +100,49 @@ function machineBusyMs(): number | undefined {
   }
 }
 
-/** The machine's busy CPU time since `before` (a machineBusyMs() reading). */
-function busyDuring(before: number | undefined): number | undefined {
+/**
+ * `cmd` in `dir` started as CI's fresh clone starts (no function bundles from an earlier run to reuse): its
+ * result, wall and tree CPU (timed), and the machine's busy CPU time meanwhile.
+ */
+function coldRun(cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv) {
+  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
+  const before = machineBusyMs();
+  const run = timed(cmd, args, dir, env);
   const after = machineBusyMs();
-  return before === undefined || after === undefined ? undefined : after - before;
+  return { ...run, machineCpuMs: before === undefined || after === undefined ? undefined : after - before };
 }
 
-/** The checkout's `npm test`, cold like CI's fresh clone. */
+/** The "N passing" count of a mocha run's output, when it got that far. */
+function passingOf(stdout: string): { passing?: number } {
+  const passing = /(\d+) passing/.exec(stdout)?.[1];
+  return passing ? { passing: Number(passing) } : {};
+}
+
+/** The checkout's own mocha. */
+function mochaOf(dir: string): string {
+  return path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
+}
+
+/** The checkout's `npm test`. */
 function runNpmTest(dir: string): Run["npmTest"] {
-  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
-  const busyBefore = machineBusyMs();
-  const { r, wallMs, treeCpuMs } = timed("npm", ["test", "--", "--reporter", "dot"], dir, process.env);
-  const machineCpuMs = busyDuring(busyBefore);
-  const passing = /(\d+) passing/.exec(r.stdout)?.[1];
-  return { wallMs, treeCpuMs, machineCpuMs, ...(passing ? { passing: Number(passing) } : {}) };
+  const { r, wallMs, treeCpuMs, machineCpuMs } = coldRun(
+    "npm",
+    ["test", "--", "--reporter", "dot"],
+    dir,
+    process.env,
+  );
+  return { wallMs, treeCpuMs, machineCpuMs, ...passingOf(r.stdout) };
 }
 
+/** The spec files in one process (--no-parallel), so the reporter sees each file as it runs. */
 function runSuite(dir: string): Omit<Run, "npmTest"> {
-  // As in CI's fresh clone: no function bundles from an earlier run to reuse. One process (--no-parallel),
-  // so the reporter sees each file as it runs.
-  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "suite-profile-")), "profile.json");
-  const mocha = path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
-  const busyBefore = machineBusyMs();
-  const { r, wallMs, treeCpuMs } = timed(
+  const { r, wallMs, treeCpuMs, machineCpuMs } = coldRun(
     process.execPath,
-    [mocha, "test/**/*.spec.ts", "--no-parallel", "--reporter", REPORTER],
+    [mochaOf(dir), "test/**/*.spec.ts", "--no-parallel", "--reporter", REPORTER],
     dir,
     { ...process.env, SUITE_PROFILE_OUT: out },
   );
-  const machineCpuMs = busyDuring(busyBefore);
   if (!fs.existsSync(out))
     throw new Error(`the suite in ${dir} produced no profile (exit ${r.status}):\n${r.stderr}`);
   const profile = JSON.parse(fs.readFileSync(out, "utf8")) as Profile;
@@ -137,24 +150,15 @@ function runSuite(dir: string): Omit<Run, "npmTest"> {
   return { wallMs, treeCpuMs, machineCpuMs, profile };
 }
 
-/** npm test's spec files in `jobs` worker processes, cold like CI's fresh clone. */
+/** npm test's spec files in `jobs` worker processes. */
 function runJobs(dir: string, jobs: number): JobsRun {
-  fs.rmSync(path.join(dir, ".build", "functions"), { recursive: true, force: true });
-  const mocha = path.join(dir, "node_modules", "mocha", "bin", "mocha.js");
-  const busyBefore = machineBusyMs();
-  const { r, wallMs } = timed(
+  const { r, wallMs, machineCpuMs } = coldRun(
     process.execPath,
-    [mocha, "--parallel", "--jobs", String(jobs), "test/**/*.spec.ts", "--reporter", "dot"],
+    [mochaOf(dir), "--parallel", "--jobs", String(jobs), "test/**/*.spec.ts", "--reporter", "dot"],
     dir,
     process.env,
   );
-  const passing = /(\d+) passing/.exec(r.stdout)?.[1];
-  return {
-    jobs,
-    wallMs,
-    machineCpuMs: busyDuring(busyBefore),
-    ...(passing ? { passing: Number(passing) } : {}),
-  };
+  return { jobs, wallMs, machineCpuMs, ...passingOf(r.stdout) };
 }
 
 const loadBefore = os
